@@ -1,0 +1,230 @@
+"""Evaluating one record of an entity into a :class:`Result`. Pure: no I/O.
+
+Values are computed lazily and once per record: the environment is a dict of the
+record's inputs whose missing keys are derived values, computed on first use in the
+policy's dependency order. A derived value that no decision needs is never computed,
+so an exempt teacher needs no usage data.
+
+Two modes share everything but the expression walker: ``fast`` (compiled functions,
+the default) and ``reference`` (simpleeval), which the tests hold equal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from fractions import Fraction
+
+from .errors import Diagnostic, RecordError
+from .expressions import EvalFailure
+from .model import Entity, PolicySpec, Value
+from .records import build_coercer
+from .result import Result
+
+__all__ = ["EntityRuntime", "FAST", "REFERENCE"]
+
+FAST, REFERENCE = "fast", "reference"
+_FAILURES = (EvalFailure, TypeError, ValueError, ZeroDivisionError, OverflowError, ArithmeticError, RecursionError, MemoryError)
+
+
+class _TierTable:
+    """Bisect lookup over a checked tier table (no gaps, no overlaps)."""
+
+    __slots__ = ("tiers", "bounds", "closed_up", "first")
+
+    def __init__(self, tiers):
+        self.tiers = tiers
+        self.first = tiers[0]
+        # bounds[i] is the lower end of tiers[i + 1]; closed_up[i]: that end belongs to it
+        self.bounds = [t.interval.lo for t in tiers[1:]]
+        self.closed_up = [t.interval.lo_closed for t in tiers[1:]]
+
+    def index(self, x) -> int:
+        i = bisect_right(self.bounds, x)
+        if i and x == self.bounds[i - 1] and not self.closed_up[i - 1]:
+            i -= 1
+        tier = self.tiers[i]
+        if x not in tier.interval:
+            raise EvalFailure(f"{_show(x)} is outside every tier of the table")
+        return i
+
+
+def _show(x):
+    from .numbers import format_number
+
+    return format_number(x) if isinstance(x, (int, Fraction)) else repr(x)
+
+
+class _Env(dict):
+    """A record's names: its inputs, then derived values computed on first use."""
+
+    __slots__ = ("rt", "mode", "members")
+
+    def __missing__(self, name):
+        return self.rt.compute(self, name)
+
+
+class EntityRuntime:
+    """Everything one entity needs at evaluation time, prepared once when the policy loads."""
+
+    def __init__(self, spec: PolicySpec, entity: Entity, runtimes: dict):
+        self.spec = spec
+        self.entity = entity
+        self.runtimes = runtimes  # all entities' runtimes, for members
+        self.coercers = [(name, build_coercer(inp), inp) for name, inp in entity.inputs.items()]
+        self.values = entity.values
+        self.tables = {n: _TierTable(v.tiers) for n, v in entity.values.items() if v.kind == "tiers"}
+        self.levels = entity.grade.levels if entity.grade else ()
+        self.reported = entity.reported
+        self.key = entity.key
+
+    # -- inputs -------------------------------------------------------------------------------
+    def read(self, record: dict, index=None) -> tuple[dict, list]:
+        """The record's inputs, coerced; and the problems found (all of them)."""
+        env = _Env()
+        problems = []
+        get = record.get
+        for name, coerce, inp in self.coercers:
+            raw = get(name)
+            if raw is None or raw == "":
+                if inp.has_default:
+                    env[name] = inp.default
+                elif inp.required:
+                    problems.append(self._field_problem(name, inp, "is missing", "record.missing"))
+                continue
+            try:
+                env[name] = coerce(raw)
+            except ValueError as exc:
+                problems.append(self._field_problem(name, inp, str(exc), "record.invalid"))
+        return env, problems
+
+    def _field_problem(self, name, inp, message, code):
+        label = inp.label.zh
+        shown = f"{name} ({label})" if label != name else name
+        return Diagnostic(code, f"field {shown} {message}", inp.location,
+                          evidence={"field": name})
+
+    # -- derived values ---------------------------------------------------------------------
+    def compute(self, env: _Env, name: str):
+        value = self.values.get(name)
+        if value is None:
+            inp = self.entity.inputs.get(name)
+            if inp is not None:
+                raise RecordError(self._field_problem(name, inp, "is missing but a rule needs it", "record.missing"))
+            raise RecordError(Diagnostic("record.name", f"'{name}' has no value", self.entity.location))
+        try:
+            if value.kind == "expr":
+                result = value.expr.fast(env) if env.mode is FAST else value.expr.reference(env)
+            elif value.kind == "tiers":
+                x = value.expr.fast(env) if env.mode is FAST else value.expr.reference(env)
+                result = value.tiers[self.tables[name].index(x)].value
+            else:
+                result = self.aggregate(env, value)
+        except RecordError:
+            raise
+        except _FAILURES as exc:
+            raise RecordError(Diagnostic("record.compute", f"cannot compute {name}: {_reason(exc)}",
+                                         value.location, rule=value.rule)) from None
+        env[name] = result
+        return result
+
+    def aggregate(self, env, value: Value):
+        members = env.members
+        if members is None:
+            raise EvalFailure(f"{value.name} is computed from members; give it in the record or evaluate with members")
+        mode = env.mode
+        where, over = value.where, value.over
+        pick = []
+        for member in members:
+            if where is not None and not (where.fast(member) if mode is FAST else where.reference(member)):
+                continue
+            pick.append(member)
+        fn = value.aggregate
+        if fn == "count":
+            if over is None:
+                return len(pick)
+            return sum(1 for m in pick if (over.fast(m) if mode is FAST else over.reference(m)))
+        items = [over.fast(m) if mode is FAST else over.reference(m) for m in pick]
+        if fn == "share":
+            if not members:
+                raise EvalFailure(f"{value.name}: share of no members")
+            return Fraction(sum(1 for x in items if x), len(members))
+        if fn == "sum":
+            return sum(items)
+        if fn == "mean":
+            if not items:
+                raise EvalFailure(f"{value.name}: mean over no members")
+            total = Fraction(sum(items), len(items))
+            return total.numerator if total.denominator == 1 else total
+        if fn == "min" or fn == "max":
+            if not items:
+                raise EvalFailure(f"{value.name}: {fn} over no members")
+            return min(items) if fn == "min" else max(items)
+        if fn == "all":
+            return all(items)
+        if fn == "any":
+            return any(items)
+        if fn == "distinct":
+            return len(set(items))
+        return items  # list
+
+    # -- one record ---------------------------------------------------------------------------
+    def evaluate(self, record, mode=FAST, as_of: dt.date | None = None, members=None, trace=False) -> Result:
+        """Evaluate one record; raise RecordError for a bad record."""
+        if not isinstance(record, dict):
+            raise RecordError(Diagnostic("record.shape", f"a record must be a mapping of fields, got {type(record).__name__}",
+                                         self.entity.location))
+        env, problems = self.read(record)
+        if problems:
+            raise RecordError(problems)
+        env.rt, env.mode, env.members = self, mode, members
+        env["as_of"] = as_of
+        grade = level = None
+        fast = mode is FAST
+        try:
+            if self.entity.grade is not None:
+                for candidate in self.levels:
+                    if candidate.when.fast(env) if fast else candidate.when.reference(env):
+                        level = candidate
+                        break
+                else:
+                    level = self.entity.grade.otherwise
+                grade = level.code
+                env["grade"] = grade
+            fired = []
+            for cons in self.entity.consequences:
+                if cons.when.fast(env) if fast else cons.when.reference(env):
+                    if cons.amount is not None:
+                        amount = cons.amount.constant if cons.amount.is_constant else (
+                            cons.amount.fast(env) if fast else cons.amount.reference(env))
+                        fired.append((cons, amount))
+                    else:
+                        fired.append((cons, None))
+        except RecordError:
+            raise
+        except _FAILURES as exc:
+            raise RecordError(Diagnostic("record.compute", f"cannot decide the grade or consequences: {_reason(exc)}",
+                                         self.entity.location)) from None
+        scores = {}
+        for name in self.reported:
+            if name in env:
+                scores[name] = env[name]
+            else:
+                try:
+                    scores[name] = self.compute(env, name)
+                except RecordError:
+                    scores[name] = None
+        return Result(self.spec, self.entity, record.get(self.key), level, fired, scores, env if trace else None)
+
+
+def _reason(exc) -> str:
+    if isinstance(exc, EvalFailure):
+        return str(exc)
+    if isinstance(exc, ZeroDivisionError):
+        return "division by zero"
+    if isinstance(exc, TypeError):
+        return f"values of the wrong kind ({exc}); is an optional input empty?"
+    if isinstance(exc, (RecursionError, MemoryError)):
+        return "the computation grew too large"
+    return str(exc)
+

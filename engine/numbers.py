@@ -1,0 +1,133 @@
+"""Exact numbers, intervals and the conversions officers expect.
+
+Every number kaohe computes with is an ``int`` or a :class:`fractions.Fraction`:
+``45.5`` is read as 91/2, never as a binary float, so six lesson scores 45.5, 52.1,
+49.3, 48.2, 50.0, 48.9 average exactly 49.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+__all__ = ["exact", "Interval", "parse_interval", "to_json_number", "format_number", "INF"]
+
+INF = float("inf")
+
+
+def exact(value) -> int | Fraction:
+    """An exact number from an int, Decimal, Fraction, float or decimal text.
+
+    A float is read by its shortest decimal text (48.2 is 482/10), which is what the
+    person who typed it meant. Raises ValueError for NaN, infinities and non-numbers.
+    """
+    kind = type(value)
+    if kind is int or kind is Fraction:
+        return value
+    if kind is bool:
+        raise ValueError("a yes/no value is not a number")
+    if kind is float:
+        if value != value or value in (INF, -INF):
+            raise ValueError("not a finite number")
+        value = repr(value)
+    elif kind is Decimal:
+        if not value.is_finite():
+            raise ValueError("not a finite number")
+        value = str(value)
+    if isinstance(value, str):
+        try:
+            number = Fraction(value.strip())
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"{value!r} is not a number") from None
+        return number.numerator if number.denominator == 1 else number
+    raise ValueError(f"{value!r} is not a number")
+
+
+def to_json_number(value):
+    """An int where exact, otherwise a float rounded to 6 decimal places."""
+    if type(value) is Fraction:
+        if value.denominator == 1:
+            return value.numerator
+        return float(round(value, 6))
+    return value
+
+
+def format_number(value) -> str:
+    """A number as an officer writes it: 49, 0.5, 0.285714 (6 places at most)."""
+    if type(value) is Fraction:
+        if value.denominator == 1:
+            return str(value.numerator)
+        text = format(Decimal(value.numerator) / Decimal(value.denominator), ".6f")
+        return text.rstrip("0").rstrip(".")
+    return str(value)
+
+
+_INTERVAL = re.compile(
+    r"^\s*([\[(])\s*([^,\s]*)\s*,\s*([^\])\s]*)\s*([\])])\s*$"
+)
+_INFINITE = {"inf", "+inf", "∞", "+∞", "", "-inf", "-∞"}
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A range of numbers with explicit ends: ``[0.40, 0.50)`` includes 0.40, not 0.50.
+
+    ``lo``/``hi`` are None for an unbounded end.
+    """
+
+    lo: Fraction | int | None
+    lo_closed: bool
+    hi: Fraction | int | None
+    hi_closed: bool
+    text: str = ""
+
+    def __contains__(self, x) -> bool:
+        if self.lo is not None and (x < self.lo or (x == self.lo and not self.lo_closed)):
+            return False
+        if self.hi is not None and (x > self.hi or (x == self.hi and not self.hi_closed)):
+            return False
+        return True
+
+    def is_empty(self) -> bool:
+        if self.lo is None or self.hi is None:
+            return False
+        return self.lo > self.hi or (self.lo == self.hi and not (self.lo_closed and self.hi_closed))
+
+    def __str__(self) -> str:
+        return self.text or (
+            f"{'[' if self.lo_closed else '('}{'-inf' if self.lo is None else format_number(self.lo)}, "
+            f"{'inf' if self.hi is None else format_number(self.hi)}{']' if self.hi_closed else ')'}"
+        )
+
+
+def _end(text: str, low: bool):
+    if text in _INFINITE:
+        if text.startswith("-") and not low:
+            raise ValueError("the upper end cannot be -inf")
+        if not text.startswith("-") and text and low:
+            raise ValueError("the lower end cannot be +inf; write -inf")
+        return None
+    try:
+        return exact(Decimal(text))
+    except (InvalidOperation, ValueError):
+        raise ValueError(f"{text!r} is not a number") from None
+
+
+def parse_interval(text: str) -> Interval:
+    """Parse ``[a, b)``, ``(a, b]``, ``[a, inf)``, ``(-inf, b)``; raise ValueError."""
+    match = _INTERVAL.match(str(text))
+    if not match:
+        raise ValueError(
+            f"{text!r} is not an interval; write it like \"[0.40, 0.50)\": "
+            "'[' or ']' includes the number, '(' or ')' leaves it out, inf for no bound"
+        )
+    left, lo_text, hi_text, right = match.groups()
+    lo, hi = _end(lo_text, True), _end(hi_text, False)
+    if (lo is None and left == "[") or (hi is None and right == "]"):
+        raise ValueError(f"{text!r}: an unbounded end (inf) must use '(' or ')'")
+    interval = Interval(lo, left == "[", hi, right == "]", str(text).strip())
+    if interval.is_empty():
+        raise ValueError(f"{text!r} contains no number")
+    return interval

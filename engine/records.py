@@ -1,0 +1,196 @@
+"""Reading one record's fields against its entity's input declarations.
+
+Values arrive as schools export them: strings from CSV, numbers from JSON, Chinese
+booleans, full-width digits. Each declared type has one coercer, built once per input
+when the policy loads. A coercer returns the exact value or raises ``ValueError`` with
+the reason in plain words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from decimal import Decimal
+from fractions import Fraction
+from typing import Callable
+
+from .model import Input
+from .numbers import exact
+
+__all__ = ["build_coercer", "parse_date", "TRUE_WORDS", "FALSE_WORDS"]
+
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "对", "有", "√", "✓", "t"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "不", "无", "×", "✗", "f"})
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_DATE_FORMS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+)
+
+
+def _text(value: str) -> str:
+    """Full-width digits, letters and signs folded to ASCII; spaces trimmed."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def parse_date(value) -> dt.date:
+    """A date from ``2021-06-30``, ``2021/6/30``, ``2021.6.30`` or ``2021年6月30日``."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"expected a date such as 2021-06-30, got {value!r}")
+    text = _text(value)
+    for form in _DATE_FORMS:
+        match = form.match(text)
+        if match:
+            year, month, day = map(int, match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not a real date ({exc})") from None
+    raise ValueError(f"{value!r} is not a date; write 2021-06-30, 2021/6/30 or 2021年6月30日")
+
+
+def _number(value):
+    kind = type(value)
+    if kind is int or kind is Fraction:
+        return value
+    if kind is str:
+        text = _text(value)
+        if not text:
+            raise ValueError("is empty")
+        if _THOUSANDS.match(text):
+            text = text.replace(",", "")
+        if text.endswith("%"):
+            return exact(text[:-1]) / 100
+        return exact(text)
+    if kind is bool:
+        raise ValueError("expected a number, got a yes/no value")
+    if kind is float or kind is Decimal:
+        return exact(value)
+    raise ValueError(f"expected a number, got {type(value).__name__}")
+
+
+def _integer(value):
+    number = _number(value)
+    if type(number) is not int:
+        if type(number) is Fraction and number.denominator == 1:
+            return number.numerator
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return number
+
+
+def _boolean(value):
+    if value is True or value is False:
+        return value
+    if type(value) is int and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = _text(value).lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    raise ValueError(f"expected yes/no (true/false, 是/否, 1/0), got {value!r}")
+
+
+def _string(value):
+    if isinstance(value, str):
+        return value.strip()
+    if type(value) is int:
+        return str(value)
+    raise ValueError(f"expected text, got {type(value).__name__}")
+
+
+def _split_list(value: str) -> list:
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text, parse_float=Fraction)
+        except ValueError:
+            raise ValueError("is not a valid list; write [1, 2, 3] or 1;2;3") from None
+    if not text:
+        return []
+    return [part for part in re.split(r"[;；,，、\s|]+", text) if part != ""]
+
+
+def build_coercer(spec: Input) -> Callable:
+    """One function that turns a raw field into the declared type, or raises ValueError."""
+    kind = spec.type
+    interval = spec.range
+
+    def in_range(x):
+        if interval is not None and x not in interval:
+            raise ValueError(f"{_show(x)} is outside the allowed range {interval}")
+        return x
+
+    if kind == "number":
+        if interval is None:
+            return _number
+        return lambda v: in_range(_number(v))
+    if kind == "integer":
+        if interval is None:
+            return _integer
+        return lambda v: in_range(_integer(v))
+    if kind == "boolean":
+        return _boolean
+    if kind == "string":
+        return _string
+    if kind == "date":
+        return parse_date
+    if kind == "enum":
+        allowed = {v: v for v in spec.values}
+        allowed.update(spec.aliases)
+        folded = {k.lower(): v for k, v in allowed.items()}
+
+        def enum(value):
+            if isinstance(value, str):
+                text = _text(value)
+                if text in allowed:
+                    return allowed[text]
+                if text.lower() in folded:
+                    return folded[text.lower()]
+            shown = ", ".join(spec.values)
+            extra = (" (or " + ", ".join(spec.aliases) + ")") if spec.aliases else ""
+            raise ValueError(f"{value!r} is not one of {shown}{extra}")
+
+        return enum
+    if kind == "list":
+        item = build_coercer(spec.items)
+        item_type = spec.items.type
+        item_range = spec.items.range
+        limit = spec.max_items if spec.max_items is not None else 100_000
+
+        def as_list(value):
+            if isinstance(value, str):
+                value = _split_list(value)
+            if not isinstance(value, list):
+                raise ValueError(f"expected a list, got {type(value).__name__}")
+            if len(value) > limit:
+                raise ValueError(f"has {len(value)} items, more than {limit}")
+            # fast path: a list of plain ints, checked with C-speed builtins
+            if item_type in ("integer", "number") and value and set(map(type, value)) == {int}:
+                if item_range is None or (min(value) in item_range and max(value) in item_range):
+                    return value
+            out = []
+            for index, raw in enumerate(value):
+                try:
+                    out.append(item(raw))
+                except ValueError as exc:
+                    raise ValueError(f"item {index + 1}: {exc}") from None
+            return out
+
+        return as_list
+    raise ValueError(f"unknown input type {kind}")
+
+
+def _show(x) -> str:
+    from .numbers import format_number
+
+    return format_number(x) if isinstance(x, (int, Fraction)) else repr(x)

@@ -1,0 +1,134 @@
+"""Validation of a policy document against ``schemas/policy.schema.json``.
+
+Every violation is reported at once, with the line and column of the offending node and
+a message in plain words (unknown keys get a did-you-mean).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+
+from .errors import Diagnostic
+from .loader import Document
+
+__all__ = ["schema_path", "load_schema", "check_document"]
+
+_HERE = Path(__file__).resolve().parent
+
+
+def schema_path(name: str) -> Path:
+    """Where a published schema is: inside the installed package or the source tree."""
+    for folder in (_HERE / "schemas", _HERE.parent / "schemas"):
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"schema {name} is not installed")
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str = "policy.schema.json") -> dict:
+    return json.loads(schema_path(name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _validator(name: str = "policy.schema.json"):
+    schema = load_schema(name)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _allowed_keys(error) -> list[str]:
+    props = error.schema.get("properties", {})
+    return list(props)
+
+
+def _message(error, doc: Document):
+    path = tuple(error.absolute_path)
+    validator = error.validator
+    hint = None
+    if validator == "additionalProperties":
+        extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
+        if extra and error.schema.get("properties"):
+            diagnostics = []
+            for key in extra:
+                close = difflib.get_close_matches(key, _allowed_keys(error), n=1)
+                diagnostics.append(
+                    Diagnostic(
+                        "schema.unknown-key",
+                        f"unknown key '{key}'",
+                        doc.key_loc(path + (key,)),
+                        hint=f"did you mean '{close[0]}'?" if close
+                        else "allowed here: " + ", ".join(_allowed_keys(error)),
+                    )
+                )
+            return diagnostics
+    if validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        where = "/".join(str(p) for p in path) or "the top level"
+        return [Diagnostic("schema.missing-key", f"'{missing}' is required in {where}", doc.loc(path))]
+    if validator == "type":
+        expected = error.validator_value
+        got = error.instance
+        message = f"expected {expected if isinstance(expected, str) else ' or '.join(expected)}, got {got!r}"
+        if isinstance(got, str):
+            from .loader import _fullwidth_hint
+
+            hint = _fullwidth_hint(got)
+            if hint is None and got in ("yes", "no", "on", "off", "y", "n"):
+                hint = "write true or false for a yes/no value"
+            elif hint is None and got.endswith("%"):
+                hint = "write a percentage as a ratio: 40% is 0.40"
+        return [Diagnostic("schema.type", message, doc.loc(path), hint=hint)]
+    if validator in ("enum", "const"):
+        allowed = error.validator_value if validator == "enum" else [error.validator_value]
+        close = difflib.get_close_matches(str(error.instance), [str(a) for a in allowed], n=1)
+        return [
+            Diagnostic(
+                "schema.value",
+                f"{error.instance!r} is not allowed here; use one of: {', '.join(map(str, allowed))}",
+                doc.loc(path),
+                hint=f"did you mean '{close[0]}'?" if close else None,
+            )
+        ]
+    if validator == "pattern":
+        description = error.schema.get("description") or f"must match {error.validator_value}"
+        return [Diagnostic("schema.format", f"{error.instance!r}: {description}", doc.loc(path))]
+    if validator == "oneOf" and path and isinstance(error.instance, dict):
+        keys = ", ".join(sorted(error.instance))
+        if {"credit", "sanction", "obligation", "award"} & set(error.schema.get("properties", {})):
+            message = "a consequence needs exactly one of: credit, sanction, obligation, award"
+        elif "tiers" in error.schema.get("properties", {}):
+            message = "a value needs exactly one of: expr; of with tiers; aggregate"
+        else:
+            message = f"this does not match any allowed form (keys: {keys})"
+        return [Diagnostic("schema.form", message + f" (has: {keys})", doc.loc(path))]
+    return [Diagnostic("schema.invalid", error.message, doc.loc(path))]
+
+
+def check_document(doc: Document) -> list[Diagnostic]:
+    """Every schema violation of ``doc``, located and worded for an officer."""
+    found: list[Diagnostic] = []
+    if not isinstance(doc.data, dict):
+        kind = "a list" if isinstance(doc.data, list) else f"a single value ({doc.data!r})"
+        return [
+            Diagnostic(
+                "schema.top",
+                f"a policy file must be a mapping of keys, but this file is {kind}",
+                doc.loc(()),
+                hint="start the file with 'kaohe: 1' and the keys id, version, title, ...",
+            )
+        ]
+    for error in _validator().iter_errors(_jsonable(doc.data)):
+        found.extend(_message(error, doc))
+    return found
+
+
+def _jsonable(data):
+    """Decimals as numbers the validator accepts (it accepts any numbers.Number)."""
+    return data
