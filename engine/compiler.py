@@ -260,13 +260,15 @@ class _Compiler:
                 when = self.expression(lraw["when"], lpath + ("when",), names, lrule, "grade condition")
                 if when is not None:
                     self.check_strings(when, known_strings, lpath + ("when",), lrule)
-                    levels.append(Level(lraw["code"], _text(lraw["label"]), when, lrule, self.doc.loc(lpath)))
+                    levels.append(Level(lraw["code"], _text(lraw["label"]), when, lrule, self.doc.loc(lpath),
+                                        lraw.get("rank")))
             oraw = graw["otherwise"]
             if oraw["code"] in codes:
                 self.error("grade.duplicate", f"grade code '{oraw['code']}' is used twice", gpath + ("otherwise", "code"))
             codes.add(oraw["code"])
             orule = self.rule_ref(oraw["rule"], gpath + ("otherwise", "rule")) if "rule" in oraw else grule
-            otherwise = Level(oraw["code"], _text(oraw["label"]), None, orule, self.doc.loc(gpath + ("otherwise",)))
+            otherwise = Level(oraw["code"], _text(oraw["label"]), None, orule, self.doc.loc(gpath + ("otherwise",)),
+                              oraw.get("rank"))
             grade = Grade(grule, tuple(levels), otherwise, self.doc.loc(gpath))
             known_strings = {**known_strings, "grade": set(codes)}
         cnames = dict(names)

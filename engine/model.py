@@ -112,6 +112,7 @@ class Level:
     when: Expression | None
     rule: str
     location: Location
+    rank: int | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,214 @@
+"""kaohe command line: one click command per verb, each a thin call into ``engine``.
+
+Exit statuses:
+  0  everything evaluated / valid / passed
+  1  some records were rejected, or some policy tests failed
+  2  usage error (a wrong option, an unknown entity, a date outside the policy's period)
+  3  a policy file is invalid
+  4  an input file cannot be read at all
+  5  internal error (a bug in kaohe: please report it with the input that caused it)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+import sys
+
+import click
+
+import engine
+from engine.errors import InputError, KaoheError, PolicyError
+from engine.io import FORMATS, atomic_output, make_writer, read_records
+from engine.policy import PeriodError
+from engine.records import parse_date
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_POLICY, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
+
+
+def _report(error: KaoheError) -> None:
+    for diagnostic in error.diagnostics:
+        click.echo(str(diagnostic), err=True)
+
+
+def guarded(fn):
+    """Turn kaohe's errors into messages and exit statuses; never show a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except PolicyError as exc:
+            _report(exc)
+            click.echo(f"kaohe: policy invalid ({len(exc.diagnostics)} problem(s))", err=True)
+            sys.exit(EXIT_POLICY)
+        except InputError as exc:
+            _report(exc)
+            sys.exit(EXIT_INPUT)
+        except (PeriodError, KaoheError) as exc:
+            _report(exc)
+            sys.exit(EXIT_USAGE)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except BrokenPipeError:
+            sys.exit(EXIT_OK)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            if os.environ.get("KAOHE_DEBUG"):
+                raise
+            click.echo(f"kaohe: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo("kaohe: this is a bug in kaohe; set KAOHE_DEBUG=1 for details and report it", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper
+
+
+class _Date(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = _Date()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(engine.__version__, prog_name="kaohe")
+def main():
+    """kaohe (考核): grade teachers, groups, schools and contractors by a region's policy file."""
+
+
+@main.command()
+@click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@guarded
+def validate(policies):
+    """Check policy files; print every problem as file:line:col."""
+    bad = 0
+    for path in policies:
+        try:
+            policy = engine.load_policy(path)
+        except PolicyError as exc:
+            _report(exc)
+            bad += 1
+            continue
+        from engine.schedules import check_schedules
+
+        problems = check_schedules(policy.spec)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        if any(p.severity == "error" for p in problems):
+            bad += 1
+            continue
+        spec = policy.spec
+        click.echo(f"{path}: ok ({spec.id} {spec.version}: {len(spec.rules)} rules, "
+                   f"{len(spec.entities)} entities: {', '.join(spec.entities)})")
+    sys.exit(EXIT_POLICY if bad else EXIT_OK)
+
+
+def _summary(total, rejected):
+    click.echo(f"kaohe: {total} record(s): {total - rejected} evaluated, {rejected} rejected", err=True)
+
+
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.option("--entity", "-e", required=True, help="Entity to evaluate (teacher, school, group, ...).")
+@click.option("--input", "-i", "input_path", help="Records: .jsonl, .json, .csv, .xlsx, or - for JSON Lines on stdin.")
+@click.option("--members", "members_path", help="Evaluate the entity from its members' records in this file.")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
+@click.option("--output", "-o", help="Write here (atomically) instead of stdout.")
+@click.option("--as-of", type=DATE, help="Judge deadlines at this day (default: today).")
+@click.option("--allow-outside-period", is_flag=True, help="Evaluate even outside the policy's effective period.")
+@click.option("--trace", is_flag=True, help="Include the trace of rules that fired in each result.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of labels (default: the policy's).")
+@click.option("--sheet", help="Sheet of an .xlsx input (default: the first).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@guarded
+def evaluate(policy, entity, input_path, members_path, fmt, output, as_of, allow_outside_period, trace, lang, sheet, jobs):
+    """Evaluate records; one output per input record, in order."""
+    if bool(input_path) == bool(members_path):
+        raise click.UsageError("give exactly one of --input or --members")
+    loaded = engine.load_policy(policy)
+    lang = lang or loaded.spec.language
+    rt = loaded.runtime(entity)
+    day = loaded.check_period(as_of, allow_outside_period)
+    total = rejected = 0
+    columns = list(rt.entity.reported)
+    if members_path:
+        member_entity = loaded.runtime(rt.entity.members.entity).entity if rt.entity.members else rt.entity
+        records = read_records(members_path, member_entity, sheet=sheet)
+        with atomic_output(output, newline="" if fmt == "csv" else None) as out:
+            writer = make_writer(fmt, out, lang, trace, columns)
+            for group, _members in loaded.evaluate_members(records, entity, as_of=day, trace=trace,
+                                                           allow_outside=True):
+                total += 1
+                rejected += not group.ok
+                writer.write(group)
+            writer.close()
+        _summary(total, rejected)
+        sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
+    records = read_records(input_path, rt.entity, sheet=sheet)
+    if jobs > 1:
+        from engine.parallel import evaluate_parallel
+
+        outcomes = evaluate_parallel(policy, records, entity, as_of=day, trace=trace, jobs=jobs)
+    else:
+        outcomes = loaded.evaluate_many(records, entity, as_of=day, trace=trace, allow_outside=True)
+    from engine.progress import progress
+
+    with atomic_output(output, newline="" if fmt == "csv" else None) as out:
+        writer = make_writer(fmt, out, lang, trace, columns)
+        for outcome in progress(outcomes, input_path):
+            total += 1
+            if not outcome.ok:
+                rejected += 1
+            writer.write(outcome)
+        writer.close()
+    _summary(total, rejected)
+    sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
+
+
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.option("--entity", "-e", required=True)
+@click.option("--record", "-r", "record_text", required=True, help="The record as JSON, or @FILE.")
+@click.option("--as-of", type=DATE)
+@click.option("--allow-outside-period", is_flag=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]))
+@guarded
+def explain(policy, entity, record_text, as_of, allow_outside_period, fmt, lang):
+    """Show, for one record, each rule that fired, its clause and the values it saw."""
+    from engine.explain import explain_text, next_grade_hints
+
+    loaded = engine.load_policy(policy)
+    lang = lang or loaded.spec.language
+    if record_text.startswith("@"):
+        with open(record_text[1:], encoding="utf-8-sig") as handle:
+            record_text = handle.read()
+    try:
+        record = json.loads(record_text)
+    except ValueError as exc:
+        raise click.BadParameter(f"not valid JSON: {exc}", param_hint="--record") from None
+    try:
+        result = loaded.evaluate(record, entity, as_of=as_of, trace=True, allow_outside=allow_outside_period)
+    except engine.RecordError as exc:
+        _report(exc)
+        sys.exit(EXIT_REJECTED)
+    hints = next_grade_hints(loaded, entity, record, as_of=as_of, allow_outside=allow_outside_period)
+    if fmt == "json":
+        data = result.to_dict(lang, trace=True)
+        data["hints"] = hints
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(explain_text(result, lang, hints))
+
+
+if __name__ == "__main__":
+    main()

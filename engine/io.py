@@ -1,0 +1,336 @@
+"""Reading records from files and writing outcomes, streaming, as schools export them.
+
+Readers yield one item per input record: a dict of raw fields, or a
+:class:`~engine.result.Failure` for a record that cannot even be read (a corrupt JSON
+line, an undecodable CSV row, a ragged row). Nothing is dropped, nothing is reordered.
+Writers take outcomes one at a time; :func:`atomic_output` replaces the target file only
+when the whole run finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import sys
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+from typing import IO, Iterable, Iterator
+
+from .errors import Diagnostic, InputError, Location, RecordError
+from .model import Entity
+from .result import Failure
+
+__all__ = ["read_records", "detect_format", "Writer", "make_writer", "atomic_output", "FORMATS", "MAX_LINE"]
+
+FORMATS = ("jsonl", "json", "csv", "table")
+MAX_LINE = 16 * 1024 * 1024
+
+
+def detect_format(path: str) -> str:
+    if path == "-":
+        return "jsonl"
+    suffix = Path(path).suffix.lower()
+    return {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}.get(suffix, "")
+
+
+def _bad_number(text):
+    raise ValueError(f"{text} is not a number")
+
+
+def _loads(text: str):
+    return json.loads(text, parse_float=Fraction, parse_constant=_bad_number)
+
+
+def _failure(entity: Entity, file: str, line: int, code: str, message: str, hint: str | None = None, id_=None):
+    return Failure(entity.name, id_, RecordError(Diagnostic(code, message, Location(file, line, 0), hint=hint)), line)
+
+
+def column_map(entity: Entity) -> dict:
+    """Header text -> input name: the input's own name, its declared columns and its Chinese label."""
+    mapping = {}
+    for name, inp in entity.inputs.items():
+        for header in (name, inp.label.zh, inp.label.en, *inp.columns):
+            if header:
+                mapping.setdefault(header.strip(), name)
+                mapping.setdefault(header.strip().lower(), name)
+    return mapping
+
+
+def _read_jsonl(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
+    for number, raw in enumerate(stream, 1):
+        if len(raw) > MAX_LINE:
+            yield _failure(entity, name, number, "input.line-too-long",
+                           f"line {number} is longer than {MAX_LINE // (1024 * 1024)} MiB")
+            continue
+        if not raw.strip():
+            continue
+        try:
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            yield _failure(entity, name, number, "input.encoding", f"line {number} is not UTF-8",
+                           hint="JSON Lines files must be UTF-8")
+            continue
+        try:
+            record = _loads(text)
+        except ValueError as exc:
+            yield _failure(entity, name, number, "input.json", f"line {number} is not valid JSON: {exc}")
+            continue
+        if not isinstance(record, dict):
+            yield _failure(entity, name, number, "input.json", f"line {number} is not a JSON object")
+            continue
+        yield record
+
+
+def _read_json(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
+    raw = stream.read()
+    try:
+        data = _loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError(Diagnostic("input.encoding", "the file is not UTF-8", Location(name))) from None
+    except ValueError as exc:
+        raise InputError(Diagnostic("input.json", f"the file is not valid JSON: {exc}", Location(name),
+                                    hint="a .json input is one array of records; use .jsonl for one record per line")) from None
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise InputError(Diagnostic("input.json", "a .json input must be an array of records", Location(name)))
+    for index, record in enumerate(data, 1):
+        if isinstance(record, dict):
+            yield record
+        else:
+            yield _failure(entity, name, index, "input.json", f"item {index} of the array is not an object")
+
+
+class _Lines:
+    """Binary lines decoded as UTF-8 (BOM allowed) or, failing that, GBK/GB18030 as Excel
+    writes it on a Chinese system. Remembers which line failed to decode."""
+
+    def __init__(self, stream: IO[bytes]):
+        self.stream = stream
+        self.encoding = "utf-8"
+        self.bad: set[int] = set()
+        self.number = 0
+
+    def __iter__(self):
+        for raw in self.stream:
+            self.number += 1
+            if self.number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            for encoding in (self.encoding, "gb18030") if self.encoding == "utf-8" else (self.encoding, "utf-8"):
+                try:
+                    text = raw.decode(encoding)
+                    self.encoding = encoding
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                self.bad.add(self.number)
+                text = "\n"
+            yield text
+
+
+def _read_csv(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
+    lines = _Lines(stream)
+    reader = csv.reader(lines)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise InputError(Diagnostic("input.csv", f"cannot read the header: {exc}", Location(name, 1, 0))) from None
+    mapping = column_map(entity)
+    names = []
+    for cell in header:
+        key = cell.strip()
+        names.append(mapping.get(key) or mapping.get(key.lower()) or key)
+    width = len(names)
+    key_name = entity.key
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield _failure(entity, name, lines.number, "input.csv", f"line {lines.number}: {exc}")
+            continue
+        number = lines.number
+        if number in lines.bad:
+            lines.bad.discard(number)
+            yield _failure(entity, name, number, "input.encoding",
+                           f"line {number} is neither UTF-8 nor GBK text and cannot be read",
+                           hint="re-export the sheet, or fix the damaged row")
+            continue
+        if not row or all(not c.strip() for c in row):
+            continue
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            record_id = row[names.index(key_name)] if key_name in names and names.index(key_name) < len(row) else None
+            yield _failure(entity, name, number, "input.ragged",
+                           f"line {number} has {len(row)} cells but the header has {width}",
+                           hint="a value probably contains an unquoted comma", id_=record_id)
+            continue
+        yield dict(zip(names, row))
+
+
+def read_records(path: str, entity: Entity, stdin: IO[bytes] | None = None, sheet: str | None = None) -> Iterator:
+    """Records of ``path`` ('-' for JSON Lines on stdin), streamed; InputError if unreadable."""
+    kind = detect_format(path)
+    if not kind:
+        raise InputError(Diagnostic("input.format", f"cannot tell the format of {path}",
+                                    Location(path), hint="use a .jsonl, .json, .csv or .xlsx file"))
+    if kind == "xlsx":
+        from .sheets import read_xlsx
+
+        yield from read_xlsx(path, entity, sheet)
+        return
+    if path == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        yield from _read_jsonl(stream, "<stdin>", entity)
+        return
+    try:
+        stream = open(path, "rb")
+    except OSError as exc:
+        raise InputError(Diagnostic("input.unreadable", f"cannot open the file: {exc.strerror or exc}",
+                                    Location(path))) from None
+    with stream:
+        reader = {"jsonl": _read_jsonl, "json": _read_json, "csv": _read_csv}[kind]
+        yield from reader(stream, path, entity)
+
+
+# --- writers -----------------------------------------------------------------------------------
+
+class Writer:
+    """Writes outcomes one at a time."""
+
+    def __init__(self, out: IO[str], lang: str = "zh", trace: bool = False):
+        self.out, self.lang, self.trace = out, lang, trace
+
+    def write(self, outcome) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+class JsonlWriter(Writer):
+    def write(self, outcome):
+        self.out.write(_dumps(outcome.to_dict(self.lang, self.trace)) + "\n")
+
+
+class JsonWriter(Writer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count = 0
+        self.out.write("[")
+
+    def write(self, outcome):
+        self.out.write(("\n" if self.count == 0 else ",\n") + json.dumps(outcome.to_dict(self.lang, self.trace), ensure_ascii=False))
+        self.count += 1
+
+    def close(self):
+        self.out.write("\n]\n")
+
+
+def _flat(outcome, lang):
+    data = outcome.to_dict(lang)
+    row = {"id": data["id"], "entity": data["entity"]}
+    if "error" in data:
+        row["error"] = data["error"]["message"]
+        return row
+    grade = data["grade"] or {}
+    row["grade"] = grade.get("code", "")
+    row["grade_label"] = grade.get("label", "")
+    for key, value in data["scores"].items():
+        row[key] = "" if value is None else value
+    row["credit_total"] = data["credit_total"]
+    row["credits"] = "; ".join(f"{c['amount']} {c['label']}" + (f" ({c['period']})" if c["period"] else "")
+                               for c in data["credits"])
+    row["sanctions"] = "; ".join(f"{s['code']}" for s in data["sanctions"])
+    row["awards"] = "; ".join(a["code"] for a in data["awards"])
+    return row
+
+
+class CsvWriter(Writer):
+    """One row per record; the columns come from the entity (fixed before the first row)."""
+
+    def __init__(self, out, lang="zh", trace=False, columns: list[str] | None = None):
+        super().__init__(out, lang, trace)
+        base = ["id", "entity", "grade", "grade_label"]
+        tail = ["credit_total", "credits", "sanctions", "awards", "error"]
+        self.columns = base + list(columns or []) + tail
+        self.writer = csv.DictWriter(out, self.columns, extrasaction="ignore")
+        self.writer.writeheader()
+
+    def write(self, outcome):
+        self.writer.writerow(_flat(outcome, self.lang))
+
+
+class TableWriter(Writer):
+    """An aligned table for people at a terminal."""
+
+    def __init__(self, out, lang="zh", trace=False, columns=None):
+        super().__init__(out, lang, trace)
+        self.rows: list[list[str]] = []
+        head = ["id", "等级" if lang == "zh" else "grade", "学分" if lang == "zh" else "credits",
+                "处分/义务" if lang == "zh" else "sanctions"]
+        self.rows.append(head)
+
+    def write(self, outcome):
+        data = outcome.to_dict(self.lang)
+        if "error" in data:
+            self.rows.append([str(data["id"]), "ERROR", "", data["error"]["message"]])
+            return
+        grade = (data["grade"] or {}).get("label", "")
+        sanctions = ", ".join(s["label"] for s in data["sanctions"] + data["awards"])
+        self.rows.append([str(data["id"]), grade, str(data["credit_total"]), sanctions])
+
+    def close(self):
+        import unicodedata
+
+        def width(text):
+            return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+        widths = [max(width(r[i]) for r in self.rows) for i in range(len(self.rows[0]))]
+        for row in self.rows:
+            cells = [cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(row)]
+            self.out.write("  ".join(cells).rstrip() + "\n")
+
+
+def make_writer(fmt: str, out: IO[str], lang="zh", trace=False, columns=None) -> Writer:
+    if fmt == "jsonl":
+        return JsonlWriter(out, lang, trace)
+    if fmt == "json":
+        return JsonWriter(out, lang, trace)
+    if fmt == "csv":
+        return CsvWriter(out, lang, trace, columns)
+    if fmt == "table":
+        return TableWriter(out, lang, trace, columns)
+    raise ValueError(f"unknown format {fmt}")
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | None, encoding: str = "utf-8", newline: str | None = None):
+    """A text stream that becomes ``path`` only if the block completes; stdout for None or '-'."""
+    if path in (None, "-"):
+        yield sys.stdout
+        return
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
