@@ -504,6 +504,8 @@ def parse_expression(text, location: Location, names: dict[str, str] | None = No
             words = _NODE_WORDS.get(type(node), f"{type(node).__name__} is not allowed in an expression")
             raise ExpressionProblem("expr.forbidden", words, col)
         if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute):
+                raise ExpressionProblem("expr.forbidden", _NODE_WORDS[ast.Attribute], col)
             if not isinstance(node.func, ast.Name):
                 raise ExpressionProblem("expr.forbidden", "only the documented functions can be called", col)
             if node.keywords:
@@ -560,11 +562,15 @@ def parse_expression(text, location: Location, names: dict[str, str] | None = No
     fast = eval(compile(lam, f"<{location}>", "eval"), {**_FAST_GLOBALS, **consts})  # noqa: S307 - checked tree
     expression = Expression(source, tree, frozenset(used_names), frozenset(used_functions), location, fast)
     if not used_names:
+        # an expression of constants is computed now: if it cannot be, no record can fix it
         try:
             expression.constant = fast({})
-            expression.is_constant = True
-        except Exception:  # noqa: BLE001 - a constant that fails is reported when evaluated
-            pass
+        except EvalFailure as exc:
+            raise ExpressionProblem("expr.limit" if "size" in str(exc) else "expr.constant",
+                                    f"cannot be computed: {exc}") from None
+        except (TypeError, ValueError, ArithmeticError, RecursionError, MemoryError) as exc:
+            raise ExpressionProblem("expr.constant", f"cannot be computed: {exc}") from None
+        expression.is_constant = True
     return expression
 
 

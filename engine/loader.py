@@ -122,7 +122,7 @@ class _Builder:
         if depth > LIMITS["max_depth"]:
             self.fail("yaml.too-deep", f"nesting deeper than {LIMITS['max_depth']} levels", node)
         self.positions[path] = self.loc(node)
-        if node.tag not in _KNOWN_TAGS and not node.tag.startswith("tag:yaml.org,2002:"):
+        if node.tag not in _KNOWN_TAGS:
             self.fail("yaml.tag", f"the tag {node.tag!r} is not allowed in a policy", node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
@@ -251,7 +251,10 @@ def parse_yaml(text: str, file: str = "<string>") -> Document:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line_text = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+        lines = text.splitlines()
+        first = min(m.line for m in (exc.context_mark, exc.problem_mark) if m) if mark else 0
+        last = mark.line if mark else 0
+        line_text = "\n".join(lines[max(first - 1, 0): last + 1])
         raise PolicyError(
             Diagnostic(
                 "yaml.syntax",

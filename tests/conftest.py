@@ -1,0 +1,40 @@
+"""Shared fixtures: the shipped policies and record builders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import engine
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICIES = ROOT / "policies"
+
+
+@pytest.fixture(scope="session")
+def jiangxi():
+    return engine.load_policy(POLICIES / "jiangxi.yaml")
+
+
+def usage_for(ratio_num: int, ratio_den: int, class_hours: int = 600) -> list[int]:
+    """Daily usage (4 a day at most counts) whose capped total is class_hours * ratio exactly."""
+    total = class_hours * ratio_num // ratio_den
+    assert total * ratio_den == class_hours * ratio_num, "choose class hours that make the ratio exact"
+    days = [4] * (total // 4)
+    if total % 4:
+        days.append(total % 4)
+    return days
+
+
+def teacher(**fields) -> dict:
+    record = {
+        "id": "T",
+        "gender": "F",
+        "age": 35,
+        "daily_usage": usage_for(1, 2),
+        "class_hours": 600,
+        "lesson_scores": [60] * 6,
+    }
+    record.update(fields)
+    return record

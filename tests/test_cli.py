@@ -1,0 +1,123 @@
+"""The kaohe command line, through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from cli import EXIT_POLICY, EXIT_REJECTED, main
+
+from .conftest import POLICIES, ROOT
+
+JX = str(POLICIES / "jiangxi.yaml")
+EXAMPLE = str(ROOT / "examples" / "jiangxi" / "teachers.csv")
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def test_validate_ok():
+    result = run("validate", JX)
+    assert result.exit_code == 0 and "ok" in result.output
+
+
+def test_validate_reports_location(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((POLICIES / "jiangxi.yaml").read_text(encoding="utf-8").replace(
+        "expr: len(lesson_scores)", "expr: len(lesson_scroes)"), encoding="utf-8")
+    result = run("validate", str(bad))
+    assert result.exit_code == EXIT_POLICY
+    assert f"{bad}:" in result.output and "expr.unknown-name" in result.output
+    assert "did you mean 'lesson_scores'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_evaluate_bundled_example():
+    result = run("evaluate", JX, "--entity", "teacher", "--input", EXAMPLE)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    grades = {line["id"]: line["grade"]["code"] for line in lines}
+    assert grades == {"JX001": "pass", "JX002": "excellent", "JX003": "pass", "JX004": "fail", "JX005": "fail",
+                      "JX006": "exempt", "JX007": "excellent", "JX008": "fail", "JX009": "fail", "JX010": "excellent"}
+    by_id = {line["id"]: line for line in lines}
+    assert [s["code"] for s in by_id["JX005"]["sanctions"]] == ["no_awards", "registration_deferred", "no_annual_excellent"]
+    assert by_id["JX002"]["credit_total"] == 2 and by_id["JX001"]["credit_total"] == 1
+    assert "10 evaluated, 0 rejected" in result.stderr
+
+
+def test_bad_records_are_output_in_place_and_exit_non_zero(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id":"A","gender":"F","age":30,"daily_usage":[4],"class_hours":10,"lesson_scores":[60,60,60,60,60,60]}\n'
+                   '{"id":"B","gender":"X","age":30}\n'
+                   'not json\n'
+                   '{"id":"C","gender":"M","age":60}\n', encoding="utf-8")
+    result = run("evaluate", JX, "-e", "teacher", "-i", str(src))
+    assert result.exit_code == EXIT_REJECTED
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line.get("id") for line in lines] == ["A", "B", None, "C"]
+    assert lines[1]["error"]["field"] == "gender"
+    assert "not valid JSON" in lines[2]["error"]["message"]
+    assert "2 evaluated, 2 rejected" in result.stderr
+
+
+def test_gbk_csv_is_read(tmp_path):
+    text = (ROOT / "examples" / "jiangxi" / "teachers.csv").read_text(encoding="utf-8")
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes(text.encode("gbk"))
+    result = run("evaluate", JX, "-e", "teacher", "-i", str(gbk), "-f", "csv")
+    assert result.exit_code == 0
+    assert "JX006,teacher,exempt,免考" in result.stdout
+
+
+def test_gbk_csv_with_a_corrupt_row(tmp_path):
+    text = (ROOT / "examples" / "jiangxi" / "teachers.csv").read_text(encoding="utf-8")
+    lines = text.encode("gbk").split(b"\n")
+    lines.insert(3, b"JX999,\xff\xfe\xff,40,,4,100,60\r")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\n".join(lines))
+    result = run("evaluate", JX, "-e", "teacher", "-i", str(bad))
+    assert result.exit_code == EXIT_REJECTED
+    outputs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(outputs) == 11
+    assert sum("error" in o for o in outputs) == 1
+    assert outputs[2]["error"]["code"] == "input.encoding"
+
+
+def test_explain_prints_rules_clauses_and_hint():
+    record = json.dumps({"id": "T", "gender": "F", "age": 30, "daily_usage": [4] * 14 + [2],
+                         "class_hours": 150, "lesson_scores": [50] * 6})
+    result = run("explain", JX, "-e", "teacher", "-r", record)
+    assert result.exit_code == 0
+    assert "[JX-A2]" in result.output and "不合格" in result.output
+    assert "每日使用次数最多计为4次" in result.output or "不合格者不计分" in result.output
+    assert "即可达到合格" in result.output
+
+
+def test_output_file_is_written_atomically(tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous\n")
+    result = run("evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "-o", str(out))
+    assert result.exit_code == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 10
+    assert not list(tmp_path.glob(".out.jsonl.*"))
+
+
+def test_unknown_entity_is_a_usage_error():
+    result = run("evaluate", JX, "-e", "teachr", "-i", EXAMPLE)
+    assert result.exit_code == 2 and "did you mean 'teacher'" in result.stderr
+
+
+def test_every_output_line_matches_the_published_result_schema(tmp_path):
+    import jsonschema
+
+    schema = json.loads((ROOT / "schemas" / "result.schema.json").read_text(encoding="utf-8"))
+    src = tmp_path / "mixed.jsonl"
+    src.write_text('{"id":"B","gender":"X","age":30}\n', encoding="utf-8")
+    outputs = run("evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "--trace").stdout.splitlines()
+    outputs += run("evaluate", JX, "-e", "teacher", "-i", str(src)).stdout.splitlines()
+    outputs += run("evaluate", JX, "-e", "school", "-i", str(ROOT / "examples" / "jiangxi" / "schools.csv")).stdout.splitlines()
+    assert len(outputs) == 15
+    for line in outputs:
+        jsonschema.validate(json.loads(line), schema)
