@@ -241,7 +241,17 @@ class _Compiler:
                     values[vname] = Value(kind="tiers", expr=expr, tiers=tiers, domain=domain, **common)
             else:
                 values[vname] = Value(kind="aggregate", aggregate=vraw["aggregate"], **common)
-                self.pending_aggregates.append((ename, vname, vraw, vpath))
+                self.pending_aggregates.append((ename, vname, vraw, vpath, values))
+        member_inputs = {}
+        for iname, iraw in raw["inputs"].items():
+            if "from_members" in iraw:
+                fpath = path + ("inputs", iname, "from_members")
+                fraw = iraw["from_members"]
+                frule = self.rule_ref(fraw["rule"], fpath + ("rule",))
+                member_inputs[iname] = Value(name=iname, rule=frule, label=_text(iraw.get("label", iname)),
+                                             kind="aggregate", aggregate=fraw["aggregate"],
+                                             location=self.doc.loc(fpath))
+                self.pending_aggregates.append((ename, iname, fraw, fpath, member_inputs))
         ordered = self.order_values(ename, values, path)
         known_strings = self.known_strings(inputs, ordered)
 
@@ -301,6 +311,7 @@ class _Compiler:
         self.entities[ename] = Entity(
             name=ename, label=_text(raw["label"]), key=key, inputs=inputs, values=ordered, grade=grade,
             consequences=tuple(consequences), members=members, location=self.doc.key_loc(path),
+            member_inputs=member_inputs,
         )
 
     def known_strings(self, inputs, values) -> dict:
@@ -356,7 +367,7 @@ class _Compiler:
 
     def check_aggregates(self):
         """Aggregate values need a members declaration; their expressions read the member."""
-        for ename, vname, vraw, vpath in self.pending_aggregates:
+        for ename, vname, vraw, vpath, holder in self.pending_aggregates:
             entity = self.entities.get(ename)
             if entity is None:
                 continue
@@ -383,7 +394,7 @@ class _Compiler:
                            vpath, rule=rule, key=True)
             if "where" in vraw:
                 where = self.expression(vraw["where"], vpath + ("where",), mnames, rule, "aggregate filter")
-            value = entity.values[vname]
+            value = holder[vname]
             object.__setattr__(value, "over", over)
             object.__setattr__(value, "where", where)
         for ename, entity in self.entities.items():

@@ -119,7 +119,9 @@ class EntityRuntime:
                 x = value.expr.fast(env) if env.mode is FAST else value.expr.reference(env)
                 result = value.tiers[self.tables[name].index(x)].value
             else:
-                result = self.aggregate(env, value)
+                if env.members is None:
+                    raise EvalFailure(f"{name} is computed from members; evaluate with members")
+                result = self.aggregate(env.members, env.mode, value)
         except RecordError:
             raise
         except _FAILURES as exc:
@@ -128,11 +130,8 @@ class EntityRuntime:
         env[name] = result
         return result
 
-    def aggregate(self, env, value: Value):
-        members = env.members
-        if members is None:
-            raise EvalFailure(f"{value.name} is computed from members; give it in the record or evaluate with members")
-        mode = env.mode
+    def aggregate(self, members, mode, value: Value):
+        """An aggregate over the member environments (each evaluated already)."""
         where, over = value.where, value.over
         pick = []
         for member in members:
@@ -151,14 +150,12 @@ class EntityRuntime:
             return Fraction(sum(1 for x in items if x), len(members))
         if fn == "sum":
             return sum(items)
+        if fn in ("mean", "min", "max") and not items:
+            return None  # nothing to aggregate: the value is missing
         if fn == "mean":
-            if not items:
-                raise EvalFailure(f"{value.name}: mean over no members")
             total = Fraction(sum(items), len(items))
             return total.numerator if total.denominator == 1 else total
         if fn == "min" or fn == "max":
-            if not items:
-                raise EvalFailure(f"{value.name}: {fn} over no members")
             return min(items) if fn == "min" else max(items)
         if fn == "all":
             return all(items)
@@ -174,6 +171,17 @@ class EntityRuntime:
         if not isinstance(record, dict):
             raise RecordError(Diagnostic("record.shape", f"a record must be a mapping of fields, got {type(record).__name__}",
                                          self.entity.location))
+        if members is not None and self.entity.member_inputs:
+            record = dict(record)
+            try:
+                for name, value in self.entity.member_inputs.items():
+                    if record.get(name) in (None, ""):
+                        record[name] = self.aggregate(members, mode, value)
+            except RecordError:
+                raise
+            except _FAILURES as exc:
+                raise RecordError(Diagnostic("record.compute", f"cannot compute {name} from members: {_reason(exc)}",
+                                             value.location, rule=value.rule)) from None
         env, problems = self.read(record)
         if problems:
             raise RecordError(problems)

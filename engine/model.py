@@ -168,6 +168,7 @@ class Entity:
     consequences: tuple
     members: Members | None
     location: Location
+    member_inputs: dict = field(default_factory=dict)  # input name -> aggregate Value
 
     @property
     def reported(self) -> tuple:
