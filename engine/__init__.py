@@ -4,7 +4,7 @@ Information Technology Application Ability Improvement Project 2.0.
 The stable API::
 
     import engine
-    policy = engine.load_policy("policies/jiangxi.yaml")
+    policy = engine.load_policy("policies/<region>.yaml")
     result = policy.evaluate({"id": "T1", ...}, entity="teacher")
     result.grade, result.to_dict()
     for outcome in policy.evaluate_many(records, entity="teacher"):

@@ -28,6 +28,14 @@ __all__ = ["compile_document", "compile_file", "CHECKS"]
 
 #: Names every expression may read besides the entity's own inputs and values.
 BUILTIN_NAMES = {"as_of": "the day the evaluation is judged at (--as-of)"}
+#: Names an entity with a ``schedule`` may read: its unit's place in the rollout.
+SCHEDULE_NAMES = {
+    "in_schedule": "the record's key is an implementation unit of the schedule",
+    "batch_year": "the year of the unit's batch (through its central school if it acts through one)",
+    "batch_deadline": "the last day of that batch year",
+    "demonstration": "the unit is a demonstration school",
+    "acting_unit": "the unit that carries out the rollout (itself or its central school)",
+}
 
 
 def _text(raw) -> Text:
@@ -223,6 +231,13 @@ class _Compiler:
         for clash in value_names & set(inputs):
             self.error("name.clash", f"'{clash}' is both an input and a value", path + ("values", clash), key=True)
         names = {**{n: "input" for n in raw["inputs"]}, **{n: "value" for n in raw_values}, **BUILTIN_NAMES}
+        schedule = raw.get("schedule")
+        if schedule is not None:
+            if schedule not in self.data.get("schedules", {}):
+                close = difflib.get_close_matches(schedule, list(self.data.get("schedules", {})), n=1)
+                self.error("schedule.unknown", f"schedule '{schedule}' is not defined under schedules:",
+                           path + ("schedule",), hint=f"did you mean '{close[0]}'?" if close else None)
+            names.update(SCHEDULE_NAMES)
         values = {}
         for vname, vraw in raw_values.items():
             vpath = path + ("values", vname)
@@ -311,7 +326,7 @@ class _Compiler:
         self.entities[ename] = Entity(
             name=ename, label=_text(raw["label"]), key=key, inputs=inputs, values=ordered, grade=grade,
             consequences=tuple(consequences), members=members, location=self.doc.key_loc(path),
-            member_inputs=member_inputs,
+            member_inputs=member_inputs, schedule=schedule,
         )
 
     def known_strings(self, inputs, values) -> dict:
@@ -425,15 +440,12 @@ class _Compiler:
                 batches[year] = tuple(listed)
             for unit, info in units.items():
                 through = info.get("through")
-                if through is None and unit not in seen:
+                if unit not in seen and (through is None or through not in seen):
                     self.error("schedule.missing", f"implementation unit '{unit}' is in no year's batch",
                                path + ("units", unit), rule=rule, key=True)
                 if through is not None and through not in units:
                     self.error("schedule.unit", f"'{unit}' acts through '{through}', which is not a declared unit",
                                path + ("units", unit, "through"), rule=rule)
-                if through is not None and unit in seen:
-                    self.error("schedule.through", f"'{unit}' acts through '{through}' and cannot have a batch of its own",
-                               path + ("units", unit), rule=rule, key=True)
             targets = []
             for i, traw in enumerate(raw["targets"]):
                 trule = self.rule_ref(traw["rule"], path + ("targets", i, "rule"))

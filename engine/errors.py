@@ -51,7 +51,8 @@ class Diagnostic:
     evidence: dict = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
-        text = f"{self.location}: {self.code}: {self.message}"
+        where = "kaohe" if self.location == UNKNOWN else str(self.location)
+        text = f"{where}: {self.code}: {self.message}"
         if self.rule:
             text += f" [{self.rule}]"
         if self.hint:

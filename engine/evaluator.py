@@ -77,6 +77,7 @@ class EntityRuntime:
         self.levels = entity.grade.levels if entity.grade else ()
         self.reported = entity.reported
         self.key = entity.key
+        self.schedule = spec.schedules.get(entity.schedule) if entity.schedule else None
 
     # -- inputs -------------------------------------------------------------------------------
     def read(self, record: dict, index=None) -> tuple[dict, list]:
@@ -187,6 +188,8 @@ class EntityRuntime:
             raise RecordError(problems)
         env.rt, env.mode, env.members = self, mode, members
         env["as_of"] = as_of
+        if self.schedule is not None:
+            env.update(self.schedule.place(env.get(self.key)))
         grade = level = None
         fast = mode is FAST
         try:

@@ -169,6 +169,7 @@ class Entity:
     members: Members | None
     location: Location
     member_inputs: dict = field(default_factory=dict)  # input name -> aggregate Value
+    schedule: str | None = None  # a rollout schedule whose unit is the record's key
 
     @property
     def reported(self) -> tuple:
@@ -197,6 +198,10 @@ class Schedule:
     year_ends: tuple  # (month, day)
     location: Location
 
+    def year_of(self, unit: str) -> int | None:
+        """The unit's batch year: its own, else that of the unit it acts through."""
+        return self.place(unit)["batch_year"]
+
     def batch_of(self, unit: str) -> int | None:
         for year, units in self.batches.items():
             if unit in units:
@@ -205,6 +210,20 @@ class Schedule:
 
     def deadline(self, year: int) -> dt.date:
         return dt.date(year, *self.year_ends)
+
+    def place(self, unit) -> dict:
+        """The names an entity with this schedule reads for a unit (see SCHEDULE_NAMES)."""
+        info = self.units.get(unit)
+        if info is None:
+            return {"in_schedule": False, "batch_year": None, "batch_deadline": None,
+                    "demonstration": False, "acting_unit": None}
+        acting = info.get("through") or unit
+        year = self.batch_of(unit)
+        if year is None and info.get("through"):
+            year = self.batch_of(info["through"])
+        return {"in_schedule": True, "batch_year": year,
+                "batch_deadline": self.deadline(year) if year is not None else None,
+                "demonstration": bool(info.get("demonstration")), "acting_unit": acting}
 
 
 @dataclass(frozen=True)

@@ -13,19 +13,15 @@ from .numbers import format_number
 __all__ = ["check_schedules", "cumulative_shares", "unit_status"]
 
 
-def _acting_units(schedule: Schedule) -> list[str]:
-    """Units that carry out the rollout themselves (not through a central school)."""
-    return [u for u, info in schedule.units.items() if not info.get("through")]
-
-
 def cumulative_shares(schedule: Schedule) -> dict[int, Fraction]:
-    """Year -> share of acting units whose batch year is that year or earlier."""
-    units = _acting_units(schedule)
+    """Year -> share of the schedule's units whose batch year is that year or earlier."""
+    units = list(schedule.units)
     if not units:
         return {}
     years = sorted(set(schedule.batches) | {t.year for t in schedule.targets})
+    batch = {u: schedule.year_of(u) for u in units}
     return {
-        year: Fraction(sum(1 for u in units if (schedule.batch_of(u) or 10**6) <= year), len(units))
+        year: Fraction(sum(1 for u in units if batch[u] is not None and batch[u] <= year), len(units))
         for year in years
     }
 
@@ -49,20 +45,13 @@ def check_schedules(spec: PolicySpec) -> list[Diagnostic]:
 
 
 def unit_status(schedule: Schedule, unit: str, as_of: dt.date, completed: dt.date | None = None) -> dict:
-    """Batch year, demonstration status and whether the unit is done, on track or overdue."""
-    info = schedule.units.get(unit)
-    if info is None:
-        return {"unit": unit, "known": False}
-    acting = info.get("through") or unit
-    year = schedule.batch_of(acting)
-    deadline = schedule.deadline(year) if year is not None else None
+    """A unit's place in the rollout and whether it is done, on track or overdue at ``as_of``."""
+    place = schedule.place(unit)
+    deadline = place["batch_deadline"]
     if completed is not None:
         status = "done_late" if deadline and completed > deadline else "done"
     elif deadline is not None and as_of > deadline:
         status = "overdue"
     else:
         status = "on_track"
-    return {
-        "unit": unit, "known": True, "acting_unit": acting, "batch_year": year,
-        "deadline": deadline, "demonstration": bool(info.get("demonstration")), "status": status,
-    }
+    return {"unit": unit, **place, "status": status}
