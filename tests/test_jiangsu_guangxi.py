@@ -113,7 +113,7 @@ def test_effective_period_is_enforced():
 
 @pytest.mark.parametrize("online, offline, outcomes, grade", [
     (25, 25, 2, "pass"), ("24.9", "25.1", 2, "fail"), (25, "24.9", 2, "fail"), (25, 25, 1, "fail"),
-    (30, 25, 2, "pass"), (20, 30, 2, "fail"), (40, 40, 3, "pass"),
+    (30, 25, 2, "fail"), (20, 30, 2, "fail"), (40, 40, 3, "pass"),
 ])
 def test_guangxi_teacher(online, offline, outcomes, grade):
     result = GX.evaluate({"id": "T", "online_hours": online, "offline_hours": offline, "outcomes_uploaded": outcomes},
