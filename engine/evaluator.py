@@ -145,10 +145,10 @@ class EntityRuntime:
                 return len(pick)
             return sum(1 for m in pick if (over.fast(m) if mode is FAST else over.reference(m)))
         items = [over.fast(m) if mode is FAST else over.reference(m) for m in pick]
-        if fn == "share":
-            if not members:
+        if fn == "share":  # among the members 'where' keeps
+            if not pick:
                 raise EvalFailure(f"{value.name}: share of no members")
-            return Fraction(sum(1 for x in items if x), len(members))
+            return Fraction(sum(1 for x in items if x), len(pick))
         if fn == "sum":
             return sum(items)
         if fn in ("mean", "min", "max") and not items:

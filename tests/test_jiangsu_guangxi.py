@@ -187,3 +187,17 @@ def test_no_region_appears_in_the_engine():
         text = path.read_text(encoding="utf-8")
         for word in words:
             assert word not in text, f"{word} in {path.name}"
+
+
+def test_share_counts_among_the_members_where_keeps():
+    from engine.evaluator import FAST
+    from engine.model import Value, Text
+    from engine.expressions import parse_expression
+    from engine.errors import Location
+
+    here = Location("t", 1, 1)
+    value = Value(name="rate", rule="R-1", label=Text("rate"), kind="aggregate", location=here, aggregate="share",
+                  over=parse_expression("done", here, {"done": ""}), where=parse_expression("came", here, {"came": ""}))
+    members = [{"done": True, "came": True}, {"done": False, "came": True}, {"done": False, "came": False}]
+    rt = JS.runtime("group")
+    assert rt.aggregate(members, FAST, value) == Fraction(1, 2)
