@@ -157,7 +157,7 @@ def evaluate(policy, entity, input_path, members_path, fmt, output, as_of, allow
     if jobs > 1:
         from engine.parallel import evaluate_parallel
 
-        outcomes = evaluate_parallel(policy, records, entity, as_of=day, trace=trace, jobs=jobs)
+        outcomes = evaluate_parallel(policy, records, entity, as_of=day, trace=trace, jobs=jobs, lang=lang)
     else:
         outcomes = loaded.evaluate_many(records, entity, as_of=day, trace=trace, allow_outside=True)
     from engine.progress import progress

@@ -92,6 +92,9 @@ class KaoheError(Exception):
     def first(self) -> Diagnostic:
         return self.diagnostics[0]
 
+    def __reduce__(self):
+        return (type(self), (self.diagnostics,))
+
 
 class PolicyError(KaoheError):
     """A policy file cannot be loaded: every problem found, sorted by location."""

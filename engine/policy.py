@@ -68,14 +68,15 @@ class Policy:
         return self.runtime(entity).evaluate(record, mode=mode, as_of=day, trace=trace, members=members)
 
     def evaluate_many(self, records: Iterable[dict], entity: str, *, as_of: dt.date | None = None,
-                      trace: bool = False, mode: str = FAST, allow_outside: bool = False) -> Iterator[Result | Failure]:
+                      trace: bool = False, mode: str = FAST, allow_outside: bool = False,
+                      start: int = 1) -> Iterator[Result | Failure]:
         """Evaluate records lazily, in order: one Result or one Failure per record, never an exception
-        for a bad record."""
+        for a bad record. ``start`` numbers the first record in failures."""
         day = self.check_period(as_of, allow_outside)
         rt = self.runtime(entity)
         evaluate = rt.evaluate
         key = rt.key
-        for index, record in enumerate(records, 1):
+        for index, record in enumerate(records, start):
             if isinstance(record, Failure):  # a line the reader could not parse
                 yield record
                 continue

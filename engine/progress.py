@@ -12,20 +12,11 @@ _EVERY = 5000
 
 
 def progress(items: Iterable, label: str | None = None, stream=None) -> Iterator:
-    """Yield ``items`` unchanged; on a terminal, show records done, records/s and the ETA
-    (from the input file's size and the bytes read so far, where known)."""
+    """Yield ``items`` unchanged; on a terminal, show records done, records/s and elapsed time."""
     stream = stream or sys.stderr
     if not getattr(stream, "isatty", lambda: False)():
         yield from items
         return
-    import os
-
-    size = None
-    if label and label != "-":
-        try:
-            size = os.path.getsize(label)
-        except OSError:
-            size = None
     start = time.monotonic()
     count = 0
     shown = False

@@ -121,3 +121,24 @@ def test_every_output_line_matches_the_published_result_schema(tmp_path):
     assert len(outputs) == 15
     for line in outputs:
         jsonschema.validate(json.loads(line), schema)
+
+
+def test_jobs_two_gives_the_same_output_in_order(tmp_path):
+    import engine.parallel as parallel
+
+    lines = [json.dumps({"id": f"T{i}", "gender": "MF"[i % 2], "age": 30 + i % 30, "daily_usage": [i % 6] * 150,
+                         "class_hours": 500, "lesson_scores": [40 + i % 30] * 6}) for i in range(450)]
+    lines[123] = "{broken"
+    src = tmp_path / "many.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    old = parallel.CHUNK
+    parallel.CHUNK = 100
+    try:
+        one = run("evaluate", JX, "-e", "teacher", "-i", str(src), "--as-of", "2020-06-30")
+        two = run("evaluate", JX, "-e", "teacher", "-i", str(src), "--as-of", "2020-06-30", "--jobs", "2")
+    finally:
+        parallel.CHUNK = old
+    assert one.exit_code == two.exit_code == EXIT_REJECTED
+    assert one.stdout == two.stdout
+    assert len(two.stdout.splitlines()) == 450
+    assert json.loads(two.stdout.splitlines()[123])["error"]["record"] == 124
