@@ -210,5 +210,110 @@ def explain(policy, entity, record_text, as_of, allow_outside_period, fmt, lang)
         click.echo(explain_text(result, lang, hints))
 
 
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--coverage", is_flag=True, help="Report which rules, tiers, levels and consequences no case exercises.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), help="Fail when a policy's coverage is below this percent.")
+@guarded
+def test_command(paths, coverage, min_coverage):
+    """Run policy test cases (policies/*.tests.yaml by default)."""
+    from engine.cases import find_case_files, run_cases
+
+    files = find_case_files(paths)
+    if not files:
+        raise click.UsageError("no case files found (they are named <policy>.tests.yaml)")
+    failed = total = 0
+    low = []
+    for path in files:
+        policy, outcomes, cov = run_cases(path)
+        for outcome in outcomes:
+            total += 1
+            case = outcome.case
+            tag = f"[{case.rule}] " if case.rule else ""
+            if outcome.ok:
+                click.echo(f"  ok    {tag}{case.name}")
+                continue
+            failed += 1
+            click.echo(f"  FAIL  {tag}{case.name}  ({case.location})")
+            for what, expected, got in outcome.problems:
+                click.echo(f"        {what}: expected {_json(expected)}, got {_json(got)}")
+            if outcome.explanation:
+                click.echo("\n".join("        " + line for line in outcome.explanation.splitlines()))
+        if coverage or min_coverage is not None:
+            click.echo(cov.report())
+            if min_coverage is not None and cov.percent() < min_coverage:
+                low.append(policy.spec.id)
+    click.echo(f"{path_count(files)}: {total - failed} passed, {failed} failed")
+    if low:
+        click.echo(f"kaohe: coverage below {min_coverage:g}% for: {', '.join(low)}", err=True)
+    sys.exit(EXIT_REJECTED if failed or low else EXIT_OK)
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def path_count(files) -> str:
+    return f"{len(files)} case file(s)"
+
+
+@main.command()
+@click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--strict", is_flag=True, help="Exit non-zero on warnings too.")
+@guarded
+def lint(policies, strict):
+    """Stricter checks: unreachable levels, unread inputs, percentages for ratios, ..."""
+    from engine.lint import lint as lint_spec
+
+    worst = EXIT_OK
+    for path in policies:
+        try:
+            spec = engine.load_policy(path).spec
+        except PolicyError as exc:
+            _report(exc)
+            worst = EXIT_POLICY
+            continue
+        warnings = lint_spec(spec)
+        for warning in warnings:
+            click.echo(str(warning))
+        click.echo(f"{path}: {len(warnings)} warning(s)")
+        if warnings and strict:
+            worst = max(worst, EXIT_REJECTED)
+    sys.exit(worst)
+
+
+@main.command()
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option("--entity", "-e", required=True)
+@click.option("--input", "-i", "input_path", required=True)
+@click.option("--as-of", type=DATE)
+@click.option("--examples", default=3, show_default=True, help="Examples shown for each kind of change.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@guarded
+def diff(old, new, entity, input_path, as_of, examples, fmt):
+    """How many records change grade, credits or sanctions under a revised policy."""
+    from engine.diff import diff_policies, format_diff
+
+    report = diff_policies(engine.load_policy(old), engine.load_policy(new), entity, input_path,
+                           as_of=as_of, examples=examples)
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2) if fmt == "json" else format_diff(report))
+
+
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.option("--seed", default=0, show_default=True)
+@click.option("--examples", "max_examples", default=200, show_default=True)
+@click.option("--entity", "entities", multiple=True, help="Only these entities (default: all).")
+@guarded
+def check(policy, seed, max_examples, entities):
+    """Property-test a policy with generated records; print a shrunk counterexample on failure."""
+    from engine.checking import run_check
+
+    ok, text = run_check(policy, seed, max_examples, list(entities) or None)
+    click.echo(text)
+    sys.exit(EXIT_OK if ok else EXIT_REJECTED)
+
+
 if __name__ == "__main__":
     main()
