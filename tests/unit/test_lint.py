@@ -1,0 +1,79 @@
+"""kaohe lint and kaohe diff."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from cli import main
+
+from ..conftest import POLICIES, ROOT
+
+SOURCE = (POLICIES / "jiangxi.yaml").read_text(encoding="utf-8")
+
+
+def copy(tmp_path, old, new, name="p.yaml"):
+    assert old in SOURCE
+    path = tmp_path / name
+    path.write_text(SOURCE.replace(old, new, 1), encoding="utf-8")
+    return str(path)
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_shipped_policies_lint_without_surprises():
+    result = run("lint", *(str(p) for p in sorted(POLICIES.glob("*.yaml")) if not p.name.endswith(".tests.yaml")))
+    assert result.exit_code == 0
+    codes = {line.split(": ")[1] for line in result.output.splitlines() if ": lint." in line}
+    assert codes <= {"lint.rule-not-encoded"}  # Henan's descriptive rules (HN-1, HN-2, HN-7)
+
+
+def test_lint_flags_a_tier_gap(tmp_path):
+    path = copy(tmp_path, '- {range: "[0.50, 0.60)", value: 21', '- {range: "[0.51, 0.60)", value: 21')
+    result = run("lint", path)
+    assert result.exit_code == 3
+    assert "tiers.gap" in result.output and "gap at 0.5" in result.output
+
+
+def test_lint_flags_an_unreachable_level(tmp_path):
+    path = copy(tmp_path, """        - code: pass
+          label: {zh: 合格, en: Pass}
+          rank: 1
+          when: usage_pass and lesson_pass""", """        - code: pass
+          label: {zh: 合格, en: Pass}
+          rank: 1
+          when: usage_pass and lesson_pass
+        - code: good
+          label: {zh: 良好, en: Good}
+          rank: 1
+          when: usage_pass and lesson_pass and total_score >= 80""")
+    result = run("lint", "--strict", path)
+    assert result.exit_code == 1
+    assert "lint.unreachable-level" in result.output and "'good'" in result.output and "'pass'" in result.output
+
+
+def test_lint_flags_a_percentage_where_a_ratio_is_meant(tmp_path):
+    path = copy(tmp_path, "expr: usage_ratio >= 0.40", "expr: usage_ratio >= 40")
+    result = run("lint", path)
+    assert "lint.percent-as-ratio" in result.output and "did you mean 0.4" in result.output
+
+
+def test_lint_flags_an_unread_input(tmp_path):
+    path = copy(tmp_path, "      opted_in: {type: boolean, default: false,", "      unused: {type: integer}\n      opted_in: {type: boolean, default: false,")
+    result = run("lint", path)
+    assert "lint.unread-input" in result.output and "'unused'" in result.output
+
+
+def test_diff_reports_records_whose_grade_changes(tmp_path):
+    new = copy(tmp_path, "expr: usage_ratio >= 0.40", "expr: usage_ratio >= 0.45", "new.yaml")
+    result = run("diff", str(POLICIES / "jiangxi.yaml"), new, "-e", "teacher", "-i",
+                 str(ROOT / "examples" / "jiangxi" / "teachers.csv"), "-f", "json")
+    assert result.exit_code == 0
+    report = json.loads(result.output)
+    assert report["records"] == 10
+    assert report["changed"]["grade"] == 1
+    assert report["grade_transitions"] == {"pass -> fail": 1}
+    assert report["examples"]["grade"][0]["id"] == "JX003"  # exactly 40% usage
