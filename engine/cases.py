@@ -2,10 +2,10 @@
 
 A case file (``policies/<region>.tests.yaml``) names its policy and lists cases::
 
-    policy: jiangxi.yaml
+    policy: region.yaml
     cases:
       - name: 使用率恰好40%得18分
-        rule: JX-A2
+        rule: XX-A2
         entity: teacher
         as_of: 2020-06-30
         record: {id: T1, gender: F, age: 35, daily_usage: [4, 4], class_hours: 20, lesson_scores: [60, 60, 60, 60, 60, 60]}

@@ -206,10 +206,26 @@ def f_len(xs):
     return len(_list(xs, "len"))
 
 
+def exact_sum(xs):
+    """Exact sum; a list of fractions is added over one common denominator (one Fraction
+    built instead of one per item)."""
+    kinds = set(map(type, xs))
+    if kinds <= {int}:
+        return sum(xs)
+    if kinds <= {int, Fraction}:
+        common = math.lcm(*{x.denominator for x in xs if type(x) is Fraction})
+        if common.bit_length() <= LIMITS["max_bits"]:
+            total = Fraction(sum(x.numerator * (common // x.denominator) if type(x) is Fraction else x * common
+                                 for x in xs), common)
+            return total.numerator if total.denominator == 1 else total
+    for x in xs:
+        _number(x, "sum")
+    return sum(xs)
+
+
 def f_sum(xs):
     """Sum of a list of numbers (0 for an empty list)."""
-    total = sum(_list(xs, "sum"))
-    return _check_size(total)
+    return _check_size(exact_sum(_list(xs, "sum")))
 
 
 def f_mean(xs):
@@ -217,7 +233,7 @@ def f_mean(xs):
     _list(xs, "mean")
     if not xs:
         raise EvalFailure("mean() of an empty list")
-    return div(sum(xs), len(xs))
+    return div(_check_size(exact_sum(xs)), len(xs))
 
 
 def f_min(*args):

@@ -166,6 +166,7 @@ def build_coercer(spec: Input) -> Callable:
         item_type = spec.items.type
         item_range = spec.items.range
         limit = spec.max_items if spec.max_items is not None else 100_000
+        fast_types = {int} if item_type == "integer" else {int, Fraction}
 
         def as_list(value):
             if isinstance(value, str):
@@ -174,8 +175,9 @@ def build_coercer(spec: Input) -> Callable:
                 raise ValueError(f"expected a list, got {type(value).__name__}")
             if len(value) > limit:
                 raise ValueError(f"has {len(value)} items, more than {limit}")
-            # fast path: a list of plain ints, checked with C-speed builtins
-            if item_type in ("integer", "number") and value and set(map(type, value)) == {int}:
+            # fast path: a list already of exact numbers is checked once, by its smallest and
+            # largest item, instead of item by item
+            if value and item_type in ("integer", "number") and set(map(type, value)) <= fast_types:
                 if item_range is None or (min(value) in item_range and max(value) in item_range):
                     return value
             out = []
