@@ -30,7 +30,7 @@ _FAILURES = (EvalFailure, TypeError, ValueError, ZeroDivisionError, OverflowErro
 class _TierTable:
     """Bisect lookup over a checked tier table (no gaps, no overlaps)."""
 
-    __slots__ = ("tiers", "bounds", "closed_up", "first")
+    __slots__ = ("tiers", "bounds", "closed_up", "first", "inside")
 
     def __init__(self, tiers):
         self.tiers = tiers
@@ -38,15 +38,19 @@ class _TierTable:
         # bounds[i] is the lower end of tiers[i + 1]; closed_up[i]: that end belongs to it
         self.bounds = [t.interval.lo for t in tiers[1:]]
         self.closed_up = [t.interval.lo_closed for t in tiers[1:]]
+        self.inside = [t.interval.predicate() for t in tiers]
 
     def index(self, x) -> int:
         i = bisect_right(self.bounds, x)
         if i and x == self.bounds[i - 1] and not self.closed_up[i - 1]:
             i -= 1
-        tier = self.tiers[i]
-        if x not in tier.interval:
+        if not self.inside[i](x):
             raise EvalFailure(f"{_show(x)} is outside every tier of the table")
         return i
+
+
+def _tier_fn(of, index, values):
+    return lambda env: values[index(of(env))]
 
 
 def _show(x):
@@ -58,10 +62,20 @@ def _show(x):
 class _Env(dict):
     """A record's names: its inputs, then derived values computed on first use."""
 
-    __slots__ = ("rt", "mode", "members")
+    __slots__ = ("rt", "mode", "members", "fns")
 
     def __missing__(self, name):
-        return self.rt.compute(self, name)
+        fn = self.fns.get(name)
+        if fn is None:  # the reference mode, an aggregate, or a missing input
+            return self.rt.compute(self, name)
+        try:
+            result = fn(self)
+        except RecordError:
+            raise
+        except _FAILURES as exc:
+            raise self.rt.failure(name, exc) from None
+        self[name] = result
+        return result
 
 
 class EntityRuntime:
@@ -74,6 +88,13 @@ class EntityRuntime:
         self.coercers = [(name, build_coercer(inp), inp) for name, inp in entity.inputs.items()]
         self.values = entity.values
         self.tables = {n: _TierTable(v.tiers) for n, v in entity.values.items() if v.kind == "tiers"}
+        # the fast path: one function per derived value, called straight from the environment
+        self.fast_fns = {}
+        for n, v in entity.values.items():
+            if v.kind == "expr":
+                self.fast_fns[n] = v.expr.fast
+            elif v.kind == "tiers":
+                self.fast_fns[n] = _tier_fn(v.expr.fast, self.tables[n].index, tuple(t.value for t in v.tiers))
         self.levels = entity.grade.levels if entity.grade else ()
         self.reported = entity.reported
         self.key = entity.key
@@ -126,10 +147,14 @@ class EntityRuntime:
         except RecordError:
             raise
         except _FAILURES as exc:
-            raise RecordError(Diagnostic("record.compute", f"cannot compute {name}: {_reason(exc)}",
-                                         value.location, rule=value.rule)) from None
+            raise self.failure(name, exc) from None
         env[name] = result
         return result
+
+    def failure(self, name, exc) -> RecordError:
+        value = self.values[name]
+        return RecordError(Diagnostic("record.compute", f"cannot compute {name}: {_reason(exc)}",
+                                      value.location, rule=value.rule))
 
     def aggregate(self, members, mode, value: Value):
         """An aggregate over the member environments (each evaluated already)."""
@@ -187,6 +212,7 @@ class EntityRuntime:
         if problems:
             raise RecordError(problems)
         env.rt, env.mode, env.members = self, mode, members
+        env.fns = self.fast_fns if mode is FAST else {}
         env["as_of"] = as_of
         if self.schedule is not None:
             env.update(self.schedule.place(env.get(self.key)))
@@ -218,13 +244,10 @@ class EntityRuntime:
                                          self.entity.location)) from None
         scores = {}
         for name in self.reported:
-            if name in env:
+            try:
                 scores[name] = env[name]
-            else:
-                try:
-                    scores[name] = self.compute(env, name)
-                except RecordError:
-                    scores[name] = None
+            except RecordError:  # not needed by any decision and not computable: not reported
+                scores[name] = None
         return Result(self.spec, self.entity, record.get(self.key), level, fired, scores, env if trace else None)
 
 

@@ -169,6 +169,40 @@ def neg(a):
     return -_number(a, "-")
 
 
+# Order comparisons of fractions by cross-multiplying whole numbers: the same answer as
+# Fraction's own operators, without their generic number-tower dispatch.
+def lt(a, b):
+    ta, tb = type(a), type(b)
+    if ta is Fraction:
+        if tb is Fraction:
+            return a.numerator * b.denominator < b.numerator * a.denominator
+        if tb is int:
+            return a.numerator < b * a.denominator
+    elif ta is int and tb is Fraction:
+        return a * b.denominator < b.numerator
+    return a < b
+
+
+def le(a, b):
+    ta, tb = type(a), type(b)
+    if ta is Fraction:
+        if tb is Fraction:
+            return a.numerator * b.denominator <= b.numerator * a.denominator
+        if tb is int:
+            return a.numerator <= b * a.denominator
+    elif ta is int and tb is Fraction:
+        return a * b.denominator <= b.numerator
+    return a <= b
+
+
+def gt(a, b):
+    return lt(b, a)
+
+
+def ge(a, b):
+    return le(b, a)
+
+
 OPERATORS = {
     ast.Add: add,
     ast.Sub: sub,
@@ -182,10 +216,10 @@ OPERATORS = {
     ast.Not: operator.not_,
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
-    ast.Lt: operator.lt,
-    ast.LtE: operator.le,
-    ast.Gt: operator.gt,
-    ast.GtE: operator.ge,
+    ast.Lt: lt,
+    ast.LtE: le,
+    ast.Gt: gt,
+    ast.GtE: ge,
     ast.In: lambda a, b: a in b,
     ast.NotIn: lambda a, b: a not in b,
     ast.Is: operator.is_,
@@ -468,6 +502,11 @@ class _Rewriter(ast.NodeTransformer):
 
     def visit_BinOp(self, node):
         return self._op(node.op, [self.visit(node.left), self.visit(node.right)], node)
+
+    def visit_Compare(self, node):
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Lt, ast.LtE, ast.Gt, ast.GtE)):
+            return self._op(node.ops[0], [self.visit(node.left), self.visit(node.comparators[0])], node)
+        return self.generic_visit(node)
 
     def visit_UnaryOp(self, node):
         if isinstance(node.op, ast.Not):

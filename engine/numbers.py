@@ -90,6 +90,23 @@ class Interval:
             return False
         return True
 
+    def predicate(self):
+        """A function x -> bool equivalent to ``x in self``, specialised on which ends exist."""
+        lo, hi = self.lo, self.hi
+        if lo is None and hi is None:
+            return lambda x: True
+        if hi is None:
+            return (lambda x: x >= lo) if self.lo_closed else (lambda x: x > lo)
+        if lo is None:
+            return (lambda x: x <= hi) if self.hi_closed else (lambda x: x < hi)
+        if self.lo_closed and self.hi_closed:
+            return lambda x: lo <= x <= hi
+        if self.lo_closed:
+            return lambda x: lo <= x < hi
+        if self.hi_closed:
+            return lambda x: lo < x <= hi
+        return lambda x: lo < x < hi
+
     def is_empty(self) -> bool:
         if self.lo is None or self.hi is None:
             return False

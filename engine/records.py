@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import unicodedata
 from decimal import Decimal
@@ -125,8 +126,10 @@ def build_coercer(spec: Input) -> Callable:
     kind = spec.type
     interval = spec.range
 
+    inside = interval.predicate() if interval is not None else None
+
     def in_range(x):
-        if interval is not None and x not in interval:
+        if not inside(x):
             raise ValueError(f"{_show(x)} is outside the allowed range {interval}")
         return x
 
@@ -167,6 +170,7 @@ def build_coercer(spec: Input) -> Callable:
         item_range = spec.items.range
         limit = spec.max_items if spec.max_items is not None else 100_000
         fast_types = {int} if item_type == "integer" else {int, Fraction}
+        item_inside = item_range.predicate() if item_range is not None else None
 
         def as_list(value):
             if isinstance(value, str):
@@ -177,9 +181,20 @@ def build_coercer(spec: Input) -> Callable:
                 raise ValueError(f"has {len(value)} items, more than {limit}")
             # fast path: a list already of exact numbers is checked once, by its smallest and
             # largest item, instead of item by item
-            if value and item_type in ("integer", "number") and set(map(type, value)) <= fast_types:
-                if item_range is None or (min(value) in item_range and max(value) in item_range):
-                    return value
+            if value and item_type in ("integer", "number"):
+                kinds = set(map(type, value))
+                if kinds <= fast_types:
+                    if item_inside is None:
+                        return value
+                    if kinds == {int}:
+                        low, high = min(value), max(value)
+                    else:  # compare whole numbers over one common denominator, not fractions
+                        common = math.lcm(*{x.denominator for x in value if type(x) is Fraction})
+                        scaled = [x.numerator * (common // x.denominator) if type(x) is Fraction else x * common
+                                  for x in value]
+                        low, high = Fraction(min(scaled), common), Fraction(max(scaled), common)
+                    if item_inside(low) and item_inside(high):
+                        return value
             out = []
             for index, raw in enumerate(value):
                 try:

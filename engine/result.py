@@ -63,7 +63,12 @@ class Result:
 
     @property
     def credit_total(self):
-        return sum(c["amount"] for c in self.credits)
+        total = 0
+        for cons, amount in self.fired:
+            if amount is not None:
+                for _ in cons.periods:
+                    total += amount
+        return total
 
     def codes(self, kind: str | None = None) -> list[str]:
         """Codes of the sanctions (and obligations) or awards that followed."""
