@@ -92,6 +92,17 @@ def validate(policies):
     """Check policy files; print every problem as file:line:col."""
     bad = 0
     for path in policies:
+        if path.endswith(".tests.yaml"):  # a case file: check it and the policy it names
+            from engine.cases import load_cases
+
+            try:
+                policy, cases = load_cases(path)
+            except PolicyError as exc:
+                _report(exc)
+                bad += 1
+                continue
+            click.echo(f"{path}: ok ({len(cases)} test cases for {policy.spec.id})")
+            continue
         try:
             policy = engine.load_policy(path)
         except PolicyError as exc:
@@ -100,15 +111,16 @@ def validate(policies):
             continue
         from engine.schedules import check_schedules
 
-        problems = check_schedules(policy.spec)
+        problems = list(policy.spec.warnings) + check_schedules(policy.spec)
         for problem in problems:
             click.echo(str(problem), err=True)
         if any(p.severity == "error" for p in problems):
             bad += 1
             continue
         spec = policy.spec
+        layers = f", built on {' > '.join(spec.layers[:-1])}" if len(spec.layers) > 1 else ""
         click.echo(f"{path}: ok ({spec.id} {spec.version}: {len(spec.rules)} rules, "
-                   f"{len(spec.entities)} entities: {', '.join(spec.entities)})")
+                   f"{len(spec.entities)} entities: {', '.join(spec.entities)}{layers})")
     sys.exit(EXIT_POLICY if bad else EXIT_OK)
 
 

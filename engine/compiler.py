@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .errors import Diagnostic, Location, PolicyError
 from .expressions import ExpressionProblem, parse_expression
+from .layers import resolve_layers
 from .loader import Document, load_yaml
 from .model import (
     Consequence, Entity, Grade, Input, Level, Members, PolicySpec, Rule, Schedule, Target,
@@ -45,15 +46,26 @@ def _text(raw) -> Text:
 
 
 class _Compiler:
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, layers: dict | None = None, warnings: list | None = None):
         self.doc = doc
+        self.layers = layers or {}
+        self.own_layer = str(doc.data.get("id", "")) if isinstance(doc.data, dict) else ""
         self.data = doc.data
-        self.diagnostics: list[Diagnostic] = []
+        self.diagnostics: list[Diagnostic] = list(warnings or [])
         self.rules: dict[str, Rule] = {}
         self.entities: dict[str, Entity] = {}
         self.schedules: dict[str, Schedule] = {}
 
     # -- helpers --------------------------------------------------------------------------
+    def layer(self, path) -> str:
+        """The policy (layer) that defined the element at ``path``."""
+        path = tuple(path)
+        while path:
+            if path in self.layers:
+                return self.layers[path]
+            path = path[:-1]
+        return self.own_layer
+
     def error(self, code, message, path, rule=None, hint=None, col_offset=0, key=False):
         loc = self.doc.key_loc(path) if key else self.doc.loc(path)
         if col_offset and loc.line:
@@ -86,8 +98,9 @@ class _Compiler:
 
     # -- checks ---------------------------------------------------------------------------
     def check_schema(self):
-        self.diagnostics.extend(check_document(self.doc))
-        return not self.diagnostics
+        found = check_document(self.doc)
+        self.diagnostics.extend(found)
+        return not found
 
     def check_rules(self):
         for rid, raw in self.data["rules"].items():
@@ -166,7 +179,8 @@ class _Compiler:
             if not isinstance(value, (str, bool)):
                 value = exact(value)
             row_rule = self.rule_ref(row["rule"], path + ("tiers", i, "rule")) if "rule" in row else rule
-            tiers.append(Tier(interval, value, row.get("clause"), row_rule, self.doc.loc(path + ("tiers", i))))
+            tiers.append(Tier(interval, value, row.get("clause"), row_rule, self.doc.loc(path + ("tiers", i)),
+                              self.layer(path + ("tiers", i))))
         if len(tiers) == len(raw["tiers"]):
             self.check_partition(tiers, domain, path, rule)
         tiers.sort(key=lambda t: (t.interval.lo is not None, t.interval.lo if t.interval.lo is not None else 0,
@@ -244,7 +258,7 @@ class _Compiler:
             rule = self.rule_ref(vraw["rule"], vpath + ("rule",))
             common = dict(name=vname, rule=rule, label=_text(vraw.get("label", vname)),
                           location=self.doc.key_loc(vpath), report=bool(vraw.get("report", False)),
-                          clause=vraw.get("clause"))
+                          clause=vraw.get("clause"), layer=self.layer(vpath))
             if "expr" in vraw:
                 expr = self.expression(vraw["expr"], vpath + ("expr",), names, rule)
                 if expr is not None:
@@ -286,14 +300,14 @@ class _Compiler:
                 if when is not None:
                     self.check_strings(when, known_strings, lpath + ("when",), lrule)
                     levels.append(Level(lraw["code"], _text(lraw["label"]), when, lrule, self.doc.loc(lpath),
-                                        lraw.get("rank")))
+                                        lraw.get("rank"), self.layer(lpath)))
             oraw = graw["otherwise"]
             if oraw["code"] in codes:
                 self.error("grade.duplicate", f"grade code '{oraw['code']}' is used twice", gpath + ("otherwise", "code"))
             codes.add(oraw["code"])
             orule = self.rule_ref(oraw["rule"], gpath + ("otherwise", "rule")) if "rule" in oraw else grule
             otherwise = Level(oraw["code"], _text(oraw["label"]), None, orule, self.doc.loc(gpath + ("otherwise",)),
-                              oraw.get("rank"))
+                              oraw.get("rank"), self.layer(gpath + ("otherwise",)))
             grade = Grade(grule, tuple(levels), otherwise, self.doc.loc(gpath))
             known_strings = {**known_strings, "grade": set(codes)}
         cnames = dict(names)
@@ -313,7 +327,7 @@ class _Compiler:
             kind = next(k for k in ("credit", "sanction", "obligation", "award") if k in craw)
             body = craw[kind]
             common = dict(id=craw["id"], rule=rule, kind=kind, when=when, location=self.doc.loc(cpath),
-                          clause=craw.get("clause"))
+                          clause=craw.get("clause"), layer=self.layer(cpath))
             if kind == "credit":
                 amount = self.expression(body["amount"], cpath + ("credit", "amount"), cnames, rule, "credit amount")
                 if amount is None:
@@ -478,7 +492,7 @@ class _Compiler:
             title=_text(data["title"]), region=_text(data["region"]), source=dict(data["source"]),
             effective_from=self.effective_from, effective_to=self.effective_to, rules=self.rules,
             entities=self.entities, schedules=self.schedules, properties=tuple(data.get("properties", ())),
-            path=self.doc.file,
+            path=self.doc.file, layers=getattr(self.doc, "chain", (str(data["id"]),)),
         )
 
 
@@ -489,8 +503,13 @@ CHECKS = (
 
 
 def compile_document(doc: Document) -> PolicySpec:
-    """Check and compile a parsed policy document; raise PolicyError with every problem."""
-    return _Compiler(doc).run()
+    """Check and compile a parsed policy document (merging what it extends); raise PolicyError
+    with every problem. Warnings (e.g. an override that changes nothing) are kept on the spec."""
+    merged, layers, warnings = resolve_layers(doc)
+    compiler = _Compiler(merged, layers, warnings)
+    spec = compiler.run()
+    object.__setattr__(spec, "warnings", tuple(d for d in compiler.diagnostics if d.severity == "warning"))
+    return spec
 
 
 def compile_file(path) -> PolicySpec:

@@ -160,14 +160,14 @@ def explain_text(result: Result, lang: str = "zh", hints: list | None = None) ->
     for step in result.trace():
         kind = step["step"]
         if kind in ("value", "tier", "aggregate"):
-            line = f"  [{step['rule']}] {step['label']} = {_show(step['value'])}"
+            line = f"  [{step['rule']}{_layer(result, step)}] {step['label']} = {_show(step['value'])}"
             if kind == "tier" and "tier" in step:
                 line += f"   ({step['of']} = {_show(step['input'])} ∈ {step['tier']}" + (f"：{step['tier_clause']}" if step.get("tier_clause") else "") + ")"
             elif kind == "value":
                 line += f"   ({step['expr']})"
             lines.append(line)
         elif kind == "grade":
-            lines.append(("  等级" if zh else "  grade") + f" [{step['rule']}]: {step['label']}")
+            lines.append(("  等级" if zh else "  grade") + f" [{step['rule']}{_layer(result, step)}]: {step['label']}")
             for tried in step["tried"]:
                 mark = "✓" if tried["held"] else "✗"
                 lines.append(f"    {mark} {tried['code']}: {tried['when']}")
@@ -177,7 +177,7 @@ def explain_text(result: Result, lang: str = "zh", hints: list | None = None) ->
                 lines.append(f"    「{step['clause']}」")
         else:
             amount = f" {_show(step['amount'])}" if "amount" in step else ""
-            lines.append(f"  [{step['rule']}] {step['kind']}: {step['label']}{amount}")
+            lines.append(f"  [{step['rule']}{_layer(result, step)}] {step['kind']}: {step['label']}{amount}")
             if step.get("clause"):
                 lines.append(f"    「{step['clause']}」")
     lines.append(("  学分合计: " if zh else "  credit total: ") + _show(data["credit_total"]))
@@ -186,6 +186,11 @@ def explain_text(result: Result, lang: str = "zh", hints: list | None = None) ->
         for hint in hints:
             lines.append(f"    - {hint['text']}")
     return "\n".join(lines)
+
+
+def _layer(result, step) -> str:
+    """' @ layer' where the policy is built from several layers."""
+    return f" @ {step['layer']}" if len(result.spec.layers) > 1 and step.get("layer") else ""
 
 
 def _show(value):

@@ -75,6 +75,7 @@ class Tier:
     clause: str | None
     rule: str
     location: Location
+    layer: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Value:
     where: Expression | None = None
     report: bool = False
     clause: str | None = None
+    layer: str = ""
 
     @property
     def reads(self) -> frozenset:
@@ -113,6 +115,7 @@ class Level:
     rule: str
     location: Location
     rank: int | None = None
+    layer: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,7 @@ class Consequence:
     credit_kind: str | None = None
     periods: tuple = (None,)
     clause: str | None = None
+    layer: str = ""
 
 
 @dataclass(frozen=True)
@@ -243,7 +247,8 @@ class PolicySpec:
     schedules: dict  # name -> Schedule
     properties: tuple
     path: str
-    layers: tuple = ()  # ids of the policies this one extends, base first
+    layers: tuple = ()  # ids of the policies this one is built from, base first, itself last
+    warnings: tuple = ()  # non-fatal diagnostics found while loading
 
     def clause(self, rule_id: str) -> str | None:
         rule = self.rules.get(rule_id)

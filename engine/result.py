@@ -102,8 +102,11 @@ class Result:
             "sanctions": [],
             "awards": [],
         }
+        layered = len(spec.layers) > 1
         if self.level is not None:
             out["grade"] = {"code": self.level.code, "label": self.level.label.get(lang), "rule": self.level.rule}
+            if layered:
+                out["grade"]["layer"] = self.level.layer
         total = 0
         for credit in self.credits:
             cons = credit["cons"]
@@ -112,11 +115,15 @@ class Result:
                 "amount": plain(credit["amount"]), "kind": cons.credit_kind, "label": cons.label.get(lang),
                 "period": credit["period"], "rule": cons.rule,
             })
+            if layered:
+                out["credits"][-1]["layer"] = cons.layer
         out["credit_total"] = plain(total)
         for cons, _ in self.fired:
             if cons.kind in ("sanction", "obligation", "award"):
                 item = {"code": cons.code, "label": cons.label.get(lang), "kind": cons.kind, "rule": cons.rule,
                         "clause": cons.clause or spec.clause(cons.rule)}
+                if layered:
+                    item["layer"] = cons.layer
                 out["awards" if cons.kind == "award" else "sanctions"].append(item)
         if trace:
             out["trace"] = self.trace()
@@ -137,7 +144,7 @@ class Result:
         for name, value in entity.values.items():
             if name not in env:
                 continue
-            step = {"step": "value", "name": name, "label": value.label.zh, "rule": value.rule,
+            step = {"step": "value", "name": name, "label": value.label.zh, "rule": value.rule, "layer": value.layer,
                     "clause": value.clause or spec.clause(value.rule), "value": plain(env[name], short=True)}
             if value.kind == "expr":
                 step.update(expr=value.expr.text, reads=reads(value.expr))
@@ -162,11 +169,12 @@ class Result:
                               "reads": reads(level.when)})
                 if level is self.level:
                     break
-            steps.append({"step": "grade", "rule": self.level.rule, "clause": spec.clause(self.level.rule),
+            steps.append({"step": "grade", "rule": self.level.rule, "layer": self.level.layer,
+                          "clause": spec.clause(self.level.rule),
                           "grade": self.level.code, "label": self.level.label.zh, "tried": tried,
                           "fallback": self.level.when is None})
         for cons, amount in self.fired:
-            step = {"step": "consequence", "id": cons.id, "kind": cons.kind, "code": cons.code,
+            step = {"step": "consequence", "id": cons.id, "kind": cons.kind, "code": cons.code, "layer": cons.layer,
                     "label": cons.label.zh, "rule": cons.rule, "clause": cons.clause or spec.clause(cons.rule),
                     "when": cons.when.text, "reads": reads(cons.when)}
             if amount is not None:

@@ -142,3 +142,11 @@ def test_jobs_two_gives_the_same_output_in_order(tmp_path):
     assert one.stdout == two.stdout
     assert len(two.stdout.splitlines()) == 450
     assert json.loads(two.stdout.splitlines()[123])["error"]["record"] == 124
+
+
+def test_validate_every_shipped_file_including_case_files():
+    files = sorted(str(p) for p in POLICIES.glob("*.yaml"))
+    result = run("validate", *files)
+    assert result.exit_code == 0, result.output
+    assert "test cases for jiangxi-jiaoxuetong-2019" in result.output
+    assert "built on national-2019" in result.output

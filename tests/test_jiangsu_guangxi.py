@@ -161,6 +161,7 @@ def test_validate_reports_a_schedule_that_misses_its_target(tmp_path):
         '"2020": [资源中学, 民族中学, 资源实验中学]\n      "2023": [资源镇初中, 车田初中, 第一小学, 第二小学, 机关幼儿园, 机关第二幼儿园, 各乡镇中心幼儿园]')
     path = tmp_path / "late.yaml"
     path.write_text(text, encoding="utf-8")
+    (tmp_path / "national.yaml").write_text((POLICIES / "national.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 3
     assert "schedule.target" in result.output and "15%" in result.output
