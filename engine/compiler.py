@@ -469,6 +469,31 @@ class _Compiler:
             self.schedules[sname] = Schedule(sname, rule, _text(raw.get("label", sname)), units, batches,
                                              tuple(targets), (month, day), self.doc.key_loc(path))
 
+    def check_properties(self):
+        """Each promised relation names an entity and a numeric input (or list of numbers)."""
+        for i, prop in enumerate(self.data.get("properties", ())):
+            path = ("properties", i)
+            entity = self.entities.get(prop["entity"])
+            if entity is None:
+                close = difflib.get_close_matches(prop["entity"], list(self.entities), n=1)
+                self.error("property.entity", f"no entity '{prop['entity']}'", path + ("entity",),
+                           hint=f"did you mean '{close[0]}'?" if close else None)
+                continue
+            if prop["kind"] == "monotonic":
+                name = prop.get("input")
+                inp = entity.inputs.get(name)
+                if inp is None:
+                    close = difflib.get_close_matches(str(name), list(entity.inputs), n=1)
+                    self.error("property.input", f"entity '{entity.name}' has no input '{name}'", path + ("input",),
+                               hint=f"did you mean '{close[0]}'?" if close else None)
+                elif inp.type not in ("integer", "number") and not (
+                        inp.type == "list" and inp.items.type in ("integer", "number")):
+                    self.error("property.input", f"a monotonic relation needs a numeric input; '{name}' is {inp.type}",
+                               path + ("input",))
+                if "direction" not in prop:
+                    self.error("property.direction", "a monotonic relation needs direction: increasing or decreasing",
+                               path)
+
     def run(self) -> PolicySpec:
         self.pending_aggregates = []
         # 1. schema first: every later check assumes the document's shape
@@ -484,6 +509,8 @@ class _Compiler:
         self.check_aggregates()
         # 5. schedules: need the rules catalogue
         self.compile_schedules()
+        # 6. promised properties: need every entity's inputs
+        self.check_properties()
         if any(d.severity == "error" for d in self.diagnostics):
             raise PolicyError(self.diagnostics)
         data = self.data
