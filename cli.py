@@ -327,5 +327,25 @@ def check(policy, seed, max_examples, entities):
     sys.exit(EXIT_OK if ok else EXIT_REJECTED)
 
 
+@main.command()
+@click.option("--id", "pid", prompt="policy id (e.g. zhejiang-xx-2023)", help="Identifier of the new policy.")
+@click.option("--region", prompt="region (地区)", help="Region, in Chinese.")
+@click.option("--title", prompt="title (标题)", help="Title of the policy, in Chinese.")
+@click.option("--source-title", prompt="source document (文件名称)", help="Title of the source document.")
+@click.option("--number", default="", help="Document number (文号), if any.")
+@click.option("--date", "day", type=DATE, prompt="document date (YYYY-MM-DD)", help="Date of the document.")
+@click.option("--base", default="", help="Base policy to extend, e.g. national.yaml (empty: standalone).")
+@click.option("--dir", "directory", default="policies", show_default=True, type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@guarded
+def new(pid, region, title, source_title, number, day, base, directory, force):
+    """Write a new policy skeleton, its test cases and an example input, ready to adapt."""
+    from engine.scaffold import new_policy
+
+    for path in new_policy(directory, pid, region, title, source_title, day, number or None, base or None, force=force):
+        click.echo(f"wrote {path}")
+    click.echo(f"next: kaohe validate {directory}/{pid}.yaml && kaohe test {directory}/{pid}.tests.yaml")
+
+
 if __name__ == "__main__":
     main()
