@@ -124,6 +124,37 @@ def validate(policies):
     sys.exit(EXIT_POLICY if bad else EXIT_OK)
 
 
+class _counted:
+    """Outcomes passed through, counted."""
+
+    def __init__(self, outcomes):
+        self.outcomes, self.total, self.rejected = outcomes, 0, 0
+
+    def __iter__(self):
+        for outcome in self.outcomes:
+            self.total += 1
+            self.rejected += not outcome.ok
+            yield outcome
+
+
+def _column_warnings(path, entity, sheet=None) -> None:
+    """Spreadsheet columns kaohe does not know, and required columns that are missing, by header."""
+    if not path or not str(path).lower().endswith((".csv", ".xlsx")):
+        return
+    from engine.sheets import missing_columns, unknown_columns
+
+    try:
+        unknown = unknown_columns(path, entity, sheet)
+        missing = missing_columns(path, entity, sheet)
+    except KaoheError:
+        return  # the reader reports an unreadable file itself
+    for header, suggestion in unknown:
+        hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+        click.echo(f"{path}: column '{header}' is not an input of {entity.name} and is not read{hint}", err=True)
+    for name, header in missing:
+        click.echo(f"{path}: no column for the required input {name}: add a column '{header}'", err=True)
+
+
 def _summary(total, rejected):
     click.echo(f"kaohe: {total} record(s): {total - rejected} evaluated, {rejected} rejected", err=True)
 
@@ -133,7 +164,7 @@ def _summary(total, rejected):
 @click.option("--entity", "-e", required=True, help="Entity to evaluate (teacher, school, group, ...).")
 @click.option("--input", "-i", "input_path", help="Records: .jsonl, .json, .csv, .xlsx, or - for JSON Lines on stdin.")
 @click.option("--members", "members_path", help="Evaluate the entity from its members' records in this file.")
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS + ("xlsx",)), default="jsonl", show_default=True)
 @click.option("--output", "-o", help="Write here (atomically) instead of stdout.")
 @click.option("--as-of", type=DATE, help="Judge deadlines at this day (default: today).")
 @click.option("--allow-outside-period", is_flag=True, help="Evaluate even outside the policy's effective period.")
@@ -165,7 +196,17 @@ def evaluate(policy, entity, input_path, members_path, fmt, output, as_of, allow
             writer.close()
         _summary(total, rejected)
         sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
+    _column_warnings(input_path, rt.entity, sheet)
     records = read_records(input_path, rt.entity, sheet=sheet)
+    if fmt == "xlsx":
+        if not output or output == "-":
+            raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+        from engine.sheets import write_xlsx
+
+        outcomes = _counted(loaded.evaluate_many(records, entity, as_of=day, trace=trace, allow_outside=True))
+        write_xlsx(output, outcomes, rt.entity, lang=lang)
+        _summary(outcomes.total, outcomes.rejected)
+        sys.exit(EXIT_REJECTED if outcomes.rejected else EXIT_OK)
     if jobs > 1:
         from engine.parallel import evaluate_parallel
 
@@ -325,6 +366,40 @@ def check(policy, seed, max_examples, entities):
     ok, text = run_check(policy, seed, max_examples, list(entities) or None)
     click.echo(text)
     sys.exit(EXIT_OK if ok else EXIT_REJECTED)
+
+
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.option("--entity", "-e", required=True)
+@click.option("--input", "-i", "input_path", required=True, help="Records: .jsonl, .json, .csv or .xlsx.")
+@click.option("--output", "-o", required=True, help="The HTML file to write.")
+@click.option("--group-by", help="An input to group the grade distribution by (e.g. school or group).")
+@click.option("--as-of", type=DATE)
+@click.option("--allow-outside-period", is_flag=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]))
+@click.option("--sheet", help="Sheet of an .xlsx input.")
+@guarded
+def report(policy, entity, input_path, output, group_by, as_of, allow_outside_period, lang, sheet):
+    """Write a self-contained HTML report: totals, grade charts, credits, sanctions, rejected records."""
+    from engine.report import write_report
+
+    loaded = engine.load_policy(policy)
+    lang = lang or loaded.spec.language
+    rt = loaded.runtime(entity)
+    if group_by and group_by not in rt.entity.inputs:
+        import difflib
+
+        close = difflib.get_close_matches(group_by, list(rt.entity.inputs), n=1)
+        raise click.BadParameter(f"'{group_by}' is not an input of {entity}" + (f"; did you mean '{close[0]}'?" if close else ""),
+                                 param_hint="--group-by")
+    day = loaded.check_period(as_of, allow_outside_period)
+    _column_warnings(input_path, rt.entity, sheet)
+    outcomes = _counted(loaded.evaluate_many(read_records(input_path, rt.entity, sheet=sheet), entity, as_of=day,
+                                             trace=bool(group_by), allow_outside=True))
+    write_report(output, loaded, entity, outcomes, lang=lang, group_by=group_by, as_of=day)
+    click.echo(f"wrote {output}")
+    _summary(outcomes.total, outcomes.rejected)
+    sys.exit(EXIT_REJECTED if outcomes.rejected else EXIT_OK)
 
 
 @main.command()

@@ -16,11 +16,12 @@ import json
 import os
 import sys
 import tempfile
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from .errors import Diagnostic, InputError, Location, RecordError
+from .errors import Diagnostic, InputError, KaoheError, Location, RecordError
 from .model import Entity
 from .result import Failure
 
@@ -38,15 +39,38 @@ def detect_format(path: str) -> str:
 
 
 def _bad_number(text):
-    raise ValueError(f"{text} is not a number")
+    """NaN and Infinity are kept (as floats) so that the field's coercer rejects that field,
+    naming it, instead of the whole line."""
+    return float(text)
+
+
+def _parse_float(text: str):
+    """A JSON number with a fraction or exponent, exactly; ``1e999999999`` stays a lazy
+    Decimal (expanding it would take minutes) and its field's coercer refuses it."""
+    mantissa, _, exponent = text.lower().partition("e")
+    if len(mantissa) > 200 or (exponent and abs(int(exponent)) > 400):
+        return Decimal(text)
+    return Fraction(text)
 
 
 def _loads(text: str):
-    return json.loads(text, parse_float=Fraction, parse_constant=_bad_number)
+    return json.loads(text, parse_float=_parse_float, parse_constant=_bad_number)
 
 
 def _failure(entity: Entity, file: str, line: int, code: str, message: str, hint: str | None = None, id_=None):
     return Failure(entity.name, id_, RecordError(Diagnostic(code, message, Location(file, line, 0), hint=hint)), line)
+
+
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _refuse_utf16(stream: IO[bytes], name: str) -> None:
+    """A sheet saved as 'Unicode text' is UTF-16: refuse the file instead of a row of garbage."""
+    peek = getattr(stream, "peek", None)
+    head = peek(4)[:4] if peek else b""
+    if head.startswith(_WIDE_BOMS):
+        raise InputError(Diagnostic("input.encoding", "the file is UTF-16 text, not UTF-8 or GBK", Location(name),
+                                    hint="save it again as 'CSV UTF-8' (or CSV), or as JSON Lines in UTF-8"))
 
 
 def column_map(entity: Entity) -> dict:
@@ -60,9 +84,25 @@ def column_map(entity: Entity) -> dict:
     return mapping
 
 
+def _long_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
+    """Lines of at most MAX_LINE bytes; None for a longer one, whose rest is skipped
+    without holding it in memory."""
+    while True:
+        raw = stream.readline(MAX_LINE + 1)
+        if not raw:
+            return
+        if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(MAX_LINE + 1)
+            yield None
+            continue
+        yield raw
+
+
 def _read_jsonl(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
-    for number, raw in enumerate(stream, 1):
-        if len(raw) > MAX_LINE:
+    _refuse_utf16(stream, name)
+    for number, raw in enumerate(_long_lines(stream), 1):
+        if raw is None or len(raw) > MAX_LINE:
             yield _failure(entity, name, number, "input.line-too-long",
                            f"line {number} is longer than {MAX_LINE // (1024 * 1024)} MiB")
             continue
@@ -107,13 +147,15 @@ def _read_json(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
 
 class _Lines:
     """Binary lines decoded as UTF-8 (BOM allowed) or, failing that, GBK/GB18030 as Excel
-    writes it on a Chinese system. Remembers which line failed to decode."""
+    writes it on a Chinese system. Remembers which line failed to decode, and the lines
+    taken since the last row (to recover the rows an unclosed quote swallowed)."""
 
     def __init__(self, stream: IO[bytes]):
         self.stream = stream
         self.encoding = "utf-8"
         self.bad: set[int] = set()
         self.number = 0
+        self.taken: list[tuple[int, str]] = []
 
     def __iter__(self):
         for raw in self.stream:
@@ -130,10 +172,25 @@ class _Lines:
             else:
                 self.bad.add(self.number)
                 text = "\n"
+            self.taken.append((self.number, text))
             yield text
+
+    def take(self) -> list[tuple[int, str]]:
+        taken, self.taken = self.taken, []
+        return taken
+
+
+def csv_header(path) -> list[str]:
+    """The header cells of a CSV file (UTF-8, BOM or GBK), or [] if it has none."""
+    try:
+        with open(path, "rb") as stream:
+            return [cell.strip() for cell in next(csv.reader(_Lines(stream)), [])]
+    except (OSError, csv.Error):
+        return []
 
 
 def _read_csv(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
+    _refuse_utf16(stream, name)
     lines = _Lines(stream)
     reader = csv.reader(lines)
     try:
@@ -142,37 +199,78 @@ def _read_csv(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
         return
     except csv.Error as exc:
         raise InputError(Diagnostic("input.csv", f"cannot read the header: {exc}", Location(name, 1, 0))) from None
+    lines.take()
     mapping = column_map(entity)
     names = []
-    for cell in header:
+    for column, cell in enumerate(header, 1):
         key = cell.strip()
-        names.append(mapping.get(key) or mapping.get(key.lower()) or key)
+        field = mapping.get(key) or mapping.get(key.lower()) or key
+        if field in entity.inputs and field in names:
+            first = names.index(field) + 1
+            raise InputError(Diagnostic(
+                "input.csv", f"columns {first} and {column} both give the field {field}; kaohe cannot tell which to use",
+                Location(name, 1, 0), hint="delete or rename one of the two columns"))
+        names.append(field)
     width = len(names)
     key_name = entity.key
+
+    def looks_like_rows(taken) -> bool:
+        # an unclosed quote makes one 'row' of the following records: its continuation
+        # lines then hold about as many commas as the header has
+        return len(taken) > 1 and width >= 3 and any(text.count(",") >= width - 1 for _, text in taken[1:])
+
+    def item(row, number):
+        if number in lines.bad:
+            lines.bad.discard(number)
+            return _failure(entity, name, number, "input.encoding",
+                            f"line {number} is neither UTF-8 nor GBK text and cannot be read",
+                            hint="re-export the sheet, or fix the damaged row")
+        if not row or all(not c.strip() for c in row):
+            return None
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            record_id = row[names.index(key_name)] if key_name in names and names.index(key_name) < len(row) else None
+            return _failure(entity, name, number, "input.ragged",
+                            f"line {number} has {len(row)} cells but the header has {width}",
+                            hint="a value probably contains an unquoted comma", id_=record_id)
+        return dict(zip(names, row))
+
+    def unclosed(taken, problem):
+        first, last = taken[0][0], taken[-1][0]
+        head = next(csv.reader([taken[0][1].replace('"', "")]), [])
+        at = names.index(key_name) if key_name in names else len(head)
+        yield _failure(entity, name, first, "input.csv",
+                       f"line {first} {problem}; lines {first + 1} to {last} are read on their own",
+                       hint="close the quote (\") or remove it, then read the file again",
+                       id_=head[at].strip() or None if at < len(head) else None)
+        for number, text in taken[1:]:
+            try:
+                row = next(csv.reader([text]), [])
+            except csv.Error as exc:
+                yield _failure(entity, name, number, "input.csv", f"line {number}: {exc}")
+                continue
+            out = item(row, number)
+            if out is not None:
+                yield out
+
     while True:
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield _failure(entity, name, lines.number, "input.csv", f"line {lines.number}: {exc}")
+            taken = lines.take()
+            if looks_like_rows(taken):
+                yield from unclosed(taken, f"cannot be read ({exc}): a quote (\") is probably never closed")
+            else:
+                yield _failure(entity, name, lines.number, "input.csv", f"line {lines.number}: {exc}")
             continue
-        number = lines.number
-        if number in lines.bad:
-            lines.bad.discard(number)
-            yield _failure(entity, name, number, "input.encoding",
-                           f"line {number} is neither UTF-8 nor GBK text and cannot be read",
-                           hint="re-export the sheet, or fix the damaged row")
+        taken = lines.take()
+        if looks_like_rows(taken):
+            yield from unclosed(taken, "opens a quote (\") that is not closed on that line")
             continue
-        if not row or all(not c.strip() for c in row):
-            continue
-        if len(row) > width and any(c.strip() for c in row[width:]):
-            record_id = row[names.index(key_name)] if key_name in names and names.index(key_name) < len(row) else None
-            yield _failure(entity, name, number, "input.ragged",
-                           f"line {number} has {len(row)} cells but the header has {width}",
-                           hint="a value probably contains an unquoted comma", id_=record_id)
-            continue
-        yield dict(zip(names, row))
+        out = item(row, lines.number)
+        if out is not None:
+            yield out
 
 
 def read_records(path: str, entity: Entity, stdin: IO[bytes] | None = None, sheet: str | None = None) -> Iterator:
@@ -182,7 +280,11 @@ def read_records(path: str, entity: Entity, stdin: IO[bytes] | None = None, shee
         raise InputError(Diagnostic("input.format", f"cannot tell the format of {path}",
                                     Location(path), hint="use a .jsonl, .json, .csv or .xlsx file"))
     if kind == "xlsx":
-        from .sheets import read_xlsx
+        try:
+            from .sheets import read_xlsx
+        except ImportError:
+            raise InputError(Diagnostic("input.format", f"cannot read {path}: this installation of kaohe reads no .xlsx files",
+                                        Location(path), hint="save the sheet as CSV (UTF-8 or GBK) and read that")) from None
 
         yield from read_xlsx(path, entity, sheet)
         return
@@ -323,7 +425,11 @@ def atomic_output(path: str | None, encoding: str = "utf-8", newline: str | None
         return
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:  # a usage problem (exit 2), not a crash
+        raise KaoheError(Diagnostic("usage.output", f"cannot write {path}: {exc.strerror or exc}", Location(str(path)),
+                                    hint="--output must name a file in a folder that exists and can be written")) from None
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline=newline) as stream:
             yield stream

@@ -150,3 +150,34 @@ def test_validate_every_shipped_file_including_case_files():
     assert result.exit_code == 0, result.output
     assert "test cases for jiangxi-jiaoxuetong-2019" in result.output
     assert "built on national-2019" in result.output
+
+
+def test_report_command_writes_a_self_contained_html(tmp_path):
+    out = tmp_path / "report.html"
+    result = run("report", str(POLICIES / "jiangsu.yaml"), "-e", "teacher", "-i",
+                 str(ROOT / "examples" / "jiangsu" / "teachers.csv"), "-o", str(out), "--group-by", "group",
+                 "--as-of", "2022-10-31")
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "<svg" in html and "语文组" in html and "JS-10" in html
+    assert 'src="http' not in html and 'href="http' not in html
+
+
+def test_xlsx_in_and_out_without_renaming_columns(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "out.xlsx"
+    result = run("evaluate", JX, "-e", "teacher", "-i", str(ROOT / "examples" / "jiangxi" / "teachers.xlsx"),
+                 "-f", "xlsx", "-o", str(out), "--as-of", "2020-06-30")
+    assert result.exit_code == 0, result.output
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("编号", "等级") and len(rows) == 11
+    assert {row[0]: row[1] for row in rows[1:]}["JX006"] == "免考"
+
+
+def test_unknown_and_missing_columns_are_named_by_header(tmp_path):
+    src = tmp_path / "c.csv"
+    src.write_text("工号,性别,年令,每日使用次数,总课时,课堂评分\nA,男,30,4,10,60;60;60;60;60;60\n", encoding="utf-8")
+    result = run("evaluate", JX, "-e", "teacher", "-i", str(src), "--as-of", "2020-06-30")
+    assert "column '年令' is not an input of teacher" in result.stderr and "did you mean '年龄'" in result.stderr
+    assert "add a column '年龄'" in result.stderr
