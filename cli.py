@@ -7,6 +7,7 @@ Exit statuses:
   3  a policy file is invalid
   4  an input file cannot be read at all
   5  internal error (a bug in kaohe: please report it with the input that caused it)
+130  interrupted (Ctrl-C); an --output file is left as it was
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from engine.policy import PeriodError
 from engine.records import parse_date
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_POLICY, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130
 
 
 def _report(error: KaoheError) -> None:
@@ -50,7 +52,10 @@ def guarded(fn):
         except (PeriodError, KaoheError) as exc:
             _report(exc)
             sys.exit(EXIT_USAGE)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            click.echo("kaohe: interrupted; any --output file is left as it was", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except BrokenPipeError:
             sys.exit(EXIT_OK)

@@ -142,7 +142,10 @@ class EntityRuntime:
                 result = value.tiers[self.tables[name].index(x)].value
             else:
                 if env.members is None:
-                    raise EvalFailure(f"{name} is computed from members; evaluate with members")
+                    raise RecordError(Diagnostic(
+                        "record.members", f"{name} is computed from the members of {self.entity.name}",
+                        value.location, rule=value.rule,
+                        hint=f"evaluate {self.entity.name} from its members' records (kaohe evaluate --members FILE)"))
                 result = self.aggregate(env.members, env.mode, value)
         except RecordError:
             raise
@@ -246,8 +249,10 @@ class EntityRuntime:
         for name in self.reported:
             try:
                 scores[name] = env[name]
-            except RecordError:  # not needed by any decision and not computable: not reported
-                scores[name] = None
+            except RecordError as exc:
+                if exc.first.code != "record.missing":
+                    raise  # a value that cannot be computed rejects the record, reported or not
+                scores[name] = None  # needs an input the record need not give (e.g. an exempt teacher)
         return Result(self.spec, self.entity, record.get(self.key), level, fired, scores, env if trace else None)
 
 

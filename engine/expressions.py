@@ -154,7 +154,7 @@ def floordiv(a, b):
     _number(b, "//")
     if b == 0:
         raise EvalFailure("division by zero")
-    return a // b
+    return _check_size(a // b)
 
 
 def mod(a, b):
@@ -162,7 +162,7 @@ def mod(a, b):
     _number(b, "%")
     if b == 0:
         raise EvalFailure("division by zero")
-    return a % b
+    return _check_size(a % b)
 
 
 def neg(a):
@@ -444,13 +444,23 @@ class Expression:
         return evaluator.eval(self.text, previously_parsed=self.tree)
 
 
+_MAX_DIGITS = 154  # 10**154 is about 2**512
+
+
 def _exact_constant(node: ast.Constant, text: str):
     segment = ast.get_source_segment(text, node) or repr(node.value)
+    if node.value is Ellipsis:
+        raise ExpressionProblem("expr.forbidden", "'...' is not allowed", node.col_offset + 1)
     if isinstance(node.value, float):
+        digits = segment.replace("_", "")
         try:
-            return Fraction(segment.replace("_", ""))
-        except ValueError:
-            raise ExpressionProblem("expr.number", f"cannot read the number {segment!r}", node.col_offset + 1)
+            number = Decimal(digits)  # lazy: the exponent is checked before any expansion
+        except ArithmeticError:
+            raise ExpressionProblem("expr.number", f"cannot read the number {segment!r}", node.col_offset + 1) from None
+        if number and (number.adjusted() >= _MAX_DIGITS or number.as_tuple().exponent < -_MAX_DIGITS):
+            raise ExpressionProblem("expr.limit", f"the number {segment} is beyond the allowed size (about 10**154)",
+                                    node.col_offset + 1)
+        return Fraction(number)
     if isinstance(node.value, complex):
         raise ExpressionProblem("expr.number", f"complex numbers are not allowed ({segment})", node.col_offset + 1)
     if isinstance(node.value, bytes):
@@ -603,6 +613,7 @@ def parse_expression(text, location: Location, names: dict[str, str] | None = No
         raise ExpressionProblem("expr.limit", f"the expression is nested deeper than {LIMITS['max_depth']} levels")
 
     tree = module.body
+    _check_constant_parts(tree, source)
     consts: dict = {}
     fast_tree = _Rewriter(consts).visit(ast.parse(source, mode="eval").body)
     # the rewriter saw the raw floats; hoist their exact values too
@@ -627,6 +638,29 @@ def parse_expression(text, location: Location, names: dict[str, str] | None = No
             raise ExpressionProblem("expr.constant", f"cannot be computed: {exc}") from None
         expression.is_constant = True
     return expression
+
+
+def _check_constant_parts(tree, source) -> None:
+    """Compute every part of the expression that reads no name (``9**9**9`` in
+    ``9**9**9 if age > 200 else 1``) now: if it cannot be computed, no record can fix it."""
+    evaluator = simpleeval.EvalWithCompoundTypes(operators=OPERATORS, functions=FUNCTIONS, names={})
+    checked: set[int] = set()
+
+    def reads_names(node) -> bool:
+        return any(isinstance(n, ast.Name) and n.id not in FUNCTIONS for n in ast.walk(node))
+
+    for node in ast.walk(tree):
+        if id(node) in checked or not isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call)) or reads_names(node):
+            continue
+        for inner in ast.walk(node):
+            checked.add(id(inner))
+        try:
+            evaluator.eval(source, previously_parsed=node)
+        except EvalFailure as exc:
+            raise ExpressionProblem("expr.limit" if "size" in str(exc) else "expr.constant",
+                                    f"cannot be computed: {exc}", node.col_offset + 1) from None
+        except (TypeError, ValueError, ArithmeticError, RecursionError, MemoryError) as exc:
+            raise ExpressionProblem("expr.constant", f"cannot be computed: {exc}", node.col_offset + 1) from None
 
 
 def _hoist_floats(tree, source, consts):

@@ -55,6 +55,10 @@ _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fals
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 _FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
+#: A policy number must stay below 10**154 (the 2**512 bound on every number kaohe computes
+#: with) and have at most 154 decimal places; larger ones are refused before they are
+#: converted, so ``1e999999999`` cannot stall the compiler.
+_MAX_DIGITS = 154
 
 
 @dataclass
@@ -133,7 +137,8 @@ class _Builder:
     def _mapping(self, node, path, depth):
         out: dict = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == "tag:yaml.org,2002:merge" or (
+                    isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<" and not key_node.style):
                 self.fail("yaml.merge", "merge keys (<<) are not allowed in a policy", key_node)
             if not isinstance(key_node, yaml.ScalarNode):
                 self.fail("yaml.key", "a key must be a plain word, not a list or mapping", key_node)
@@ -155,6 +160,18 @@ class _Builder:
             out[key] = self.build(value_node, path + (key,), depth + 1)
         return out
 
+    def _int(self, value, node):
+        if len(value.lstrip("+-")) > _MAX_DIGITS:
+            _too_big(node, self.fail)
+        return int(value)
+
+    def _decimal(self, value, node):
+        number = Decimal(value)
+        if number.is_finite() and number and (
+                number.adjusted() >= _MAX_DIGITS or number.as_tuple().exponent < -_MAX_DIGITS):
+            _too_big(node, self.fail)
+        return number
+
     def _scalar(self, node):
         value = node.value
         tag = node.tag
@@ -164,14 +181,14 @@ class _Builder:
             tag = tag.rsplit(":", 1)[-1]
             try:
                 if tag == "int":
-                    return int(value)
+                    return self._int(value, node)
                 if tag == "float":
-                    return Decimal(value)
+                    return self._decimal(value, node)
                 if tag == "bool":
                     return _BOOL[value]
                 if tag == "null":
                     return None
-            except (ValueError, KeyError, ArithmeticError):
+            except (ValueError, KeyError, ArithmeticError):  # InvalidOperation is an ArithmeticError
                 self.fail("yaml.tag", f"{value!r} is not a valid !!{tag}", node)
             return value
         if _NULL.match(value):
@@ -179,14 +196,38 @@ class _Builder:
         if value in _BOOL:
             return _BOOL[value]
         if _INT.match(value):
-            return int(value)
+            return self._int(value, node)
         if _FLOAT.match(value):
-            return Decimal(value)
+            return self._decimal(value, node)
         if value in (".inf", "+.inf", ".Inf", "+.Inf", ".INF", "+.INF"):
             return Decimal("Infinity")
         if value in ("-.inf", "-.Inf", "-.INF"):
             return Decimal("-Infinity")
         return value
+
+
+def _too_big(node, fail):
+    fail("yaml.number", f"the number {node.value[:40]!r}{'...' if len(node.value) > 40 else ''} is too large "
+         f"or too precise for a policy (at most 10**{_MAX_DIGITS}, {_MAX_DIGITS} decimal places)", node)
+
+
+def _check_nesting(text: str, file: str) -> None:
+    """Refuse deep nesting from the parser's event stream, before the (recursive) composer
+    sees it: 100,000 nested '[' would otherwise overflow the C stack and crash Python."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > LIMITS["max_depth"]:
+                    mark = event.start_mark
+                    raise PolicyError(Diagnostic(
+                        "yaml.too-deep", f"nesting deeper than {LIMITS['max_depth']} levels",
+                        Location(file, mark.line + 1, mark.column + 1)))
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # a syntax error: compose() below reports it with its location
 
 
 def _prescan(text: str, file: str) -> list[Diagnostic]:
@@ -244,9 +285,17 @@ def parse_yaml(text: str, file: str = "<string>") -> Document:
                 Location(file, 1, 1),
             )
         )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        line = text.count("\n", 0, exc.start) + 1
+        col = exc.start - (text.rfind("\n", 0, exc.start) + 1) + 1
+        raise PolicyError(Diagnostic("yaml.encoding", "the text contains a character that is not valid Unicode",
+                                     Location(file, line, col), hint="save the file as UTF-8")) from None
     problems = _prescan(text, file)
     if problems:
         raise PolicyError(problems)
+    _check_nesting(text, file)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -255,11 +304,18 @@ def parse_yaml(text: str, file: str = "<string>") -> Document:
         first = min(m.line for m in (exc.context_mark, exc.problem_mark) if m) if mark else 0
         last = mark.line if mark else 0
         line_text = "\n".join(lines[max(first - 1, 0): last + 1])
+        where = Location(file, (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1)
+        for n in range(max(first - 1, 0), min(last + 1, len(lines))):
+            # the parser stumbles a line late over a full-width '：'; point at the character
+            col = lines[n].find("：")
+            if col >= 0:
+                where = Location(file, n + 1, col + 1)
+                break
         raise PolicyError(
             Diagnostic(
                 "yaml.syntax",
                 f"{exc.problem or 'invalid YAML'}" + (f" ({exc.context})" if exc.context else ""),
-                Location(file, (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1),
+                where,
                 hint=_fullwidth_hint(line_text) or "check the indentation and the ':' after each key",
             )
         ) from None

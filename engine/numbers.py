@@ -127,9 +127,12 @@ def _end(text: str, low: bool):
             raise ValueError("the lower end cannot be +inf; write -inf")
         return None
     try:
-        return exact(Decimal(text))
+        number = Decimal(text)
     except (InvalidOperation, ValueError):
         raise ValueError(f"{text!r} is not a number") from None
+    if not number.is_finite() or (number and (number.adjusted() >= 154 or number.as_tuple().exponent < -154)):
+        raise ValueError(f"{text!r} is beyond the allowed size (about 10**154)")
+    return exact(number)
 
 
 def parse_interval(text: str) -> Interval:

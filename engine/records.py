@@ -58,10 +58,40 @@ def parse_date(value) -> dt.date:
     raise ValueError(f"{value!r} is not a date; write 2021-06-30, 2021/6/30 or 2021年6月30日")
 
 
+#: A field's number is written in decimals: ``12``, ``-0.5``, ``4.5e2`` (after thousands
+#: separators and a trailing % are taken off). ``1/3``, ``1_000``, ``0x10`` are not numbers
+#: a school exports.
+_DECIMAL = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+#: Every number kaohe computes with stays below 2**512 (about 10**154); a field beyond that
+#: is refused before it is converted, so ``1e999999999`` cannot stall a batch.
+_MAX_BITS = 512
+_MAX_DIGITS = 154
+_LIMIT = 1 << _MAX_BITS
+_TOO_BIG = "is too large or too precise (at most about 10**154)"
+
+
+def _bounded(number):
+    if type(number) is int:
+        if number.bit_length() > _MAX_BITS:
+            raise ValueError(_TOO_BIG)
+    elif number.numerator.bit_length() > _MAX_BITS or number.denominator.bit_length() > _MAX_BITS:
+        raise ValueError(_TOO_BIG)
+    return number
+
+
+def _decimal_text(text: str, shown) -> Decimal:
+    if not _DECIMAL.match(text):
+        raise ValueError(f"{shown!r} is not a number")
+    number = Decimal(text)  # lazy: the digits are not expanded yet
+    if number and (number.adjusted() >= _MAX_DIGITS or number.as_tuple().exponent < -_MAX_DIGITS):
+        raise ValueError(f"{shown!r} {_TOO_BIG}")
+    return number
+
+
 def _number(value):
     kind = type(value)
     if kind is int or kind is Fraction:
-        return value
+        return _bounded(value)
     if kind is str:
         text = _text(value)
         if not text:
@@ -69,12 +99,17 @@ def _number(value):
         if _THOUSANDS.match(text):
             text = text.replace(",", "")
         if text.endswith("%"):
-            return exact(text[:-1]) / 100
-        return exact(text)
+            share = _bounded(Fraction(exact(_decimal_text(text[:-1].strip(), value)), 100))  # 40% is 2/5, not 0.4
+            return share.numerator if share.denominator == 1 else share
+        return _bounded(exact(_decimal_text(text, value)))
     if kind is bool:
         raise ValueError("expected a number, got a yes/no value")
-    if kind is float or kind is Decimal:
-        return exact(value)
+    if kind is Decimal:
+        if value.is_finite():
+            _decimal_text(str(value), str(value))
+        return _bounded(exact(value))
+    if kind is float:
+        return _bounded(exact(value))
     raise ValueError(f"expected a number, got {type(value).__name__}")
 
 
@@ -83,7 +118,7 @@ def _integer(value):
     if type(number) is not int:
         if type(number) is Fraction and number.denominator == 1:
             return number.numerator
-        raise ValueError(f"expected a whole number, got {value!r}")
+        raise ValueError(f"expected a whole number, got {str(value) if isinstance(value, Decimal) else repr(value)}")
     return number
 
 
@@ -113,7 +148,7 @@ def _split_list(value: str) -> list:
     text = value.strip()
     if text.startswith("["):
         try:
-            return json.loads(text, parse_float=Fraction)
+            return json.loads(text, parse_float=Decimal)  # lazy: each item is checked by its coercer
         except ValueError:
             raise ValueError("is not a valid list; write [1, 2, 3] or 1;2;3") from None
     if not text:
@@ -184,16 +219,18 @@ def build_coercer(spec: Input) -> Callable:
             if value and item_type in ("integer", "number"):
                 kinds = set(map(type, value))
                 if kinds <= fast_types:
-                    if item_inside is None:
-                        return value
                     if kinds == {int}:
                         low, high = min(value), max(value)
-                    else:  # compare whole numbers over one common denominator, not fractions
+                    elif item_inside is not None:  # compare whole numbers over one common denominator
                         common = math.lcm(*{x.denominator for x in value if type(x) is Fraction})
                         scaled = [x.numerator * (common // x.denominator) if type(x) is Fraction else x * common
                                   for x in value]
                         low, high = Fraction(min(scaled), common), Fraction(max(scaled), common)
-                    if item_inside(low) and item_inside(high):
+                    else:
+                        low = high = None  # fractions without a range: checked item by item below
+                    # a number beyond 2**512 also takes the slow path, which names its item
+                    if low is not None and -_LIMIT < low and high < _LIMIT and (
+                            item_inside is None or (item_inside(low) and item_inside(high))):
                         return value
             out = []
             for index, raw in enumerate(value):

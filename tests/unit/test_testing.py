@@ -20,7 +20,10 @@ from engine.testing import (
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 SHIPPED = sorted(p for p in POLICIES.glob("*.yaml") if p.name.count(".") == 1)  # not jiangxi.tests.yaml
 LOADED = {p.stem: engine.load_policy(p) for p in SHIPPED}
-PAIRS = [(name, entity) for name, policy in LOADED.items() for entity in policy.entities]
+# entities whose values are aggregates over members are evaluated from members, not from a
+# generated record of their own (standalone they are refused with record.members)
+PAIRS = [(name, entity) for name, policy in LOADED.items() for entity in policy.entities
+         if not any(v.kind == "aggregate" for v in policy.spec.entities[entity].values.values())]
 # the shipped policy without its own promised properties: tests add the ones they need
 JIANGXI_TEXT = (POLICIES / "jiangxi.yaml").read_text(encoding="utf-8").split("\n# Relations this policy promises")[0]
 QUICK = settings(max_examples=60, deadline=None, database=None, derandomize=True,
