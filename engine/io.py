@@ -50,6 +50,9 @@ def _parse_float(text: str):
     mantissa, _, exponent = text.lower().partition("e")
     if len(mantissa) > 200 or (exponent and abs(int(exponent)) > 400):
         return Decimal(text)
+    if not exponent:  # the common case, 45.5: whole digits over a power of ten
+        whole, _, decimals = mantissa.partition(".")
+        return Fraction(int(whole + decimals), 10 ** len(decimals))
     return Fraction(text)
 
 

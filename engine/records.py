@@ -144,6 +144,10 @@ def _string(value):
     raise ValueError(f"expected text, got {type(value).__name__}")
 
 
+_PLAIN_INTS = re.compile(r"^\s*[0-9]{1,18}(?:\s*[;,|\s]\s*[0-9]{1,18})*\s*$")
+_LIST_SEP = re.compile(r"\s*[;,|\s]\s*")
+
+
 def _split_list(value: str) -> list:
     text = value.strip()
     if text.startswith("["):
@@ -209,7 +213,10 @@ def build_coercer(spec: Input) -> Callable:
 
         def as_list(value):
             if isinstance(value, str):
-                value = _split_list(value)
+                if item_type == "integer" and _PLAIN_INTS.match(value):  # 4;3;4;0;... from a CSV cell
+                    value = [int(part) for part in _LIST_SEP.split(value.strip())]
+                else:
+                    value = _split_list(value)
             if not isinstance(value, list):
                 raise ValueError(f"expected a list, got {type(value).__name__}")
             if len(value) > limit:
