@@ -342,7 +342,7 @@ def main(argv=None) -> int:
     from engine import load_policy
 
     policies = []
-    for path in sorted((ROOT / "policies").glob("*.yaml")):
+    for path in sorted(p for p in (ROOT / "policies").glob("*.yaml") if not p.name.endswith(".tests.yaml")):
         times = []
         for _ in range(max(repeat, 5)):
             start = time.perf_counter()
