@@ -215,7 +215,15 @@ def evaluate(policy, entity, input_path, members_path, fmt, output, as_of, allow
     if jobs > 1:
         from engine.parallel import evaluate_parallel
 
-        outcomes = evaluate_parallel(policy, records, entity, as_of=day, trace=trace, jobs=jobs, lang=lang)
+        if input_path != "-" and input_path.lower().endswith((".jsonl", ".ndjson")):
+            from engine.io import jsonl_lines
+
+            # the workers parse the lines and, for JSON Lines output, serialise the results
+            outcomes = evaluate_parallel(policy, None, entity, as_of=day, trace=trace, jobs=jobs, lang=lang,
+                                         lines=jsonl_lines(input_path), source_name=input_path,
+                                         as_text=fmt == "jsonl")
+        else:
+            outcomes = evaluate_parallel(policy, records, entity, as_of=day, trace=trace, jobs=jobs, lang=lang)
     else:
         outcomes = loaded.evaluate_many(records, entity, as_of=day, trace=trace, allow_outside=True)
     from engine.progress import progress

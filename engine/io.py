@@ -102,30 +102,46 @@ def _long_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
         yield raw
 
 
+def jsonl_record(raw: bytes | None, number: int, name: str, entity: Entity):
+    """One JSON Lines line as a record, a Failure, or None for a blank line."""
+    if raw is None or len(raw) > MAX_LINE:
+        return _failure(entity, name, number, "input.line-too-long",
+                        f"line {number} is longer than {MAX_LINE // (1024 * 1024)} MiB")
+    if not raw.strip():
+        return None
+    try:
+        text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError:
+        return _failure(entity, name, number, "input.encoding", f"line {number} is not UTF-8",
+                        hint="JSON Lines files must be UTF-8")
+    try:
+        record = _loads(text)
+    except ValueError as exc:
+        return _failure(entity, name, number, "input.json", f"line {number} is not valid JSON: {exc}")
+    if not isinstance(record, dict):
+        return _failure(entity, name, number, "input.json", f"line {number} is not a JSON object")
+    return record
+
+
+def jsonl_lines(path: str) -> Iterator:
+    """The raw lines of a JSON Lines file (None for one over the length limit), for workers
+    that parse them themselves."""
+    try:
+        stream = open(path, "rb")
+    except OSError as exc:
+        raise InputError(Diagnostic("input.unreadable", f"cannot open the file: {exc.strerror or exc}",
+                                    Location(path))) from None
+    with stream:
+        _refuse_utf16(stream, path)
+        yield from _long_lines(stream)
+
+
 def _read_jsonl(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
     _refuse_utf16(stream, name)
     for number, raw in enumerate(_long_lines(stream), 1):
-        if raw is None or len(raw) > MAX_LINE:
-            yield _failure(entity, name, number, "input.line-too-long",
-                           f"line {number} is longer than {MAX_LINE // (1024 * 1024)} MiB")
-            continue
-        if not raw.strip():
-            continue
-        try:
-            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError:
-            yield _failure(entity, name, number, "input.encoding", f"line {number} is not UTF-8",
-                           hint="JSON Lines files must be UTF-8")
-            continue
-        try:
-            record = _loads(text)
-        except ValueError as exc:
-            yield _failure(entity, name, number, "input.json", f"line {number} is not valid JSON: {exc}")
-            continue
-        if not isinstance(record, dict):
-            yield _failure(entity, name, number, "input.json", f"line {number} is not a JSON object")
-            continue
-        yield record
+        item = jsonl_record(raw, number, name, entity)
+        if item is not None:
+            yield item
 
 
 def _read_json(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
@@ -326,7 +342,8 @@ def _dumps(data) -> str:
 
 class JsonlWriter(Writer):
     def write(self, outcome):
-        self.out.write(_dumps(outcome.to_dict(self.lang, self.trace)) + "\n")
+        text = getattr(outcome, "text", None)  # already serialised by a worker process
+        self.out.write((text if text is not None else _dumps(outcome.to_dict(self.lang, self.trace))) + "\n")
 
 
 class JsonWriter(Writer):
