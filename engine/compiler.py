@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import difflib
-from fractions import Fraction
 from pathlib import Path
 
 from .errors import Diagnostic, Location, PolicyError
@@ -21,8 +20,8 @@ from .model import (
     Consequence, Entity, Grade, Input, Level, Members, PolicySpec, Rule, Schedule, Target,
     Text, Tier, Value,
 )
-from .numbers import Interval, exact, format_number, parse_interval
-from .records import build_coercer, parse_date
+from .numbers import exact, format_number, parse_interval
+from .records import build_coercer
 from .schema import check_document
 
 __all__ = ["compile_document", "compile_file", "CHECKS"]

@@ -28,22 +28,34 @@ _FAILURES = (EvalFailure, TypeError, ValueError, ZeroDivisionError, OverflowErro
 
 
 class _TierTable:
-    """Bisect lookup over a checked tier table (no gaps, no overlaps)."""
+    """Lookup in a checked tier table (no gaps, no overlaps), comparing exact numbers by
+    cross-multiplying integers; other values (dates) by bisection."""
 
-    __slots__ = ("tiers", "bounds", "closed_up", "first", "inside")
+    __slots__ = ("tiers", "bounds", "closed_up", "inside", "ints")
 
     def __init__(self, tiers):
         self.tiers = tiers
-        self.first = tiers[0]
         # bounds[i] is the lower end of tiers[i + 1]; closed_up[i]: that end belongs to it
         self.bounds = [t.interval.lo for t in tiers[1:]]
         self.closed_up = [t.interval.lo_closed for t in tiers[1:]]
         self.inside = [t.interval.predicate() for t in tiers]
+        self.ints = [(b.numerator, b.denominator, up) for b, up in zip(self.bounds, self.closed_up)]
 
     def index(self, x) -> int:
-        i = bisect_right(self.bounds, x)
-        if i and x == self.bounds[i - 1] and not self.closed_up[i - 1]:
-            i -= 1
+        kind = type(x)
+        if kind is int or kind is Fraction:
+            n, d = (x, 1) if kind is int else (x.numerator, x.denominator)
+            i = 0
+            for b_n, b_d, up in self.ints:
+                c = n * b_d - b_n * d
+                if c > 0 or (c == 0 and up):
+                    i += 1
+                else:
+                    break
+        else:
+            i = bisect_right(self.bounds, x)
+            if i and x == self.bounds[i - 1] and not self.closed_up[i - 1]:
+                i -= 1
         if not self.inside[i](x):
             raise EvalFailure(f"{_show(x)} is outside every tier of the table")
         return i

@@ -24,7 +24,7 @@ from typing import Callable
 
 import simpleeval
 
-from .errors import Diagnostic, Location
+from .errors import Location
 
 __all__ = [
     "Expression",

@@ -91,21 +91,33 @@ class Interval:
         return True
 
     def predicate(self):
-        """A function x -> bool equivalent to ``x in self``, specialised on which ends exist."""
-        lo, hi = self.lo, self.hi
-        if lo is None and hi is None:
-            return lambda x: True
-        if hi is None:
-            return (lambda x: x >= lo) if self.lo_closed else (lambda x: x > lo)
-        if lo is None:
-            return (lambda x: x <= hi) if self.hi_closed else (lambda x: x < hi)
-        if self.lo_closed and self.hi_closed:
-            return lambda x: lo <= x <= hi
-        if self.lo_closed:
-            return lambda x: lo <= x < hi
-        if self.hi_closed:
-            return lambda x: lo < x <= hi
-        return lambda x: lo < x < hi
+        """A function x -> bool equivalent to ``x in self``. Whole numbers and fractions are
+        compared by cross-multiplying integers, without Fraction's generic comparison."""
+        lo, hi, lo_closed, hi_closed = self.lo, self.hi, self.lo_closed, self.hi_closed
+        lo_n, lo_d = (lo.numerator, lo.denominator) if lo is not None else (0, 1)
+        hi_n, hi_d = (hi.numerator, hi.denominator) if hi is not None else (0, 1)
+        has_lo, has_hi = lo is not None, hi is not None
+        interval = self
+
+        def inside(x):
+            kind = type(x)
+            if kind is int:
+                n, d = x, 1
+            elif kind is Fraction:
+                n, d = x.numerator, x.denominator
+            else:
+                return interval.__contains__(x)
+            if has_lo:
+                c = n * lo_d - lo_n * d
+                if c < 0 or (c == 0 and not lo_closed):
+                    return False
+            if has_hi:
+                c = n * hi_d - hi_n * d
+                if c > 0 or (c == 0 and not hi_closed):
+                    return False
+            return True
+
+        return inside
 
     def is_empty(self) -> bool:
         if self.lo is None or self.hi is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
@@ -91,7 +90,6 @@ def test_members_roll_up_equals_the_counts_contract():
     rolled = {g.id: g for g, _ in JS.evaluate_members(teachers, "group", as_of=JS_DAY)}
     assert set(rolled) == {"语文组", "数学组", "英语组", "综合组"}
     for group in rolled.values():
-        env = group.env if group.env is not None else None
         assert group.ok
     counts = {"语文组": (7, 1), "数学组": (3, 1), "英语组": (2, 0), "综合组": (1, 1)}
     for name, (members, videos) in counts.items():
