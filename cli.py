@@ -8,6 +8,9 @@ Exit statuses:
   4  an input file cannot be read at all
   5  internal error (a bug in kaohe: please report it with the input that caused it)
 130  interrupted (Ctrl-C); an --output file is left as it was
+
+Messages are in the language --lang names; without it, in the language KAOHE_LANG (zh or en)
+names; without that, in the policy's own language (Chinese for the shipped policies).
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 import sys
 
 import click
 
 import engine
+from engine.messages import cli_text
 from engine.errors import InputError, KaoheError, PolicyError
 from engine.io import FORMATS, atomic_output, make_writer, read_records
 from engine.policy import PeriodError
@@ -30,9 +35,27 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_POLICY, EXIT_INPUT, EXIT_INTERNAL = 0, 
 EXIT_INTERRUPTED = 130
 
 
+#: the language of this invocation's messages: --lang, else the policy's own, else Chinese
+_LANG = {"value": "zh"}
+_LANGUAGE_LINE = re.compile(r"^language:\s*[\"']?(zh|en)\b", re.MULTILINE)
+
+
+def _policy_language(path) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            match = _LANGUAGE_LINE.search(handle.read(200_000))
+    except (OSError, TypeError):
+        return None
+    return match.group(1) if match else None
+
+
+def _lang() -> str:
+    return _LANG["value"]
+
+
 def _report(error: KaoheError) -> None:
     for diagnostic in error.diagnostics:
-        click.echo(str(diagnostic), err=True)
+        click.echo(diagnostic.render(_lang()), err=True)
 
 
 def guarded(fn):
@@ -40,11 +63,15 @@ def guarded(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        first_policy = kwargs.get("policy") or (kwargs.get("policies") or kwargs.get("paths") or [None])[0]
+        env = os.environ.get("KAOHE_LANG")
+        _LANG["value"] = (kwargs.get("lang") or (env if env in ("zh", "en") else None)
+                          or _policy_language(first_policy) or "zh")
         try:
             return fn(*args, **kwargs)
         except PolicyError as exc:
             _report(exc)
-            click.echo(f"kaohe: policy invalid ({len(exc.diagnostics)} problem(s))", err=True)
+            click.echo(cli_text("policy-invalid", _lang(), count=len(exc.diagnostics)), err=True)
             sys.exit(EXIT_POLICY)
         except InputError as exc:
             _report(exc)
@@ -53,7 +80,7 @@ def guarded(fn):
             _report(exc)
             sys.exit(EXIT_USAGE)
         except KeyboardInterrupt:
-            click.echo("kaohe: interrupted; any --output file is left as it was", err=True)
+            click.echo(cli_text("interrupted", _lang()), err=True)
             sys.exit(EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
@@ -92,8 +119,9 @@ def main():
 
 @main.command()
 @click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of messages (default: the policy's).")
 @guarded
-def validate(policies):
+def validate(policies, lang):
     """Check policy files; print every problem as file:line:col."""
     bad = 0
     for path in policies:
@@ -106,7 +134,7 @@ def validate(policies):
                 _report(exc)
                 bad += 1
                 continue
-            click.echo(f"{path}: ok ({len(cases)} test cases for {policy.spec.id})")
+            click.echo(cli_text("cases-ok", _lang(), path=path, count=len(cases), id=policy.spec.id))
             continue
         try:
             policy = engine.load_policy(path)
@@ -118,14 +146,14 @@ def validate(policies):
 
         problems = list(policy.spec.warnings) + check_schedules(policy.spec)
         for problem in problems:
-            click.echo(str(problem), err=True)
+            click.echo(problem.render(_lang()), err=True)
         if any(p.severity == "error" for p in problems):
             bad += 1
             continue
         spec = policy.spec
-        layers = f", built on {' > '.join(spec.layers[:-1])}" if len(spec.layers) > 1 else ""
-        click.echo(f"{path}: ok ({spec.id} {spec.version}: {len(spec.rules)} rules, "
-                   f"{len(spec.entities)} entities: {', '.join(spec.entities)}{layers})")
+        layers = cli_text("built-on", _lang(), base=" > ".join(spec.layers[:-1])) if len(spec.layers) > 1 else ""
+        click.echo(cli_text("validate-ok", _lang(), path=path, id=spec.id, version=spec.version, rules=len(spec.rules),
+                            entities=len(spec.entities), names=", ".join(spec.entities), layers=layers))
     sys.exit(EXIT_POLICY if bad else EXIT_OK)
 
 
@@ -154,14 +182,14 @@ def _column_warnings(path, entity, sheet=None) -> None:
     except KaoheError:
         return  # the reader reports an unreadable file itself
     for header, suggestion in unknown:
-        hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-        click.echo(f"{path}: column '{header}' is not an input of {entity.name} and is not read{hint}", err=True)
+        hint = cli_text("unknown-column-hint", _lang(), suggestion=suggestion) if suggestion else ""
+        click.echo(cli_text("unknown-column", _lang(), path=path, header=header, entity=entity.name, hint=hint), err=True)
     for name, header in missing:
-        click.echo(f"{path}: no column for the required input {name}: add a column '{header}'", err=True)
+        click.echo(cli_text("missing-column", _lang(), path=path, name=name, header=header), err=True)
 
 
 def _summary(total, rejected):
-    click.echo(f"kaohe: {total} record(s): {total - rejected} evaluated, {rejected} rejected", err=True)
+    click.echo(cli_text("summary", _lang(), total=total, evaluated=total - rejected, rejected=rejected), err=True)
 
 
 @main.command()
@@ -326,8 +354,9 @@ def path_count(files) -> str:
 @main.command()
 @click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--strict", is_flag=True, help="Exit non-zero on warnings too.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of messages (default: the policy's).")
 @guarded
-def lint(policies, strict):
+def lint(policies, strict, lang):
     """Stricter checks: unreachable levels, unread inputs, percentages for ratios, ..."""
     from engine.lint import lint as lint_spec
 
@@ -341,7 +370,7 @@ def lint(policies, strict):
             continue
         warnings = lint_spec(spec)
         for warning in warnings:
-            click.echo(str(warning))
+            click.echo(warning.render(_lang()))
         click.echo(f"{path}: {len(warnings)} warning(s)")
         if warnings and strict:
             worst = max(worst, EXIT_REJECTED)

@@ -65,11 +65,11 @@ class _Compiler:
             path = path[:-1]
         return self.own_layer
 
-    def error(self, code, message, path, rule=None, hint=None, col_offset=0, key=False):
+    def error(self, code, message, path, rule=None, hint=None, col_offset=0, key=False, **params):
         loc = self.doc.key_loc(path) if key else self.doc.loc(path)
         if col_offset and loc.line:
             loc = Location(loc.file, loc.line, loc.col + col_offset)
-        self.diagnostics.append(Diagnostic(code, message, loc, rule=rule, hint=hint))
+        self.diagnostics.append(Diagnostic(code, message, loc, rule=rule, hint=hint, params=params))
 
     def expression(self, raw, path, names, rule=None, what="expression"):
         loc = self.doc.loc(path)
@@ -77,22 +77,26 @@ class _Compiler:
             return parse_expression(raw, loc, names)
         except ExpressionProblem as problem:
             # the column inside a one-line plain scalar is the column in the file
+            words = {"expression": "表达式", "grade condition": "等级条件", "consequence condition": "后果条件",
+                     "credit amount": "学分数额", "aggregate": "汇总表达式", "aggregate filter": "汇总筛选条件"}
             self.error(problem.code, f"{what}: {problem.message} in `{raw}`", path, rule=rule,
-                       hint=problem.hint, col_offset=max(problem.col - 1, 0))
+                       hint=problem.hint, col_offset=max(problem.col - 1, 0),
+                       what=words.get(what, what), text=raw, detail=problem.message, **problem.params)
             return None
 
     def rule_ref(self, raw_rule, path):
         if raw_rule not in self.rules:
             close = difflib.get_close_matches(raw_rule, list(self.rules), n=1)
             self.error("rule.unknown", f"rule '{raw_rule}' is not in this policy's rules catalogue",
-                       path, hint=f"did you mean '{close[0]}'?" if close else "add it under rules:")
+                       path, hint=f"did you mean '{close[0]}'?" if close else "add it under rules:",
+                       rule_id=raw_rule, **({"suggestion": close[0]} if close else {}))
         return raw_rule
 
     def interval(self, raw, path, rule=None):
         try:
             return parse_interval(raw)
         except ValueError as exc:
-            self.error("interval.invalid", str(exc), path, rule=rule)
+            self.error("interval.invalid", str(exc), path, rule=rule, detail=str(exc))
             return None
 
     # -- checks ---------------------------------------------------------------------------
@@ -203,7 +207,7 @@ class _Compiler:
                 self.error(
                     "tiers.overlap",
                     f"tiers {a.interval} and {b.interval} overlap at {shared}: a value there would match both",
-                    where, rule=rule,
+                    where, rule=rule, a=str(a.interval), b=str(b.interval), at=shared,
                     hint="decide which tier the bound belongs to: ')' leaves it out, '[' takes it in "
                          "(Chinese 以上/以下 both include the number; the higher level usually wins)",
                 )
@@ -211,6 +215,7 @@ class _Compiler:
                 gap = format_number(ahi.hi)
                 self.error("tiers.gap", f"tiers {a.interval} and {b.interval} leave a gap at {gap}: "
                                         "a value there matches no tier", where, rule=rule,
+                           a=str(a.interval), b=str(b.interval), at=gap,
                            hint="close the gap: make one of the two ends include the number")
         if domain is not None and ordered:
             first, last = ordered[0][1].interval, ordered[-1][1].interval
@@ -368,7 +373,9 @@ class _Compiler:
                             close = difflib.get_close_matches(text, sorted(known[name]), n=1)
                             self.error("expr.unknown-code", f"'{name}' can never be '{text}' "
                                        f"(it is one of: {', '.join(sorted(known[name]))})", path, rule=rule,
-                                       hint=f"did you mean '{close[0]}'?" if close else None)
+                                       hint=f"did you mean '{close[0]}'?" if close else None,
+                                       name=name, value=text, allowed=", ".join(sorted(known[name])),
+                                       **({"suggestion": close[0]} if close else {}))
 
     def order_values(self, ename, values, path) -> dict:
         """Values in dependency order; a cycle is an error naming its members."""
@@ -380,7 +387,7 @@ class _Compiler:
             if state.get(name) == "active":
                 cycle = trail[trail.index(name):] + [name]
                 self.error("values.cycle", "values depend on each other in a circle: " + " -> ".join(cycle),
-                           path + ("values", name), rule=values[name].rule, key=True)
+                           path + ("values", name), rule=values[name].rule, key=True, cycle=" -> ".join(cycle))
                 return
             state[name] = "active"
             for dep in sorted(values[name].reads):

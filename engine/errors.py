@@ -49,14 +49,22 @@ class Diagnostic:
     hint: str | None = None
     severity: str = "error"  # "error" or "warning"
     evidence: dict = field(default_factory=dict, compare=False)
+    params: dict = field(default_factory=dict, compare=False)  # what the message was made from
 
     def __str__(self) -> str:
+        return self.render("en")
+
+    def render(self, lang: str = "en") -> str:
+        """``file:line:col: code: message [rule]`` and the hint, in English or Chinese."""
+        from .messages import localize_hint, localize_message
+
         where = "kaohe" if self.location == UNKNOWN else str(self.location)
-        text = f"{where}: {self.code}: {self.message}"
+        text = f"{where}: {self.code}: {localize_message(self, lang)}"
         if self.rule:
             text += f" [{self.rule}]"
-        if self.hint:
-            text += f"\n    hint: {self.hint}"
+        hint = localize_hint(self, lang)
+        if hint:
+            text += ("\n    提示：" if lang == "zh" else "\n    hint: ") + hint
         return text
 
     def as_dict(self) -> dict:

@@ -129,14 +129,14 @@ class EntityRuntime:
             try:
                 env[name] = coerce(raw)
             except ValueError as exc:
-                problems.append(self._field_problem(name, inp, str(exc), "record.invalid"))
+                problems.append(self._field_problem(name, inp, str(exc), "record.invalid", reason=str(exc)))
         return env, problems
 
-    def _field_problem(self, name, inp, message, code):
+    def _field_problem(self, name, inp, message, code, **params):
         label = inp.label.zh
         shown = f"{name} ({label})" if label != name else name
         return Diagnostic(code, f"field {shown} {message}", inp.location,
-                          evidence={"field": name})
+                          evidence={"field": name}, params={"field": name, "label": label, **params})
 
     # -- derived values ---------------------------------------------------------------------
     def compute(self, env: _Env, name: str):
@@ -156,7 +156,7 @@ class EntityRuntime:
                 if env.members is None:
                     raise RecordError(Diagnostic(
                         "record.members", f"{name} is computed from the members of {self.entity.name}",
-                        value.location, rule=value.rule,
+                        value.location, rule=value.rule, params={"name": name, "entity": self.entity.name},
                         hint=f"evaluate {self.entity.name} from its members' records (kaohe evaluate --members FILE)"))
                 result = self.aggregate(env.members, env.mode, value)
         except RecordError:
@@ -169,7 +169,7 @@ class EntityRuntime:
     def failure(self, name, exc) -> RecordError:
         value = self.values[name]
         return RecordError(Diagnostic("record.compute", f"cannot compute {name}: {_reason(exc)}",
-                                      value.location, rule=value.rule))
+                                      value.location, rule=value.rule, params={"name": name, "reason": _reason(exc)}))
 
     def aggregate(self, members, mode, value: Value):
         """An aggregate over the member environments (each evaluated already)."""

@@ -53,9 +53,9 @@ class EvalFailure(Exception):
 class ExpressionProblem(Exception):
     """An expression is refused when the policy loads."""
 
-    def __init__(self, code: str, message: str, col: int = 0, hint: str | None = None):
+    def __init__(self, code: str, message: str, col: int = 0, hint: str | None = None, **params):
         super().__init__(message)
-        self.code, self.message, self.col, self.hint = code, message, col, hint
+        self.code, self.message, self.col, self.hint, self.params = code, message, col, hint, params
 
 
 # --- exact, bounded arithmetic -------------------------------------------------------------
@@ -585,6 +585,7 @@ def parse_expression(text, location: Location, names: dict[str, str] | None = No
                     f"unknown function '{fname}'",
                     col,
                     f"did you mean '{close[0]}'?" if close else "functions: " + ", ".join(sorted(FUNCTIONS)),
+                    name=fname, **({"suggestion": close[0]} if close else {}),
                 )
             used_functions.add(fname)
         elif isinstance(node, ast.Name):
@@ -603,6 +604,7 @@ def parse_expression(text, location: Location, names: dict[str, str] | None = No
                     f"unknown name '{node.id}'",
                     col,
                     f"did you mean '{close[0]}'?" if close else "declare it as an input or a value first",
+                    name=node.id, **({"suggestion": close[0]} if close else {}),
                 )
             used_names.add(node.id)
         elif isinstance(node, ast.Constant):

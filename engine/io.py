@@ -363,7 +363,7 @@ def _flat(outcome, lang):
     data = outcome.to_dict(lang)
     row = {"id": data["id"], "entity": data["entity"]}
     if "error" in data:
-        row["error"] = data["error"]["message"]
+        row["error"] = data["error"]["text"]
         return row
     grade = data["grade"] or {}
     row["grade"] = grade.get("code", "")
@@ -406,7 +406,7 @@ class TableWriter(Writer):
     def write(self, outcome):
         data = outcome.to_dict(self.lang)
         if "error" in data:
-            self.rows.append([str(data["id"]), "ERROR", "", data["error"]["message"]])
+            self.rows.append([str(data["id"]), "错误" if self.lang == "zh" else "ERROR", "", data["error"]["text"]])
             return
         grade = (data["grade"] or {}).get("label", "")
         sanctions = ", ".join(s["label"] for s in data["sanctions"] + data["awards"])

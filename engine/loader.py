@@ -153,6 +153,7 @@ class _Builder:
                         f"duplicate key '{key}' (first defined at line {first.line})",
                         self.loc(key_node),
                         hint="YAML keeps only one of them silently; remove or rename one",
+                        params={"key": key, "first": first.line},
                     )
                 )
                 continue
@@ -317,6 +318,7 @@ def parse_yaml(text: str, file: str = "<string>") -> Document:
                 f"{exc.problem or 'invalid YAML'}" + (f" ({exc.context})" if exc.context else ""),
                 where,
                 hint=_fullwidth_hint(line_text) or "check the indentation and the ':' after each key",
+                params={"problem": exc.problem or "invalid YAML"},
             )
         ) from None
     except yaml.YAMLError as exc:

@@ -47,7 +47,8 @@ class Policy:
             close = difflib.get_close_matches(entity, list(self._runtimes), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "entities: " + ", ".join(self._runtimes)
             raise KaoheError(Diagnostic("usage.entity", f"policy {self.spec.id} has no entity '{entity}'",
-                                        hint=hint)) from None
+                                        hint=hint, params={"policy": self.spec.id, "entity": entity,
+                                                           **({"suggestion": close[0]} if close else {})})) from None
 
     def check_period(self, as_of: dt.date | None, allow_outside: bool = False) -> dt.date:
         """The evaluation date (today by default), refused outside the effective period."""
@@ -58,7 +59,9 @@ class Policy:
             period = f"{spec.effective_from} to {spec.effective_to or 'open-ended'}"
             raise PeriodError(Diagnostic(
                 "usage.period", f"{day} is outside the effective period of {spec.id} ({period})",
-                hint="pass --as-of with a day inside the period, or --allow-outside-period to evaluate anyway"))
+                hint="pass --as-of with a day inside the period, or --allow-outside-period to evaluate anyway",
+                params={"day": day, "policy": spec.id,
+                        "period": f"{spec.effective_from} 至 {spec.effective_to or '今'}"}))
         return day
 
     def evaluate(self, record: dict, entity: str, *, as_of: dt.date | None = None, trace: bool = False,

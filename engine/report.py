@@ -239,7 +239,7 @@ class _Tally:
         if not outcome.ok:
             error = data["error"]
             self.rejected.append((data.get("id"), error.get("record"), error.get("field"), error.get("code"),
-                                  error.get("message")))
+                                  error.get("text") or error.get("message")))
             return
         self.evaluated += 1
         env = getattr(outcome, "env", None)

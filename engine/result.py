@@ -11,6 +11,7 @@ import datetime as dt
 from fractions import Fraction
 
 from .errors import RecordError
+from .messages import localize_message
 from .model import Entity, PolicySpec
 from .numbers import to_json_number
 
@@ -213,6 +214,8 @@ class Failure:
             "error": {
                 "code": first.code,
                 "message": "; ".join(d.message for d in self.error.diagnostics),
+                "text": "；".join(localize_message(d, lang) for d in self.error.diagnostics) if lang == "zh"
+                else "; ".join(d.message for d in self.error.diagnostics),
                 "field": first.evidence.get("field"),
                 "rule": first.rule,
                 "problems": [d.as_dict() for d in self.error.diagnostics],

@@ -65,13 +65,15 @@ def _message(error, doc: Document):
                         doc.key_loc(path + (key,)),
                         hint=f"did you mean '{close[0]}'?" if close
                         else "allowed here: " + ", ".join(_allowed_keys(error)),
+                        params={"key": key, **({"suggestion": close[0]} if close else {})},
                     )
                 )
             return diagnostics
     if validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         where = "/".join(str(p) for p in path) or "the top level"
-        return [Diagnostic("schema.missing-key", f"'{missing}' is required in {where}", doc.loc(path))]
+        return [Diagnostic("schema.missing-key", f"'{missing}' is required in {where}", doc.loc(path),
+                           params={"key": missing, "where": "/".join(str(p) for p in path) + " " if path else "顶层"})]
     if validator == "type":
         expected = error.validator_value
         got = error.instance
@@ -84,7 +86,9 @@ def _message(error, doc: Document):
                 hint = "write true or false for a yes/no value"
             elif hint is None and got.endswith("%"):
                 hint = "write a percentage as a ratio: 40% is 0.40"
-        return [Diagnostic("schema.type", message, doc.loc(path), hint=hint)]
+        return [Diagnostic("schema.type", message, doc.loc(path), hint=hint,
+                           params={"expected": expected if isinstance(expected, str) else "/".join(expected),
+                                   "got": repr(got)})]
     if validator in ("enum", "const"):
         allowed = error.validator_value if validator == "enum" else [error.validator_value]
         close = difflib.get_close_matches(str(error.instance), [str(a) for a in allowed], n=1)
@@ -94,11 +98,14 @@ def _message(error, doc: Document):
                 f"{error.instance!r} is not allowed here; use one of: {', '.join(map(str, allowed))}",
                 doc.loc(path),
                 hint=f"did you mean '{close[0]}'?" if close else None,
+                params={"value": repr(error.instance), "allowed": ", ".join(map(str, allowed)),
+                        **({"suggestion": close[0]} if close else {})},
             )
         ]
     if validator == "pattern":
         description = error.schema.get("description") or f"must match {error.validator_value}"
-        return [Diagnostic("schema.format", f"{error.instance!r}: {description}", doc.loc(path))]
+        return [Diagnostic("schema.format", f"{error.instance!r}: {description}", doc.loc(path),
+                           params={"value": repr(error.instance), "description": description})]
     if validator == "oneOf" and path and isinstance(error.instance, dict):
         keys = ", ".join(sorted(error.instance))
         if {"credit", "sanction", "obligation", "award"} & set(error.schema.get("properties", {})):

@@ -384,7 +384,7 @@ def write_xlsx(path, outcomes: Iterable, entity: Entity, lang: str = "zh", sheet
         row = [_cell_value(data.get("id"))]
         if "error" in data:
             error = data["error"]
-            message = error["message"]
+            message = error.get("text") or error["message"]
             if error.get("record") is not None and data.get("id") is None:
                 message = f"#{error['record']}: {message}"
             return row + [None] * (len(header) - 2) + [_cell_value(message)]

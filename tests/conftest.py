@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
+
 import pytest
 
 import engine
+
+# the suite checks kaohe's messages in English (the CLI's own Chinese messages, the default
+# for Chinese policies, are checked with --lang zh in test_cli.py); subprocesses inherit this
+os.environ["KAOHE_LANG"] = "en"
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"

@@ -181,3 +181,26 @@ def test_unknown_and_missing_columns_are_named_by_header(tmp_path):
     result = run("evaluate", JX, "-e", "teacher", "-i", str(src), "--as-of", "2020-06-30")
     assert "column '年令' is not an input of teacher" in result.stderr and "did you mean '年龄'" in result.stderr
     assert "add a column '年龄'" in result.stderr
+
+
+def test_messages_follow_the_policys_language_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("KAOHE_LANG", raising=False)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((POLICIES / "jiangxi.yaml").read_text(encoding="utf-8").replace(
+        "expr: len(lesson_scores)", "expr: len(lesson_scroes)").replace(
+        '- {range: "[0.50, 0.60)", value: 21', '- {range: "[0.51, 0.60)", value: 21'), encoding="utf-8")
+    result = run("validate", str(bad))
+    assert result.exit_code == EXIT_POLICY
+    assert "表达式中有未声明的名称「lesson_scroes」" in result.output and "是否应为「lesson_scores」？" in result.output
+    assert "之间在 0.5 处有空档" in result.output and "提示：" in result.output
+    english = run("validate", "--lang", "en", str(bad))
+    assert "unknown name 'lesson_scroes'" in english.output and "did you mean 'lesson_scores'?" in english.output
+    ok = run("evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "-f", "table")
+    assert "共 10 条记录，已评价 10 条，拒绝 0 条" in ok.stderr
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id":"B","gender":"X","age":30}\n', encoding="utf-8")
+    table = run("evaluate", JX, "-e", "teacher", "-i", str(src), "-f", "table")
+    assert "错误" in table.stdout and "字段 gender（性别）取值无效" in table.stdout
+    line = json.loads(run("evaluate", JX, "-e", "teacher", "-i", str(src)).stdout)
+    assert line["error"]["message"].startswith("field gender (性别)")  # stable English for other tools
+    assert line["error"]["text"].startswith("字段 gender（性别）取值无效")

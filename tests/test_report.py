@@ -59,7 +59,7 @@ def test_report_content(report, policy, outcomes):
         assert f"<td class=\"k\">{record_id}</td>" in text
     failure = outcomes[-1]
     assert not failure.ok
-    assert html.escape(failure.to_dict()["error"]["message"]) in text
+    assert html.escape(failure.to_dict("zh")["error"]["text"]) in text  # the reason, in the report's language
     assert "JX&lt;99&gt;&amp;" in text and "JX<99>" not in text  # escaped
 
 
