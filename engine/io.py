@@ -59,8 +59,10 @@ def _loads(text: str):
     return json.loads(text, parse_float=_parse_float, parse_constant=_bad_number)
 
 
-def _failure(entity: Entity, file: str, line: int, code: str, message: str, hint: str | None = None, id_=None):
-    return Failure(entity.name, id_, RecordError(Diagnostic(code, message, Location(file, line, 0), hint=hint)), line)
+def _failure(entity: Entity, file: str, line: int, code: str, message: str, hint: str | None = None, id_=None,
+             **params):
+    return Failure(entity.name, id_, RecordError(Diagnostic(code, message, Location(file, line, 0), hint=hint,
+                                                            params={"line": line, **params})), line)
 
 
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -249,7 +251,8 @@ def _read_csv(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
             record_id = row[names.index(key_name)] if key_name in names and names.index(key_name) < len(row) else None
             return _failure(entity, name, number, "input.ragged",
                             f"line {number} has {len(row)} cells but the header has {width}",
-                            hint="a value probably contains an unquoted comma", id_=record_id)
+                            hint="a value probably contains an unquoted comma", id_=record_id,
+                            cells=len(row), width=width)
         return dict(zip(names, row))
 
     def unclosed(taken, problem):
@@ -406,7 +409,8 @@ class TableWriter(Writer):
     def write(self, outcome):
         data = outcome.to_dict(self.lang)
         if "error" in data:
-            self.rows.append([str(data["id"]), "错误" if self.lang == "zh" else "ERROR", "", data["error"]["text"]])
+            shown = data["id"] if data["id"] is not None else f"#{data['error'].get('record', '')}"
+            self.rows.append([str(shown), "错误" if self.lang == "zh" else "ERROR", "", data["error"]["text"]])
             return
         grade = (data["grade"] or {}).get("label", "")
         sanctions = ", ".join(s["label"] for s in data["sanctions"] + data["awards"])

@@ -137,7 +137,8 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
                 if name in section:
                     problems.append(Diagnostic(
                         "extends.collision", f"{key}/{name} is already defined by the base policy {base_id}",
-                        doc.key_loc((key, name)), hint=f"use a change: '- override: {key}/{name}'"))
+                        doc.key_loc((key, name)), hint=f"use a change: '- override: {key}/{name}'",
+                        params={"path": f"{key}/{name}", "base": base_id}))
                     continue
                 section[name] = item
                 origins.keys[id(section)][name] = (doc, (key, name), child_id)
@@ -199,7 +200,8 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
                     new = {**current, **body}
                     if new == current:
                         warnings.append(Diagnostic("extends.no-change", f"the override of {'/'.join(parts)} changes nothing",
-                                                   where, severity="warning", hint="remove this change"))
+                                                   where, severity="warning", hint="remove this change",
+                                                   params={"path": "/".join(parts)}))
                     origin = origins.of.get(id(current), (base_doc, (), base_id))
                     origins.keys[id(new)] = {
                         k: ((doc, ("changes", i, "with", k), child_id) if k in body else
@@ -213,7 +215,9 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
             part, close = exc.args[0]
             problems.append(Diagnostic(
                 "extends.not-found", f"{verb} {'/'.join(parts)}: '{part}' does not exist in the base policy",
-                doc.loc(("changes", i, verb)), hint=f"did you mean '{close[0]}'?" if close else None))
+                doc.loc(("changes", i, verb)), hint=f"did you mean '{close[0]}'?" if close else None,
+                params={"verb": verb, "path": "/".join(parts), "part": part,
+                        **({"suggestion": close[0]} if close else {})}))
         except ValueError as exc:
             problems.append(Diagnostic("extends.change", str(exc), doc.loc(("changes", i, verb))))
     if problems:

@@ -40,6 +40,8 @@ def check_schedules(spec: PolicySpec) -> list[Diagnostic]:
                     f"{target.year}, below the target of {format_number(target.share * 100)}%",
                     target.location, rule=target.rule,
                     hint="move units to an earlier batch, or check the target's reading in the rule's note",
+                    params={"schedule": schedule.name, "year": target.year, "share": format_number(share * 100),
+                            "target": format_number(target.share * 100)},
                 ))
     return found
 
