@@ -127,14 +127,17 @@ def jsonl_record(raw: bytes | None, number: int, name: str, entity: Entity):
 def jsonl_lines(path: str) -> Iterator:
     """The raw lines of a JSON Lines file (None for one over the length limit), for workers
     that parse them themselves."""
+    with _open_input(path) as stream:
+        _refuse_utf16(stream, path)
+        yield from _long_lines(stream)
+
+
+def _open_input(path: str):
     try:
-        stream = open(path, "rb")
+        return open(path, "rb")
     except OSError as exc:
         raise InputError(Diagnostic("input.unreadable", f"cannot open the file: {exc.strerror or exc}",
                                     Location(path))) from None
-    with stream:
-        _refuse_utf16(stream, path)
-        yield from _long_lines(stream)
 
 
 def _read_jsonl(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
@@ -313,12 +316,7 @@ def read_records(path: str, entity: Entity, stdin: IO[bytes] | None = None, shee
         stream = stdin if stdin is not None else sys.stdin.buffer
         yield from _read_jsonl(stream, "<stdin>", entity)
         return
-    try:
-        stream = open(path, "rb")
-    except OSError as exc:
-        raise InputError(Diagnostic("input.unreadable", f"cannot open the file: {exc.strerror or exc}",
-                                    Location(path))) from None
-    with stream:
+    with _open_input(path) as stream:
         reader = {"jsonl": _read_jsonl, "json": _read_json, "csv": _read_csv}[kind]
         yield from reader(stream, path, entity)
 
@@ -446,18 +444,32 @@ def atomic_output(path: str | None, encoding: str = "utf-8", newline: str | None
     if path in (None, "-"):
         yield sys.stdout
         return
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding=encoding, newline=newline) as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """A temporary file beside ``path`` that replaces it only if the block completes (an
+    interrupted or failed write leaves ``path`` as it was). The new file gets the usual mode
+    of a new file, not the temporary file's private one."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:  # a usage problem (exit 2), not a crash
         raise KaoheError(Diagnostic("usage.output", f"cannot write {path}: {exc.strerror or exc}", Location(str(path)),
-                                    hint="--output must name a file in a folder that exists and can be written")) from None
+                                    hint="the output must be a file in a folder that exists and can be written")) from None
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
+        yield tmp
+        mask = os.umask(0)
+        os.umask(mask)
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -14,17 +14,14 @@ rejected records with the reason.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html
-import os
-import tempfile
 from collections import Counter
 from fractions import Fraction
-from pathlib import Path
 from typing import Iterable
 
-from .errors import Diagnostic, KaoheError, Location
+from .errors import Diagnostic, KaoheError
+from .io import atomic_output
 from .model import Entity, PolicySpec
 from .numbers import format_number
 
@@ -417,14 +414,6 @@ def render_report(spec: PolicySpec, entity: Entity, outcomes: Iterable, lang: st
             + "\n".join(body) + "</body></html>\n")
 
 
-def _readable(path: str) -> None:
-    """A temporary file is private (0600); the report gets the usual mode of a new file."""
-    mask = os.umask(0)
-    os.umask(mask)
-    with contextlib.suppress(OSError):
-        os.chmod(path, 0o666 & ~mask)
-
-
 def write_report(path, policy, entity, outcomes: Iterable, lang: str = "zh", group_by: str | None = None,
                  as_of: dt.date | None = None) -> None:
     """Write the HTML report of ``outcomes`` (Results and Failures of ``entity``) to ``path``,
@@ -442,19 +431,5 @@ def write_report(path, policy, entity, outcomes: Iterable, lang: str = "zh", gro
             raise KaoheError(Diagnostic("usage.entity", f"policy {spec.id} has no entity '{entity}'",
                                         hint="entities: " + ", ".join(spec.entities))) from None
     text = render_report(spec, entity, outcomes, lang, group_by, as_of)
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise KaoheError(Diagnostic("usage.output", f"cannot write {path}: {exc.strerror or exc}", Location(str(path)),
-                                    hint="the report must go to a file in a folder that exists and can be written")) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        _readable(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_output(str(path)) as stream:
+        stream.write(text)

@@ -14,18 +14,15 @@ openpyxl is an optional dependency: ``pip install 'kaohe[xlsx]'``.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import difflib
 import itertools
-import os
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import Diagnostic, InputError, KaoheError, Location
-from .io import _failure, column_map
+from .io import _failure, atomic_path, column_map
 from .model import Entity
 
 __all__ = ["read_xlsx", "unknown_columns", "missing_columns", "sheet_names", "write_xlsx", "HEADERS"]
@@ -408,16 +405,8 @@ def write_xlsx(path, outcomes: Iterable, entity: Entity, lang: str = "zh", sheet
     for row in first:
         widths = [max(w, _width(v)) for w, v in zip(widths, row)]
 
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise KaoheError(Diagnostic("usage.output", f"cannot write {path}: {exc.strerror or exc}", Location(str(path)),
-                                    hint="--output must name a file in a folder that exists and can be written")) from None
-    os.close(fd)
     count = 0
-    try:
+    with atomic_path(path) as tmp:
         book = openpyxl.Workbook(write_only=True)
         sheet = book.create_sheet(title=(sheet_title or (entity.label.get(lang) or entity.name))[:31])
         sheet.freeze_panes = "B2"
@@ -452,13 +441,4 @@ def write_xlsx(path, outcomes: Iterable, entity: Entity, lang: str = "zh", sheet
             count += 1
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
         book.save(tmp)
-        mask = os.umask(0)
-        os.umask(mask)
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, 0o666 & ~mask)  # a temporary file is private (0600); the workbook is not
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
     return count
