@@ -224,7 +224,7 @@ def build_coercer(spec: Input) -> Callable:
             # fast path: a list already of exact numbers is checked once, by its smallest and
             # largest item, instead of item by item
             if value and item_type in ("integer", "number"):
-                kinds = set(map(type, value))
+                kinds = {type(x) for x in value}
                 if kinds <= fast_types:
                     if kinds == {int}:
                         low, high = min(value), max(value)
