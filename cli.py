@@ -194,7 +194,8 @@ def _summary(total, rejected):
 
 @main.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
-@click.option("--entity", "-e", required=True, help="Entity to evaluate (teacher, school, group, ...).")
+@click.option("--entity", "-e", required=True,
+              help="Entity to evaluate (teacher, group, school, ...); with --members, several: teacher,group,school.")
 @click.option("--input", "-i", "input_path", help="Records: .jsonl, .json, .csv, .xlsx, or - for JSON Lines on stdin.")
 @click.option("--members", "members_path", help="Evaluate the entity from its members' records in this file.")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS + ("xlsx",)), default="jsonl", show_default=True)
@@ -212,23 +213,12 @@ def evaluate(policy, entity, input_path, members_path, fmt, output, as_of, allow
         raise click.UsageError("give exactly one of --input or --members")
     loaded = engine.load_policy(policy)
     lang = lang or loaded.spec.language
-    rt = loaded.runtime(entity)
     day = loaded.check_period(as_of, allow_outside_period)
+    if members_path:
+        _evaluate_levels(loaded, entity, members_path, fmt, output, day, trace, lang, sheet)
+    rt = loaded.runtime(entity)
     total = rejected = 0
     columns = list(rt.entity.reported)
-    if members_path:
-        member_entity = loaded.runtime(rt.entity.members.entity).entity if rt.entity.members else rt.entity
-        records = read_records(members_path, member_entity, sheet=sheet)
-        with atomic_output(output, newline="" if fmt == "csv" else None) as out:
-            writer = make_writer(fmt, out, lang, trace, columns)
-            for group, _members in loaded.evaluate_members(records, entity, as_of=day, trace=trace,
-                                                           allow_outside=True):
-                total += 1
-                rejected += not group.ok
-                writer.write(group)
-            writer.close()
-        _summary(total, rejected)
-        sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
     _column_warnings(input_path, rt.entity, sheet)
     records = read_records(input_path, rt.entity, sheet=sheet)
     if fmt == "xlsx":
@@ -263,6 +253,38 @@ def evaluate(policy, entity, input_path, members_path, fmt, output, as_of, allow
             if not outcome.ok:
                 rejected += 1
             writer.write(outcome)
+        writer.close()
+    _summary(total, rejected)
+    sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
+
+
+def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, lang, sheet):
+    """--members: evaluate one or more levels (``teacher,group,school``) from one file of
+    member records; the member entity itself is evaluated record by record, the others from
+    their members. Outputs come level by level, in the order given."""
+    if fmt == "xlsx":
+        raise click.UsageError("--format xlsx works with --input; with --members use jsonl, json, csv or table")
+    runtimes = [loaded.runtime(name.strip()) for name in entities.split(",") if name.strip()]
+    member_names = {rt.entity.members.entity for rt in runtimes if rt.entity.members}
+    if len(member_names) > 1:
+        raise click.UsageError(f"these levels have different members ({', '.join(sorted(member_names))})")
+    member = loaded.runtime(member_names.pop()).entity if member_names else runtimes[0].entity
+    records = list(read_records(members_path, member, sheet=sheet))  # read once, used by every level
+    columns = list(dict.fromkeys(name for rt in runtimes for name in rt.entity.reported))
+    total = rejected = 0
+    with atomic_output(output, newline="" if fmt == "csv" else None) as out:
+        writer = make_writer(fmt, out, lang, trace, columns)
+        for rt in runtimes:
+            name = rt.entity.name
+            if rt.entity.members is None:
+                outcomes = loaded.evaluate_many(records, name, as_of=day, trace=trace, allow_outside=True)
+            else:
+                outcomes = (group for group, _ in loaded.evaluate_members(records, name, as_of=day, trace=trace,
+                                                                          allow_outside=True))
+            for outcome in outcomes:
+                total += 1
+                rejected += not outcome.ok
+                writer.write(outcome)
         writer.close()
     _summary(total, rejected)
     sys.exit(EXIT_REJECTED if rejected else EXIT_OK)

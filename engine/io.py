@@ -395,17 +395,16 @@ class CsvWriter(Writer):
 
 
 class TableWriter(Writer):
-    """An aligned table for people at a terminal."""
+    """An aligned table for people at a terminal (with an entity column when levels are mixed)."""
 
     def __init__(self, out, lang="zh", trace=False, columns=None):
         super().__init__(out, lang, trace)
         self.rows: list[list[str]] = []
-        head = ["id", "等级" if lang == "zh" else "grade", "学分" if lang == "zh" else "credits",
-                "处分/义务" if lang == "zh" else "sanctions"]
-        self.rows.append(head)
+        self.entities: list[str] = []
 
     def write(self, outcome):
         data = outcome.to_dict(self.lang)
+        self.entities.append(data["entity"])
         if "error" in data:
             shown = data["id"] if data["id"] is not None else f"#{data['error'].get('record', '')}"
             self.rows.append([str(shown), "错误" if self.lang == "zh" else "ERROR", "", data["error"]["text"]])
@@ -417,11 +416,17 @@ class TableWriter(Writer):
     def close(self):
         import unicodedata
 
+        zh = self.lang == "zh"
+        head = ["id", "等级" if zh else "grade", "学分" if zh else "credits", "处分/义务" if zh else "sanctions"]
+        rows = [head] + self.rows
+        if len(set(self.entities)) > 1:
+            rows = [["对象" if zh else "entity"] + head] + [[e] + r for e, r in zip(self.entities, self.rows)]
+
         def width(text):
             return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
-        widths = [max(width(r[i]) for r in self.rows) for i in range(len(self.rows[0]))]
-        for row in self.rows:
+        widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
+        for row in rows:
             cells = [cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(row)]
             self.out.write("  ".join(cells).rstrip() + "\n")
 

@@ -204,3 +204,17 @@ def test_messages_follow_the_policys_language_by_default(tmp_path, monkeypatch):
     line = json.loads(run("evaluate", JX, "-e", "teacher", "-i", str(src)).stdout)
     assert line["error"]["message"].startswith("field gender (性别)")  # stable English for other tools
     assert line["error"]["text"].startswith("字段 gender（性别）取值无效")
+
+
+def test_one_teachers_spreadsheet_gives_all_three_levels():
+    result = run("evaluate", str(POLICIES / "jiangsu.yaml"), "-e", "teacher,group,school", "--members",
+                 str(ROOT / "examples" / "jiangsu" / "teachers.csv"), "--as-of", "2022-10-31")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["entity"] for line in lines] == ["teacher"] * 13 + ["group"] * 4 + ["school"]
+    grades = {(line["entity"], line["id"]): line["grade"]["code"] for line in lines}
+    assert grades[("teacher", "BT01")] == "excellent" and grades[("group", "数学组")] == "pass"
+    assert grades[("school", "白塔小学")] == "fail"
+    mixed = run("evaluate", str(POLICIES / "jiangsu.yaml"), "-e", "group,school", "--members",
+                str(ROOT / "examples" / "jiangsu" / "teachers.csv"), "--as-of", "2022-10-31", "-f", "table")
+    assert mixed.stdout.splitlines()[0].split()[0] == "对象"
