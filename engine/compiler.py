@@ -24,7 +24,7 @@ from .numbers import exact, format_number, parse_interval
 from .records import build_coercer
 from .schema import check_document
 
-__all__ = ["compile_document", "compile_file", "CHECKS"]
+__all__ = ["compile_document", "compile_file"]
 
 #: Names every expression may read besides the entity's own inputs and values.
 BUILTIN_NAMES = {"as_of": "the day the evaluation is judged at (--as-of)"}
@@ -222,8 +222,8 @@ class _Compiler:
             if domain.lo is not None and (first.lo is None or first.lo > domain.lo or (
                     first.lo == domain.lo and domain.lo_closed and not first.lo_closed)):
                 self.error("tiers.gap", f"the tiers do not cover the low end of the domain {domain}", path + ("tiers",), rule=rule)
-            if domain.hi is not None and (last.hi is None and False or (last.hi is not None and (
-                    last.hi < domain.hi or (last.hi == domain.hi and domain.hi_closed and not last.hi_closed)))):
+            if domain.hi is not None and last.hi is not None and (
+                    last.hi < domain.hi or (last.hi == domain.hi and domain.hi_closed and not last.hi_closed)):
                 self.error("tiers.gap", f"the tiers do not cover the high end of the domain {domain}", path + ("tiers",), rule=rule)
             if domain.hi is None and last.hi is not None:
                 self.error("tiers.gap", f"the tiers stop at {format_number(last.hi)} but the domain {domain} goes on", path + ("tiers",), rule=rule)
@@ -527,12 +527,6 @@ class _Compiler:
             entities=self.entities, schedules=self.schedules, properties=tuple(data.get("properties", ())),
             path=self.doc.file, layers=getattr(self.doc, "chain", (str(data["id"]),)),
         )
-
-
-CHECKS = (
-    "schema", "rules", "effective", "inputs", "expressions", "tiers", "grade-codes",
-    "value-cycles", "aggregates", "members", "schedules",
-)
 
 
 def compile_document(doc: Document) -> PolicySpec:
