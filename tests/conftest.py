@@ -7,8 +7,15 @@ from pathlib import Path
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import engine
+
+# property tests are about correctness, never speed: no deadlines, no "too slow" failures on a
+# loaded machine, and the same examples in every run (CI is reproducible)
+settings.register_profile("kaohe", deadline=None, derandomize=True, database=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile("kaohe")
 
 # the suite checks kaohe's messages in English (the CLI's own Chinese messages, the default
 # for Chinese policies, are checked with --lang zh in test_cli.py); subprocesses inherit this
