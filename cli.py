@@ -385,12 +385,12 @@ def lint(policies, strict, lang):
     worst = EXIT_OK
     for path in policies:
         try:
-            spec = engine.load_policy(path).spec
+            loaded = engine.load_policy(path)
         except PolicyError as exc:
             _report(exc)
             worst = EXIT_POLICY
             continue
-        warnings = lint_spec(spec)
+        warnings = lint_spec(loaded.spec, loaded)
         for warning in warnings:
             click.echo(warning.render(_lang()))
         click.echo(f"{path}: {len(warnings)} warning(s)")

@@ -89,7 +89,35 @@ def _expressions(entity: Entity):
             yield cons.amount, cons.rule, cons.location
 
 
-def _lint_entity(spec: PolicySpec, entity: Entity) -> list[Diagnostic]:
+def _witness(policy, entity: Entity, level, earlier) -> dict | None:
+    """A generated record that meets ``level``'s condition and gets ``earlier``'s grade: the
+    proof, as an officer can try it. None where hypothesis is not installed or none is found."""
+    try:
+        from hypothesis import HealthCheck, find, settings
+        from hypothesis.errors import NoSuchExample
+
+        from .errors import KaoheError
+        from .testing import json_ready, records
+    except ImportError:
+        return None
+
+    def shows_it(record) -> bool:
+        try:
+            result = policy.evaluate(record, entity.name, trace=True, allow_outside=True)
+            return result.grade == earlier.code and bool(level.when.fast(result.env))
+        except (KaoheError, ArithmeticError, TypeError, ValueError):
+            return False
+
+    try:
+        found = find(records(policy, entity.name), shows_it,
+                     settings=settings(max_examples=400, database=None, derandomize=True,
+                                       suppress_health_check=list(HealthCheck)))
+    except (NoSuchExample, Exception):  # noqa: BLE001 - a witness is a courtesy, never a failure
+        return None
+    return json_ready(found)
+
+
+def _lint_entity(spec: PolicySpec, entity: Entity, policy=None) -> list[Diagnostic]:
     found = []
     # grade levels shadowed by an earlier one
     unreachable = set()
@@ -100,12 +128,19 @@ def _lint_entity(spec: PolicySpec, entity: Entity) -> list[Diagnostic]:
                 conj_later = _conjuncts(later.when.tree)
                 if all(any(_implies(c, e) for c in conj_later) for e in _conjuncts(earlier.when.tree)):
                     unreachable.add(later.code)
+                    example = _witness(policy, entity, later, earlier) if policy is not None else None
+                    shown = ""
+                    if example is not None:
+                        import json
+
+                        shown = f"; for example {json.dumps(example, ensure_ascii=False)} meets it and gets '{earlier.code}'"
                     found.append(Diagnostic(
                         "lint.unreachable-level",
                         f"grade level '{later.code}' of {entity.name} can never be reached: every record that meets "
-                        f"`{later.when.text}` already meets the earlier level '{earlier.code}' (`{earlier.when.text}`)",
+                        f"`{later.when.text}` already meets the earlier level '{earlier.code}' (`{earlier.when.text}`)"
+                        + shown,
                         later.location, rule=later.rule, severity="warning",
-                        hint="put the stricter level first"))
+                        hint="put the stricter level first", evidence={"record": example} if example else {}))
                     break
             if later.when.is_constant and not later.when.constant:
                 unreachable.add(later.code)
@@ -149,12 +184,13 @@ def _lint_entity(spec: PolicySpec, entity: Entity) -> list[Diagnostic]:
     return found
 
 
-def lint(spec: PolicySpec) -> list[Diagnostic]:
-    """Every warning for a loaded policy, sorted by location."""
+def lint(spec: PolicySpec, policy=None) -> list[Diagnostic]:
+    """Every warning for a loaded policy, sorted by location. Given the loaded ``policy``,
+    an unreachable level comes with a generated record that shows it (needs hypothesis)."""
     found = []
     read: dict[str, set] = {name: set() for name in spec.entities}
     for ename, entity in spec.entities.items():
-        found.extend(_lint_entity(spec, entity))
+        found.extend(_lint_entity(spec, entity, policy))
         for expr, _, _ in _expressions(entity):
             read[ename] |= set(expr.names)
         read[ename].add(entity.key)

@@ -53,6 +53,12 @@ def test_lint_flags_an_unreachable_level(tmp_path):
     result = run("lint", "--strict", path)
     assert result.exit_code == 1
     assert "lint.unreachable-level" in result.output and "'good'" in result.output and "'pass'" in result.output
+    # the proof as a record an officer can try: it meets the stricter condition and gets 'pass'
+    example = json.loads(result.output.split("for example ")[1].split(" meets it")[0])
+    import engine
+
+    policy = engine.load_policy(path)
+    assert policy.evaluate(example, "teacher", allow_outside=True).grade == "pass"
 
 
 def test_lint_flags_a_percentage_where_a_ratio_is_meant(tmp_path):
