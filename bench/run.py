@@ -58,6 +58,22 @@ def median(xs):
     return statistics.median(xs)
 
 
+def time_child(cmd, repeat, check):
+    """Run ``cmd`` ``repeat`` times: (wall times, peak RSS in MiB), checking the output after the
+    first run with ``check()``; None (and the reason on stderr) if a run fails."""
+    times, rss = [], []
+    for i in range(repeat):
+        wall, rc, maxrss, tail = run_child(cmd)
+        if rc != 0:
+            print(f"bench: {' '.join(map(str, cmd))} failed (exit {rc}): {tail}", file=sys.stderr)
+            return None
+        if i == 0:
+            check()
+        times.append(wall)
+        rss.append(maxrss / 1024)
+    return times, rss
+
+
 def kaohe_cmd() -> list[str]:
     """The installed ``kaohe`` console script, or ``python cli.py`` as a fallback."""
     from shutil import which
@@ -282,16 +298,10 @@ def main(argv=None) -> int:
             dst = tmp_out / f"baseline-{kind}.jsonl"
             cmd = [sys.executable, str(HERE / "baseline.py"), str(src), str(dst)]
             say(f"(c) baseline script end to end on {kind}, {repeat} run(s)")
-            times, rss = [], []
-            for i in range(repeat):
-                wall, rc, maxrss, tail = run_child(cmd)
-                if rc != 0:
-                    print(f"bench: baseline script failed ({rc}): {tail}", file=sys.stderr)
-                    return 1
-                if i == 0:
-                    check_baseline_output(dst, expected_e2e, f"baseline script on {kind}")
-                times.append(wall)
-                rss.append(maxrss / 1024)
+            runs = time_child(cmd, repeat, lambda: check_baseline_output(dst, expected_e2e, f"baseline script on {kind}"))
+            if runs is None:
+                return 1
+            times, rss = runs
             e2e[("baseline", kind)] = add(f"(c) baseline script end to end, {kind.upper()}", n_e2e, times, max(rss))
 
         # is --jobs accepted, and does it work? probe on 50 records
@@ -314,16 +324,11 @@ def main(argv=None) -> int:
             dst = tmp_out / f"kaohe-{kind}{'-j2' if extra else ''}.jsonl"
             cmd = [*base_cmd, "--input", str(src), "--format", "jsonl", "--output", str(dst), *extra]
             say(f"(b) kaohe evaluate end to end on {kind}{' --jobs 2' if extra else ''}, {repeat} run(s)")
-            times, rss = [], []
-            for i in range(repeat):
-                wall, rc, maxrss, tail = run_child(cmd)
-                if rc != 0:
-                    print(f"bench: {' '.join(cmd)} failed (exit {rc}): {tail}", file=sys.stderr)
-                    return 1
-                if i == 0:
-                    check_output(dst, expected_e2e, f"kaohe evaluate {kind}{' --jobs 2' if extra else ''}")
-                times.append(wall)
-                rss.append(maxrss / 1024)
+            runs = time_child(cmd, repeat, lambda: check_output(
+                dst, expected_e2e, f"kaohe evaluate {kind}{' --jobs 2' if extra else ''}"))
+            if runs is None:
+                return 1
+            times, rss = runs
             label = f"(b) kaohe evaluate end to end, {kind.upper()}" + (" --jobs 2" if extra else "")
             e2e[("kaohe", kind, bool(extra))] = add(label, n_e2e, times, max(rss))
 
