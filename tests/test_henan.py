@@ -261,15 +261,14 @@ def test_member_without_city_belongs_to_no_city(henan):
     assert [g.ok for g, _ in results] == [True, False]
 
 
-# effective period: 2021-01-25 to 2022-12-31
+# effective period: from 2021-01-25, open-ended (the notice sets deadlines, not an expiry)
 def test_effective_period(henan):
     assert henan.spec.effective_from == dt.date(2021, 1, 25)
-    assert henan.spec.effective_to == dt.date(2022, 12, 31)
-    for day in (dt.date(2021, 1, 25), dt.date(2022, 12, 31)):
+    assert henan.spec.effective_to is None
+    for day in (dt.date(2021, 1, 25), dt.date(2022, 12, 31), dt.date(2030, 1, 1)):
         assert judge(henan, as_of=day).grade in ("pass", "fail")
-    for day in (dt.date(2021, 1, 24), dt.date(2023, 1, 1)):
-        with pytest.raises(engine.PeriodError):
-            judge(henan, as_of=day)
+    with pytest.raises(engine.PeriodError):
+        judge(henan, as_of=dt.date(2021, 1, 24))
 
 
 def test_every_hn_rule_is_in_the_policy_with_its_clause(henan):

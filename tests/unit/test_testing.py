@@ -116,8 +116,9 @@ def test_as_of_dates_stay_in_the_period():
 
     @QUICK
     @given(as_of_dates(jiangsu))
-    def inside(day):
-        assert dt.date(2022, 4, 1) <= day <= dt.date(2022, 12, 31)
+    def inside(day):  # open-ended: from the start, within the strategy's three-year window
+        assert jiangsu.spec.effective_from == dt.date(2022, 4, 1) and jiangsu.spec.effective_to is None
+        assert dt.date(2022, 4, 1) <= day <= dt.date(2022, 4, 1) + dt.timedelta(days=3 * 365)
 
     inside()
 
