@@ -218,3 +218,25 @@ def test_one_teachers_spreadsheet_gives_all_three_levels():
     mixed = run("evaluate", str(POLICIES / "jiangsu.yaml"), "-e", "group,school", "--members",
                 str(ROOT / "examples" / "jiangsu" / "teachers.csv"), "--as-of", "2022-10-31", "-f", "table")
     assert mixed.stdout.splitlines()[0].split()[0] == "对象"
+
+
+def test_every_region_outputs_match_the_published_result_schema():
+    import jsonschema
+
+    schema = json.loads((ROOT / "schemas" / "result.schema.json").read_text(encoding="utf-8"))
+    ex = ROOT / "examples"
+    runs = [
+        ("jiangsu", ["-e", "teacher,group,school", "--members", str(ex / "jiangsu" / "teachers.csv")]),
+        ("guangxi", ["-e", "school", "-i", str(ex / "guangxi" / "schools.csv")]),
+        ("guangxi", ["-e", "county", "--members", str(ex / "guangxi" / "teachers.csv")]),
+        ("henan", ["-e", "contractor", "-i", str(ex / "henan" / "contractors.csv")]),
+        ("henan", ["-e", "trainee,city,contractor_rates", "--members", str(ex / "henan" / "trainees.csv")]),
+    ]
+    count = 0
+    for region, args in runs:
+        result = run("evaluate", str(POLICIES / f"{region}.yaml"), *args, "--as-of", "2022-06-30", "--trace")
+        assert result.exit_code == 0, (region, result.output)
+        for line in result.stdout.splitlines():
+            jsonschema.validate(json.loads(line), schema)
+            count += 1
+    assert count == 18 + 6 + 1 + 9 + 13
