@@ -470,7 +470,8 @@ def report(policy, entity, input_path, output, group_by, as_of, allow_outside_pe
 @click.option("--id", "pid", prompt="policy id (e.g. zhejiang-xx-2023)", help="Identifier of the new policy.")
 @click.option("--region", prompt="region (地区)", help="Region, in Chinese.")
 @click.option("--title", prompt="title (标题)", help="Title of the policy, in Chinese.")
-@click.option("--source-title", prompt="source document (文件名称)", help="Title of the source document.")
+@click.option("--source-title", "--source", "source_title", prompt="source document (文件名称)",
+              help="Title of the source document.")
 @click.option("--number", default="", help="Document number (文号), if any.")
 @click.option("--date", "day", type=DATE, prompt="document date (YYYY-MM-DD)", help="Date of the document.")
 @click.option("--base", default="", help="Base policy to extend, e.g. national.yaml (empty: standalone).")

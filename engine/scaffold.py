@@ -159,7 +159,8 @@ def new_policy(directory, pid: str, region: str, title: str, source_title: str, 
         raise KaoheError(Diagnostic("new.exists", f"{existing[0]} already exists", hint="choose another id or pass --force"))
     base_rel = None
     if base:
-        base_path = Path(base) if Path(base).exists() else folder / base
+        candidates = (Path(base), folder / base, folder / f"{base}.yaml")  # a path, a file name, or a policy name
+        base_path = next((c for c in candidates if c.is_file()), candidates[1])
         if not base_path.exists():
             raise KaoheError(Diagnostic("new.base", f"base policy {base} not found"))
         base_rel = os.path.relpath(base_path.resolve(), folder.resolve())
