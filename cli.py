@@ -126,15 +126,7 @@ def validate(policies, lang):
     bad = 0
     for path in policies:
         if path.endswith(".tests.yaml"):  # a case file: check it and the policy it names
-            from engine.cases import load_cases
-
-            try:
-                policy, cases = load_cases(path)
-            except PolicyError as exc:
-                _report(exc)
-                bad += 1
-                continue
-            click.echo(cli_text("cases-ok", _lang(), path=path, count=len(cases), id=policy.spec.id))
+            bad += not _check_case_file(path)
             continue
         try:
             policy = engine.load_policy(path)
@@ -186,6 +178,19 @@ def _column_warnings(path, entity, sheet=None) -> None:
         click.echo(cli_text("unknown-column", _lang(), path=path, header=header, entity=entity.name, hint=hint), err=True)
     for name, header in missing:
         click.echo(cli_text("missing-column", _lang(), path=path, name=name, header=header), err=True)
+
+
+def _check_case_file(path) -> bool:
+    """Load a case file and the policy it names; report and return False if either is broken."""
+    from engine.cases import load_cases
+
+    try:
+        policy, cases = load_cases(path)
+    except PolicyError as exc:
+        _report(exc)
+        return False
+    click.echo(cli_text("cases-ok", _lang(), path=path, count=len(cases), id=policy.spec.id))
+    return True
 
 
 def _summary(total, rejected):
@@ -384,6 +389,9 @@ def lint(policies, strict, lang):
 
     worst = EXIT_OK
     for path in policies:
+        if path.endswith(".tests.yaml"):  # a case file has nothing to lint; it must still load
+            worst = worst if _check_case_file(path) else EXIT_POLICY
+            continue
         try:
             loaded = engine.load_policy(path)
         except PolicyError as exc:
@@ -393,7 +401,7 @@ def lint(policies, strict, lang):
         warnings = lint_spec(loaded.spec, loaded)
         for warning in warnings:
             click.echo(warning.render(_lang()))
-        click.echo(f"{path}: {len(warnings)} warning(s)")
+        click.echo(cli_text("lint-count", _lang(), path=path, count=len(warnings)))
         if warnings and strict:
             worst = max(worst, EXIT_REJECTED)
     sys.exit(worst)

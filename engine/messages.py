@@ -147,6 +147,7 @@ _CLI = {
     "unknown-column-hint": ("; did you mean '{suggestion}'?", "；是否应为「{suggestion}」？"),
     "missing-column": ("{path}: no column for the required input {name}: add a column '{header}'",
                        "{path}：缺少必填输入 {name} 的列，请添加列「{header}」"),
+    "lint-count": ("{path}: {count} warning(s)", "{path}：{count} 条警告"),
     "interrupted": ("kaohe: interrupted; any --output file is left as it was",
                     "kaohe：已中断；--output 文件保持原样"),
 }
