@@ -108,6 +108,8 @@ class EntityRuntime:
             elif v.kind == "tiers":
                 self.fast_fns[n] = _tier_fn(v.expr.fast, self.tables[n].index, tuple(t.value for t in v.tiers))
         self.levels = entity.grade.levels if entity.grade else ()
+        self.otherwise = entity.grade.otherwise if entity.grade else None
+        self.consequences = entity.consequences
         self.reported = entity.reported
         self.key = entity.key
         self.schedule = spec.schedules.get(entity.schedule) if entity.schedule else None
@@ -231,20 +233,19 @@ class EntityRuntime:
         env["as_of"] = as_of
         if self.schedule is not None:
             env.update(self.schedule.place(env.get(self.key)))
-        grade = level = None
+        level = None
         fast = mode is FAST
         try:
-            if self.entity.grade is not None:
+            if self.otherwise is not None:
                 for candidate in self.levels:
                     if candidate.when.fast(env) if fast else candidate.when.reference(env):
                         level = candidate
                         break
                 else:
-                    level = self.entity.grade.otherwise
-                grade = level.code
-                env["grade"] = grade
+                    level = self.otherwise
+                env["grade"] = level.code
             fired = []
-            for cons in self.entity.consequences:
+            for cons in self.consequences:
                 if cons.when.fast(env) if fast else cons.when.reference(env):
                     if cons.amount is not None:
                         amount = cons.amount.constant if cons.amount.is_constant else (

@@ -771,24 +771,24 @@ def monotonic(policy, entity, record, as_of, *, input=None, direction="increasin
     else:
         raise PropertyFailure(f"monotonic: input {input} is neither a number nor a list of numbers")
     word = "raising" if sign > 0 else "lowering"
+
+    def compare(lower, higher, lower_record_value, higher_record_value):
+        """The grade at ``higher`` must not be worse than at ``lower`` (both Results)."""
+        if ranks[higher.grade] < ranks[lower.grade]:
+            raise PropertyFailure(
+                f"{word} {input} from {json_ready(lower_record_value)} to {json_ready(higher_record_value)} lowers "
+                f"the grade from {lower.grade} to {higher.grade} (the policy says the grade is {direction} in {input})")
+
     for changed in changes:
         after = _evaluate(policy, entity, {**record, input: changed}, as_of)
-        if after is None or after.grade not in ranks:
-            continue
-        if ranks[after.grade] < ranks[before.grade]:
-            raise PropertyFailure(
-                f"{word} {input} from {json_ready(value)} to {json_ready(changed)} lowers the grade from "
-                f"{before.grade} to {after.grade} (the policy says the grade is {direction} in {input})")
+        if after is not None and after.grade in ranks:
+            compare(before, after, value, changed)
     # and the step that arrives at the record's value (a record on a bound catches a bound read the wrong way)
     if inp.type in ("integer", "number"):
         for earlier in _moved(inp, value, -sign):
             prior = _evaluate(policy, entity, {**record, input: earlier}, as_of)
-            if prior is None or prior.grade not in ranks:
-                continue
-            if ranks[before.grade] < ranks[prior.grade]:
-                raise PropertyFailure(
-                    f"{word} {input} from {json_ready(earlier)} to {json_ready(value)} lowers the grade from "
-                    f"{prior.grade} to {before.grade} (the policy says the grade is {direction} in {input})")
+            if prior is not None and prior.grade in ranks:
+                compare(prior, before, earlier, value)
 
 
 #: The ready-made properties ``check`` runs on every entity, by name.
