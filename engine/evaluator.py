@@ -113,6 +113,10 @@ class EntityRuntime:
         self.reported = entity.reported
         self.key = entity.key
         self.schedule = spec.schedules.get(entity.schedule) if entity.schedule else None
+        # the batch path: the whole entity as one generated function (engine/fused.py)
+        from .fused import compile_entity
+
+        self.fused, self.fused_source = compile_entity(self)
 
     # -- inputs -------------------------------------------------------------------------------
     def read(self, record: dict, index=None) -> tuple[dict, list]:
@@ -225,6 +229,8 @@ class EntityRuntime:
             except _FAILURES as exc:
                 raise RecordError(Diagnostic("record.compute", f"cannot compute {name} from members: {_reason(exc)}",
                                              value.location, rule=value.rule)) from None
+        if mode is FAST and not trace:
+            return self.fused(record, as_of, members)
         env, problems = self.read(record)
         if problems:
             raise RecordError(problems)

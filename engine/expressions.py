@@ -34,6 +34,8 @@ __all__ = [
     "FUNCTION_DOCS",
     "LIMITS",
     "parse_expression",
+    "fast_tree",
+    "FAST_GLOBALS",
 ]
 
 #: Bounds on what an expression may be and compute; stated in the README.
@@ -293,10 +295,25 @@ def f_cap(xs, limit):
     return [x if x < limit else limit for x in xs]
 
 
+_CAP_TABLES: dict = {}
+
+
+def _cap_table(limit: int) -> bytes:
+    table = _CAP_TABLES.get(limit)
+    if table is None:
+        table = _CAP_TABLES[limit] = bytes(min(i, limit) for i in range(256))
+    return table
+
+
 def f_capped_sum(xs, limit):
     """sum(cap(xs, limit)) in one pass: each item counts at most ``limit``."""
     _list(xs, "capped_sum")
     _number(limit, "capped_sum")
+    if type(limit) is int and 0 <= limit <= 255:
+        try:  # whole numbers 0..255 (daily counts): capped by a byte table, in C
+            return sum(bytes(xs).translate(_cap_table(limit)))
+        except (TypeError, ValueError):
+            pass  # fractions, negative or large numbers: the general way below
     return sum([x if x < limit else limit for x in xs])
 
 
@@ -486,10 +503,13 @@ class _Rewriter(ast.NodeTransformer):
     """Turns the checked tree into the fast path's tree: names read from the record
     environment ``_e``, operators through the same exact functions as the reference."""
 
-    def __init__(self, consts: dict):
+    def __init__(self, consts: dict, name_node: Callable | None = None):
         self.consts = consts
+        self.name_node = name_node
 
     def visit_Name(self, node):
+        if self.name_node is not None:
+            return ast.copy_location(self.name_node(node.id), node)
         return ast.copy_location(
             ast.Subscript(ast.Name("_e", ast.Load()), ast.Constant(node.id), ast.Load()), node
         )
@@ -525,6 +545,17 @@ class _Rewriter(ast.NodeTransformer):
 
 
 _FAST_GLOBALS = {"__builtins__": {}, **{"_f_" + k: v for k, v in FUNCTIONS.items()}}
+#: The names a fast-path tree refers to besides its hoisted constants: ``_f_<function>``.
+FAST_GLOBALS = dict(_FAST_GLOBALS)
+
+
+def fast_tree(expression: Expression, consts: dict, name_node: Callable) -> ast.expr:
+    """The fast path's tree of a checked expression, each name read through
+    ``name_node(name) -> ast.expr``; constants and operator functions the tree needs are
+    added to ``consts`` (names unique within it). Used to compile a whole entity into one
+    function (see :mod:`engine.fused`)."""
+    tree = _Rewriter(consts, name_node).visit(ast.parse(expression.text, mode="eval").body)
+    return _hoist_floats(tree, expression.text, consts)
 
 
 def parse_expression(text, location: Location, names: dict[str, str] | None = None) -> Expression:

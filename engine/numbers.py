@@ -93,20 +93,29 @@ class Interval:
     def predicate(self):
         """A function x -> bool equivalent to ``x in self``. Whole numbers and fractions are
         compared by cross-multiplying integers, without Fraction's generic comparison."""
-        lo, hi, lo_closed, hi_closed = self.lo, self.hi, self.lo_closed, self.hi_closed
-        lo_n, lo_d = (lo.numerator, lo.denominator) if lo is not None else (0, 1)
-        hi_n, hi_d = (hi.numerator, hi.denominator) if hi is not None else (0, 1)
-        has_lo, has_hi = lo is not None, hi is not None
+        holds = self.ratio_predicate()
         interval = self
 
         def inside(x):
             kind = type(x)
             if kind is int:
-                n, d = x, 1
-            elif kind is Fraction:
-                n, d = x.numerator, x.denominator
-            else:
-                return interval.__contains__(x)
+                return holds(x, 1)
+            if kind is Fraction:
+                return holds(x.numerator, x.denominator)
+            return interval.__contains__(x)
+
+        return inside
+
+    def ratio_predicate(self):
+        """A function (n, d) -> bool, for d > 0, equivalent to ``Fraction(n, d) in self``
+        without building the Fraction: a list of numbers scaled to one common denominator
+        is checked by its smallest and largest numerator."""
+        lo, hi, lo_closed, hi_closed = self.lo, self.hi, self.lo_closed, self.hi_closed
+        lo_n, lo_d = (lo.numerator, lo.denominator) if lo is not None else (0, 1)
+        hi_n, hi_d = (hi.numerator, hi.denominator) if hi is not None else (0, 1)
+        has_lo, has_hi = lo is not None, hi is not None
+
+        def holds(n, d):
             if has_lo:
                 c = n * lo_d - lo_n * d
                 if c < 0 or (c == 0 and not lo_closed):
@@ -117,7 +126,12 @@ class Interval:
                     return False
             return True
 
-        return inside
+        return holds
+
+    def covers(self, lo, hi) -> bool:
+        """Whether every number from ``lo`` to ``hi`` (both included) lies inside."""
+        inside = self.predicate()
+        return inside(lo) and inside(hi)
 
     def is_empty(self) -> bool:
         if self.lo is None or self.hi is None:

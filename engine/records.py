@@ -208,8 +208,12 @@ def build_coercer(spec: Input) -> Callable:
         item_type = spec.items.type
         item_range = spec.items.range
         limit = spec.max_items if spec.max_items is not None else 100_000
-        fast_types = {int} if item_type == "integer" else {int, Fraction}
-        item_inside = item_range.predicate() if item_range is not None else None
+        numeric = item_type in ("integer", "number")
+        item_holds = item_range.ratio_predicate() if item_range is not None else None
+        # whole numbers 0..255 are all allowed: bytes() checks a list of them in one C pass
+        small_ok = item_range is None or item_range.covers(0, 255)
+        only_int = {int}
+        exact_kinds = only_int if item_type == "integer" else {int, Fraction}
 
         def as_list(value):
             if isinstance(value, str):
@@ -221,23 +225,30 @@ def build_coercer(spec: Input) -> Callable:
                 raise ValueError(f"expected a list, got {type(value).__name__}")
             if len(value) > limit:
                 raise ValueError(f"has {len(value)} items, more than {limit}")
-            # fast path: a list already of exact numbers is checked once, by its smallest and
-            # largest item, instead of item by item
-            if value and item_type in ("integer", "number"):
-                kinds = {type(x) for x in value}
-                if kinds <= fast_types:
-                    if kinds == {int}:
-                        low, high = min(value), max(value)
-                    elif item_inside is not None:  # compare whole numbers over one common denominator
-                        common = math.lcm(*{x.denominator for x in value if type(x) is Fraction})
-                        scaled = [x.numerator * (common // x.denominator) if type(x) is Fraction else x * common
-                                  for x in value]
-                        low, high = Fraction(min(scaled), common), Fraction(max(scaled), common)
-                    else:
-                        low = high = None  # fractions without a range: checked item by item below
-                    # a number beyond 2**512 also takes the slow path, which names its item
-                    if low is not None and -_LIMIT < low and high < _LIMIT and (
-                            item_inside is None or (item_inside(low) and item_inside(high))):
+            # fast path: a list already of exact numbers is checked as a whole, by its
+            # smallest and largest item, instead of item by item
+            if value and numeric:
+                kinds = set(map(type, value))
+                if kinds == only_int:  # not bool: True is refused item by item below
+                    if small_ok:
+                        try:
+                            bytes(value)  # every item is a whole number from 0 to 255
+                            return value
+                        except ValueError:
+                            pass
+                    low, high = min(value), max(value)
+                    if -_LIMIT < low and high < _LIMIT and (
+                            item_holds is None or (item_holds(low, 1) and item_holds(high, 1))):
+                        return value
+                elif kinds <= exact_kinds and item_holds is not None:
+                    # compare whole numbers over one common denominator
+                    common = math.lcm(*{x.denominator for x in value if type(x) is Fraction})
+                    scaled = [x.numerator * (common // x.denominator) if type(x) is Fraction else x * common
+                              for x in value]
+                    low, high = min(scaled), max(scaled)
+                    # a number beyond 2**512 takes the slow path, which names its item
+                    if (common < _LIMIT and -_LIMIT < low and high < _LIMIT
+                            and item_holds(low, common) and item_holds(high, common)):
                         return value
             out = []
             for index, raw in enumerate(value):

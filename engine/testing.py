@@ -567,23 +567,35 @@ def deterministic(policy, entity, record, as_of):
 
 
 def fast_equals_reference(policy, entity, record, as_of):
-    """The compiled fast path and the simpleeval reference give the same result."""
-    try:
-        fast = policy.evaluate(record, entity, as_of=as_of, allow_outside=True, mode=FAST)
-    except RecordError as exc:
-        fast = exc
-    try:
-        reference = policy.evaluate(record, entity, as_of=as_of, allow_outside=True, mode=REFERENCE)
-    except RecordError as exc:
-        reference = exc
-    if isinstance(fast, RecordError) or isinstance(reference, RecordError):
-        if isinstance(fast, RecordError) != isinstance(reference, RecordError):
-            raise PropertyFailure(f"one mode refuses the record and the other does not: fast={_short(fast)}, "
-                                  f"reference={_short(reference)}")
+    """The three ways of evaluating agree: the generated batch function (no trace), the lazy
+    fast path (with a trace) and the simpleeval reference. The batch function and the lazy
+    path refuse a record with exactly the same diagnostics."""
+    outcomes = {}
+    for label, mode, trace in (("batch", FAST, False), ("lazy", FAST, True), ("reference", REFERENCE, True)):
+        try:
+            outcomes[label] = policy.evaluate(record, entity, as_of=as_of, allow_outside=True, mode=mode, trace=trace)
+        except RecordError as exc:
+            outcomes[label] = exc
+    batch, lazy, reference = outcomes["batch"], outcomes["lazy"], outcomes["reference"]
+    refused = [label for label, outcome in outcomes.items() if isinstance(outcome, RecordError)]
+    if refused and len(refused) != 3:
+        raise PropertyFailure(f"{', '.join(refused)} refuse(s) the record and the others do not: "
+                              + ", ".join(f"{k}={_short(v)}" for k, v in outcomes.items()))
+    if refused:
+        if _diagnostics(batch) != _diagnostics(lazy):
+            raise PropertyFailure(f"the batch and lazy paths refuse the record differently:\n"
+                                  f"batch: {_diagnostics(batch)}\nlazy:  {_diagnostics(lazy)}")
         return
-    a, b = fast.to_dict(trace=True), reference.to_dict(trace=True)
-    if a != b:
-        raise PropertyFailure(f"fast and reference differ:\nfast:      {a}\nreference: {b}")
+    a, b, c = batch.to_dict(trace=False), lazy.to_dict(trace=False), reference.to_dict(trace=False)
+    if not a == b == c:
+        raise PropertyFailure(f"the evaluation paths differ:\nbatch:     {a}\nlazy:      {b}\nreference: {c}")
+    if lazy.to_dict(trace=True) != reference.to_dict(trace=True):
+        raise PropertyFailure(f"the traces differ:\nlazy:      {lazy.to_dict(trace=True)}\n"
+                              f"reference: {reference.to_dict(trace=True)}")
+
+
+def _diagnostics(exc: RecordError) -> list:
+    return [(d.code, d.message, str(d.location), d.rule) for d in exc.diagnostics]
 
 
 def _short(outcome):
