@@ -25,6 +25,7 @@ from typing import Callable
 import simpleeval
 
 from .errors import Location
+from .numbers import ExactList
 
 __all__ = [
     "Expression",
@@ -242,18 +243,35 @@ def f_len(xs):
     return len(_list(xs, "len"))
 
 
-def exact_sum(xs):
-    """Exact sum; a list of fractions is added over one common denominator (one Fraction
-    built instead of one per item)."""
+def _scaled_total(xs):
+    """(n, d) with sum(xs) == n / d for a list of ints and fractions, added over one common
+    denominator (one Fraction built at the end instead of one per item); None for other
+    lists or a denominator beyond the size limit."""
+    if type(xs) is ExactList:  # a record's checked list: added up when it was read
+        return xs.total
     kinds = set(map(type, xs))
     if kinds <= {int}:
-        return sum(xs)
+        return sum(xs), 1
     if kinds <= {int, Fraction}:
         common = math.lcm(*{x.denominator for x in xs if type(x) is Fraction})
         if common.bit_length() <= LIMITS["max_bits"]:
-            total = Fraction(sum(x.numerator * (common // x.denominator) if type(x) is Fraction else x * common
-                                 for x in xs), common)
-            return total.numerator if total.denominator == 1 else total
+            return sum([x.numerator * (common // x.denominator) if type(x) is Fraction else x * common
+                        for x in xs]), common
+    return None
+
+
+def _ratio(n: int, d: int):
+    if d == 1:
+        return n
+    q = Fraction(n, d)
+    return q.numerator if q.denominator == 1 else q
+
+
+def exact_sum(xs):
+    """Exact sum of a list of numbers."""
+    scaled = _scaled_total(xs)
+    if scaled is not None:
+        return _ratio(*scaled)
     for x in xs:
         _number(x, "sum")
     return sum(xs)
@@ -269,6 +287,9 @@ def f_mean(xs):
     _list(xs, "mean")
     if not xs:
         raise EvalFailure("mean() of an empty list")
+    scaled = _scaled_total(xs)
+    if scaled is not None:  # one Fraction: total / (denominator * count)
+        return _check_size(_ratio(scaled[0], scaled[1] * len(xs)))
     return div(_check_size(exact_sum(xs)), len(xs))
 
 

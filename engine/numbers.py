@@ -12,9 +12,18 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-__all__ = ["exact", "Interval", "parse_interval", "to_json_number", "format_number", "INF"]
+__all__ = ["exact", "Interval", "parse_interval", "to_json_number", "format_number", "INF", "ExactList"]
 
 INF = float("inf")
+
+
+class ExactList(list):
+    """A checked list of numbers that remembers its exact total as ``(n, d)``, the sum
+    being n / d: reading a record's lesson scores already adds them over one common
+    denominator, so ``sum()`` and ``mean()`` need not add them again. It is a copy of the
+    record's list, so the total cannot go stale."""
+
+    __slots__ = ("total",)
 
 
 def exact(value) -> int | Fraction:

@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Callable
 
 from .model import Input
-from .numbers import exact
+from .numbers import ExactList, exact
 
 __all__ = ["build_coercer", "parse_date", "TRUE_WORDS", "FALSE_WORDS"]
 
@@ -249,7 +249,9 @@ def build_coercer(spec: Input) -> Callable:
                     # a number beyond 2**512 takes the slow path, which names its item
                     if (common < _LIMIT and -_LIMIT < low and high < _LIMIT
                             and item_holds(low, common) and item_holds(high, common)):
-                        return value
+                        checked = ExactList(value)
+                        checked.total = (sum(scaled), common)
+                        return checked
             out = []
             for index, raw in enumerate(value):
                 try:
