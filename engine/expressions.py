@@ -115,6 +115,9 @@ def mul(a, b):
 
 
 def add(a, b):
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is Fraction) and (tb is int or tb is Fraction):  # the usual case
+        return _check_size(a + b)
     if type(a) is str or type(b) is str:
         if type(a) is str and type(b) is str:
             return a + b

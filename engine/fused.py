@@ -122,8 +122,26 @@ def compile_entity(rt):
     # -- inputs ---------------------------------------------------------------------------
     for index, (name, coerce, inp) in enumerate(rt.coercers):
         var = local[name] = f"_i{index}"
+        coerce_name = b.bind("C", coerce)
+
+        def coerce_into(depth, var=var, name=name, coerce_name=coerce_name):
+            b.emit(depth, "try:")
+            b.emit(depth + 1, f"{var} = {coerce_name}(_r)")
+            b.emit(depth, "except _ValueError as _exc:")
+            b.emit(depth + 1, f"_problems = _invalid(_problems, {name!r}, _exc)")
+
         b.emit(1, f"_r = _get({name!r})")
-        b.emit(1, "if _r is None or _r == '':")
+        # the well-formed case first: a test no empty field passes, then the same value
+        # the coercer would give (or the coercer itself, for lists)
+        quick = _quick_check(inp, b)
+        if quick is not None:
+            test, value = quick
+            b.emit(1, f"if {test}:")
+            if value is None:
+                coerce_into(2)
+            else:
+                b.emit(2, f"{var} = {value}")
+        b.emit(1, f"{'elif' if quick is not None else 'if'} _r is None or _r == '':")
         if inp.has_default:
             b.emit(2, f"{var} = {b.bind('D', inp.default)}")
         elif inp.required:
@@ -131,16 +149,8 @@ def compile_entity(rt):
         else:
             b.emit(2, f"{var} = _F")
             may_fail.add(name)
-        quick = _quick_check(inp, b)
-        if quick is not None:
-            test, value = quick
-            b.emit(1, f"elif {test}:")
-            b.emit(2, f"{var} = {value}")
         b.emit(1, "else:")
-        b.emit(2, "try:")
-        b.emit(3, f"{var} = {b.bind('C', coerce)}(_r)")
-        b.emit(2, "except _ValueError as _exc:")
-        b.emit(3, f"_problems = _invalid(_problems, {name!r}, _exc)")
+        coerce_into(2)
     b.emit(1, "if _problems:")
     b.emit(2, "raise _RecordError(_problems)")
 
@@ -212,17 +222,18 @@ def compile_entity(rt):
     b.emit(2, "raise _undecided(_exc) from None")
 
     # -- reported scores and the result ---------------------------------------------------
-    b.emit(1, "_scores = {}")
+    b.emit(1, "_scores = {")
     for name in rt.reported:
         var = local[name]
-        b.emit(1, f"_scores[{name!r}] = {var} if {var} is not _F else _reported(_fails, {name!r})")
+        b.emit(2, f"{name!r}: {var} if {var} is not _F else _reported(_fails, {name!r}),")
+    b.emit(1, "}")
     b.emit(1, f"return _Result(_spec, _entity, _get({rt.key!r}), _level, _fired, _scores, None)")
 
     source = "\n".join(b.lines) + "\n"
     namespace = {
         **FAST_GLOBALS, **b.consts, **b.names,
         "_F": _F, "_Pending": _Pending, "_raise_failed": _raise_failed, "_RecordError": RecordError,
-        "_FAILURES": _failures(), "_ValueError": ValueError, "_type": type, "_int": int, "_str": str, "_date": dt.date,
+        "_FAILURES": _failures(), "_ValueError": ValueError, "_type": type, "_int": int, "_str": str, "_list": list, "_date": dt.date,
         "_LIMIT": _LIMIT, "_Result": Result, "_spec": rt.spec, "_entity": entity,
         **_helpers(rt),
     }
@@ -232,15 +243,18 @@ def compile_entity(rt):
 
 
 def _quick_check(inp, b: _Builder):
-    """(test, value) source for the common well-formed case of an input, which gives the
-    same value its coercer would; None where every value goes through the coercer."""
+    """(test, value) source for the common well-formed case of an input: a test that no
+    empty field (None or '') passes, and the value its coercer would give for it (None:
+    call the coercer). None where every field goes the general way."""
     kind = inp.type
     if kind == "string":
-        return "_type(_r) is _str", "_r.strip()"
+        return "_type(_r) is _str and _r", "_r.strip()"
     if kind == "boolean":
         return "_r is True or _r is False", "_r"
     if kind == "date":
         return "_type(_r) is _date", "_r"
+    if kind == "list":
+        return "_type(_r) is _list", None
     if kind in ("integer", "number"):
         lo, hi = _int_bounds(inp.range) if inp.range is not None else (None, None)
         tests = ["_type(_r) is _int"]
@@ -250,7 +264,7 @@ def _quick_check(inp, b: _Builder):
     if kind == "enum":
         allowed = {v: v for v in inp.values}
         allowed.update(inp.aliases)
-        plain = {k: v for k, v in allowed.items() if _text(k) == k}
+        plain = {k: v for k, v in allowed.items() if k and _text(k) == k}
         if not plain:
             return None
         table = b.bind("E", plain)

@@ -79,14 +79,18 @@ class Policy:
         rt = self.runtime(entity)
         evaluate = rt.evaluate
         key = rt.key
+        batch = rt.fused if mode is FAST and not trace else None  # straight to the generated function
         for index, record in enumerate(records, start):
-            if isinstance(record, Failure):  # a line the reader could not parse
-                yield record
-                continue
             try:
-                yield evaluate(record, mode, day, None, trace)
+                if batch is not None and type(record) is dict:
+                    outcome = batch(record, day, None)
+                elif isinstance(record, Failure):  # a line the reader could not parse
+                    outcome = record
+                else:
+                    outcome = evaluate(record, mode, day, None, trace)
             except RecordError as exc:
-                yield Failure(entity, record.get(key) if isinstance(record, dict) else None, exc, index)
+                outcome = Failure(entity, record.get(key) if isinstance(record, dict) else None, exc, index)
+            yield outcome
 
     def evaluate_members(self, records: Iterable[dict], entity: str, *, as_of: dt.date | None = None,
                          trace: bool = False, mode: str = FAST, allow_outside: bool = False):
