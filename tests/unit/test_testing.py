@@ -86,22 +86,36 @@ def test_a_province_is_property_tested_in_a_few_lines():
 
 
 def test_records_reach_the_bounds():
-    """Numbers lean to the policy's constants: scores of exactly 70 and 90, ratios of exactly 0.40."""
+    """Numbers lean to the policy's constants: scores of exactly 70 and 90 and a step below
+    them, ratios of exactly 0.40 and 0.80. Each is searched for with ``find``, so the test
+    asks whether the strategy reaches the bound, not whether one sample happened to.
+
+    The search is not derandomized: the derandomized sequence was seen to depend on which
+    tests ran earlier in the same process (after tests/unit/test_lint.py it never drew a
+    bound in 1,000 examples). A bound is typically found within a few hundred examples;
+    5,000 is the cap."""
+    from hypothesis import find
+
     jiangxi = LOADED["jiangxi"]
-    scores, ratios = [], []
+    day = dt.date(2020, 1, 1)
+    search = settings(max_examples=5000, database=None, derandomize=False, suppress_health_check=list(HealthCheck))
 
-    @settings(max_examples=150, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
-    @given(records(jiangxi, "school"), records(jiangxi, "teacher"))
-    def collect(school, teacher):
-        scores.append(jiangxi.evaluate(school, "school", as_of=dt.date(2020, 1, 1), trace=True).env["score"])
-        ratios.append(jiangxi.evaluate(teacher, "teacher", as_of=dt.date(2020, 1, 1), trace=True).env["usage_ratio"])
+    def score(school):
+        return jiangxi.evaluate(school, "school", as_of=day, trace=True).env["score"]
 
-    collect()
-    assert {70, 90} & set(scores)
-    assert any(70 - 1 <= s < 70 or 90 - 1 <= s < 90 for s in scores)  # within a step below a bound
-    assert Fraction(2, 5) in ratios or Fraction(4, 5) in ratios
-    assert all(type(x) in (int, Fraction) for x in scores + ratios)
+    def ratio(teacher):
+        try:
+            return jiangxi.evaluate(teacher, "teacher", as_of=day, trace=True).env["usage_ratio"]
+        except engine.RecordError:  # an exempt teacher may give no usage at all
+            return None
+
+    for bound in (70, 90):
+        assert score(find(records(jiangxi, "school"), lambda s, b=bound: score(s) == b, settings=search)) == bound
+        below = score(find(records(jiangxi, "school"), lambda s, b=bound: b - 1 <= score(s) < b, settings=search))
+        assert bound - 1 <= below < bound and type(below) in (int, Fraction)
+    for bound in (Fraction(2, 5), Fraction(4, 5)):
+        found = ratio(find(records(jiangxi, "teacher"), lambda t, b=bound: ratio(t) == b, settings=search))
+        assert found == bound and type(found) is Fraction
 
 
 def test_bounds_constants_are_exact():
