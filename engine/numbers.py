@@ -55,11 +55,18 @@ def exact(value) -> int | Fraction:
 
 
 def to_json_number(value):
-    """An int where exact, otherwise a float rounded to 6 decimal places."""
+    """An int where exact, otherwise a float rounded to 6 decimal places (half to even,
+    as ``round(value, 6)``), computed on whole numbers: the float of the rounded fraction
+    without building it."""
     if type(value) is Fraction:
-        if value.denominator == 1:
-            return value.numerator
-        return float(round(value, 6))
+        n, d = value.numerator, value.denominator
+        if d == 1:
+            return n
+        q, r = divmod(n * 1_000_000, d)
+        twice = 2 * r
+        if twice > d or (twice == d and q & 1):
+            q += 1
+        return q / 1_000_000  # int / int: the correctly rounded float, as float(Fraction) gives
     return value
 
 

@@ -64,12 +64,19 @@ class Result:
 
     @property
     def credit_total(self):
-        total = 0
+        """All credits added up, exactly: 0.5 in each of two terms is 1."""
+        num, den = 0, 1  # the total is num / den, added as whole numbers
         for cons, amount in self.fired:
             if amount is not None:
-                for _ in cons.periods:
-                    total += amount
-        return total
+                times = len(cons.periods)
+                if type(amount) is int:
+                    num += amount * times * den
+                else:
+                    a_num, a_den = amount.numerator, amount.denominator
+                    num, den = num * a_den + a_num * times * den, den * a_den
+        if num % den == 0:
+            return num // den
+        return Fraction(num, den)
 
     def codes(self, kind: str | None = None) -> list[str]:
         """Codes of the sanctions (and obligations) or awards that followed."""
@@ -108,17 +115,15 @@ class Result:
             out["grade"] = {"code": self.level.code, "label": self.level.label.get(lang), "rule": self.level.rule}
             if layered:
                 out["grade"]["layer"] = self.level.layer
-        total = 0
         for credit in self.credits:
             cons = credit["cons"]
-            total += credit["amount"]
             out["credits"].append({
                 "amount": plain(credit["amount"]), "kind": cons.credit_kind, "label": cons.label.get(lang),
                 "period": credit["period"], "rule": cons.rule,
             })
             if layered:
                 out["credits"][-1]["layer"] = cons.layer
-        out["credit_total"] = plain(total)
+        out["credit_total"] = plain(self.credit_total)
         for cons, _ in self.fired:
             if cons.kind in ("sanction", "obligation", "award"):
                 item = {"code": cons.code, "label": cons.label.get(lang), "kind": cons.kind, "rule": cons.rule,

@@ -5,9 +5,12 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.errors import Location
 from engine.expressions import EvalFailure, ExpressionProblem, parse_expression
+from engine.numbers import to_json_number
 
 HERE = Location("test", 1, 1)
 
@@ -95,3 +98,21 @@ def test_names_read_are_recorded():
     expr = parse_expression("a + b if c else min(a, 1)", HERE, {"a": "", "b": "", "c": ""})
     assert expr.names == {"a", "b", "c"}
     assert expr.functions == {"min"}
+
+
+# --- numbers as JSON ----------------------------------------------------------------------------
+
+@given(st.fractions(max_denominator=10 ** 12).filter(lambda f: abs(f) < 10 ** 15))
+def test_json_numbers_are_the_rounded_fraction(value):
+    """to_json_number rounds on whole numbers; it gives exactly float(round(value, 6))."""
+    expected = value.numerator if value.denominator == 1 else float(round(value, 6))
+    got = to_json_number(value)
+    assert got == expected and type(got) is type(expected)
+
+
+@pytest.mark.parametrize("value, shown", [
+    (Fraction(1, 2_000_000), 0.0), (Fraction(3, 2_000_000), 0.000002), (Fraction(-3, 2_000_000), -0.000002),
+    (Fraction(2, 3), 0.666667), (Fraction(7, 2), 3.5), (Fraction(10, 5), 2),
+])
+def test_json_numbers_round_half_to_even(value, shown):
+    assert to_json_number(value) == shown
