@@ -133,15 +133,14 @@ def compile_entity(rt):
         b.emit(1, f"_r = _get({name!r})")
         # the well-formed case first: a test no empty field passes, then the same value
         # the coercer would give (or the coercer itself, for lists)
-        quick = _quick_check(inp, b)
-        if quick is not None:
-            test, value = quick
-            b.emit(1, f"if {test}:")
+        quick = _quick_checks(inp, b)
+        for i, (test, value) in enumerate(quick):
+            b.emit(1, f"{'elif' if i else 'if'} {test}:")
             if value is None:
                 coerce_into(2)
             else:
                 b.emit(2, f"{var} = {value}")
-        b.emit(1, f"{'elif' if quick is not None else 'if'} _r is None or _r == '':")
+        b.emit(1, f"{'elif' if quick else 'if'} _r is None or _r == '':")
         if inp.has_default:
             b.emit(2, f"{var} = {b.bind('D', inp.default)}")
         elif inp.required:
@@ -233,7 +232,7 @@ def compile_entity(rt):
     namespace = {
         **FAST_GLOBALS, **b.consts, **b.names,
         "_F": _F, "_Pending": _Pending, "_raise_failed": _raise_failed, "_RecordError": RecordError,
-        "_FAILURES": _failures(), "_ValueError": ValueError, "_type": type, "_int": int, "_str": str, "_list": list, "_date": dt.date,
+        "_FAILURES": _failures(), "_ValueError": ValueError, "_type": type, "_int": int, "_str": str, "_list": list, "_len": len, "_date": dt.date,
         "_LIMIT": _LIMIT, "_Result": Result, "_spec": rt.spec, "_entity": entity,
         **_helpers(rt),
     }
@@ -242,34 +241,36 @@ def compile_entity(rt):
     return namespace["run"], source
 
 
-def _quick_check(inp, b: _Builder):
-    """(test, value) source for the common well-formed case of an input: a test that no
-    empty field (None or '') passes, and the value its coercer would give for it (None:
-    call the coercer). None where every field goes the general way."""
+def _quick_checks(inp, b: _Builder) -> list:
+    """[(test, value)] source for the common well-formed cases of an input: tests that no
+    empty field (None or '') passes, each with the value its coercer would give for it
+    (None: call the coercer). Empty where every field goes the general way."""
     kind = inp.type
     if kind == "string":
-        return "_type(_r) is _str and _r", "_r.strip()"
+        return [("_type(_r) is _str and _r", "_r.strip()")]
     if kind == "boolean":
-        return "_r is True or _r is False", "_r"
+        return [("_r is True or _r is False", "_r")]
     if kind == "date":
-        return "_type(_r) is _date", "_r"
+        return [("_type(_r) is _date", "_r")]
     if kind == "list":
-        return "_type(_r) is _list", None
+        return [("_type(_r) is _list", None)]
     if kind in ("integer", "number"):
         lo, hi = _int_bounds(inp.range) if inp.range is not None else (None, None)
-        tests = ["_type(_r) is _int"]
-        tests.append(f"{lo!r} <= _r" if lo is not None and -_LIMIT < lo else "-_LIMIT < _r")
-        tests.append(f"_r <= {hi!r}" if hi is not None and hi < _LIMIT else "_r < _LIMIT")
-        return " and ".join(tests), "_r"
+        low = f"{lo!r} <= " if lo is not None and -_LIMIT < lo else "-_LIMIT < "
+        high = f" <= {hi!r}" if hi is not None and hi < _LIMIT else " < _LIMIT"
+        # a whole number from JSON; and one written in ASCII digits, as CSV cells are
+        return [(f"_type(_r) is _int and {low}_r{high}", "_r"),
+                (f"_type(_r) is _str and _r.isdigit() and _r.isascii() and _len(_r) < 19 "
+                 f"and {low}(_x := _int(_r)){high}", "_x")]
     if kind == "enum":
         allowed = {v: v for v in inp.values}
         allowed.update(inp.aliases)
         plain = {k: v for k, v in allowed.items() if k and _text(k) == k}
         if not plain:
-            return None
+            return []
         table = b.bind("E", plain)
-        return f"_type(_r) is _str and _r in {table}", f"{table}[_r]"
-    return None
+        return [(f"_type(_r) is _str and _r in {table}", f"{table}[_r]")]
+    return []
 
 
 def _aggregate_fn(rt, name):

@@ -145,7 +145,17 @@ def _string(value):
 
 
 _PLAIN_INTS = re.compile(r"^\s*[0-9]{1,18}(?:\s*[;,|\s]\s*[0-9]{1,18})*\s*$")
+_PLAIN_DECIMALS = re.compile(r"^\s*[0-9]{1,18}(?:\.[0-9]{0,12})?(?:\s*[;|\s]\s*[0-9]{1,18}(?:\.[0-9]{0,12})?)*\s*$")
 _LIST_SEP = re.compile(r"\s*[;,|\s]\s*")
+
+
+def _plain_decimal(text: str):
+    """``45.5`` as 91/2, ``50.0`` as 50: the value the general reader gives, without it."""
+    whole, _, decimals = text.partition(".")
+    if not decimals:
+        return int(whole)
+    q = Fraction(int(whole + decimals), 10 ** len(decimals))
+    return q.numerator if q.denominator == 1 else q
 
 
 def _split_list(value: str) -> list:
@@ -218,7 +228,9 @@ def build_coercer(spec: Input) -> Callable:
         def as_list(value):
             if isinstance(value, str):
                 if item_type == "integer" and _PLAIN_INTS.match(value):  # 4;3;4;0;... from a CSV cell
-                    value = [int(part) for part in _LIST_SEP.split(value.strip())]
+                    value = list(map(int, _LIST_SEP.split(value.strip())))
+                elif item_type == "number" and _PLAIN_DECIMALS.match(value):  # 45.5;52.1;...
+                    value = list(map(_plain_decimal, _LIST_SEP.split(value.strip())))
                 else:
                     value = _split_list(value)
             if not isinstance(value, list):
