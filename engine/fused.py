@@ -274,6 +274,8 @@ def _quick_checks(inp, b: _Builder) -> list:
 
 
 def _aggregate_fn(rt, name):
+    from .evaluator import FAST
+
     value = rt.values[name]
     entity = rt.entity
 
@@ -283,7 +285,7 @@ def _aggregate_fn(rt, name):
                 "record.members", f"{name} is computed from the members of {entity.name}",
                 value.location, rule=value.rule, params={"name": name, "entity": entity.name},
                 hint=f"evaluate {entity.name} from its members' records (kaohe evaluate --members FILE)"))
-        return rt.aggregate(members, "fast", value)
+        return rt.aggregate(members, FAST, value)
 
     return aggregate
 
