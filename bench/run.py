@@ -8,7 +8,8 @@ Never a pass/fail test: it measures and reports; nothing asserts on speed. It
 2. parses the JSONL into memory with ``json.loads(parse_float=Fraction)``, as kaohe does;
 3. **checks that kaohe and the baseline agree** on grade, credit_total and sanctions for
    every record, and aborts (exit 1, first disagreement printed) if they do not;
-4. times, taking the median of R runs:
+4. times, taking the median of R runs (the in-process ones interleaved round by round, so
+   that a slow spell of a shared machine does not fall on one side only):
    (a) ``policy.evaluate_many`` in-process on the records in memory (drained, and with
        grade / credit_total / sanctions read from each result, the baseline's output);
    (b) ``kaohe evaluate`` end to end in a subprocess on JSONL and on CSV (M records),
@@ -265,11 +266,14 @@ def main(argv=None) -> int:
         for rec in records:
             grade(rec)
 
-    say(f"(a) kaohe evaluate_many in process, {repeat} run(s)")
-    t_drain = time_runs(kaohe_drain, repeat)
-    t_read = time_runs(kaohe_read, repeat)
-    say(f"(c) baseline in process, {repeat} run(s)")
-    t_base = time_runs(base_run, repeat)
+    # interleaved, one round at a time, so that a slow spell of a shared machine falls on
+    # kaohe and the baseline alike instead of on whichever happened to run then
+    say(f"(a) kaohe evaluate_many and (c) the baseline in process, {repeat} interleaved round(s)")
+    t_drain, t_read, t_base = [], [], []
+    for _ in range(repeat):
+        t_drain += time_runs(kaohe_drain, 1)
+        t_read += time_runs(kaohe_read, 1)
+        t_base += time_runs(base_run, 1)
 
     rows = []      # (label, records, median s, records/s, peak RSS MiB, note)
 
