@@ -254,9 +254,9 @@ def build_coercer(spec: Input) -> Callable:
                         return value
                 elif kinds <= exact_kinds and item_holds is not None:
                     # compare whole numbers over one common denominator
-                    common = math.lcm(*{x.denominator for x in value if type(x) is Fraction})
-                    scaled = [x.numerator * (common // x.denominator) if type(x) is Fraction else x * common
-                              for x in value]
+                    pairs = [x.as_integer_ratio() for x in value]  # one call per item, not three
+                    common = math.lcm(*{d for _, d in pairs})
+                    scaled = [n * (common // d) for n, d in pairs]
                     low, high = min(scaled), max(scaled)
                     # a number beyond 2**512 takes the slow path, which names its item
                     if (common < _LIMIT and -_LIMIT < low and high < _LIMIT
