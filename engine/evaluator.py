@@ -113,10 +113,25 @@ class EntityRuntime:
         self.reported = entity.reported
         self.key = entity.key
         self.schedule = spec.schedules.get(entity.schedule) if entity.schedule else None
-        # the batch path: the whole entity as one generated function (engine/fused.py)
-        from .fused import compile_entity
+        self._fused = self._fused_source = None  # the batch function, generated on first use
 
-        self.fused, self.fused_source = compile_entity(self)
+    @property
+    def fused(self):
+        """The batch path: the whole entity as one generated function (engine/fused.py),
+        ``fused(record, as_of, members) -> Result``. Generated the first time a batch needs
+        it, so commands that never evaluate this entity (validate, lint, another entity)
+        do not pay for it."""
+        if self._fused is None:
+            from .fused import compile_entity
+
+            self._fused, self._fused_source = compile_entity(self)
+        return self._fused
+
+    @property
+    def fused_source(self) -> str:
+        """The Python source of :attr:`fused`, for reading what runs."""
+        self.fused  # noqa: B018 - generates it if needed
+        return self._fused_source
 
     # -- inputs -------------------------------------------------------------------------------
     def read(self, record: dict, index=None) -> tuple[dict, list]:

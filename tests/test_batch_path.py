@@ -72,7 +72,7 @@ def test_the_batch_path_is_the_one_batches_take(jiangxi):
     rt = jiangxi.runtime("teacher")
     calls = []
     real = rt.fused
-    rt.fused = lambda *args: calls.append(args) or real(*args)
+    rt._fused = lambda *args: calls.append(args) or real(*args)
     try:
         record = {"id": "A", "gender": "F", "age": 30, "daily_usage": [4] * 60, "class_hours": 600,
                   "lesson_scores": [60] * 6}
@@ -81,7 +81,7 @@ def test_the_batch_path_is_the_one_batches_take(jiangxi):
         jiangxi.evaluate(record, "teacher", as_of=dt.date(2020, 6, 30), trace=True)
         assert len(calls) == 2
     finally:
-        rt.fused = real
+        rt._fused = real
 
 
 def test_a_value_nobody_reads_cannot_fail_a_record(jiangxi):
