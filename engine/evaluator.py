@@ -124,7 +124,17 @@ class EntityRuntime:
         if self._fused is None:
             from .fused import compile_entity
 
-            self._fused, self._fused_source = compile_entity(self)
+            try:
+                self._fused, self._fused_source = compile_entity(self)
+            except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
+                # a policy beyond what one generated function can hold (CPython's limits):
+                # batches take the lazy path, which gives the same results, more slowly
+                import warnings
+
+                warnings.warn(f"kaohe: entity {self.entity.name} is evaluated without its batch function "
+                              f"({type(exc).__name__}: {exc})", RuntimeWarning, stacklevel=2)
+                self._fused = lambda record, as_of, members: self.evaluate(record, FAST, as_of, members, True)
+                self._fused_source = ""
         return self._fused
 
     @property

@@ -156,3 +156,26 @@ def test_generated_source_is_kept_and_quotes_every_policy_name(jiangxi):
     assert source.startswith("def run(record, as_of, members):")
     # names from the policy appear only as quoted strings, never as code
     assert "'daily_usage'" in source and " daily_usage " not in source
+
+
+def test_every_shipped_entity_has_its_batch_function():
+    for policy in LOADED.values():
+        for entity in policy.entities:
+            assert policy.runtime(entity).fused_source.startswith("def run(record, as_of, members):")
+
+
+def test_an_entity_too_large_for_one_function_takes_the_lazy_path(jiangxi, monkeypatch):
+    """If the generated function cannot be compiled, batches still give the same results."""
+    import engine.fused
+
+    def refuse(rt):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    fresh = engine.load_policy(POLICIES / "jiangxi.yaml")
+    monkeypatch.setattr(engine.fused, "compile_entity", refuse)
+    record = {"id": "A", "gender": "F", "age": 30, "daily_usage": [4] * 60, "class_hours": 600,
+              "lesson_scores": [60] * 6}
+    day = dt.date(2020, 6, 30)
+    with pytest.warns(RuntimeWarning, match="without its batch function"):
+        got = [r.to_dict() for r in fresh.evaluate_many([record], "teacher", as_of=day)]
+    assert got == [jiangxi.evaluate(record, "teacher", as_of=day).to_dict()]
