@@ -67,6 +67,37 @@ def test_batch_lazy_and_reference_agree(name, entity, kind):
     agree()
 
 
+FEATURES = engine.load_policy(ROOT / "tests" / "data" / "batch-features.yaml")
+
+
+@pytest.mark.parametrize("kind", ["generated", "damaged"])
+def test_paths_agree_on_features_the_shipped_policies_lack(kind):
+    """A computed credit amount, a value that fails unless it is not needed, an optional
+    input without a default behind a reported value, dates against as_of."""
+    strategy = records(FEATURES, "person") if kind == "generated" else damaged(FEATURES, "person")
+
+    @settings(max_examples=300)
+    @given(strategy, as_of_dates(FEATURES))
+    def agree(record, day):
+        fast_equals_reference(FEATURES, "person", record, day)
+
+    agree()
+
+
+def test_a_failing_value_matters_only_where_it_is_read():
+    day = dt.date(2024, 3, 1)
+    base = {"id": "x", "scores": [90, 85.5], "bonus": 0, "hours": 10}
+    # kind a: 'ratio' (hours / 0) is never read
+    assert FEATURES.evaluate({**base, "kind": "甲"}, "person", as_of=day).grade == "top"
+    # kind b: it is read, and both paths refuse the record alike
+    errors = []
+    for trace in (False, True):
+        with pytest.raises(engine.RecordError) as info:
+            FEATURES.evaluate({**base, "kind": "乙"}, "person", as_of=day, trace=trace)
+        errors.append([(d.code, d.message, d.rule) for d in info.value.diagnostics])
+    assert errors[0] == errors[1] and errors[0][0][0] == "record.compute" and "ratio" in errors[0][0][1]
+
+
 def test_the_batch_path_is_the_one_batches_take(jiangxi):
     """A batch without a trace runs the generated function; a trace runs the lazy path."""
     rt = jiangxi.runtime("teacher")
