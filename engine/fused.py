@@ -2,12 +2,12 @@
 
 The lazy evaluator (:mod:`engine.evaluator`) keeps a record's names in a dict and
 computes each derived value on first use, through one call per value. That is what a
-trace needs, but for a batch the bookkeeping costs more than the arithmetic. So when a
-policy loads, each entity is also compiled into a single generated function that
+trace needs, but for a batch the bookkeeping costs more than the arithmetic. So the
+first time a batch needs an entity, it is compiled into a single generated function that
 
 * reads and checks the record's inputs, with the common cases (a whole number inside
-  its range, a yes/no, a known code) inline and everything else through the same
-  coercers as :meth:`EntityRuntime.read`;
+  its range, ASCII digits from a CSV cell, a yes/no, a known code) inline and everything
+  else through the same coercers as :meth:`EntityRuntime.read`;
 * computes every derived value once, in dependency order, into a local variable;
 * decides the grade and the consequences in one chain of ``if`` statements;
 * builds the :class:`Result`.
