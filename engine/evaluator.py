@@ -155,13 +155,37 @@ class EntityRuntime:
                 if inp.has_default:
                     env[name] = inp.default
                 elif inp.required:
-                    problems.append(self._field_problem(name, inp, "is missing", "record.missing"))
+                    problems.append(self.missing_problem(name))
                 continue
             try:
                 env[name] = coerce(raw)
             except ValueError as exc:
-                problems.append(self._field_problem(name, inp, str(exc), "record.invalid", reason=str(exc)))
+                problems.append(self.invalid_problem(name, exc))
         return env, problems
+
+    # -- the errors both evaluation paths raise (engine/fused.py calls these too) ----------------
+    def missing_problem(self, name) -> Diagnostic:
+        return self._field_problem(name, self.entity.inputs[name], "is missing", "record.missing")
+
+    def invalid_problem(self, name, exc) -> Diagnostic:
+        return self._field_problem(name, self.entity.inputs[name], str(exc), "record.invalid", reason=str(exc))
+
+    def needed_error(self, name) -> RecordError:
+        """An optional input the record leaves empty, read by a rule."""
+        return RecordError(self._field_problem(name, self.entity.inputs[name], "is missing but a rule needs it",
+                                               "record.missing"))
+
+    def no_members_error(self, name) -> RecordError:
+        value = self.values[name]
+        entity = self.entity.name
+        return RecordError(Diagnostic(
+            "record.members", f"{name} is computed from the members of {entity}",
+            value.location, rule=value.rule, params={"name": name, "entity": entity},
+            hint=f"evaluate {entity} from its members' records (kaohe evaluate --members FILE)"))
+
+    def undecided_error(self, exc) -> RecordError:
+        return RecordError(Diagnostic("record.compute", f"cannot decide the grade or consequences: {_reason(exc)}",
+                                      self.entity.location))
 
     def _field_problem(self, name, inp, message, code, **params):
         label = inp.label.zh
@@ -173,9 +197,8 @@ class EntityRuntime:
     def compute(self, env: _Env, name: str):
         value = self.values.get(name)
         if value is None:
-            inp = self.entity.inputs.get(name)
-            if inp is not None:
-                raise RecordError(self._field_problem(name, inp, "is missing but a rule needs it", "record.missing"))
+            if name in self.entity.inputs:
+                raise self.needed_error(name)
             raise RecordError(Diagnostic("record.name", f"'{name}' has no value", self.entity.location))
         try:
             if value.kind == "expr":
@@ -185,10 +208,7 @@ class EntityRuntime:
                 result = value.tiers[self.tables[name].index(x)].value
             else:
                 if env.members is None:
-                    raise RecordError(Diagnostic(
-                        "record.members", f"{name} is computed from the members of {self.entity.name}",
-                        value.location, rule=value.rule, params={"name": name, "entity": self.entity.name},
-                        hint=f"evaluate {self.entity.name} from its members' records (kaohe evaluate --members FILE)"))
+                    raise self.no_members_error(name)
                 result = self.aggregate(env.members, env.mode, value)
         except RecordError:
             raise
@@ -287,8 +307,7 @@ class EntityRuntime:
         except RecordError:
             raise
         except _FAILURES as exc:
-            raise RecordError(Diagnostic("record.compute", f"cannot decide the grade or consequences: {_reason(exc)}",
-                                         self.entity.location)) from None
+            raise self.undecided_error(exc) from None
         scores = {}
         for name in self.reported:
             try:

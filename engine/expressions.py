@@ -25,7 +25,7 @@ from typing import Callable
 import simpleeval
 
 from .errors import Location
-from .numbers import ExactList
+from .numbers import ExactList, ratio
 
 __all__ = [
     "Expression",
@@ -99,8 +99,7 @@ def div(a, b):
     if type(a) is int and type(b) is int:
         if b == 0:
             raise EvalFailure("division by zero")
-        q = Fraction(a, b)
-        return q.numerator if q.denominator == 1 else q
+        return ratio(a, b)
     _number(a, "/")
     _number(b, "/")
     if b == 0:
@@ -263,18 +262,11 @@ def _scaled_total(xs):
     return None
 
 
-def _ratio(n: int, d: int):
-    if d == 1:
-        return n
-    q = Fraction(n, d)
-    return q.numerator if q.denominator == 1 else q
-
-
 def exact_sum(xs):
     """Exact sum of a list of numbers."""
     scaled = _scaled_total(xs)
     if scaled is not None:
-        return _ratio(*scaled)
+        return ratio(*scaled)
     for x in xs:
         _number(x, "sum")
     return sum(xs)
@@ -292,7 +284,7 @@ def f_mean(xs):
         raise EvalFailure("mean() of an empty list")
     scaled = _scaled_total(xs)
     if scaled is not None:  # one Fraction: total / (denominator * count)
-        return _check_size(_ratio(scaled[0], scaled[1] * len(xs)))
+        return _check_size(ratio(scaled[0], scaled[1] * len(xs)))
     return div(_check_size(exact_sum(xs)), len(xs))
 
 

@@ -30,7 +30,7 @@ import ast
 import datetime as dt
 import math
 
-from .errors import Diagnostic, RecordError
+from .errors import RecordError
 from .expressions import FAST_GLOBALS, fast_tree
 from .records import _text
 from .result import Result
@@ -277,14 +277,10 @@ def _aggregate_fn(rt, name):
     from .evaluator import FAST
 
     value = rt.values[name]
-    entity = rt.entity
 
     def aggregate(members):
         if members is None:
-            raise RecordError(Diagnostic(
-                "record.members", f"{name} is computed from the members of {entity.name}",
-                value.location, rule=value.rule, params={"name": name, "entity": entity.name},
-                hint=f"evaluate {entity.name} from its members' records (kaohe evaluate --members FILE)"))
+            raise rt.no_members_error(name)
         return rt.aggregate(members, FAST, value)
 
     return aggregate
@@ -297,29 +293,15 @@ def _failures():
 
 
 def _helpers(rt) -> dict:
-    inputs = rt.entity.inputs
-
     def missing(problems, name):
         problems = problems or []
-        problems.append(rt._field_problem(name, inputs[name], "is missing", "record.missing"))
+        problems.append(rt.missing_problem(name))
         return problems
 
     def invalid(problems, name, exc):
         problems = problems or []
-        problems.append(rt._field_problem(name, inputs[name], str(exc), "record.invalid", reason=str(exc)))
+        problems.append(rt.invalid_problem(name, exc))
         return problems
-
-    def missing_needed(name):
-        return RecordError(rt._field_problem(name, inputs[name], "is missing but a rule needs it", "record.missing"))
-
-    def failure(name, exc):
-        return rt.failure(name, exc)
-
-    def undecided(exc):
-        from .evaluator import _reason
-
-        return RecordError(Diagnostic("record.compute", f"cannot decide the grade or consequences: {_reason(exc)}",
-                                      rt.entity.location))
 
     def reported(fails, name):
         err = fails[name]
@@ -329,5 +311,5 @@ def _helpers(rt) -> dict:
             raise err  # a value that cannot be computed rejects the record, reported or not
         return None
 
-    return {"_missing": missing, "_invalid": invalid, "_missing_needed": missing_needed, "_failure": failure,
-            "_undecided": undecided, "_reported": reported}
+    return {"_missing": missing, "_invalid": invalid, "_missing_needed": rt.needed_error, "_failure": rt.failure,
+            "_undecided": rt.undecided_error, "_reported": reported}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-__all__ = ["exact", "Interval", "parse_interval", "to_json_number", "format_number", "INF", "ExactList"]
+__all__ = ["exact", "ratio", "Interval", "parse_interval", "to_json_number", "format_number", "INF", "ExactList"]
 
 INF = float("inf")
 
@@ -52,6 +52,14 @@ def exact(value) -> int | Fraction:
             raise ValueError(f"{value!r} is not a number") from None
         return number.numerator if number.denominator == 1 else number
     raise ValueError(f"{value!r} is not a number")
+
+
+def ratio(n: int, d: int):
+    """n / d exactly, for whole numbers with d != 0: an int when it is whole, else a Fraction."""
+    if d == 1:
+        return n
+    q = Fraction(n, d)
+    return q.numerator if q.denominator == 1 else q
 
 
 def to_json_number(value):

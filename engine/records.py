@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Callable
 
 from .model import Input
-from .numbers import ExactList, exact
+from .numbers import ExactList, exact, ratio
 
 __all__ = ["build_coercer", "parse_date", "TRUE_WORDS", "FALSE_WORDS"]
 
@@ -152,10 +152,7 @@ _LIST_SEP = re.compile(r"\s*[;,|\s]\s*")
 def _plain_decimal(text: str):
     """``45.5`` as 91/2, ``50.0`` as 50: the value the general reader gives, without it."""
     whole, _, decimals = text.partition(".")
-    if not decimals:
-        return int(whole)
-    q = Fraction(int(whole + decimals), 10 ** len(decimals))
-    return q.numerator if q.denominator == 1 else q
+    return ratio(int(whole + decimals), 10 ** len(decimals))
 
 
 def _split_list(value: str) -> list:

@@ -13,7 +13,7 @@ from fractions import Fraction
 from .errors import RecordError
 from .messages import localize_message
 from .model import Entity, PolicySpec
-from .numbers import to_json_number
+from .numbers import ratio, to_json_number
 
 __all__ = ["Result", "Failure", "plain"]
 
@@ -74,9 +74,7 @@ class Result:
                 else:
                     a_num, a_den = amount.numerator, amount.denominator
                     num, den = num * a_den + a_num * times * den, den * a_den
-        if num % den == 0:
-            return num // den
-        return Fraction(num, den)
+        return ratio(num, den)
 
     def codes(self, kind: str | None = None) -> list[str]:
         """Codes of the sanctions (and obligations) or awards that followed."""
