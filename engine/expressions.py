@@ -25,7 +25,7 @@ from typing import Callable
 import simpleeval
 
 from .errors import Location
-from .numbers import ExactList, ratio
+from .numbers import ExactList, over_common_denominator, ratio
 
 __all__ = [
     "Expression",
@@ -255,10 +255,9 @@ def _scaled_total(xs):
     if kinds <= {int}:
         return sum(xs), 1
     if kinds <= {int, Fraction}:
-        common = math.lcm(*{x.denominator for x in xs if type(x) is Fraction})
+        scaled, common = over_common_denominator(xs)
         if common.bit_length() <= LIMITS["max_bits"]:
-            return sum([x.numerator * (common // x.denominator) if type(x) is Fraction else x * common
-                        for x in xs]), common
+            return sum(scaled), common
     return None
 
 
@@ -560,9 +559,8 @@ class _Rewriter(ast.NodeTransformer):
         return self._op(node.op, [self.visit(node.operand)], node)
 
 
-_FAST_GLOBALS = {"__builtins__": {}, **{"_f_" + k: v for k, v in FUNCTIONS.items()}}
 #: The names a fast-path tree refers to besides its hoisted constants: ``_f_<function>``.
-FAST_GLOBALS = dict(_FAST_GLOBALS)
+FAST_GLOBALS = {"__builtins__": {}, **{"_f_" + k: v for k, v in FUNCTIONS.items()}}
 
 
 def fast_tree(expression: Expression, consts: dict, name_node: Callable) -> ast.expr:
@@ -674,7 +672,7 @@ def parse_expression(text, location: Location, names: dict[str, str] | None = No
         )
     )
     ast.fix_missing_locations(lam)
-    fast = eval(compile(lam, f"<{location}>", "eval"), {**_FAST_GLOBALS, **consts})  # noqa: S307 - checked tree
+    fast = eval(compile(lam, f"<{location}>", "eval"), {**FAST_GLOBALS, **consts})  # noqa: S307 - checked tree
     expression = Expression(source, tree, frozenset(used_names), frozenset(used_functions), location, fast)
     if not used_names:
         # an expression of constants is computed now: if it cannot be, no record can fix it

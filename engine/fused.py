@@ -31,6 +31,7 @@ import datetime as dt
 import math
 
 from .errors import RecordError
+from .evaluator import _FAILURES, FAST
 from .expressions import FAST_GLOBALS, fast_tree
 from .records import _text
 from .result import Result
@@ -232,8 +233,9 @@ def compile_entity(rt):
     namespace = {
         **FAST_GLOBALS, **b.consts, **b.names,
         "_F": _F, "_Pending": _Pending, "_raise_failed": _raise_failed, "_RecordError": RecordError,
-        "_FAILURES": _failures(), "_ValueError": ValueError, "_type": type, "_int": int, "_str": str, "_list": list, "_len": len, "_date": dt.date,
-        "_LIMIT": _LIMIT, "_Result": Result, "_spec": rt.spec, "_entity": entity,
+        "_FAILURES": _FAILURES, "_ValueError": ValueError, "_LIMIT": _LIMIT,
+        "_type": type, "_int": int, "_str": str, "_list": list, "_len": len, "_date": dt.date,
+        "_Result": Result, "_spec": rt.spec, "_entity": entity,
         **_helpers(rt),
     }
     filename = f"<kaohe: entity {entity.name} of {rt.spec.path}>"
@@ -274,8 +276,6 @@ def _quick_checks(inp, b: _Builder) -> list:
 
 
 def _aggregate_fn(rt, name):
-    from .evaluator import FAST
-
     value = rt.values[name]
 
     def aggregate(members):
@@ -284,12 +284,6 @@ def _aggregate_fn(rt, name):
         return rt.aggregate(members, FAST, value)
 
     return aggregate
-
-
-def _failures():
-    from .evaluator import _FAILURES
-
-    return _FAILURES
 
 
 def _helpers(rt) -> dict:

@@ -7,12 +7,14 @@ Every number kaohe computes with is an ``int`` or a :class:`fractions.Fraction`:
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-__all__ = ["exact", "ratio", "Interval", "parse_interval", "to_json_number", "format_number", "INF", "ExactList"]
+__all__ = ["exact", "ratio", "Interval", "parse_interval", "to_json_number", "format_number", "INF", "ExactList",
+           "over_common_denominator"]
 
 INF = float("inf")
 
@@ -52,6 +54,15 @@ def exact(value) -> int | Fraction:
             raise ValueError(f"{value!r} is not a number") from None
         return number.numerator if number.denominator == 1 else number
     raise ValueError(f"{value!r} is not a number")
+
+
+def over_common_denominator(xs) -> tuple[list, int]:
+    """Whole numbers and fractions as numerators over their least common denominator:
+    ``[1/2, 3, 7/10]`` is ``([5, 30, 7], 10)``; comparing or adding these is exact and
+    builds no Fraction."""
+    pairs = [x.as_integer_ratio() for x in xs]  # one call per item, not three attribute reads
+    common = math.lcm(*{d for _, d in pairs})
+    return [n * (common // d) for n, d in pairs], common
 
 
 def ratio(n: int, d: int):

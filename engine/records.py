@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
 import unicodedata
 from decimal import Decimal
@@ -18,7 +17,7 @@ from fractions import Fraction
 from typing import Callable
 
 from .model import Input
-from .numbers import ExactList, exact, ratio
+from .numbers import ExactList, exact, over_common_denominator, ratio
 
 __all__ = ["build_coercer", "parse_date", "TRUE_WORDS", "FALSE_WORDS"]
 
@@ -251,9 +250,7 @@ def build_coercer(spec: Input) -> Callable:
                         return value
                 elif kinds <= exact_kinds and item_holds is not None:
                     # compare whole numbers over one common denominator
-                    pairs = [x.as_integer_ratio() for x in value]  # one call per item, not three
-                    common = math.lcm(*{d for _, d in pairs})
-                    scaled = [n * (common // d) for n, d in pairs]
+                    scaled, common = over_common_denominator(value)
                     low, high = min(scaled), max(scaled)
                     # a number beyond 2**512 takes the slow path, which names its item
                     if (common < _LIMIT and -_LIMIT < low and high < _LIMIT
