@@ -25,11 +25,9 @@ import sys
 import click
 
 import engine
-from engine.messages import cli_text
-from engine.errors import InputError, KaoheError, PolicyError
-from engine.io import FORMATS, atomic_output, make_writer, read_records
-from engine.policy import PeriodError
-from engine.records import parse_date
+from engine import InputError, KaoheError, PeriodError, PolicyError, cli_text, parse_date
+from engine.io import read_records
+from engine.io.text import FORMATS, atomic_output, make_writer
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_POLICY, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130
@@ -65,8 +63,9 @@ def guarded(fn):
     def wrapper(*args, **kwargs):
         first_policy = kwargs.get("policy") or (kwargs.get("policies") or kwargs.get("paths") or [None])[0]
         env = os.environ.get("KAOHE_LANG")
-        _LANG["value"] = (kwargs.get("lang") or (env if env in ("zh", "en") else None)
-                          or _policy_language(first_policy) or "zh")
+        _LANG["value"] = (
+            kwargs.get("lang") or (env if env in ("zh", "en") else None) or _policy_language(first_policy) or "zh"
+        )
         try:
             return fn(*args, **kwargs)
         except PolicyError as exc:
@@ -86,7 +85,7 @@ def guarded(fn):
             raise
         except BrokenPipeError:
             sys.exit(EXIT_OK)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
+        except Exception as exc:
             if os.environ.get("KAOHE_DEBUG"):
                 raise
             click.echo(f"kaohe: internal error: {type(exc).__name__}: {exc}", err=True)
@@ -134,9 +133,7 @@ def validate(policies, lang):
             _report(exc)
             bad += 1
             continue
-        from engine.schedules import check_schedules
-
-        problems = list(policy.spec.warnings) + check_schedules(policy.spec)
+        problems = list(policy.spec.warnings)
         for problem in problems:
             click.echo(problem.render(_lang()), err=True)
         if any(p.severity == "error" for p in problems):
@@ -144,8 +141,19 @@ def validate(policies, lang):
             continue
         spec = policy.spec
         layers = cli_text("built-on", _lang(), base=" > ".join(spec.layers[:-1])) if len(spec.layers) > 1 else ""
-        click.echo(cli_text("validate-ok", _lang(), path=path, id=spec.id, version=spec.version, rules=len(spec.rules),
-                            entities=len(spec.entities), names=", ".join(spec.entities), layers=layers))
+        click.echo(
+            cli_text(
+                "validate-ok",
+                _lang(),
+                path=path,
+                id=spec.id,
+                version=spec.version,
+                rules=len(spec.rules),
+                entities=len(spec.entities),
+                names=", ".join(spec.entities),
+                layers=layers,
+            )
+        )
     sys.exit(EXIT_POLICY if bad else EXIT_OK)
 
 
@@ -166,7 +174,7 @@ def _column_warnings(path, entity, sheet=None) -> None:
     """Spreadsheet columns kaohe does not know, and required columns that are missing, by header."""
     if not path or not str(path).lower().endswith((".csv", ".xlsx")):
         return
-    from engine.sheets import missing_columns, unknown_columns
+    from engine.io.sheets import missing_columns, unknown_columns
 
     try:
         unknown = unknown_columns(path, entity, sheet)
@@ -175,14 +183,16 @@ def _column_warnings(path, entity, sheet=None) -> None:
         return  # the reader reports an unreadable file itself
     for header, suggestion in unknown:
         hint = cli_text("unknown-column-hint", _lang(), suggestion=suggestion) if suggestion else ""
-        click.echo(cli_text("unknown-column", _lang(), path=path, header=header, entity=entity.name, hint=hint), err=True)
+        click.echo(
+            cli_text("unknown-column", _lang(), path=path, header=header, entity=entity.name, hint=hint), err=True
+        )
     for name, header in missing:
         click.echo(cli_text("missing-column", _lang(), path=path, name=name, header=header), err=True)
 
 
 def _check_case_file(path) -> bool:
     """Load a case file and the policy it names; report and return False if either is broken."""
-    from engine.cases import load_cases
+    from engine.tools.cases import load_cases
 
     try:
         policy, cases = load_cases(path)
@@ -199,8 +209,12 @@ def _summary(total, rejected):
 
 @main.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
-@click.option("--entity", "-e", required=True,
-              help="Entity to evaluate (teacher, group, school, ...); with --members, several: teacher,group,school.")
+@click.option(
+    "--entity",
+    "-e",
+    required=True,
+    help="Entity to evaluate (teacher, group, school, ...); with --members, several: teacher,group,school.",
+)
 @click.option("--input", "-i", "input_path", help="Records: .jsonl, .json, .csv, .xlsx, or - for JSON Lines on stdin.")
 @click.option("--members", "members_path", help="Evaluate the entity from its members' records in this file.")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS + ("xlsx",)), default="jsonl", show_default=True)
@@ -212,7 +226,9 @@ def _summary(total, rejected):
 @click.option("--sheet", help="Sheet of an .xlsx input (default: the first).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @guarded
-def evaluate(policy, entity, input_path, members_path, fmt, output, as_of, allow_outside_period, trace, lang, sheet, jobs):
+def evaluate(
+    policy, entity, input_path, members_path, fmt, output, as_of, allow_outside_period, trace, lang, sheet, jobs
+):
     """Evaluate records; one output per input record, in order."""
     if bool(input_path) == bool(members_path):
         raise click.UsageError("give exactly one of --input or --members")
@@ -229,27 +245,36 @@ def evaluate(policy, entity, input_path, members_path, fmt, output, as_of, allow
     if fmt == "xlsx":
         if not output or output == "-":
             raise click.UsageError("--format xlsx needs --output FILE.xlsx")
-        from engine.sheets import write_xlsx
+        from engine.io.sheets import write_xlsx
 
         outcomes = _counted(loaded.evaluate_many(records, entity, as_of=day, trace=trace, allow_outside=True))
         write_xlsx(output, outcomes, rt.entity, lang=lang)
         _summary(outcomes.total, outcomes.rejected)
         sys.exit(EXIT_REJECTED if outcomes.rejected else EXIT_OK)
     if jobs > 1:
-        from engine.parallel import evaluate_parallel
+        from engine.io.parallel import evaluate_parallel
 
         if input_path != "-" and input_path.lower().endswith((".jsonl", ".ndjson")):
-            from engine.io import jsonl_lines
+            from engine.io.text import jsonl_lines
 
             # the workers parse the lines and, for JSON Lines output, serialise the results
-            outcomes = evaluate_parallel(policy, None, entity, as_of=day, trace=trace, jobs=jobs, lang=lang,
-                                         lines=jsonl_lines(input_path), source_name=input_path,
-                                         as_text=fmt == "jsonl")
+            outcomes = evaluate_parallel(
+                policy,
+                None,
+                entity,
+                as_of=day,
+                trace=trace,
+                jobs=jobs,
+                lang=lang,
+                lines=jsonl_lines(input_path),
+                source_name=input_path,
+                as_text=fmt == "jsonl",
+            )
         else:
             outcomes = evaluate_parallel(policy, records, entity, as_of=day, trace=trace, jobs=jobs, lang=lang)
     else:
         outcomes = loaded.evaluate_many(records, entity, as_of=day, trace=trace, allow_outside=True)
-    from engine.progress import progress
+    from engine.io.progress import progress
 
     with atomic_output(output, newline="" if fmt == "csv" else None) as out:
         writer = make_writer(fmt, out, lang, trace, columns)
@@ -284,8 +309,10 @@ def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, la
             if rt.entity.members is None:
                 outcomes = loaded.evaluate_many(records, name, as_of=day, trace=trace, allow_outside=True)
             else:
-                outcomes = (group for group, _ in loaded.evaluate_members(records, name, as_of=day, trace=trace,
-                                                                          allow_outside=True))
+                outcomes = (
+                    group
+                    for group, _ in loaded.evaluate_members(records, name, as_of=day, trace=trace, allow_outside=True)
+                )
             for outcome in outcomes:
                 total += 1
                 rejected += not outcome.ok
@@ -306,7 +333,7 @@ def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, la
 @guarded
 def explain(policy, entity, record_text, as_of, allow_outside_period, fmt, lang):
     """Show, for one record, each rule that fired, its clause and the values it saw."""
-    from engine.explain import explain_text, next_grade_hints
+    from engine.tools.explain import explain_text, next_grade_hints
 
     loaded = engine.load_policy(policy)
     lang = lang or loaded.spec.language
@@ -334,11 +361,13 @@ def explain(policy, entity, record_text, as_of, allow_outside_period, fmt, lang)
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--coverage", is_flag=True, help="Report which rules, tiers, levels and consequences no case exercises.")
-@click.option("--min-coverage", type=click.FloatRange(0, 100), help="Fail when a policy's coverage is below this percent.")
+@click.option(
+    "--min-coverage", type=click.FloatRange(0, 100), help="Fail when a policy's coverage is below this percent."
+)
 @guarded
 def test_command(paths, coverage, min_coverage):
     """Run policy test cases (policies/*.tests.yaml by default)."""
-    from engine.cases import find_case_files, run_cases
+    from engine.tools.cases import find_case_files, run_cases
 
     files = find_case_files(paths)
     if not files:
@@ -385,7 +414,7 @@ def path_count(files) -> str:
 @guarded
 def lint(policies, strict, lang):
     """Stricter checks: unreachable levels, unread inputs, percentages for ratios, ..."""
-    from engine.lint import lint as lint_spec
+    from engine.tools.lint import lint as lint_spec
 
     worst = EXIT_OK
     for path in policies:
@@ -418,10 +447,11 @@ def lint(policies, strict, lang):
 @guarded
 def diff(old, new, entity, input_path, as_of, examples, fmt):
     """How many records change grade, credits or sanctions under a revised policy."""
-    from engine.diff import diff_policies, format_diff
+    from engine.tools.diff import diff_policies, format_diff
 
-    report = diff_policies(engine.load_policy(old), engine.load_policy(new), entity, input_path,
-                           as_of=as_of, examples=examples)
+    report = diff_policies(
+        engine.load_policy(old), engine.load_policy(new), entity, input_path, as_of=as_of, examples=examples
+    )
     click.echo(json.dumps(report, ensure_ascii=False, indent=2) if fmt == "json" else format_diff(report))
 
 
@@ -433,7 +463,7 @@ def diff(old, new, entity, input_path, as_of, examples, fmt):
 @guarded
 def check(policy, seed, max_examples, entities):
     """Property-test a policy with generated records; print a shrunk counterexample on failure."""
-    from engine.checking import run_check
+    from engine.tools.checking import run_check
 
     ok, text = run_check(policy, seed, max_examples, list(entities) or None)
     click.echo(text)
@@ -453,7 +483,7 @@ def check(policy, seed, max_examples, entities):
 @guarded
 def report(policy, entity, input_path, output, group_by, as_of, allow_outside_period, lang, sheet):
     """Write a self-contained HTML report: totals, grade charts, credits, sanctions, rejected records."""
-    from engine.report import write_report
+    from engine.tools.report import write_report
 
     loaded = engine.load_policy(policy)
     lang = lang or loaded.spec.language
@@ -462,12 +492,21 @@ def report(policy, entity, input_path, output, group_by, as_of, allow_outside_pe
         import difflib
 
         close = difflib.get_close_matches(group_by, list(rt.entity.inputs), n=1)
-        raise click.BadParameter(f"'{group_by}' is not an input of {entity}" + (f"; did you mean '{close[0]}'?" if close else ""),
-                                 param_hint="--group-by")
+        raise click.BadParameter(
+            f"'{group_by}' is not an input of {entity}" + (f"; did you mean '{close[0]}'?" if close else ""),
+            param_hint="--group-by",
+        )
     day = loaded.check_period(as_of, allow_outside_period)
     _column_warnings(input_path, rt.entity, sheet)
-    outcomes = _counted(loaded.evaluate_many(read_records(input_path, rt.entity, sheet=sheet), entity, as_of=day,
-                                             trace=bool(group_by), allow_outside=True))
+    outcomes = _counted(
+        loaded.evaluate_many(
+            read_records(input_path, rt.entity, sheet=sheet),
+            entity,
+            as_of=day,
+            trace=bool(group_by),
+            allow_outside=True,
+        )
+    )
     write_report(output, loaded, entity, outcomes, lang=lang, group_by=group_by, as_of=day)
     click.echo(f"wrote {output}")
     _summary(outcomes.total, outcomes.rejected)
@@ -478,8 +517,13 @@ def report(policy, entity, input_path, output, group_by, as_of, allow_outside_pe
 @click.option("--id", "pid", prompt="policy id (e.g. zhejiang-xx-2023)", help="Identifier of the new policy.")
 @click.option("--region", prompt="region (地区)", help="Region, in Chinese.")
 @click.option("--title", prompt="title (标题)", help="Title of the policy, in Chinese.")
-@click.option("--source-title", "--source", "source_title", prompt="source document (文件名称)",
-              help="Title of the source document.")
+@click.option(
+    "--source-title",
+    "--source",
+    "source_title",
+    prompt="source document (文件名称)",
+    help="Title of the source document.",
+)
 @click.option("--number", default="", help="Document number (文号), if any.")
 @click.option("--date", "day", type=DATE, prompt="document date (YYYY-MM-DD)", help="Date of the document.")
 @click.option("--base", default="", help="Base policy to extend, e.g. national.yaml (empty: standalone).")
@@ -488,7 +532,7 @@ def report(policy, entity, input_path, output, group_by, as_of, allow_outside_pe
 @guarded
 def new(pid, region, title, source_title, number, day, base, directory, force):
     """Write a new policy skeleton, its test cases and an example input, ready to adapt."""
-    from engine.scaffold import new_policy
+    from engine.tools.scaffold import new_policy
 
     for path in new_policy(directory, pid, region, title, source_title, day, number or None, base or None, force=force):
         click.echo(f"wrote {path}")

@@ -33,11 +33,16 @@ import json
 import sys
 from fractions import Fraction
 
-__all__ = ["grade_teacher", "grade_all", "load_jsonl", "main"]
+__all__ = ["grade_all", "grade_teacher", "load_jsonl", "main"]
 
 # Tier bounds as exact fractions, highest first (JX-A2)
-_TIERS = ((Fraction(8, 10), 30), (Fraction(7, 10), 27), (Fraction(6, 10), 24),
-          (Fraction(5, 10), 21), (Fraction(4, 10), 18))
+_TIERS = (
+    (Fraction(8, 10), 30),
+    (Fraction(7, 10), 27),
+    (Fraction(6, 10), 24),
+    (Fraction(5, 10), 21),
+    (Fraction(4, 10), 18),
+)
 _PASS_RATIO = Fraction(4, 10)
 _A7_RATIO = Fraction(3, 10)
 _LESSON_PASS = 49
@@ -58,8 +63,7 @@ def grade_teacher(rec: dict) -> tuple[str, int, list[str]]:
     gender = rec["gender"]
     age = rec["age"]
     # JX-A1: 男55周岁、女50周岁以上自愿参加 — inclusive bounds; not opted in -> exempt
-    if not _bool(rec.get("opted_in", False)) and (
-            (gender == "M" and age >= 55) or (gender == "F" and age >= 50)):
+    if not _bool(rec.get("opted_in", False)) and ((gender == "M" and age >= 55) or (gender == "F" and age >= 50)):
         return "exempt", 0, []
 
     # JX-A2: each day counts at most 4; ratio of capped uses to class hours
@@ -144,8 +148,14 @@ def run_file(src: str, dst: str) -> int:
         write = out.write
         for rec in records:
             grade, credit, sanctions = grade_teacher(rec)
-            write(dumps({"id": rec["id"], "grade": grade, "credit_total": credit, "sanctions": sanctions},
-                        ensure_ascii=False, separators=(",", ":")) + "\n")
+            write(
+                dumps(
+                    {"id": rec["id"], "grade": grade, "credit_total": credit, "sanctions": sanctions},
+                    ensure_ascii=False,
+                    separators=(",", ":"),
+                )
+                + "\n"
+            )
             n += 1
     return n
 

@@ -28,9 +28,9 @@ import random
 from pathlib import Path
 
 FIELDS = ["id", "gender", "age", "opted_in", "daily_usage", "class_hours", "lesson_scores"]
-DAYS = (186, 194)          # teaching days in a school year with a usage count
+DAYS = (186, 194)  # teaching days in a school year with a usage count
 COUNTS = range(9)
-GEN_VERSION = "1"      # bump when the distributions change: cached files are regenerated
+GEN_VERSION = "1"  # bump when the distributions change: cached files are regenerated
 BOUNDARY_RATIOS = ("0.30", "0.40", "0.50", "0.60", "0.70", "0.80")
 
 
@@ -50,7 +50,7 @@ def _daily(rng: random.Random, days: int, mean: float) -> list[int]:
     the tail above 8 counted as 8. One ``choices`` call per teacher keeps generation fast.
     """
     absent = rng.uniform(0.02, 0.25)
-    pmf = [math.exp(-mean) * mean ** k / math.factorial(k) for k in range(9)]
+    pmf = [math.exp(-mean) * mean**k / math.factorial(k) for k in range(9)]
     pmf[8] += max(0.0, 1.0 - sum(pmf))
     weights = [(1 - absent) * p for p in pmf]
     weights[0] += absent
@@ -61,10 +61,10 @@ def _engagement(rng: random.Random) -> float:
     """Mean daily uses on a day the teacher uses the platform at all."""
     u = rng.random()
     if u < 0.20:
-        return rng.uniform(0.3, 1.4)          # reluctant users: mostly fail the usage part
+        return rng.uniform(0.3, 1.4)  # reluctant users: mostly fail the usage part
     if u < 0.75:
-        return rng.uniform(1.3, 3.0)          # ordinary
-    return rng.uniform(2.8, 5.5)              # heavy users: capped at 4 a day
+        return rng.uniform(1.3, 3.0)  # ordinary
+    return rng.uniform(2.8, 5.5)  # heavy users: capped at 4 a day
 
 
 def _lessons(rng: random.Random) -> list[float]:
@@ -81,14 +81,15 @@ def _tenths(xs) -> int:
 def _boundary(rng: random.Random, rec: dict) -> None:
     """Move a record exactly onto a bound of JX-A1, JX-A2, JX-A3, JX-A4 or JX-A7."""
     kind = rng.randrange(5)
-    if kind == 0:                                   # age exactly on the exemption bound
+    if kind == 0:  # age exactly on the exemption bound
         rec["age"] = 55 if rec["gender"] == "M" else 50
         return
-    if kind in (1, 2):                              # usage ratio exactly on a tier bound
-        num, den = {"0.30": (3, 10), "0.40": (2, 5), "0.50": (1, 2), "0.60": (3, 5),
-                    "0.70": (7, 10), "0.80": (4, 5)}[rng.choice(BOUNDARY_RATIOS)]
+    if kind in (1, 2):  # usage ratio exactly on a tier bound
+        num, den = {"0.30": (3, 10), "0.40": (2, 5), "0.50": (1, 2), "0.60": (3, 5), "0.70": (7, 10), "0.80": (4, 5)}[
+            rng.choice(BOUNDARY_RATIOS)
+        ]
         hours = rng.randrange(300, 701)
-        hours -= hours % den                        # so that hours * num / den is whole
+        hours -= hours % den  # so that hours * num / den is whole
         hours = max(hours, 300 + (-300) % den)
         target = hours * num // den
         days = len(rec["daily_usage"])
@@ -103,21 +104,21 @@ def _boundary(rng: random.Random, rec: dict) -> None:
         return
     # lesson mean exactly 49 (kind 3) or total exactly 90 (kind 4), with one-decimal scores
     n = len(rec["lesson_scores"])
-    target_mean = 49 if kind == 3 else rng.choice((60, 63, 66, 69))   # with 30/27/24/21 points → 90
+    target_mean = 49 if kind == 3 else rng.choice((60, 63, 66, 69))  # with 30/27/24/21 points → 90
     if kind == 4:
         points = {60: 30, 63: 27, 66: 24, 69: 21}[target_mean]
         ratio = {30: (4, 5), 27: (7, 10), 24: (3, 5), 21: (1, 2)}[points]
         hours = rng.randrange(300, 701)
         hours -= hours % ratio[1]
         hours = max(hours, 300 + (-300) % ratio[1])
-        need = hours * ratio[0] // ratio[1]          # exactly on the tier's lower bound
+        need = hours * ratio[0] // ratio[1]  # exactly on the tier's lower bound
         days = len(rec["daily_usage"])
         if need > 4 * days:
             return
         base, extra = divmod(need, days)
         rec["daily_usage"] = [base + (1 if i < extra else 0) for i in range(days)]
         rec["class_hours"] = hours
-    total = target_mean * 10 * n                    # in tenths
+    total = target_mean * 10 * n  # in tenths
     scores = []
     for i in range(n - 1):
         left = n - i - 1
@@ -164,8 +165,12 @@ def _json_line(rec: dict) -> str:
 
 def _csv_row(rec: dict) -> list[str]:
     return [
-        rec["id"], rec["gender"], str(rec["age"]), "true" if rec["opted_in"] else "false",
-        ";".join(map(str, rec["daily_usage"])), str(rec["class_hours"]),
+        rec["id"],
+        rec["gender"],
+        str(rec["age"]),
+        "true" if rec["opted_in"] else "false",
+        ";".join(map(str, rec["daily_usage"])),
+        str(rec["class_hours"]),
         ";".join(f"{s:.1f}" for s in rec["lesson_scores"]),
     ]
 
@@ -179,7 +184,10 @@ def write(n: int, out: str | Path, seed: int = 2019) -> tuple[Path, Path]:
     done = out / f".teachers-{n}-s{seed}.done"
     if done.exists() and done.read_text() == GEN_VERSION and jsonl.exists() and csv_path.exists():
         return jsonl, csv_path
-    with open(jsonl, "w", encoding="utf-8", newline="\n") as fj, open(csv_path, "w", encoding="utf-8", newline="") as fc:
+    with (
+        open(jsonl, "w", encoding="utf-8", newline="\n") as fj,
+        open(csv_path, "w", encoding="utf-8", newline="") as fc,
+    ):
         writer = csv.writer(fc, lineterminator="\n")
         writer.writerow(FIELDS)
         for rec in generate(n, seed):

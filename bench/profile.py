@@ -40,8 +40,12 @@ def main(argv=None) -> int:
     ap.add_argument("--records", "-n", type=int, default=50_000)
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--seed", type=int, default=2019)
-    ap.add_argument("--reads", action=argparse.BooleanOptionalAction, default=True,
-                    help="also read grade, credit_total and sanctions of each result (default: yes)")
+    ap.add_argument(
+        "--reads",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also read grade, credit_total and sanctions of each result (default: yes)",
+    )
     ap.add_argument("--out", default=str(HERE / "out" / "profile.pstats"))
     args = ap.parse_args(argv)
 
@@ -72,9 +76,11 @@ def main(argv=None) -> int:
         stats.strip_dirs().sort_stats(key).print_stats(args.top)
         text = stream.getvalue()
         # drop pstats' preamble lines up to the header, keep the summary line
-        print(f"=== top {args.top} by {title}: evaluate_many over {len(records):,} records"
-              f"{' + result reads' if args.reads else ''} ===")
-        body = text[text.index("function calls"):] if "function calls" in text else text
+        print(
+            f"=== top {args.top} by {title}: evaluate_many over {len(records):,} records"
+            f"{' + result reads' if args.reads else ''} ==="
+        )
+        body = text[text.index("function calls") :] if "function calls" in text else text
         print("   " + body.strip() + "\n")
     print(f"raw stats: {args.out}")
     return 0

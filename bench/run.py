@@ -48,12 +48,13 @@ sys.path.insert(0, str(HERE))
 import baseline  # noqa: E402
 import generate  # noqa: E402
 
-AS_OF = dt.date(2020, 6, 30)          # inside the policy's effective period, fixed for repeatability
+AS_OF = dt.date(2020, 6, 30)  # inside the policy's effective period, fixed for repeatability
 POLICY = ROOT / "policies" / "jiangxi.yaml"
 OUT = HERE / "out"
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
 
 def median(xs):
     return statistics.median(xs)
@@ -95,8 +96,11 @@ def run_child(cmd: list[str], stdout_path: str | os.PathLike | None = None) -> t
     command's own. Without /usr/bin/time, ``os.wait4`` is used (an upper bound: see above).
     The wall time is measured here, around the whole run (``time`` adds about a millisecond).
     """
-    with tempfile.TemporaryFile() as err, open(stdout_path or os.devnull, "wb") as out, \
-            tempfile.NamedTemporaryFile("r", suffix=".time") as tfile:
+    with (
+        tempfile.TemporaryFile() as err,
+        open(stdout_path or os.devnull, "wb") as out,
+        tempfile.NamedTemporaryFile("r", suffix=".time") as tfile,
+    ):
         full = [TIME, "-f", "%M", "-o", tfile.name, *cmd] if TIME else cmd
         start = time.perf_counter()
         proc = subprocess.Popen(full, stdout=out, stderr=err, cwd=ROOT)
@@ -137,6 +141,7 @@ def fmt_s(x):
 
 # --- agreement ---------------------------------------------------------------------------------
 
+
 def same_credit(a, b) -> bool:
     return Fraction(a) == Fraction(b)
 
@@ -145,10 +150,15 @@ def check_inprocess(policy, records) -> list:
     """kaohe and the baseline on every record; abort loudly on the first disagreement."""
     base = baseline.grade_all(records)
     for index, (record, outcome, expected) in enumerate(
-            zip(records, policy.evaluate_many(records, entity="teacher", as_of=AS_OF), base), 1):
+        zip(records, policy.evaluate_many(records, entity="teacher", as_of=AS_OF), base), 1
+    ):
         if not outcome.ok:
-            abort(index, record, "kaohe rejected the record: " + json.dumps(outcome.to_dict(), ensure_ascii=False),
-                  expected)
+            abort(
+                index,
+                record,
+                "kaohe rejected the record: " + json.dumps(outcome.to_dict(), ensure_ascii=False),
+                expected,
+            )
         got = (outcome.grade, outcome.credit_total, list(outcome.sanctions))
         if got[0] != expected[0] or not same_credit(got[1], expected[1]) or got[2] != expected[2]:
             abort(index, record, f"kaohe: grade={got[0]} credit_total={got[1]} sanctions={got[2]}", expected)
@@ -181,8 +191,10 @@ def check_output(path: Path, expected: list, what: str) -> None:
                 sys.exit(1)
             got = ((data.get("grade") or {}).get("code"), data["credit_total"], [s["code"] for s in data["sanctions"]])
             if got[0] != exp[0] or got[1] != exp[1] or got[2] != exp[2]:
-                print(f"bench: {what}: DISAGREEMENT at record {n} (id {data.get('id')}): kaohe {got}, "
-                      f"baseline {exp}", file=sys.stderr)
+                print(
+                    f"bench: {what}: DISAGREEMENT at record {n} (id {data.get('id')}): kaohe {got}, baseline {exp}",
+                    file=sys.stderr,
+                )
                 sys.exit(1)
     if n != len(expected):
         print(f"bench: {what}: {n} outputs for {len(expected)} records", file=sys.stderr)
@@ -200,6 +212,7 @@ def check_baseline_output(path: Path, expected: list, what: str) -> None:
 
 # --- timings -------------------------------------------------------------------------------------
 
+
 def time_runs(fn, repeat: int) -> list[float]:
     times = []
     for _ in range(repeat):
@@ -213,8 +226,11 @@ def time_runs(fn, repeat: int) -> list[float]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--records", "-n", type=int, help="records in process (default 100,000; 1,000,000 with --full)")
-    ap.add_argument("--e2e-records", type=int,
-                    help="records for the end-to-end subprocess runs (default min(N, 10,000); 100,000 with --full)")
+    ap.add_argument(
+        "--e2e-records",
+        type=int,
+        help="records for the end-to-end subprocess runs (default min(N, 10,000); 100,000 with --full)",
+    )
     ap.add_argument("--repeat", "-r", type=int, default=3, help="runs per measurement; the median is reported")
     ap.add_argument("--full", action="store_true", help="1,000,000 records in process, 100,000 end to end")
     ap.add_argument("--seed", type=int, default=2019)
@@ -275,12 +291,21 @@ def main(argv=None) -> int:
         t_read += time_runs(kaohe_read, 1)
         t_base += time_runs(base_run, 1)
 
-    rows = []      # (label, records, median s, records/s, peak RSS MiB, note)
+    rows = []  # (label, records, median s, records/s, peak RSS MiB, note)
 
     def add(label, count, times, rss=None, note=""):
         med = median(times) if times else None
-        rows.append({"label": label, "records": count, "median_s": med, "times_s": times,
-                     "records_per_s": (count / med) if med else None, "peak_rss_mib": rss, "note": note})
+        rows.append(
+            {
+                "label": label,
+                "records": count,
+                "median_s": med,
+                "times_s": times,
+                "records_per_s": (count / med) if med else None,
+                "peak_rss_mib": rss,
+                "note": note,
+            }
+        )
         return rows[-1]
 
     a_drain = add("(a) kaohe evaluate_many, results drained", n, t_drain)
@@ -302,7 +327,9 @@ def main(argv=None) -> int:
             dst = tmp_out / f"baseline-{kind}.jsonl"
             cmd = [sys.executable, str(HERE / "baseline.py"), str(src), str(dst)]
             say(f"(c) baseline script end to end on {kind}, {repeat} run(s)")
-            runs = time_child(cmd, repeat, lambda: check_baseline_output(dst, expected_e2e, f"baseline script on {kind}"))
+            runs = time_child(
+                cmd, repeat, lambda: check_baseline_output(dst, expected_e2e, f"baseline script on {kind}")
+            )
             if runs is None:
                 return 1
             times, rss = runs
@@ -328,8 +355,11 @@ def main(argv=None) -> int:
             dst = tmp_out / f"kaohe-{kind}{'-j2' if extra else ''}.jsonl"
             cmd = [*base_cmd, "--input", str(src), "--format", "jsonl", "--output", str(dst), *extra]
             say(f"(b) kaohe evaluate end to end on {kind}{' --jobs 2' if extra else ''}, {repeat} run(s)")
-            runs = time_child(cmd, repeat, lambda: check_output(
-                dst, expected_e2e, f"kaohe evaluate {kind}{' --jobs 2' if extra else ''}"))
+            runs = time_child(
+                cmd,
+                repeat,
+                lambda: check_output(dst, expected_e2e, f"kaohe evaluate {kind}{' --jobs 2' if extra else ''}"),
+            )
             if runs is None:
                 return 1
             times, rss = runs
@@ -361,12 +391,26 @@ def main(argv=None) -> int:
                 loaded.runtime(name).fused
             times.append(loaded_at - start)
             whole.append(time.perf_counter() - start)
-        policies.append({"policy": str(path.relative_to(ROOT)), "median_ms": median(times) * 1000,
-                         "times_ms": [t * 1000 for t in times], "with_batch_ms": median(whole) * 1000})
-    cold = subprocess.run([sys.executable, "-c",
-                           "import time,sys; t=time.perf_counter(); import engine; i=time.perf_counter();"
-                           f"p=engine.load_policy({str(POLICY)!r}); p.runtime('teacher').fused; e=time.perf_counter();"
-                           "print((i-t)*1000, (e-i)*1000)"], capture_output=True, text=True, cwd=ROOT)
+        policies.append(
+            {
+                "policy": str(path.relative_to(ROOT)),
+                "median_ms": median(times) * 1000,
+                "times_ms": [t * 1000 for t in times],
+                "with_batch_ms": median(whole) * 1000,
+            }
+        )
+    cold = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import time,sys; t=time.perf_counter(); import engine; i=time.perf_counter();"
+            f"p=engine.load_policy({str(POLICY)!r}); p.runtime('teacher').fused; e=time.perf_counter();"
+            "print((i-t)*1000, (e-i)*1000)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         import_ms, cold_load_ms = map(float, cold.stdout.split())
     except ValueError:
@@ -392,21 +436,35 @@ def main(argv=None) -> int:
     # -- report -------------------------------------------------------------------------------------------
     lines = []
     lines.append(f"kaohe benchmark — Jiangxi teacher rules (policies/jiangxi.yaml), as of {AS_OF}")
-    lines.append(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPU(s); "
-                 f"median of {repeat} run(s); {n:,} records in process, {n_e2e:,} end to end; "
-                 f"seed {args.seed}")
-    lines.append("grades: " + ", ".join(f"{k} {v:,} ({v / n:.1%})" for k, v in sorted(grades.items()))
-                 + f"; kaohe and baseline agree on all {n:,} records (and on every end-to-end output)")
-    lines.append(f"parsing the {n:,}-record JSONL into memory (parse_float=Fraction): {parse_s:.2f} s "
-                 f"({n / parse_s:,.0f} records/s), not included below; this process's peak RSS "
-                 f"{self_rss:,.0f} MiB (records in memory included)")
+    lines.append(
+        f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPU(s); "
+        f"median of {repeat} run(s); {n:,} records in process, {n_e2e:,} end to end; "
+        f"seed {args.seed}"
+    )
+    lines.append(
+        "grades: "
+        + ", ".join(f"{k} {v:,} ({v / n:.1%})" for k, v in sorted(grades.items()))
+        + f"; kaohe and baseline agree on all {n:,} records (and on every end-to-end output)"
+    )
+    lines.append(
+        f"parsing the {n:,}-record JSONL into memory (parse_float=Fraction): {parse_s:.2f} s "
+        f"({n / parse_s:,.0f} records/s), not included below; this process's peak RSS "
+        f"{self_rss:,.0f} MiB (records in memory included)"
+    )
     lines.append("")
     head = ["measurement", "records", "median s", "records/s", "peak RSS MiB"]
     order = ["(a)", "(c) baseline grade", "(b) kaohe evaluate end", "(c) baseline script", "(b) kaohe evaluate, 1"]
     shown = sorted(rows, key=lambda r: next(i for i, p in enumerate(order) if r["label"].startswith(p)))
-    body = [[r["label"], f"{r['records']:,}", fmt_s(r["median_s"]),
-             fmt_rate(r["records_per_s"]) if r["records"] > 1 else "-",
-             f"{r['peak_rss_mib']:.0f}" if r["peak_rss_mib"] is not None else "-"] for r in shown]
+    body = [
+        [
+            r["label"],
+            f"{r['records']:,}",
+            fmt_s(r["median_s"]),
+            fmt_rate(r["records_per_s"]) if r["records"] > 1 else "-",
+            f"{r['peak_rss_mib']:.0f}" if r["peak_rss_mib"] is not None else "-",
+        ]
+        for r in shown
+    ]
     widths = [max(len(x[i]) for x in [head] + body) for i in range(len(head))]
 
     def row(cells):
@@ -420,10 +478,11 @@ def main(argv=None) -> int:
     lines.append("")
     lines.append("(d) ratios")
     ratio_rows = [
-        ("in process, records/s kaohe (a, with reads) / baseline (c)",
-         ratios["inprocess_rps_kaohe_read_over_baseline"]),
-        ("in process, records/s kaohe (a, drained) / baseline (c)",
-         ratios["inprocess_rps_kaohe_drain_over_baseline"]),
+        (
+            "in process, records/s kaohe (a, with reads) / baseline (c)",
+            ratios["inprocess_rps_kaohe_read_over_baseline"],
+        ),
+        ("in process, records/s kaohe (a, drained) / baseline (c)", ratios["inprocess_rps_kaohe_drain_over_baseline"]),
     ]
     for kind in ("jsonl", "csv"):
         key = f"e2e_time_kaohe_over_baseline_script_{kind}"
@@ -437,11 +496,16 @@ def main(argv=None) -> int:
     lines.append("")
     lines.append("policy load + compile (in process, after the first load; medians)")
     pw = max(len(p["policy"]) for p in policies)
-    lines.extend(f"  {p['policy'].ljust(pw)}  {p['median_ms']:8.1f} ms, {p['with_batch_ms']:8.1f} ms with every "
-                 f"entity's batch function generated (median of {len(p['times_ms'])})" for p in policies)
+    lines.extend(
+        f"  {p['policy'].ljust(pw)}  {p['median_ms']:8.1f} ms, {p['with_batch_ms']:8.1f} ms with every "
+        f"entity's batch function generated (median of {len(p['times_ms'])})"
+        for p in policies
+    )
     if import_ms is not None:
-        lines.append(f"  fresh process: import engine {import_ms:.1f} ms, first load_policy(jiangxi.yaml) with the "
-                     f"teacher batch function {cold_load_ms:.1f} ms")
+        lines.append(
+            f"  fresh process: import engine {import_ms:.1f} ms, first load_policy(jiangxi.yaml) with the "
+            f"teacher batch function {cold_load_ms:.1f} ms"
+        )
     text = "\n".join(lines)
     print(text)
 
@@ -449,12 +513,23 @@ def main(argv=None) -> int:
         "benchmark": "kaohe jiangxi teacher",
         "date": dt.datetime.now().isoformat(timespec="seconds"),
         "as_of": AS_OF.isoformat(),
-        "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
         "git": _git(),
-        "records": n, "e2e_records": n_e2e, "repeat": repeat, "seed": args.seed,
-        "grades": grades, "parse_s": parse_s, "bench_process_peak_rss_mib": self_rss,
-        "rows": rows, "ratios": ratios, "jobs_note": jobs_note,
-        "policies": policies, "import_engine_ms": import_ms, "cold_load_jiangxi_ms": cold_load_ms,
+        "records": n,
+        "e2e_records": n_e2e,
+        "repeat": repeat,
+        "seed": args.seed,
+        "grades": grades,
+        "parse_s": parse_s,
+        "bench_process_peak_rss_mib": self_rss,
+        "rows": rows,
+        "ratios": ratios,
+        "jobs_note": jobs_note,
+        "policies": policies,
+        "import_engine_ms": import_ms,
+        "cold_load_jiangxi_ms": cold_load_ms,
         "table": text,
     }
     (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -11,25 +11,29 @@ The stable API::
         outcome.to_dict()          # a Result, or a Failure with an "error"
 """
 
-from .errors import Diagnostic, InputError, KaoheError, Location, PolicyError, RecordError
-from .policy import FAST, REFERENCE, PeriodError, Policy, load_policy
-from .result import Failure, Result
+from .base.errors import Diagnostic, InputError, KaoheError, Location, PolicyError, RecordError
+from .base.messages import cli_text
+from .language.kinds import parse_date
+from .runtime.policy import FAST, REFERENCE, PeriodError, Policy, load_policy
+from .runtime.result import Failure, Result
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "load_policy",
-    "Policy",
-    "Result",
-    "Failure",
-    "Diagnostic",
-    "Location",
-    "KaoheError",
-    "PolicyError",
-    "RecordError",
-    "InputError",
-    "PeriodError",
     "FAST",
     "REFERENCE",
+    "Diagnostic",
+    "Failure",
+    "InputError",
+    "KaoheError",
+    "Location",
+    "PeriodError",
+    "Policy",
+    "PolicyError",
+    "RecordError",
+    "Result",
     "__version__",
+    "cli_text",
+    "load_policy",
+    "parse_date",
 ]

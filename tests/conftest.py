@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -13,8 +12,13 @@ import engine
 
 # property tests are about correctness, never speed: no deadlines, no "too slow" failures on a
 # loaded machine, and the same examples in every run (CI is reproducible)
-settings.register_profile("kaohe", deadline=None, derandomize=True, database=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile(
+    "kaohe",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 settings.load_profile("kaohe")
 
 # the suite checks kaohe's messages in English (the CLI's own Chinese messages, the default

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import engine
 from engine.io import read_records
-from engine.testing import as_of_dates, fast_equals_reference, records
+from engine.tools.testing import as_of_dates, fast_equals_reference, records
 
 from .conftest import POLICIES, ROOT
 
@@ -28,11 +28,43 @@ LOADED = {p.stem: engine.load_policy(p) for p in SHIPPED}
 PAIRS = [(name, entity) for name, policy in LOADED.items() for entity in policy.entities]
 
 # what a spreadsheet or a careless tool puts in a field
-JUNK = st.sampled_from([
-    None, "", "  ", "abc", "是", "否", "男", "F", -1, 0, 1, 3, 55, 101, "0.4", "40%", "1/3", "1e999999999",
-    True, False, [], [0], [4, 5, 6], [-1], ["x"], [True, 2], [Fraction(1, 3)], Fraction(7, 2), 10 ** 600,
-    "2021-06-30", "2021/13/01", dt.date(2021, 6, 30), {"a": 1},
-])
+JUNK = st.sampled_from(
+    [
+        None,
+        "",
+        "  ",
+        "abc",
+        "是",
+        "否",
+        "男",
+        "F",
+        -1,
+        0,
+        1,
+        3,
+        55,
+        101,
+        "0.4",
+        "40%",
+        "1/3",
+        "1e999999999",
+        True,
+        False,
+        [],
+        [0],
+        [4, 5, 6],
+        [-1],
+        ["x"],
+        [True, 2],
+        [Fraction(1, 3)],
+        Fraction(7, 2),
+        10**600,
+        "2021-06-30",
+        "2021/13/01",
+        dt.date(2021, 6, 30),
+        {"a": 1},
+    ]
+)
 
 
 def damaged(policy, entity):
@@ -105,8 +137,14 @@ def test_the_batch_path_is_the_one_batches_take(jiangxi):
     real = rt.fused
     rt._fused = lambda *args: calls.append(args) or real(*args)
     try:
-        record = {"id": "A", "gender": "F", "age": 30, "daily_usage": [4] * 60, "class_hours": 600,
-                  "lesson_scores": [60] * 6}
+        record = {
+            "id": "A",
+            "gender": "F",
+            "age": 30,
+            "daily_usage": [4] * 60,
+            "class_hours": 600,
+            "lesson_scores": [60] * 6,
+        }
         list(jiangxi.evaluate_many([record, record], "teacher", as_of=dt.date(2020, 6, 30)))
         assert len(calls) == 2
         jiangxi.evaluate(record, "teacher", as_of=dt.date(2020, 6, 30), trace=True)
@@ -141,8 +179,11 @@ def test_a_needed_missing_input_fails_like_the_lazy_path(jiangxi):
 def test_a_value_that_cannot_be_computed_fails_like_the_lazy_path(jiangxi):
     """class_hours 0 is refused by its range; a copy without the range divides by zero."""
     day = dt.date(2020, 6, 30)
-    text = (POLICIES / "jiangxi.yaml").read_text(encoding="utf-8").replace('range: "(0, inf)"\n        unit: 课时',
-                                                                            'range: "[0, inf)"\n        unit: 课时')
+    text = (
+        (POLICIES / "jiangxi.yaml")
+        .read_text(encoding="utf-8")
+        .replace('range: "(0, inf)"\n        unit: 课时', 'range: "[0, inf)"\n        unit: 课时')
+    )
     assert text != (POLICIES / "jiangxi.yaml").read_text(encoding="utf-8")
     path = Path(jiangxi.spec.path).parent / "__batch_copy.yaml"
     try:
@@ -160,12 +201,15 @@ def test_a_value_that_cannot_be_computed_fails_like_the_lazy_path(jiangxi):
     assert errors[0][0][0] == "record.compute" and "division by zero" in errors[0][0][1]
 
 
-@pytest.mark.parametrize("name, entity, members_file", [
-    ("jiangsu", "group", "examples/jiangsu/teachers.csv"),
-    ("jiangsu", "school", "examples/jiangsu/teachers.csv"),
-    ("henan", "city", "examples/henan/trainees.csv"),
-    ("henan", "contractor_rates", "examples/henan/trainees.csv"),
-])
+@pytest.mark.parametrize(
+    "name, entity, members_file",
+    [
+        ("jiangsu", "group", "examples/jiangsu/teachers.csv"),
+        ("jiangsu", "school", "examples/jiangsu/teachers.csv"),
+        ("henan", "city", "examples/henan/trainees.csv"),
+        ("henan", "contractor_rates", "examples/henan/trainees.csv"),
+    ],
+)
 def test_groups_from_members_agree_on_every_path(name, entity, members_file):
     policy = LOADED[name]
     member_entity = policy.spec.entities[entity].members.entity
@@ -197,15 +241,21 @@ def test_every_shipped_entity_has_its_batch_function():
 
 def test_an_entity_too_large_for_one_function_takes_the_lazy_path(jiangxi, monkeypatch):
     """If the generated function cannot be compiled, batches still give the same results."""
-    import engine.fused
+    import engine.runtime.fused
 
     def refuse(rt):
         raise RecursionError("maximum recursion depth exceeded")
 
     fresh = engine.load_policy(POLICIES / "jiangxi.yaml")
-    monkeypatch.setattr(engine.fused, "compile_entity", refuse)
-    record = {"id": "A", "gender": "F", "age": 30, "daily_usage": [4] * 60, "class_hours": 600,
-              "lesson_scores": [60] * 6}
+    monkeypatch.setattr(engine.runtime.fused, "compile_entity", refuse)
+    record = {
+        "id": "A",
+        "gender": "F",
+        "age": 30,
+        "daily_usage": [4] * 60,
+        "class_hours": 600,
+        "lesson_scores": [60] * 6,
+    }
     day = dt.date(2020, 6, 30)
     with pytest.warns(RuntimeWarning, match="without its batch function"):
         got = [r.to_dict() for r in fresh.evaluate_many([record], "teacher", as_of=day)]

@@ -25,8 +25,12 @@ def test_validate_ok():
 
 def test_validate_reports_location(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text((POLICIES / "jiangxi.yaml").read_text(encoding="utf-8").replace(
-        "expr: len(lesson_scores)", "expr: len(lesson_scroes)"), encoding="utf-8")
+    bad.write_text(
+        (POLICIES / "jiangxi.yaml")
+        .read_text(encoding="utf-8")
+        .replace("expr: len(lesson_scores)", "expr: len(lesson_scroes)"),
+        encoding="utf-8",
+    )
     result = run("validate", str(bad))
     assert result.exit_code == EXIT_POLICY
     assert f"{bad}:" in result.output and "expr.unknown-name" in result.output
@@ -39,20 +43,37 @@ def test_evaluate_bundled_example():
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     grades = {line["id"]: line["grade"]["code"] for line in lines}
-    assert grades == {"JX001": "pass", "JX002": "excellent", "JX003": "pass", "JX004": "fail", "JX005": "fail",
-                      "JX006": "exempt", "JX007": "excellent", "JX008": "fail", "JX009": "fail", "JX010": "excellent"}
+    assert grades == {
+        "JX001": "pass",
+        "JX002": "excellent",
+        "JX003": "pass",
+        "JX004": "fail",
+        "JX005": "fail",
+        "JX006": "exempt",
+        "JX007": "excellent",
+        "JX008": "fail",
+        "JX009": "fail",
+        "JX010": "excellent",
+    }
     by_id = {line["id"]: line for line in lines}
-    assert [s["code"] for s in by_id["JX005"]["sanctions"]] == ["no_awards", "registration_deferred", "no_annual_excellent"]
+    assert [s["code"] for s in by_id["JX005"]["sanctions"]] == [
+        "no_awards",
+        "registration_deferred",
+        "no_annual_excellent",
+    ]
     assert by_id["JX002"]["credit_total"] == 2 and by_id["JX001"]["credit_total"] == 1
     assert "10 evaluated, 0 rejected" in result.stderr
 
 
 def test_bad_records_are_output_in_place_and_exit_non_zero(tmp_path):
     src = tmp_path / "in.jsonl"
-    src.write_text('{"id":"A","gender":"F","age":30,"daily_usage":[4],"class_hours":10,"lesson_scores":[60,60,60,60,60,60]}\n'
-                   '{"id":"B","gender":"X","age":30}\n'
-                   'not json\n'
-                   '{"id":"C","gender":"M","age":60}\n', encoding="utf-8")
+    src.write_text(
+        '{"id":"A","gender":"F","age":30,"daily_usage":[4],"class_hours":10,"lesson_scores":[60,60,60,60,60,60]}\n'
+        '{"id":"B","gender":"X","age":30}\n'
+        "not json\n"
+        '{"id":"C","gender":"M","age":60}\n',
+        encoding="utf-8",
+    )
     result = run("evaluate", JX, "-e", "teacher", "-i", str(src))
     assert result.exit_code == EXIT_REJECTED
     lines = [json.loads(line) for line in result.stdout.splitlines()]
@@ -86,8 +107,16 @@ def test_gbk_csv_with_a_corrupt_row(tmp_path):
 
 
 def test_explain_prints_rules_clauses_and_hint():
-    record = json.dumps({"id": "T", "gender": "F", "age": 30, "daily_usage": [4] * 14 + [2],
-                         "class_hours": 150, "lesson_scores": [50] * 6})
+    record = json.dumps(
+        {
+            "id": "T",
+            "gender": "F",
+            "age": 30,
+            "daily_usage": [4] * 14 + [2],
+            "class_hours": 150,
+            "lesson_scores": [50] * 6,
+        }
+    )
     result = run("explain", JX, "-e", "teacher", "-r", record)
     assert result.exit_code == 0
     assert "[JX-A2]" in result.output and "不合格" in result.output
@@ -117,17 +146,30 @@ def test_every_output_line_matches_the_published_result_schema(tmp_path):
     src.write_text('{"id":"B","gender":"X","age":30}\n', encoding="utf-8")
     outputs = run("evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "--trace").stdout.splitlines()
     outputs += run("evaluate", JX, "-e", "teacher", "-i", str(src)).stdout.splitlines()
-    outputs += run("evaluate", JX, "-e", "school", "-i", str(ROOT / "examples" / "jiangxi" / "schools.csv")).stdout.splitlines()
+    outputs += run(
+        "evaluate", JX, "-e", "school", "-i", str(ROOT / "examples" / "jiangxi" / "schools.csv")
+    ).stdout.splitlines()
     assert len(outputs) == 15
     for line in outputs:
         jsonschema.validate(json.loads(line), schema)
 
 
 def test_jobs_two_gives_the_same_output_in_order(tmp_path):
-    import engine.parallel as parallel
+    import engine.io.parallel as parallel
 
-    lines = [json.dumps({"id": f"T{i}", "gender": "MF"[i % 2], "age": 30 + i % 30, "daily_usage": [i % 6] * 150,
-                         "class_hours": 500, "lesson_scores": [40 + i % 30] * 6}) for i in range(450)]
+    lines = [
+        json.dumps(
+            {
+                "id": f"T{i}",
+                "gender": "MF"[i % 2],
+                "age": 30 + i % 30,
+                "daily_usage": [i % 6] * 150,
+                "class_hours": 500,
+                "lesson_scores": [40 + i % 30] * 6,
+            }
+        )
+        for i in range(450)
+    ]
     lines[123] = "{broken"
     src = tmp_path / "many.jsonl"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -154,9 +196,20 @@ def test_validate_every_shipped_file_including_case_files():
 
 def test_report_command_writes_a_self_contained_html(tmp_path):
     out = tmp_path / "report.html"
-    result = run("report", str(POLICIES / "jiangsu.yaml"), "-e", "teacher", "-i",
-                 str(ROOT / "examples" / "jiangsu" / "teachers.csv"), "-o", str(out), "--group-by", "group",
-                 "--as-of", "2022-10-31")
+    result = run(
+        "report",
+        str(POLICIES / "jiangsu.yaml"),
+        "-e",
+        "teacher",
+        "-i",
+        str(ROOT / "examples" / "jiangsu" / "teachers.csv"),
+        "-o",
+        str(out),
+        "--group-by",
+        "group",
+        "--as-of",
+        "2022-10-31",
+    )
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
     assert "<svg" in html and "语文组" in html and "JS-10" in html
@@ -167,8 +220,20 @@ def test_xlsx_in_and_out_without_renaming_columns(tmp_path):
     import openpyxl
 
     out = tmp_path / "out.xlsx"
-    result = run("evaluate", JX, "-e", "teacher", "-i", str(ROOT / "examples" / "jiangxi" / "teachers.xlsx"),
-                 "-f", "xlsx", "-o", str(out), "--as-of", "2020-06-30")
+    result = run(
+        "evaluate",
+        JX,
+        "-e",
+        "teacher",
+        "-i",
+        str(ROOT / "examples" / "jiangxi" / "teachers.xlsx"),
+        "-f",
+        "xlsx",
+        "-o",
+        str(out),
+        "--as-of",
+        "2020-06-30",
+    )
     assert result.exit_code == 0, result.output
     rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
     assert rows[0][:2] == ("编号", "等级") and len(rows) == 11
@@ -186,9 +251,13 @@ def test_unknown_and_missing_columns_are_named_by_header(tmp_path):
 def test_messages_follow_the_policys_language_by_default(tmp_path, monkeypatch):
     monkeypatch.delenv("KAOHE_LANG", raising=False)
     bad = tmp_path / "bad.yaml"
-    bad.write_text((POLICIES / "jiangxi.yaml").read_text(encoding="utf-8").replace(
-        "expr: len(lesson_scores)", "expr: len(lesson_scroes)").replace(
-        '- {range: "[0.50, 0.60)", value: 21', '- {range: "[0.51, 0.60)", value: 21'), encoding="utf-8")
+    bad.write_text(
+        (POLICIES / "jiangxi.yaml")
+        .read_text(encoding="utf-8")
+        .replace("expr: len(lesson_scores)", "expr: len(lesson_scroes)")
+        .replace('- {range: "[0.50, 0.60)", value: 21', '- {range: "[0.51, 0.60)", value: 21'),
+        encoding="utf-8",
+    )
     result = run("validate", str(bad))
     assert result.exit_code == EXIT_POLICY
     assert "表达式中有未声明的名称「lesson_scroes」" in result.output and "是否应为「lesson_scores」？" in result.output
@@ -207,16 +276,34 @@ def test_messages_follow_the_policys_language_by_default(tmp_path, monkeypatch):
 
 
 def test_one_teachers_spreadsheet_gives_all_three_levels():
-    result = run("evaluate", str(POLICIES / "jiangsu.yaml"), "-e", "teacher,group,school", "--members",
-                 str(ROOT / "examples" / "jiangsu" / "teachers.csv"), "--as-of", "2022-10-31")
+    result = run(
+        "evaluate",
+        str(POLICIES / "jiangsu.yaml"),
+        "-e",
+        "teacher,group,school",
+        "--members",
+        str(ROOT / "examples" / "jiangsu" / "teachers.csv"),
+        "--as-of",
+        "2022-10-31",
+    )
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["entity"] for line in lines] == ["teacher"] * 13 + ["group"] * 4 + ["school"]
     grades = {(line["entity"], line["id"]): line["grade"]["code"] for line in lines}
     assert grades[("teacher", "BT01")] == "excellent" and grades[("group", "数学组")] == "pass"
     assert grades[("school", "白塔小学")] == "fail"
-    mixed = run("evaluate", str(POLICIES / "jiangsu.yaml"), "-e", "group,school", "--members",
-                str(ROOT / "examples" / "jiangsu" / "teachers.csv"), "--as-of", "2022-10-31", "-f", "table")
+    mixed = run(
+        "evaluate",
+        str(POLICIES / "jiangsu.yaml"),
+        "-e",
+        "group,school",
+        "--members",
+        str(ROOT / "examples" / "jiangsu" / "teachers.csv"),
+        "--as-of",
+        "2022-10-31",
+        "-f",
+        "table",
+    )
     assert mixed.stdout.splitlines()[0].split()[0] == "对象"
 
 

@@ -8,15 +8,16 @@ import datetime as dt
 import io
 from fractions import Fraction
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import engine
-from engine.compiler import compile_document
-from engine.errors import Location, PolicyError, RecordError
-from engine.expressions import EvalFailure, Expression, ExpressionProblem, parse_expression
+from engine.base.errors import Location, PolicyError, RecordError
 from engine.io import read_records
-from engine.loader import parse_yaml
-from engine.result import Failure, Result
+from engine.language.compiler import compile_document
+from engine.language.expressions import EvalFailure, Expression, ExpressionProblem, parse_expression
+from engine.language.loader import parse_yaml
+from engine.runtime.result import Failure, Result
 
 from .conftest import POLICIES
 
@@ -24,13 +25,19 @@ JX_TEXT = (POLICIES / "jiangxi.yaml").read_text(encoding="utf-8")
 JX_LINES = JX_TEXT.splitlines(keepends=True)
 JIANGXI = engine.load_policy(POLICIES / "jiangxi.yaml")
 TEACHER = JIANGXI.runtime("teacher").entity
+
+
 def bounded(n):
-    return settings(max_examples=n, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.function_scoped_fixture])
+    return settings(
+        max_examples=n,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+    )
 
 
 # --- policy YAML ------------------------------------------------------------------------------
+
 
 def _compile(text: str):
     try:
@@ -41,8 +48,35 @@ def _compile(text: str):
         return exc
 
 
-NASTY = ["：", "\t", "\u3000", "４０", "％", "&a", "*a", "<<: *a", "!!python/object:os.system", "{", "[", "'", '"',
-         "- ", ": ", "#", "~", "no", "1e999999999", "9" * 5000, "\x00", "\ufeff", "..", "---", "? ", "|", ">"]
+NASTY = [
+    "：",
+    "\t",
+    "\u3000",
+    "４０",
+    "％",
+    "&a",
+    "*a",
+    "<<: *a",
+    "!!python/object:os.system",
+    "{",
+    "[",
+    "'",
+    '"',
+    "- ",
+    ": ",
+    "#",
+    "~",
+    "no",
+    "1e999999999",
+    "9" * 5000,
+    "\x00",
+    "\ufeff",
+    "..",
+    "---",
+    "? ",
+    "|",
+    ">",
+]
 
 
 @st.composite
@@ -50,7 +84,9 @@ def mutated_policy(draw):
     lines = list(JX_LINES)
     for _ in range(draw(st.integers(1, 4))):
         i = draw(st.integers(0, len(lines) - 1))
-        action = draw(st.sampled_from(["delete", "duplicate", "replace-line", "char-delete", "char-insert", "char-replace"]))
+        action = draw(
+            st.sampled_from(["delete", "duplicate", "replace-line", "char-delete", "char-insert", "char-replace"])
+        )
         line = lines[i]
         if action == "delete":
             del lines[i]
@@ -62,11 +98,11 @@ def mutated_policy(draw):
             pos = draw(st.integers(0, max(len(line) - 1, 0)))
             piece = draw(st.one_of(st.sampled_from(NASTY), st.characters()))
             if action == "char-delete":
-                lines[i] = line[:pos] + line[pos + 1:]
+                lines[i] = line[:pos] + line[pos + 1 :]
             elif action == "char-insert":
                 lines[i] = line[:pos] + piece + line[pos:]
             else:
-                lines[i] = line[:pos] + piece + line[pos + 1:]
+                lines[i] = line[:pos] + piece + line[pos + 1 :]
         if not lines:
             break
     return "".join(lines)
@@ -76,28 +112,121 @@ def mutated_policy(draw):
 @given(mutated_policy())
 def test_mutated_policy_is_a_spec_or_a_policy_error(text):
     outcome = _compile(text)
-    assert isinstance(outcome, (engine.model.PolicySpec, PolicyError))
+    assert isinstance(outcome, (engine.language.model.PolicySpec, PolicyError))
 
 
 @bounded(60)
 @given(st.lists(st.sampled_from(list("abk :-[]{}&*!'\"\n\t#|>?,1.0e9") + NASTY), max_size=60).map("".join))
 def test_random_yaml_is_a_spec_or_a_policy_error(text):
     outcome = _compile(text)
-    assert isinstance(outcome, (engine.model.PolicySpec, PolicyError))
+    assert isinstance(outcome, (engine.language.model.PolicySpec, PolicyError))
 
 
 # --- expressions --------------------------------------------------------------------------------
 
 NAMES = {"a": "input", "b": "input", "xs": "input", "d": "input", "s": "input", "as_of": "builtin"}
 TOKENS = [
-    "a", "b", "xs", "d", "s", "as_of", "0", "1", "2", "0.40", "9", "400", "1e400", "10", "'x'", "'pass'", "True", "None",
-    "+", "-", "*", "/", "//", "%", "**", "==", "!=", "<", "<=", ">", ">=", "and", "or", "not", "if", "else", "in",
-    "(", ")", "[", "]", ",", "len(", "sum(", "mean(", "min(", "max(", "abs(", "cap(", "capped_sum(", "count(",
-    "distinct(", "all(", "any(", "round(", "floor(", "ceil(", "date(", "add_days(", "days_between(", "given(",
+    "a",
+    "b",
+    "xs",
+    "d",
+    "s",
+    "as_of",
+    "0",
+    "1",
+    "2",
+    "0.40",
+    "9",
+    "400",
+    "1e400",
+    "10",
+    "'x'",
+    "'pass'",
+    "True",
+    "None",
+    "+",
+    "-",
+    "*",
+    "/",
+    "//",
+    "%",
+    "**",
+    "==",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "and",
+    "or",
+    "not",
+    "if",
+    "else",
+    "in",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    "len(",
+    "sum(",
+    "mean(",
+    "min(",
+    "max(",
+    "abs(",
+    "cap(",
+    "capped_sum(",
+    "count(",
+    "distinct(",
+    "all(",
+    "any(",
+    "round(",
+    "floor(",
+    "ceil(",
+    "date(",
+    "add_days(",
+    "days_between(",
+    "given(",
     # dangerous ones
-    "__import__", "__class__", ".", "_e", "lambda", ":", ":=", "for", "x", "f'", "{", "}", "open(", "eval(",
-    "exec(", "getattr(", "os", "system(", "'a'*", "9**9**9", "<<", "|", "&", "^", "~", "@", "yield", "await",
-    "*xs", "key=", "1j", "b'x'", "...", "\\", "#", "；", "（", "）", "％",
+    "__import__",
+    "__class__",
+    ".",
+    "_e",
+    "lambda",
+    ":",
+    ":=",
+    "for",
+    "x",
+    "f'",
+    "{",
+    "}",
+    "open(",
+    "eval(",
+    "exec(",
+    "getattr(",
+    "os",
+    "system(",
+    "'a'*",
+    "9**9**9",
+    "<<",
+    "|",
+    "&",
+    "^",
+    "~",
+    "@",
+    "yield",
+    "await",
+    "*xs",
+    "key=",
+    "1j",
+    "b'x'",
+    "...",
+    "\\",
+    "#",
+    "；",
+    "（",
+    "）",
+    "％",
 ]
 
 
@@ -107,12 +236,17 @@ def expression_text(draw):
 
 
 values = st.one_of(
-    st.integers(-10**6, 10**6), st.fractions(max_denominator=1000), st.booleans(), st.none(),
-    st.sampled_from(["x", "pass", ""]), st.lists(st.integers(0, 9), max_size=6),
+    st.integers(-(10**6), 10**6),
+    st.fractions(max_denominator=1000),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(["x", "pass", ""]),
+    st.lists(st.integers(0, 9), max_size=6),
     st.dates(dt.date(2000, 1, 1), dt.date(2030, 1, 1)),
 )
-envs = st.fixed_dictionaries({"a": values, "b": values, "xs": values, "d": values, "s": values,
-                              "as_of": st.just(dt.date(2021, 6, 30))})
+envs = st.fixed_dictionaries(
+    {"a": values, "b": values, "xs": values, "d": values, "s": values, "as_of": st.just(dt.date(2021, 6, 30))}
+)
 KNOWN = (EvalFailure, TypeError, ValueError, ZeroDivisionError, OverflowError, ArithmeticError)
 
 
@@ -152,8 +286,35 @@ def test_arbitrary_text_never_escapes_the_checker(text):
 # --- record files ---------------------------------------------------------------------------------
 
 HEADER = "工号,性别,年龄,自愿参加,每日使用次数,总课时,课堂评分\n"
-CELLS = ["JX1", "女", "男", "X", "34", "55", "-1", "101", "４０", "40%", "1,234", "NaN", "1e999999999", "是", "否",
-         "TRUE", "1", "", "4;4;4", "[4, 4]", "600", "60;60;60;60;60;60", "\"", "\"\"", "a,b", "\u3000", "\ufeff"]
+CELLS = [
+    "JX1",
+    "女",
+    "男",
+    "X",
+    "34",
+    "55",
+    "-1",
+    "101",
+    "４０",
+    "40%",
+    "1,234",
+    "NaN",
+    "1e999999999",
+    "是",
+    "否",
+    "TRUE",
+    "1",
+    "",
+    "4;4;4",
+    "[4, 4]",
+    "600",
+    "60;60;60;60;60;60",
+    '"',
+    '""',
+    "a,b",
+    "\u3000",
+    "\ufeff",
+]
 
 
 @st.composite
@@ -172,10 +333,24 @@ def csv_bytes(draw):
     return data
 
 
-JSON_PIECES = ['{"id": "T", "gender": "F", "age": 35, "daily_usage": [4, 4], "class_hours": 600, '
-               '"lesson_scores": [60, 60, 60, 60, 60, 60]}', '{"id": 1}', "[]", "{", "null", '"x"', "NaN",
-               '{"id": "N", "age": NaN}', '{"id": "I", "class_hours": Infinity}', '{"id": "E", "class_hours": 1e999999999}',
-               '{"id": "B", "daily_usage": [1e-99999]}', '{"id": "Z", "gender": {"a": 1}}', "", "   ", "\ufeff{}"]
+JSON_PIECES = [
+    '{"id": "T", "gender": "F", "age": 35, "daily_usage": [4, 4], "class_hours": 600, '
+    '"lesson_scores": [60, 60, 60, 60, 60, 60]}',
+    '{"id": 1}',
+    "[]",
+    "{",
+    "null",
+    '"x"',
+    "NaN",
+    '{"id": "N", "age": NaN}',
+    '{"id": "I", "class_hours": Infinity}',
+    '{"id": "E", "class_hours": 1e999999999}',
+    '{"id": "B", "daily_usage": [1e-99999]}',
+    '{"id": "Z", "gender": {"a": 1}}',
+    "",
+    "   ",
+    "\ufeff{}",
+]
 
 
 @st.composite
@@ -224,11 +399,20 @@ def test_random_jsonl_gives_one_outcome_per_non_blank_line(tmp_path_factory, dat
 
 
 @bounded(150)
-@given(st.dictionaries(st.sampled_from(["id", "gender", "age", "opted_in", "daily_usage", "class_hours",
-                                        "lesson_scores", "other"]),
-                       st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12),
-                                 st.lists(st.one_of(st.integers(), st.floats(), st.text(max_size=4)), max_size=5),
-                                 st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))))
+@given(
+    st.dictionaries(
+        st.sampled_from(["id", "gender", "age", "opted_in", "daily_usage", "class_hours", "lesson_scores", "other"]),
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(),
+            st.floats(),
+            st.text(max_size=12),
+            st.lists(st.one_of(st.integers(), st.floats(), st.text(max_size=4)), max_size=5),
+            st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+        ),
+    )
+)
 def test_random_record_dicts_give_a_result_or_failure(record):
     import copy
 

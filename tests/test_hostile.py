@@ -14,9 +14,9 @@ from fractions import Fraction
 import pytest
 
 import engine
-from engine.errors import PolicyError
-from engine.loader import LIMITS, load_yaml, parse_yaml
-from engine.compiler import compile_document
+from engine.base.errors import PolicyError
+from engine.language.compiler import compile_document
+from engine.language.loader import LIMITS, load_yaml, parse_yaml
 
 from .conftest import POLICIES, ROOT, teacher
 
@@ -30,8 +30,7 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_POLICY, EXIT_INPUT = 0, 1, 2, 3, 4
 
 def kaohe(*args, timeout=120, **kwargs):
     """The real command line in a subprocess (so a hang or a crash cannot take pytest down)."""
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=timeout,
-                          cwd=ROOT, **kwargs)
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=ROOT, **kwargs)
 
 
 def cli(*args, input=None):
@@ -107,8 +106,11 @@ def test_dangerous_expression_is_refused_with_its_line(tmp_path, expr):
 
 def test_refused_expression_is_never_executed(tmp_path):
     marker = tmp_path / "pwned"
-    for expr in (f"__import__('os').system('touch {marker}')", f"open('{marker}', 'w')",
-                 f"exec(\"open('{marker}','w')\")"):
+    for expr in (
+        f"__import__('os').system('touch {marker}')",
+        f"open('{marker}', 'w')",
+        f"exec(\"open('{marker}','w')\")",
+    ):
         path = with_expr(tmp_path, expr)
         assert cli("validate", path).exit_code == EXIT_POLICY
         with pytest.raises(PolicyError):
@@ -116,12 +118,15 @@ def test_refused_expression_is_never_executed(tmp_path):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("expr", [
-    "1e400",          # a float literal is exact: 10**400, above the 2**512 bound
-    "1e5000",         # ... and this one crashes the output writer later
-    "floor(1e300)",
-    "9**9**9 if age > 200 else 1",
-])
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "1e400",  # a float literal is exact: 10**400, above the 2**512 bound
+        "1e5000",  # ... and this one crashes the output writer later
+        "floor(1e300)",
+        "9**9**9 if age > 200 else 1",
+    ],
+)
 def test_constant_beyond_the_bound_is_refused_at_load(tmp_path, expr):
     path = with_expr(tmp_path, expr)
     result = kaohe("validate", path, timeout=60)
@@ -139,8 +144,9 @@ def test_huge_exponent_in_an_expression_does_not_hang_validate(tmp_path):
 
 def test_huge_exponent_in_a_range_does_not_hang_validate(tmp_path):
     path = tmp_path / "p.yaml"
-    path.write_text(JX_TEXT.replace('range: "[0, 100]", unit: 周岁', 'range: "[0, 1e999999999]", unit: 周岁'),
-                    encoding="utf-8")
+    path.write_text(
+        JX_TEXT.replace('range: "[0, 100]", unit: 周岁', 'range: "[0, 1e999999999]", unit: 周岁'), encoding="utf-8"
+    )
     try:
         result = kaohe("validate", path, timeout=8)
     except subprocess.TimeoutExpired:
@@ -150,8 +156,9 @@ def test_huge_exponent_in_a_range_does_not_hang_validate(tmp_path):
 
 def _batch(tmp_path, n=5):
     src = tmp_path / "in.jsonl"
-    src.write_text("".join(json.dumps(teacher(id=f"T{i}", class_hours=600 + i)) + "\n" for i in range(n)),
-                   encoding="utf-8")
+    src.write_text(
+        "".join(json.dumps(teacher(id=f"T{i}", class_hours=600 + i)) + "\n" for i in range(n)), encoding="utf-8"
+    )
     return src
 
 
@@ -167,8 +174,12 @@ GROWTH = [
 def test_growth_stops_the_record_only(tmp_path, expr):
     path = with_expr(tmp_path, expr)
     src = tmp_path / "in.jsonl"
-    records = [teacher(id="SMALL", age=1, class_hours=1), teacher(id="BIG", gender="M", age=54),
-               teacher(id="EXEMPT", gender="M", age=60), teacher(id="AFTER", age=1)]
+    records = [
+        teacher(id="SMALL", age=1, class_hours=1),
+        teacher(id="BIG", gender="M", age=54),
+        teacher(id="EXEMPT", gender="M", age=60),
+        teacher(id="AFTER", age=1),
+    ]
     src.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     start = time.monotonic()
     result = kaohe("evaluate", path, "-e", "teacher", "-i", src, "--as-of", "2020-06-30", timeout=60)
@@ -191,14 +202,17 @@ def test_growth_in_a_reported_value_is_not_silently_null(jiangxi, tmp_path):
     assert "error" in data or data["scores"]["lesson_count"] is not None
 
 
-@pytest.mark.parametrize("record", [
-    teacher(),
-    teacher(gender="男", age="55", daily_usage="4;4;4", lesson_scores="60;60;60;60;60;60"),
-    teacher(daily_usage=[9] * 60, lesson_scores=["45.5", 52.1, "49.3", 48.2, 50, "48.9"]),
-    teacher(gender="X"),
-    teacher(class_hours=0),
-    {"id": "T", "gender": "F", "age": 35, "opted_in": "是"},
-])
+@pytest.mark.parametrize(
+    "record",
+    [
+        teacher(),
+        teacher(gender="男", age="55", daily_usage="4;4;4", lesson_scores="60;60;60;60;60;60"),
+        teacher(daily_usage=[9] * 60, lesson_scores=["45.5", 52.1, "49.3", 48.2, 50, "48.9"]),
+        teacher(gender="X"),
+        teacher(class_hours=0),
+        {"id": "T", "gender": "F", "age": 35, "opted_in": "是"},
+    ],
+)
 def test_evaluation_never_changes_the_record(jiangxi, record):
     before = copy.deepcopy(record)
     for mode in (engine.FAST, engine.REFERENCE):
@@ -212,6 +226,7 @@ def test_evaluation_never_changes_the_record(jiangxi, record):
 
 # --- 2. YAML as officers type it --------------------------------------------------------------
 
+
 def _replace(old, new, count=1):
     assert old in JX_TEXT, old
     return JX_TEXT.replace(old, new, count)
@@ -223,36 +238,57 @@ def _line_of(text, needle):
 
 BAD_YAML = {
     "duplicate key": (_replace("kaohe: 1\n", "kaohe: 1\nkaohe: 1\n"), "yaml.duplicate-key", 6),
-    "duplicate rule": (_replace("  JX-T2:\n", "  JX-T1:\n    ref: x\n    clause: y\n  JX-T2:\n"),
-                       "yaml.duplicate-key", None),
+    "duplicate rule": (
+        _replace("  JX-T2:\n", "  JX-T1:\n    ref: x\n    clause: y\n  JX-T2:\n"),
+        "yaml.duplicate-key",
+        None,
+    ),
     "tab indentation": (_replace("  JX-T1:\n    ref:", "  JX-T1:\n\tref:"), "yaml.tab", None),
     "full-width colon": (_replace("kaohe: 1", "kaohe： 1"), "yaml.syntax", 5),
-    "full-width colon in a rule": (_replace("    ref: 四(一)3", "    ref： 四(一)3"), "yaml.syntax",
-                                   _line_of(JX_TEXT, "    ref: 四(一)3")),
-    "ideographic space indentation": (_replace("  JX-T1:\n    ref:", "  JX-T1:\n\u3000\u3000ref:"),
-                                      "yaml.fullwidth-space", None),
+    "full-width colon in a rule": (
+        _replace("    ref: 四(一)3", "    ref： 四(一)3"),
+        "yaml.syntax",
+        _line_of(JX_TEXT, "    ref: 四(一)3"),
+    ),
+    "ideographic space indentation": (
+        _replace("  JX-T1:\n    ref:", "  JX-T1:\n\u3000\u3000ref:"),
+        "yaml.fullwidth-space",
+        None,
+    ),
     "full-width digits as the version": (_replace("kaohe: 1", "kaohe: １"), "schema", 5),
     "full-width digits as a number": (_replace("amount: 0.5", "amount: ０.５"), "", None),
-    "full-width percent in an expression": (_replace("expr: usage_ratio >= 0.40", "expr: usage_ratio >= 40％"),
-                                            "expr.syntax", None),
-    "percent in an expression": (_replace("expr: usage_ratio >= 0.40", "expr: usage_ratio >= 40%"),
-                                 "expr.syntax", None),
+    "full-width percent in an expression": (
+        _replace("expr: usage_ratio >= 0.40", "expr: usage_ratio >= 40％"),
+        "expr.syntax",
+        None,
+    ),
+    "percent in an expression": (
+        _replace("expr: usage_ratio >= 0.40", "expr: usage_ratio >= 40%"),
+        "expr.syntax",
+        None,
+    ),
     "empty": ("", "yaml.empty", 1),
     "only comments": ("# nothing\n\n   \n", "yaml.empty", 1),
     "a list at the top": ("- kaohe: 1\n- id: x\n", "schema", 1),
     "a scalar at the top": ("kaohe\n", "schema", 1),
-    "alias bomb": ("a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-                   "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-                   "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
-                   "g: [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n", "yaml.too-large", None),
+    "alias bomb": (
+        "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+        "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+        "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+        "g: [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n",
+        "yaml.too-large",
+        None,
+    ),
     "python tag": ("kaohe: !!python/object/apply:os.system ['touch /tmp/x']\n", "yaml.tag", 1),
     "custom tag": ("kaohe: !include other.yaml\n", "yaml.tag", 1),
     "merge key": ("a: &a {x: 1}\nb:\n  <<: *a\n", "yaml.merge", 3),
     "deep flow nesting": ("a: " + "[" * 100 + "]" * 100 + "\n", "yaml.too-deep", 1),
-    "deep block nesting": ("".join("  " * i + f"k{i}:\n" for i in range(80)) + "  " * 80 + "v: 1\n",
-                           "yaml.too-deep", None),
-    "very deep nesting (crashed the C composer)": ("a: " + "[" * 200_000 + "]" * 200_000 + "\n",
-                                                   "yaml.too-deep", 1),
+    "deep block nesting": (
+        "".join("  " * i + f"k{i}:\n" for i in range(80)) + "  " * 80 + "v: 1\n",
+        "yaml.too-deep",
+        None,
+    ),
+    "very deep nesting (crashed the C composer)": ("a: " + "[" * 200_000 + "]" * 200_000 + "\n", "yaml.too-deep", 1),
     "a number too long to convert": ("kaohe: " + "9" * 5000 + "\n", "yaml.number", 1),
     "a number with a huge exponent": (_replace("amount: 0.5", "amount: 1e999999999"), "yaml.number", None),
     "a number above the bound": (_replace("amount: 0.5", "amount: 1e400"), "yaml.number", None),
@@ -297,8 +333,11 @@ def test_full_width_digits_in_an_interval_are_read_exactly_or_refused():
 
 
 def test_yaml_words_stay_text():
-    doc = parse_yaml("a: no\nb: on\nc: off\nd: 1:30\ne: yes\nf: 2021-06-30\ng: 0.40\nh: 0o17\ni: true\nj: ~\n"
-                     "k: [no, off, on, y, n]\n", "p.yaml")
+    doc = parse_yaml(
+        "a: no\nb: on\nc: off\nd: 1:30\ne: yes\nf: 2021-06-30\ng: 0.40\nh: 0o17\ni: true\nj: ~\n"
+        "k: [no, off, on, y, n]\n",
+        "p.yaml",
+    )
     assert doc.data["a"] == "no" and doc.data["b"] == "on" and doc.data["c"] == "off"
     assert doc.data["d"] == "1:30" and doc.data["e"] == "yes" and doc.data["f"] == "2021-06-30"
     assert str(doc.data["g"]) == "0.40" and doc.data["h"] == "0o17"
@@ -307,8 +346,10 @@ def test_yaml_words_stay_text():
 
 
 def test_no_on_off_as_enum_codes_stay_codes(tmp_path):
-    text = _replace("        values: [excellent, pass, fail]\n        aliases: {优秀: excellent, 合格: pass, 不合格: fail}",
-                    "        values: [excellent, pass, fail, no, on, off]\n        aliases: {优秀: excellent, 合格: pass, 不合格: fail}")
+    text = _replace(
+        "        values: [excellent, pass, fail]\n        aliases: {优秀: excellent, 合格: pass, 不合格: fail}",
+        "        values: [excellent, pass, fail, no, on, off]\n        aliases: {优秀: excellent, 合格: pass, 不合格: fail}",
+    )
     spec = compile_document(parse_yaml(text, "p.yaml"))
     assert spec.entities["trainee"].inputs["level"].values == ("excellent", "pass", "fail", "no", "on", "off")
     policy = engine.Policy(spec)
@@ -406,13 +447,32 @@ def test_csv_fields_as_schools_write_them(tmp_path):
         csv_row("BIGITEM", usage="[1e999999999]"),
         csv_row("GENDER", gender="X"),
     ]
-    lines = check_batch(run_csv(tmp_path, rows), [
-        ("OK", None), ("MISSING_AGE", "age"), ("NEG_HOURS", "class_hours"), ("AGE_ABOVE", "age"),
-        ("PCT", None), ("FW", None), ("YES", None), ("NO", None), ("TRUE", None), ("ONE", None),
-        ("BADBOOL", "opted_in"), ("THOUSANDS", None), ("BADNUM", "class_hours"), ("NAN", "class_hours"),
-        ("INF", "class_hours"), ("HUGE", "class_hours"), ("FRACTION", "class_hours"), ("BRACKETS", None),
-        ("BADITEM", "daily_usage"), ("BIGITEM", "daily_usage"), ("GENDER", "gender"),
-    ])
+    lines = check_batch(
+        run_csv(tmp_path, rows),
+        [
+            ("OK", None),
+            ("MISSING_AGE", "age"),
+            ("NEG_HOURS", "class_hours"),
+            ("AGE_ABOVE", "age"),
+            ("PCT", None),
+            ("FW", None),
+            ("YES", None),
+            ("NO", None),
+            ("TRUE", None),
+            ("ONE", None),
+            ("BADBOOL", "opted_in"),
+            ("THOUSANDS", None),
+            ("BADNUM", "class_hours"),
+            ("NAN", "class_hours"),
+            ("INF", "class_hours"),
+            ("HUGE", "class_hours"),
+            ("FRACTION", "class_hours"),
+            ("BRACKETS", None),
+            ("BADITEM", "daily_usage"),
+            ("BIGITEM", "daily_usage"),
+            ("GENDER", "gender"),
+        ],
+    )
     by_id = {line["id"]: line for line in lines}
     assert by_id["PCT"]["scores"]["usage_ratio"] == 750  # 300 / 0.4 exactly
     assert by_id["FW"]["scores"]["usage_ratio"] == 0.5
@@ -440,14 +500,22 @@ def test_csv_very_long_cell_is_rejected_for_that_record(tmp_path):
 
 def test_csv_corrupt_bytes_in_a_gbk_file(tmp_path):
     path = tmp_path / "in.csv"
-    data = (HEADER + "\n" + csv_row("A") + "\n").encode("gbk") + b"\xff\xfe\xfa,\x80\n" + (csv_row("B") + "\n").encode("gbk")
+    data = (
+        (HEADER + "\n" + csv_row("A") + "\n").encode("gbk")
+        + b"\xff\xfe\xfa,\x80\n"
+        + (csv_row("B") + "\n").encode("gbk")
+    )
     path.write_bytes(data)
-    check_batch(kaohe("evaluate", JX, "-e", "teacher", "-i", path, "--as-of", "2020-06-30"),
-                [("A", None), (None, "input.encoding"), ("B", None)])
+    check_batch(
+        kaohe("evaluate", JX, "-e", "teacher", "-i", path, "--as-of", "2020-06-30"),
+        [("A", None), (None, "input.encoding"), ("B", None)],
+    )
 
 
 def test_csv_duplicate_column_is_refused(tmp_path):
-    result = run_csv(tmp_path, ["A,B,女,34,,4,600,60"], header="工号,id,性别,年龄,自愿参加,每日使用次数,总课时,课堂评分")
+    result = run_csv(
+        tmp_path, ["A,B,女,34,,4,600,60"], header="工号,id,性别,年龄,自愿参加,每日使用次数,总课时,课堂评分"
+    )
     assert result.returncode == EXIT_INPUT and "input.csv" in result.stderr and result.stdout == ""
 
 
@@ -469,7 +537,9 @@ def test_jsonl_values_as_schools_write_them(tmp_path):
         json.dumps({**good, "id": "HUGE"})[:-1] + ', "class_hours": 1e999999999}',
         json.dumps({**good, "id": "TINY"})[:-1] + ', "class_hours": 1e-99999}',
         json.dumps({**good, "id": "BIGINT", "age": 10**200}),
-        json.dumps({**good, "id": "FLOAT", "class_hours": 600.0, "lesson_scores": [45.5, 52.1, 49.3, 48.2, 50.0, 48.9]}),
+        json.dumps(
+            {**good, "id": "FLOAT", "class_hours": 600.0, "lesson_scores": [45.5, 52.1, 49.3, 48.2, 50.0, 48.9]}
+        ),
         json.dumps({**good, "id": "STR", "age": "34", "opted_in": "否", "class_hours": "1,234"}),
         json.dumps({**good, "id": "NEG", "daily_usage": [4, -1]}),
         '{"id": "CORRUPT", "gender": ',
@@ -479,24 +549,40 @@ def test_jsonl_values_as_schools_write_them(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(lines_in) + "\n", encoding="utf-8")
     result = kaohe("evaluate", JX, "-e", "teacher", "-i", src, "--as-of", "2020-06-30", timeout=60)
-    lines = check_batch(result, [
-        ("OK", None), ("NULL_AGE", "age"), ("NO_GENDER", "gender"), ("NAN", "class_hours"), ("INF", "class_hours"),
-        ("HUGE", "class_hours"), ("TINY", "class_hours"), ("BIGINT", "age"), ("FLOAT", None), ("STR", None),
-        ("NEG", "daily_usage"), (None, "input.json"), (None, "input.json"), ("LAST", None),
-    ])
+    lines = check_batch(
+        result,
+        [
+            ("OK", None),
+            ("NULL_AGE", "age"),
+            ("NO_GENDER", "gender"),
+            ("NAN", "class_hours"),
+            ("INF", "class_hours"),
+            ("HUGE", "class_hours"),
+            ("TINY", "class_hours"),
+            ("BIGINT", "age"),
+            ("FLOAT", None),
+            ("STR", None),
+            ("NEG", "daily_usage"),
+            (None, "input.json"),
+            (None, "input.json"),
+            ("LAST", None),
+        ],
+    )
     assert lines[8]["scores"]["lesson_score"] == 49
     assert lines[11]["error"]["record"] == 12
 
 
 def test_jsonl_very_long_line(tmp_path, monkeypatch):
-    import engine.io as io_module
+    import engine.io.text as io_module
 
     monkeypatch.setattr(io_module, "MAX_LINE", 1000)
     long_line = json.dumps(teacher(id="LONG", daily_usage=[4] * 2000))
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps(teacher(id="A")) + "\n" + long_line + "\n" + json.dumps(teacher(id="B")) + "\n")
     policy = engine.load_policy(JX)
-    records = io_module.read_records(str(src), policy.runtime("teacher").entity)
+    from engine.io import read_records
+
+    records = read_records(str(src), policy.runtime("teacher").entity)
     out = [o.to_dict() for o in policy.evaluate_many(records, "teacher")]
     assert [o["id"] for o in out] == ["A", None, "B"]
     assert out[1]["error"]["code"] == "input.line-too-long"
@@ -508,10 +594,20 @@ def test_jsonl_very_long_line(tmp_path, monkeypatch):
 @pytest.mark.parametrize("day", ["2021-06-30", "2021/6/30", "2021年6月30日", "２０２１-０６-３０", "2021.6.30"])
 def test_date_forms(tmp_path, day):
     header = "承训单位,工作简报期数,参训教师人数,教师成长研究案例数,培训结束日期,成果提交日期,延期获批"
-    rows = [f"GOOD,4,100,10,{day},{day},否", "BAD,4,100,10,2021-02-30,,否", "WORD,4,100,10,六月底,,否",
-            f"LATE,4,100,10,{day},2021-09-01,否"]
-    result = run_csv(tmp_path, rows, policy=str(POLICIES / "henan.yaml"), entity="contractor", header=header,
-                     extra=("--as-of", "2021-12-01"))
+    rows = [
+        f"GOOD,4,100,10,{day},{day},否",
+        "BAD,4,100,10,2021-02-30,,否",
+        "WORD,4,100,10,六月底,,否",
+        f"LATE,4,100,10,{day},2021-09-01,否",
+    ]
+    result = run_csv(
+        tmp_path,
+        rows,
+        policy=str(POLICIES / "henan.yaml"),
+        entity="contractor",
+        header=header,
+        extra=("--as-of", "2021-12-01"),
+    )
     lines = check_batch(result, [("GOOD", None), ("BAD", "training_end"), ("WORD", "training_end"), ("LATE", None)])
     assert lines[0]["grade"]["code"] == "pass"
     assert lines[3]["grade"]["code"] == "fail"
@@ -520,16 +616,26 @@ def test_date_forms(tmp_path, day):
 
 def test_guangxi_school_dates(tmp_path):
     rows = ["资源中学,2020-12-20", "民族中学,2022/1/5", "梅溪初中,2021年6月30日", "瓜里中心校,明年"]
-    result = run_csv(tmp_path, rows, policy=str(POLICIES / "guangxi.yaml"), entity="school",
-                     header="id,completed_date", extra=("--as-of", "2021-12-31"))
+    result = run_csv(
+        tmp_path,
+        rows,
+        policy=str(POLICIES / "guangxi.yaml"),
+        entity="school",
+        header="id,completed_date",
+        extra=("--as-of", "2021-12-31"),
+    )
     check_batch(result, [("资源中学", None), ("民族中学", None), ("梅溪初中", None), ("瓜里中心校", "completed_date")])
 
 
 # --- 4. nothing lost; distinct exit statuses ----------------------------------------------------
 
+
 def _big_input(path, n=200_000):
-    line = ('{"id":"T%d","gender":"F","age":35,"daily_usage":[' + ",".join(["4"] * 75)
-            + '],"class_hours":600,"lesson_scores":[60,60,60,60,60,60]}\n')
+    line = (
+        '{"id":"T%d","gender":"F","age":35,"daily_usage":['
+        + ",".join(["4"] * 75)
+        + '],"class_hours":600,"lesson_scores":[60,60,60,60,60,60]}\n'
+    )
     with open(path, "w", encoding="utf-8") as out:
         out.writelines(line % i for i in range(n))
 
@@ -541,8 +647,12 @@ def test_killed_run_leaves_the_previous_output(tmp_path, sig):
     out = tmp_path / "out.jsonl"
     previous = '{"previous": "complete"}\n'
     out.write_text(previous, encoding="utf-8")
-    proc = subprocess.Popen([*CLI, "evaluate", JX, "-e", "teacher", "-i", str(src), "--as-of", "2020-06-30",
-                             "-o", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*CLI, "evaluate", JX, "-e", "teacher", "-i", str(src), "--as-of", "2020-06-30", "-o", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 60
         # wait until the temporary file holds output: the run is writing
@@ -565,7 +675,9 @@ def test_killed_run_leaves_the_previous_output(tmp_path, sig):
     assert proc.returncode != 0
     assert out.read_text(encoding="utf-8") == previous
     names = {p.name for p in tmp_path.iterdir()}
-    assert names <= {"big.jsonl", "out.jsonl"} | {n for n in names if n.startswith(".out.jsonl.") and n.endswith(".tmp")}
+    assert names <= {"big.jsonl", "out.jsonl"} | {
+        n for n in names if n.startswith(".out.jsonl.") and n.endswith(".tmp")
+    }
     if sig == signal.SIGINT:  # an interrupt cleans up after itself
         assert not list(tmp_path.glob(".out.jsonl.*"))
 
@@ -574,8 +686,12 @@ def test_killed_run_without_previous_output_leaves_none(tmp_path):
     src = tmp_path / "big.jsonl"
     _big_input(src, 100_000)
     out = tmp_path / "out.jsonl"
-    proc = subprocess.Popen([*CLI, "evaluate", JX, "-e", "teacher", "-i", str(src), "-o", str(out)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*CLI, "evaluate", JX, "-e", "teacher", "-i", str(src), "-o", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list(tmp_path.glob(".out.jsonl.*.tmp")):
         time.sleep(0.01)
@@ -588,8 +704,12 @@ def test_killed_run_without_previous_output_leaves_none(tmp_path):
 def test_interrupt_has_its_own_exit_status(tmp_path):
     src = tmp_path / "big.jsonl"
     _big_input(src, 100_000)
-    proc = subprocess.Popen([*CLI, "evaluate", JX, "-e", "teacher", "-i", str(src), "-o", str(tmp_path / "o.jsonl")],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*CLI, "evaluate", JX, "-e", "teacher", "-i", str(src), "-o", str(tmp_path / "o.jsonl")],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list(tmp_path.glob(".o.jsonl.*.tmp")):
         time.sleep(0.01)
@@ -602,20 +722,23 @@ def test_interrupt_has_its_own_exit_status(tmp_path):
 EXAMPLE = str(ROOT / "examples" / "jiangxi" / "teachers.csv")
 
 
-@pytest.mark.parametrize("args, status", [
-    (["evaluate", JX, "-e", "teacher", "-i", EXAMPLE], EXIT_OK),
-    (["evaluate", JX, "-e", "teachr", "-i", EXAMPLE], EXIT_USAGE),
-    (["evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "--bogus"], EXIT_USAGE),
-    (["evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "--format", "xml"], EXIT_USAGE),
-    (["evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "--as-of", "2019-01-01"], EXIT_USAGE),
-    (["evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "--as-of", "2020-13-01"], EXIT_USAGE),
-    (["evaluate", JX, "-e", "teacher"], EXIT_USAGE),
-    (["evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "-o", "/nonexistent-dir/x/out.jsonl"], EXIT_USAGE),
-    (["evaluate", JX, "-e", "teacher", "-i", "/nonexistent/teachers.csv"], EXIT_INPUT),
-    (["evaluate", JX, "-e", "teacher", "-i", "examples/jiangxi/teachers.txt"], EXIT_INPUT),
-    (["evaluate", JX, "-e", "teacher", "-i", "examples/jiangxi"], EXIT_INPUT),
-    (["evaluate", "/nonexistent/policy.yaml", "-e", "teacher", "-i", EXAMPLE], EXIT_POLICY),
-])
+@pytest.mark.parametrize(
+    "args, status",
+    [
+        (["evaluate", JX, "-e", "teacher", "-i", EXAMPLE], EXIT_OK),
+        (["evaluate", JX, "-e", "teachr", "-i", EXAMPLE], EXIT_USAGE),
+        (["evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "--bogus"], EXIT_USAGE),
+        (["evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "--format", "xml"], EXIT_USAGE),
+        (["evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "--as-of", "2019-01-01"], EXIT_USAGE),
+        (["evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "--as-of", "2020-13-01"], EXIT_USAGE),
+        (["evaluate", JX, "-e", "teacher"], EXIT_USAGE),
+        (["evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "-o", "/nonexistent-dir/x/out.jsonl"], EXIT_USAGE),
+        (["evaluate", JX, "-e", "teacher", "-i", "/nonexistent/teachers.csv"], EXIT_INPUT),
+        (["evaluate", JX, "-e", "teacher", "-i", "examples/jiangxi/teachers.txt"], EXIT_INPUT),
+        (["evaluate", JX, "-e", "teacher", "-i", "examples/jiangxi"], EXIT_INPUT),
+        (["evaluate", "/nonexistent/policy.yaml", "-e", "teacher", "-i", EXAMPLE], EXIT_POLICY),
+    ],
+)
 def test_exit_statuses(args, status):
     result = kaohe(*args)
     assert result.returncode == status, result.stderr

@@ -16,10 +16,22 @@ def grade(policy, **fields):
 
 
 # JX-A2: ratio -> usage points; each ratio is hit exactly (class hours 600)
-@pytest.mark.parametrize("num, den, points", [
-    (0, 1, 0), (39, 100, 0), (2, 5, 18), (49, 100, 18), (1, 2, 21), (3, 5, 24), (7, 10, 27),
-    (79, 100, 27), (4, 5, 30), (1, 1, 30), (3, 2, 30),
-])
+@pytest.mark.parametrize(
+    "num, den, points",
+    [
+        (0, 1, 0),
+        (39, 100, 0),
+        (2, 5, 18),
+        (49, 100, 18),
+        (1, 2, 21),
+        (3, 5, 24),
+        (7, 10, 27),
+        (79, 100, 27),
+        (4, 5, 30),
+        (1, 1, 30),
+        (3, 2, 30),
+    ],
+)
 def test_usage_points_tiers(jiangxi, num, den, points):
     result = jiangxi.evaluate(teacher(daily_usage=usage_for(num, den)), entity="teacher")
     assert result.scores["usage_ratio"] == Fraction(num, den)
@@ -42,8 +54,9 @@ def test_daily_cap_of_four(jiangxi):
 # JX-A3: lesson average, 低于49 fails, fewer than 6 lessons cannot pass
 def test_lesson_average_of_exactly_49_passes(jiangxi):
     scores = [Fraction(s) for s in ("45.5", "52.1", "49.3", "48.2", "50.0", "48.9")]
-    result = jiangxi.evaluate(teacher(lesson_scores=[str(s) for s in ("45.5", "52.1", "49.3", "48.2", "50.0", "48.9")]),
-                              entity="teacher")
+    result = jiangxi.evaluate(
+        teacher(lesson_scores=[str(s) for s in ("45.5", "52.1", "49.3", "48.2", "50.0", "48.9")]), entity="teacher"
+    )
     assert result.scores["lesson_score"] == 49 == sum(scores) / 6
     assert result.grade == "pass"
     # the same scores given as JSON floats are read as the decimals typed
@@ -51,33 +64,52 @@ def test_lesson_average_of_exactly_49_passes(jiangxi):
     assert floats.grade == "pass" and floats.scores["lesson_score"] == 49
 
 
-@pytest.mark.parametrize("scores, expected", [
-    ([49] * 6, "pass"), (["48.9"] * 6, "fail"), ([49] * 5, "fail"), ([70] * 5, "fail"), ([], "fail"),
-    ([49] * 7, "pass"), ([48, 50, 49, 49, 49, 49], "pass"),
-])
+@pytest.mark.parametrize(
+    "scores, expected",
+    [
+        ([49] * 6, "pass"),
+        (["48.9"] * 6, "fail"),
+        ([49] * 5, "fail"),
+        ([70] * 5, "fail"),
+        ([], "fail"),
+        ([49] * 7, "pass"),
+        ([48, 50, 49, 49, 49, 49], "pass"),
+    ],
+)
 def test_lesson_part(jiangxi, scores, expected):
     assert grade(jiangxi, lesson_scores=scores) == expected
 
 
 # JX-A4: excellent needs both parts passed and a total of 90 (达90分 includes 90)
-@pytest.mark.parametrize("ratio, lesson, expected", [
-    ((4, 5), 60, "excellent"),      # 30 + 60 = 90
-    ((4, 5), "59.9", "pass"),       # 89.9
-    ((7, 10), 63, "excellent"),     # 27 + 63
-    ((2, 5), 70, "pass"),           # 18 + 70 = 88
-    ((2, 5), 49, "pass"),           # 67, the 合格 floor of 五.1
-    ((39, 100), 70, "fail"),        # usage part fails: 0 + 70 = 70 but not pass
-])
+@pytest.mark.parametrize(
+    "ratio, lesson, expected",
+    [
+        ((4, 5), 60, "excellent"),  # 30 + 60 = 90
+        ((4, 5), "59.9", "pass"),  # 89.9
+        ((7, 10), 63, "excellent"),  # 27 + 63
+        ((2, 5), 70, "pass"),  # 18 + 70 = 88
+        ((2, 5), 49, "pass"),  # 67, the 合格 floor of 五.1
+        ((39, 100), 70, "fail"),  # usage part fails: 0 + 70 = 70 but not pass
+    ],
+)
 def test_teacher_grade(jiangxi, ratio, lesson, expected):
     assert grade(jiangxi, daily_usage=usage_for(*ratio), lesson_scores=[lesson] * 6) == expected
 
 
 # JX-A1: men 55 and over, women 50 and over are exempt unless they opt in
-@pytest.mark.parametrize("gender, age, opted, expected", [
-    ("M", 55, False, "exempt"), ("M", 54, False, "excellent"), ("男", 60, False, "exempt"),
-    ("F", 50, False, "exempt"), ("F", 49, False, "excellent"), ("女", 50, "否", "exempt"),
-    ("F", 50, True, "excellent"), ("M", 58, "是", "excellent"),
-])
+@pytest.mark.parametrize(
+    "gender, age, opted, expected",
+    [
+        ("M", 55, False, "exempt"),
+        ("M", 54, False, "excellent"),
+        ("男", 60, False, "exempt"),
+        ("F", 50, False, "exempt"),
+        ("F", 49, False, "excellent"),
+        ("女", 50, "否", "exempt"),
+        ("F", 50, True, "excellent"),
+        ("M", 58, "是", "excellent"),
+    ],
+)
 def test_exemption_by_age(jiangxi, gender, age, opted, expected):
     record = teacher(gender=gender, age=age, opted_in=opted, daily_usage=usage_for(4, 5), lesson_scores=[60] * 6)
     assert jiangxi.evaluate(record, entity="teacher").grade == expected
@@ -94,7 +126,9 @@ def test_credits(jiangxi):
     passed = jiangxi.evaluate(teacher(), entity="teacher").to_dict()
     assert passed["grade"]["code"] == "pass"
     assert [(c["amount"], c["kind"], c["period"]) for c in passed["credits"]] == [
-        (0.5, "self_directed", "上学期"), (0.5, "self_directed", "下学期")]
+        (0.5, "self_directed", "上学期"),
+        (0.5, "self_directed", "下学期"),
+    ]
     assert passed["credit_total"] == 1
     best = jiangxi.evaluate(teacher(daily_usage=usage_for(4, 5)), entity="teacher").to_dict()
     assert best["grade"]["code"] == "excellent" and best["credit_total"] == 2
@@ -122,31 +156,70 @@ def test_a7_applies_whatever_the_grade(jiangxi):
 
 
 # JX-S1 and JX-S2: school levels (70 and 90 belong to the higher level)
-@pytest.mark.parametrize("score, expected, sanctions", [
-    (100, "excellent", []), (90, "excellent", []), ("89.99", "pass", []), (70, "pass", []),
-    ("69.99", "fail", ["leaders_no_awards"]), (0, "fail", ["leaders_no_awards"]),
-])
+@pytest.mark.parametrize(
+    "score, expected, sanctions",
+    [
+        (100, "excellent", []),
+        (90, "excellent", []),
+        ("89.99", "pass", []),
+        (70, "pass", []),
+        ("69.99", "fail", ["leaders_no_awards"]),
+        (0, "fail", ["leaders_no_awards"]),
+    ],
+)
 def test_school_levels(jiangxi, score, expected, sanctions):
     result = jiangxi.evaluate({"id": "S", "score": score}, entity="school")
     assert result.grade == expected and result.sanctions == sanctions
 
 
 def test_school_deadlines(jiangxi):
-    on_time = jiangxi.evaluate({"id": "S", "score": 80, "backbone_team_size": 5, "backbone_list_date": "2019-11-24",
-                                "participant_list_date": "2019-12-01", "training_done_date": "2019-12-31",
-                                "trainees": 40, "trainees_passed": 40}, entity="school")
+    on_time = jiangxi.evaluate(
+        {
+            "id": "S",
+            "score": 80,
+            "backbone_team_size": 5,
+            "backbone_list_date": "2019-11-24",
+            "participant_list_date": "2019-12-01",
+            "training_done_date": "2019-12-31",
+            "trainees": 40,
+            "trainees_passed": 40,
+        },
+        entity="school",
+    )
     assert on_time.sanctions == []
-    late = jiangxi.evaluate({"id": "S", "score": 80, "backbone_team_size": 4, "backbone_list_date": "2019年11月25日",
-                             "participant_list_date": "2019/12/2", "training_done_date": "2020-01-01",
-                             "trainees": 40, "trainees_passed": 39}, entity="school")
-    assert late.sanctions == ["backbone_team_incomplete", "backbone_list_late", "participant_list_late",
-                              "training_late", "not_everyone_passed"]
+    late = jiangxi.evaluate(
+        {
+            "id": "S",
+            "score": 80,
+            "backbone_team_size": 4,
+            "backbone_list_date": "2019年11月25日",
+            "participant_list_date": "2019/12/2",
+            "training_done_date": "2020-01-01",
+            "trainees": 40,
+            "trainees_passed": 39,
+        },
+        entity="school",
+    )
+    assert late.sanctions == [
+        "backbone_team_incomplete",
+        "backbone_list_late",
+        "participant_list_late",
+        "training_late",
+        "not_everyone_passed",
+    ]
 
 
 # JX-T1: trainee credits
-@pytest.mark.parametrize("level, credits, obligations", [
-    ("excellent", 3, []), ("优秀", 3, []), ("pass", 2, []), ("合格", 2, []), ("fail", 0, ["retake"]),
-])
+@pytest.mark.parametrize(
+    "level, credits, obligations",
+    [
+        ("excellent", 3, []),
+        ("优秀", 3, []),
+        ("pass", 2, []),
+        ("合格", 2, []),
+        ("fail", 0, ["retake"]),
+    ],
+)
 def test_trainee(jiangxi, level, credits, obligations):
     result = jiangxi.evaluate({"id": "P", "level": level}, entity="trainee")
     assert result.credit_total == credits and result.sanctions == obligations
@@ -157,15 +230,28 @@ def test_lunch_allowance(jiangxi):
 
 
 def test_every_jx_rule_is_in_the_policy_with_its_clause(jiangxi):
-    from pathlib import Path
     import re
+    from pathlib import Path
 
-    rules_md = (Path(__file__).resolve().parents[2] / "shared" / "domain" / "rules.md")
+    rules_md = Path(__file__).resolve().parents[2] / "shared" / "domain" / "rules.md"
     if rules_md.exists():
         ids = set(re.findall(r"\| (JX-[A-Z0-9]+) \|", rules_md.read_text(encoding="utf-8")))
     else:
-        ids = {"JX-T1", "JX-T2", "JX-T3", "JX-A1", "JX-A2", "JX-A3", "JX-A4", "JX-A5", "JX-A6", "JX-A7",
-               "JX-S1", "JX-S2", "JX-C1"}
+        ids = {
+            "JX-T1",
+            "JX-T2",
+            "JX-T3",
+            "JX-A1",
+            "JX-A2",
+            "JX-A3",
+            "JX-A4",
+            "JX-A5",
+            "JX-A6",
+            "JX-A7",
+            "JX-S1",
+            "JX-S2",
+            "JX-C1",
+        }
     assert ids and ids <= set(jiangxi.spec.rules)
     for rule_id in ids:
         assert jiangxi.spec.rules[rule_id].clause

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from engine.cases import Coverage, find_case_files, load_cases, run_case
+from engine.tools.cases import Coverage, find_case_files, load_cases, run_case
 
 from .conftest import POLICIES
 
@@ -18,8 +18,11 @@ POLICY_OF = {path: load_cases(path)[0] for path in FILES}
 @pytest.mark.parametrize("path, case", CASES, ids=[f"{p.stem}:{c.name}" for p, c in CASES])
 def test_case(path, case):
     outcome = run_case(POLICY_OF[path], case)
-    assert outcome.ok, "\n".join(f"{what}: expected {exp!r}, got {got!r}" for what, exp, got in outcome.problems) + \
-        "\n" + outcome.explanation
+    assert outcome.ok, (
+        "\n".join(f"{what}: expected {exp!r}, got {got!r}" for what, exp, got in outcome.problems)
+        + "\n"
+        + outcome.explanation
+    )
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import engine
 
@@ -13,15 +14,17 @@ from .conftest import POLICIES
 JIANGXI = engine.load_policy(POLICIES / "jiangxi.yaml")
 
 scores = st.decimals(min_value=0, max_value=70, places=1, allow_nan=False).map(str)
-teachers = st.fixed_dictionaries({
-    "id": st.just("T"),
-    "gender": st.sampled_from(["M", "F", "男", "女"]),
-    "age": st.integers(20, 65),
-    "opted_in": st.booleans(),
-    "daily_usage": st.lists(st.integers(0, 8), max_size=220),
-    "class_hours": st.integers(1, 900),
-    "lesson_scores": st.lists(scores, min_size=0, max_size=9),
-})
+teachers = st.fixed_dictionaries(
+    {
+        "id": st.just("T"),
+        "gender": st.sampled_from(["M", "F", "男", "女"]),
+        "age": st.integers(20, 65),
+        "opted_in": st.booleans(),
+        "daily_usage": st.lists(st.integers(0, 8), max_size=220),
+        "class_hours": st.integers(1, 900),
+        "lesson_scores": st.lists(scores, min_size=0, max_size=9),
+    }
+)
 
 
 def evaluate(record, mode=engine.FAST):

@@ -1,4 +1,4 @@
-"""The printable HTML report: engine.report, rendered in a real headless browser."""
+"""The printable HTML report: engine.tools.report, rendered in a real headless browser."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 
 import engine
 from engine.io import read_records
-from engine.report import render_report, write_report
+from engine.tools.report import render_report, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2020, 6, 30)
@@ -56,7 +56,7 @@ def test_report_content(report, policy, outcomes):
         assert html.escape(item["rule"]) in text
         assert html.escape(item["clause"]) in text
         assert html.escape(item["label"]) in text
-        assert f"<td class=\"k\">{record_id}</td>" in text
+        assert f'<td class="k">{record_id}</td>' in text
     failure = outcomes[-1]
     assert not failure.ok
     assert html.escape(failure.to_dict("zh")["error"]["text"]) in text  # the reason, in the report's language
@@ -67,8 +67,18 @@ def test_report_is_self_contained_and_printable(report):
     text = report.read_text(encoding="utf-8")
     assert text.count("<svg") >= 1
     lowered = text.lower()
-    for bad in ('src="http', "src='http", 'href="http', "href='http", "@import", "url(", "<script", "<link",
-                "http://", "https://"):
+    for bad in (
+        'src="http',
+        "src='http",
+        'href="http',
+        "href='http",
+        "@import",
+        "url(",
+        "<script",
+        "<link",
+        "http://",
+        "https://",
+    ):
         assert bad not in lowered, bad
     assert "@page { size: A4; margin: 15mm; }" in text
     assert "break-inside: avoid" in text and "page-break-inside: avoid" in text
@@ -107,6 +117,7 @@ def test_report_entity_without_grades(tmp_path):
 
 # --- rendering in a real browser -------------------------------------------------------------------
 
+
 def _browser() -> str | None:
     if os.access("/usr/bin/chromium", os.X_OK):
         return "/usr/bin/chromium"
@@ -118,9 +129,19 @@ def _browser() -> str | None:
 
 
 def _run(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
-    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={profile}", *args]
+    command = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=180)
 
 

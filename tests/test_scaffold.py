@@ -19,8 +19,19 @@ def test_new_policy_validates_and_its_cases_pass(tmp_path, monkeypatch, base):
     (tmp_path / "policies").mkdir()
     shutil.copy(POLICIES / "national.yaml", tmp_path / "policies" / "national.yaml")
     runner = CliRunner()
-    args = ["new", "--id", "zhejiang-xx-2023", "--region", "浙江省某县", "--title", "考核细则",
-            "--source-title", "关于印发实施方案的通知", "--date", "2023-02-01"]
+    args = [
+        "new",
+        "--id",
+        "zhejiang-xx-2023",
+        "--region",
+        "浙江省某县",
+        "--title",
+        "考核细则",
+        "--source-title",
+        "关于印发实施方案的通知",
+        "--date",
+        "2023-02-01",
+    ]
     if base:
         args += ["--base", base]
     result = runner.invoke(main, args)
@@ -29,8 +40,10 @@ def test_new_policy_validates_and_its_cases_pass(tmp_path, monkeypatch, base):
     assert runner.invoke(main, ["validate", policy, "policies/zhejiang-xx-2023.tests.yaml"]).exit_code == 0
     tested = runner.invoke(main, ["test", "policies/zhejiang-xx-2023.tests.yaml"])
     assert tested.exit_code == 0 and "0 failed" in tested.output
-    evaluated = runner.invoke(main, ["evaluate", policy, "-e", "teacher", "-i",
-                                     "examples/zhejiang-xx-2023/teachers.csv", "--as-of", "2023-06-01"])
+    evaluated = runner.invoke(
+        main,
+        ["evaluate", policy, "-e", "teacher", "-i", "examples/zhejiang-xx-2023/teachers.csv", "--as-of", "2023-06-01"],
+    )
     assert evaluated.exit_code == 0
     grades = [json.loads(line)["grade"]["code"] for line in evaluated.stdout.splitlines()]
     # T003 has 24.9 online hours: enough for the standalone skeleton's 50-hour rule, not for
@@ -43,7 +56,19 @@ def test_new_policy_validates_and_its_cases_pass(tmp_path, monkeypatch, base):
 def test_new_refuses_to_overwrite_and_bad_ids(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
-    args = ["new", "--id", "x-1", "--region", "某地", "--title", "细则", "--source-title", "通知", "--date", "2023-01-01"]
+    args = [
+        "new",
+        "--id",
+        "x-1",
+        "--region",
+        "某地",
+        "--title",
+        "细则",
+        "--source-title",
+        "通知",
+        "--date",
+        "2023-01-01",
+    ]
     assert runner.invoke(main, args).exit_code == 0
     again = runner.invoke(main, args)
     assert again.exit_code == 2 and "already exists" in again.output

@@ -1,4 +1,4 @@
-"""Excel workbooks in and out: engine.sheets."""
+"""Excel workbooks in and out: engine.io.sheets."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.errors import InputError
+from engine.base.errors import InputError
 from engine.io import read_records
-from engine.result import Failure
+from engine.runtime.result import Failure
 
 openpyxl = pytest.importorskip("openpyxl")
 
-from engine.sheets import missing_columns, read_xlsx, sheet_names, unknown_columns, write_xlsx  # noqa: E402
+from engine.io.sheets import missing_columns, read_xlsx, sheet_names, unknown_columns, write_xlsx  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 XLSX = ROOT / "examples" / "jiangxi" / "teachers.xlsx"
@@ -50,11 +50,22 @@ def workbook(path: Path, rows: list[list], title: str = "Sheet1", more: dict | N
 
 # --- reading -----------------------------------------------------------------------------------
 
+
 def test_bundled_xlsx_grades_as_the_csv(policy, teacher):
     from_xlsx = [o.to_dict() for o in policy.evaluate_many(read_xlsx(XLSX, teacher), "teacher", as_of=AS_OF)]
     from_csv = [o.to_dict() for o in policy.evaluate_many(read_records(str(CSV), teacher), "teacher", as_of=AS_OF)]
     assert [d["grade"]["code"] for d in from_xlsx] == [
-        "pass", "excellent", "pass", "fail", "fail", "exempt", "excellent", "fail", "fail", "excellent"]
+        "pass",
+        "excellent",
+        "pass",
+        "fail",
+        "fail",
+        "exempt",
+        "excellent",
+        "fail",
+        "fail",
+        "excellent",
+    ]
     assert from_xlsx == from_csv
     assert [d["id"] for d in from_xlsx] == [f"JX{n:03d}" for n in range(1, 11)]
 
@@ -76,11 +87,14 @@ def test_read_records_dispatches_xlsx(teacher):
 
 
 def test_numbers_stay_exact_and_types_are_kept(tmp_path, policy, teacher):
-    path = workbook(tmp_path / "t.xlsx", [
-        ["工号", "性别", "年龄", "自愿参加", "每日使用次数", "总课时", "课堂评分"],
-        ["A1", "男", 56, True, "4;4;4", 48.2, 45.5],
-        [1001, "女", 30.0, None, 4, 10, "45.5;52.1;49.3;48.2;50.0;48.9"],
-    ])
+    path = workbook(
+        tmp_path / "t.xlsx",
+        [
+            ["工号", "性别", "年龄", "自愿参加", "每日使用次数", "总课时", "课堂评分"],
+            ["A1", "男", 56, True, "4;4;4", 48.2, 45.5],
+            [1001, "女", 30.0, None, 4, 10, "45.5;52.1;49.3;48.2;50.0;48.9"],
+        ],
+    )
     first, second = list(read_xlsx(path, teacher))
     assert first["class_hours"] == "48.2" and not isinstance(first["class_hours"], float)
     assert first["lesson_scores"] == "45.5"  # a list field: one number is a one-item list
@@ -102,11 +116,14 @@ def engine_fraction(numerator, text):
 
 def test_date_cells_are_dates(tmp_path, policy):
     school = policy.spec.entities["school"]
-    path = workbook(tmp_path / "s.xlsx", [
-        ["id", "score", "骨干教师团队人数", "骨干教师名单报送日期", "全员参训名单报送日期", "全员培训完成日期"],
-        ["莲塘一小", 90, 5, dt.datetime(2019, 11, 24), dt.date(2019, 12, 1), "2019-12-31"],
-        ["莲塘二小", 89.5, 4, dt.datetime(2019, 11, 25, 9, 30), "2019年12月2日", dt.datetime(2020, 1, 3)],
-    ])
+    path = workbook(
+        tmp_path / "s.xlsx",
+        [
+            ["id", "score", "骨干教师团队人数", "骨干教师名单报送日期", "全员参训名单报送日期", "全员培训完成日期"],
+            ["莲塘一小", 90, 5, dt.datetime(2019, 11, 24), dt.date(2019, 12, 1), "2019-12-31"],
+            ["莲塘二小", 89.5, 4, dt.datetime(2019, 11, 25, 9, 30), "2019年12月2日", dt.datetime(2020, 1, 3)],
+        ],
+    )
     rows = list(read_xlsx(path, school))
     assert rows[0]["backbone_list_date"] == dt.date(2019, 11, 24)
     assert type(rows[0]["backbone_list_date"]) is dt.date
@@ -115,8 +132,12 @@ def test_date_cells_are_dates(tmp_path, policy):
     results = list(policy.evaluate_many(rows, "school", as_of=AS_OF))
     assert [r.grade for r in results] == ["excellent", "pass"]
     assert results[0].sanctions == []
-    assert results[1].sanctions == ["backbone_team_incomplete", "backbone_list_late", "participant_list_late",
-                                    "training_late"]
+    assert results[1].sanctions == [
+        "backbone_team_incomplete",
+        "backbone_list_late",
+        "participant_list_late",
+        "training_late",
+    ]
 
 
 def test_every_data_row_gives_one_item(tmp_path, teacher):
@@ -145,21 +166,27 @@ def test_every_data_row_gives_one_item(tmp_path, teacher):
 
 
 def test_title_rows_above_the_header_are_skipped(tmp_path, teacher):
-    path = workbook(tmp_path / "t.xlsx", [
-        ["莲塘一小教师应用考核表"],
-        [],
-        ["工号", "性别", "年龄", "总课时"],
-        ["T1", "女", 30, 600],
-    ])
+    path = workbook(
+        tmp_path / "t.xlsx",
+        [
+            ["莲塘一小教师应用考核表"],
+            [],
+            ["工号", "性别", "年龄", "总课时"],
+            ["T1", "女", 30, 600],
+        ],
+    )
     assert list(read_xlsx(path, teacher)) == [{"id": "T1", "gender": "女", "age": 30, "class_hours": 600}]
     assert unknown_columns(path, teacher) == []
 
 
 def test_unknown_and_missing_columns_with_suggestions(tmp_path, teacher):
-    path = workbook(tmp_path / "t.xlsx", [
-        ["工号", "性别", "年令", "总课时数", "课堂评份", "Gender2", "备注xyz"],
-        ["T1", "女", 30, 600, "60;60", "F", "x"],
-    ])
+    path = workbook(
+        tmp_path / "t.xlsx",
+        [
+            ["工号", "性别", "年令", "总课时数", "课堂评份", "Gender2", "备注xyz"],
+            ["T1", "女", 30, 600, "60;60", "F", "x"],
+        ],
+    )
     unknown = dict(unknown_columns(path, teacher))
     assert unknown["年令"] == "年龄"
     assert unknown["总课时数"] == "总课时"
@@ -177,8 +204,12 @@ def test_duplicate_columns_are_refused(tmp_path, teacher):
 
 
 def test_named_sheet(tmp_path, teacher):
-    path = workbook(tmp_path / "t.xlsx", [["说明"], ["本表仅供参考"]], title="说明", more={
-        "教师名单": [["工号", "性别", "年龄"], ["T9", "男", 44]]})
+    path = workbook(
+        tmp_path / "t.xlsx",
+        [["说明"], ["本表仅供参考"]],
+        title="说明",
+        more={"教师名单": [["工号", "性别", "年龄"], ["T9", "男", 44]]},
+    )
     assert sheet_names(path) == ["说明", "教师名单"]
     assert list(read_xlsx(path, teacher, sheet="教师名单")) == [{"id": "T9", "gender": "男", "age": 44}]
     with pytest.raises(InputError) as caught:
@@ -188,7 +219,7 @@ def test_named_sheet(tmp_path, teacher):
     assert "did you mean '教师名单'" in diagnostic.hint and "说明" in diagnostic.hint
     with pytest.raises(InputError):
         unknown_columns(path, teacher, sheet="nope")
-    assert list(read_records(str(path), teacher, sheet="教师名单"))[0]["id"] == "T9"
+    assert next(iter(read_records(str(path), teacher, sheet="教师名单")))["id"] == "T9"
 
 
 def test_unreadable_workbooks(tmp_path, teacher):
@@ -211,6 +242,7 @@ def test_missing_openpyxl_names_the_extra(monkeypatch, teacher):
 
 
 # --- writing -----------------------------------------------------------------------------------
+
 
 def test_write_xlsx_round_trip(tmp_path, policy, teacher):
     records = list(read_xlsx(XLSX, teacher)) + [{"id": "BAD", "gender": "X", "age": "abc"}]
@@ -243,7 +275,7 @@ def test_write_xlsx_round_trip(tmp_path, policy, teacher):
 
 
 def test_write_xlsx_english_and_formula_safe(tmp_path, policy, teacher):
-    outcomes = list(policy.evaluate_many([{"id": "=HYPERLINK(\"x\")", "gender": "F", "age": 60}], "teacher", as_of=AS_OF))
+    outcomes = list(policy.evaluate_many([{"id": '=HYPERLINK("x")', "gender": "F", "age": 60}], "teacher", as_of=AS_OF))
     target = tmp_path / "en.xlsx"
     write_xlsx(target, outcomes, teacher, lang="en")
     rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import engine
-from engine.errors import PolicyError
+from engine.base.errors import PolicyError
 
 from ..conftest import POLICIES
 
@@ -28,26 +28,76 @@ def broken(tmp_path, old: str, new: str):
 
 # (what is changed, into what, expected code, a fragment of the message, the line's marker)
 CASES = [
-    ("expr: capped_usage / class_hours", "expr: caped_usage / class_hours", "expr.unknown-name",
-     "did you mean 'capped_usage'", "caped_usage"),
-    ("      usage_pass:\n", "      usage_pass:\n        rulez: JX-A2\n", "schema.unknown-key", "did you mean 'rule'", "rulez"),
-    ("- {range: \"[0.70, 0.80)\", value: 27", "- {range: \"[0.70, 0.81)\", value: 27", "tiers.overlap",
-     "overlap at 0.8", "[0.80, inf)"),
-    ("- {range: \"[0.60, 0.70)\", value: 24", "- {range: \"[0.60, 0.69)\", value: 24", "tiers.gap",
-     "gap at 0.69", "[0.70, 0.80)"),
-    ("expr: usage_points + lesson_score", "expr: usage_points + lesson_score + total_score",
-     "values.cycle", "total_score -> total_score", "total_score:"),
-    ("      capped_usage:\n        rule: JX-A2", "      capped_usage:\n        rule: JX-A22",
-     "rule.unknown", "JX-A22", "rule: JX-A22"),
-    ("when: grade == 'fail'\n        sanction:\n          code: no_awards",
-     "when: grade == 'fial'\n        sanction:\n          code: no_awards", "expr.unknown-code",
-     "did you mean 'fail'", "'fial'"),
-    ("expr: usage_ratio >= 0.40", "expr: usage_ratio >= 0.40 and", "expr.syntax", "does not parse",
-     "usage_ratio >= 0.40 and"),
-    ("expr: capped_sum(daily_usage, 4)", "expr: daily_usage.count(4)", "expr.forbidden", "attributes",
-     "daily_usage.count"),
-    ("age: {type: integer, range: \"[0, 100]\"", "age: {type: integer, range: \"[0, 100\"", "schema.format",
-     "interval", "[0, 100\""),
+    (
+        "expr: capped_usage / class_hours",
+        "expr: caped_usage / class_hours",
+        "expr.unknown-name",
+        "did you mean 'capped_usage'",
+        "caped_usage",
+    ),
+    (
+        "      usage_pass:\n",
+        "      usage_pass:\n        rulez: JX-A2\n",
+        "schema.unknown-key",
+        "did you mean 'rule'",
+        "rulez",
+    ),
+    (
+        '- {range: "[0.70, 0.80)", value: 27',
+        '- {range: "[0.70, 0.81)", value: 27',
+        "tiers.overlap",
+        "overlap at 0.8",
+        "[0.80, inf)",
+    ),
+    (
+        '- {range: "[0.60, 0.70)", value: 24',
+        '- {range: "[0.60, 0.69)", value: 24',
+        "tiers.gap",
+        "gap at 0.69",
+        "[0.70, 0.80)",
+    ),
+    (
+        "expr: usage_points + lesson_score",
+        "expr: usage_points + lesson_score + total_score",
+        "values.cycle",
+        "total_score -> total_score",
+        "total_score:",
+    ),
+    (
+        "      capped_usage:\n        rule: JX-A2",
+        "      capped_usage:\n        rule: JX-A22",
+        "rule.unknown",
+        "JX-A22",
+        "rule: JX-A22",
+    ),
+    (
+        "when: grade == 'fail'\n        sanction:\n          code: no_awards",
+        "when: grade == 'fial'\n        sanction:\n          code: no_awards",
+        "expr.unknown-code",
+        "did you mean 'fail'",
+        "'fial'",
+    ),
+    (
+        "expr: usage_ratio >= 0.40",
+        "expr: usage_ratio >= 0.40 and",
+        "expr.syntax",
+        "does not parse",
+        "usage_ratio >= 0.40 and",
+    ),
+    (
+        "expr: capped_sum(daily_usage, 4)",
+        "expr: daily_usage.count(4)",
+        "expr.forbidden",
+        "attributes",
+        "daily_usage.count",
+    ),
+    (
+        'age: {type: integer, range: "[0, 100]"',
+        'age: {type: integer, range: "[0, 100"',
+        "schema.format",
+        "interval",
+        '[0, 100"',
+    ),
 ]
 
 
@@ -66,7 +116,8 @@ def test_broken_policy_reports_code_and_location(tmp_path, old, new, code, fragm
 
 def test_every_problem_is_reported_at_once(tmp_path):
     text = SOURCE.replace("expr: capped_usage / class_hours", "expr: caped_usage / class_hours").replace(
-        "expr: len(lesson_scores)", "expr: lenn(lesson_scores)")
+        "expr: len(lesson_scores)", "expr: lenn(lesson_scores)"
+    )
     path = tmp_path / "two.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(PolicyError) as info:
@@ -75,7 +126,11 @@ def test_every_problem_is_reported_at_once(tmp_path):
 
 
 def test_duplicate_key_in_a_policy(tmp_path):
-    error, text, path = broken(tmp_path, "      capped_usage:\n", "      usage_ratio:\n        rule: JX-A2\n        expr: 1\n      capped_usage:\n")
+    error, _text, _path = broken(
+        tmp_path,
+        "      capped_usage:\n",
+        "      usage_ratio:\n        rule: JX-A2\n        expr: 1\n      capped_usage:\n",
+    )
     diagnostic = next(d for d in error.diagnostics if d.code == "yaml.duplicate-key")
     assert "usage_ratio" in diagnostic.message
 

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 import engine
-from engine.errors import PolicyError
+from engine.base.errors import PolicyError
 
 from ..conftest import POLICIES
 
@@ -34,12 +34,13 @@ def child(tmp_path, body: str):
 def test_guangxi_extends_the_national_base_and_results_name_the_layer():
     guangxi = engine.load_policy(POLICIES / "guangxi.yaml")
     assert guangxi.spec.layers == ("national-2019", "guangxi-ziyuan-2020")
-    result = guangxi.evaluate({"id": "T", "online_hours": 25, "offline_hours": 24, "outcomes_uploaded": 2},
-                              "teacher", as_of=DAY, trace=True)
+    result = guangxi.evaluate(
+        {"id": "T", "online_hours": 25, "offline_hours": 24, "outcomes_uploaded": 2}, "teacher", as_of=DAY, trace=True
+    )
     data = result.to_dict(trace=True)
     by_name = {s.get("name"): s for s in data["trace"] if s["step"] in ("value", "tier")}
-    assert by_name["total_hours"]["layer"] == "national-2019"      # inherited
-    assert by_name["hours_ok"]["layer"] == "guangxi-ziyuan-2020"   # overridden with GX-1
+    assert by_name["total_hours"]["layer"] == "national-2019"  # inherited
+    assert by_name["hours_ok"]["layer"] == "guangxi-ziyuan-2020"  # overridden with GX-1
     assert by_name["offline_ok"]["layer"] == "guangxi-ziyuan-2020"  # added
     layers = {s["code"]: s["layer"] for s in data["sanctions"]}
     assert layers == {"hours_short": "guangxi-ziyuan-2020", "offline_hours_short": "guangxi-ziyuan-2020"}
@@ -47,8 +48,11 @@ def test_guangxi_extends_the_national_base_and_results_name_the_layer():
 
 
 def test_override_of_an_element_that_does_not_exist_is_refused(tmp_path):
-    path = child(tmp_path, "rules:\n  X-1: {ref: 一, clause: 条文}\nchanges:\n"
-                           "  - override: entities/teacher/values/hours_okk\n    with: {rule: X-1}\n")
+    path = child(
+        tmp_path,
+        "rules:\n  X-1: {ref: 一, clause: 条文}\nchanges:\n"
+        "  - override: entities/teacher/values/hours_okk\n    with: {rule: X-1}\n",
+    )
     with pytest.raises(PolicyError) as info:
         engine.load_policy(path)
     diagnostic = info.value.first
@@ -64,10 +68,13 @@ def test_an_override_that_changes_nothing_is_a_warning(tmp_path):
 
 
 def test_remove_and_add(tmp_path):
-    path = child(tmp_path, "rules:\n  X-1: {ref: 一, clause: 每人至少60学时}\nchanges:\n"
-                           "  - remove: entities/teacher/consequences/points-mismatch\n"
-                           "  - override: entities/teacher/values/hours_ok\n"
-                           "    with: {rule: X-1, expr: total_hours >= 60 and practice_share >= 0.5}\n")
+    path = child(
+        tmp_path,
+        "rules:\n  X-1: {ref: 一, clause: 每人至少60学时}\nchanges:\n"
+        "  - remove: entities/teacher/consequences/points-mismatch\n"
+        "  - override: entities/teacher/values/hours_ok\n"
+        "    with: {rule: X-1, expr: total_hours >= 60 and practice_share >= 0.5}\n",
+    )
     policy = engine.load_policy(path)
     ids = [c.id for c in policy.spec.entities["teacher"].consequences]
     assert ids == ["hours-short"]
@@ -76,7 +83,9 @@ def test_remove_and_add(tmp_path):
 
 
 def test_an_error_in_an_override_points_at_the_child_file(tmp_path):
-    path = child(tmp_path, "changes:\n  - override: entities/teacher/values/hours_ok\n    with: {expr: total_hour >= 60}\n")
+    path = child(
+        tmp_path, "changes:\n  - override: entities/teacher/values/hours_ok\n    with: {expr: total_hour >= 60}\n"
+    )
     with pytest.raises(PolicyError) as info:
         engine.load_policy(path)
     diagnostic = info.value.first

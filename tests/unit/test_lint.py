@@ -39,17 +39,21 @@ def test_lint_flags_a_tier_gap(tmp_path):
 
 
 def test_lint_flags_an_unreachable_level(tmp_path):
-    path = copy(tmp_path, """        - code: pass
+    path = copy(
+        tmp_path,
+        """        - code: pass
           label: {zh: 合格, en: Pass}
           rank: 1
-          when: usage_pass and lesson_pass""", """        - code: pass
+          when: usage_pass and lesson_pass""",
+        """        - code: pass
           label: {zh: 合格, en: Pass}
           rank: 1
           when: usage_pass and lesson_pass
         - code: good
           label: {zh: 良好, en: Good}
           rank: 1
-          when: usage_pass and lesson_pass and total_score >= 80""")
+          when: usage_pass and lesson_pass and total_score >= 80""",
+    )
     result = run("lint", "--strict", path)
     assert result.exit_code == 1
     assert "lint.unreachable-level" in result.output and "'good'" in result.output and "'pass'" in result.output
@@ -68,15 +72,28 @@ def test_lint_flags_a_percentage_where_a_ratio_is_meant(tmp_path):
 
 
 def test_lint_flags_an_unread_input(tmp_path):
-    path = copy(tmp_path, "      opted_in: {type: boolean, default: false,", "      unused: {type: integer}\n      opted_in: {type: boolean, default: false,")
+    path = copy(
+        tmp_path,
+        "      opted_in: {type: boolean, default: false,",
+        "      unused: {type: integer}\n      opted_in: {type: boolean, default: false,",
+    )
     result = run("lint", path)
     assert "lint.unread-input" in result.output and "'unused'" in result.output
 
 
 def test_diff_reports_records_whose_grade_changes(tmp_path):
     new = copy(tmp_path, "expr: usage_ratio >= 0.40", "expr: usage_ratio >= 0.45", "new.yaml")
-    result = run("diff", str(POLICIES / "jiangxi.yaml"), new, "-e", "teacher", "-i",
-                 str(ROOT / "examples" / "jiangxi" / "teachers.csv"), "-f", "json")
+    result = run(
+        "diff",
+        str(POLICIES / "jiangxi.yaml"),
+        new,
+        "-e",
+        "teacher",
+        "-i",
+        str(ROOT / "examples" / "jiangxi" / "teachers.csv"),
+        "-f",
+        "json",
+    )
     assert result.exit_code == 0
     report = json.loads(result.output)
     assert report["records"] == 10

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from engine.errors import PolicyError
-from engine.loader import LIMITS, load_yaml, parse_yaml
+from engine.base.errors import PolicyError
+from engine.language.loader import LIMITS, load_yaml, parse_yaml
 
 
 def codes(exc: PolicyError) -> list[str]:
@@ -33,8 +33,15 @@ def test_duplicate_key_is_refused_with_both_lines():
 
 def test_yaml_1_1_words_stay_text_and_decimals_stay_exact():
     doc = parse_yaml("a: no\nb: on\nc: 1:30\nd: 0.40\ne: true\nf: 2021-06-30\ng: ~\n")
-    assert doc.data == {"a": "no", "b": "on", "c": "1:30", "d": Decimal("0.40"), "e": True,
-                        "f": "2021-06-30", "g": None}
+    assert doc.data == {
+        "a": "no",
+        "b": "on",
+        "c": "1:30",
+        "d": Decimal("0.40"),
+        "e": True,
+        "f": "2021-06-30",
+        "g": None,
+    }
 
 
 def test_tab_indentation_is_refused_at_its_line():

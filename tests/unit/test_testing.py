@@ -1,4 +1,4 @@
-"""The property-testing kit for policy authors (engine.testing, engine.checking)."""
+"""The property-testing kit for policy authors (engine.tools.testing, engine.tools.checking)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import engine
-from engine.checking import run_check
-from engine.testing import (
-    PROPERTIES, CheckFailure, PropertyFailure, as_of_dates, bounds_constants, check, json_ready, records,
-    run_property, tiers_agree_with_conditions,
+from engine.tools.checking import run_check
+from engine.tools.testing import (
+    PROPERTIES,
+    CheckFailure,
+    PropertyFailure,
+    as_of_dates,
+    bounds_constants,
+    check,
+    json_ready,
+    records,
+    run_property,
+    tiers_agree_with_conditions,
 )
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
@@ -22,12 +30,17 @@ SHIPPED = sorted(p for p in POLICIES.glob("*.yaml") if p.name.count(".") == 1)  
 LOADED = {p.stem: engine.load_policy(p) for p in SHIPPED}
 # entities whose values are aggregates over members are evaluated from members, not from a
 # generated record of their own (standalone they are refused with record.members)
-PAIRS = [(name, entity) for name, policy in LOADED.items() for entity in policy.entities
-         if not any(v.kind == "aggregate" for v in policy.spec.entities[entity].values.values())]
+PAIRS = [
+    (name, entity)
+    for name, policy in LOADED.items()
+    for entity in policy.entities
+    if not any(v.kind == "aggregate" for v in policy.spec.entities[entity].values.values())
+]
 # the shipped policy without its own promised properties: tests add the ones they need
 JIANGXI_TEXT = (POLICIES / "jiangxi.yaml").read_text(encoding="utf-8").split("\n# Relations this policy promises")[0]
-QUICK = settings(max_examples=60, deadline=None, database=None, derandomize=True,
-                 suppress_health_check=list(HealthCheck))
+QUICK = settings(
+    max_examples=60, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
 
 
 def _copy(tmp_path, text, name="jiangxi-copy.yaml"):
@@ -52,11 +65,15 @@ def test_shipped_policies_found():
 
 # --- strategies --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name,entity", PAIRS, ids=[f"{n}-{e}" for n, e in PAIRS])
 def test_generated_records_are_accepted(name, entity):
     policy = LOADED[name]
-    codes = {lv.code for lv in policy.spec.entities[entity].grade.all_levels} \
-        if policy.spec.entities[entity].grade else {None}
+    codes = (
+        {lv.code for lv in policy.spec.entities[entity].grade.all_levels}
+        if policy.spec.entities[entity].grade
+        else {None}
+    )
 
     @QUICK
     @given(records(policy, entity), as_of_dates(policy))
@@ -80,7 +97,12 @@ def test_a_province_is_property_tested_in_a_few_lines():
     @QUICK
     @given(records(policy, "teacher"))
     def test(r):
-        assert policy.evaluate(r, "teacher", as_of=dt.date(2020, 6, 30)).grade in {"exempt", "excellent", "pass", "fail"}
+        assert policy.evaluate(r, "teacher", as_of=dt.date(2020, 6, 30)).grade in {
+            "exempt",
+            "excellent",
+            "pass",
+            "fail",
+        }
 
     test()
 
@@ -140,10 +162,11 @@ def test_as_of_dates_stay_in_the_period():
 def test_json_ready_keeps_numbers_exact():
     record = {"a": Fraction(5, 2), "b": [Fraction(1, 3), 4, Fraction(6, 1)], "c": dt.date(2021, 6, 30)}
     assert json_ready(record) == {"a": "2.5", "b": ["1/3", 4, 6], "c": "2021-06-30"}
-    assert engine.numbers.exact("1/3") == Fraction(1, 3)
+    assert engine.base.numbers.exact("1/3") == Fraction(1, 3)
 
 
 # --- check() on the shipped policies -------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", sorted(LOADED))
 def test_check_passes_on_shipped_policies(name):
@@ -152,11 +175,18 @@ def test_check_passes_on_shipped_policies(name):
 
 
 def test_ready_made_properties():
-    assert set(PROPERTIES) == {"exactly_one_grade", "deterministic", "fast_equals_reference",
-                               "grade_agrees_with_condition", "scores_in_range", "tiers_agree_with_conditions"}
+    assert set(PROPERTIES) == {
+        "exactly_one_grade",
+        "deterministic",
+        "fast_equals_reference",
+        "grade_agrees_with_condition",
+        "scores_in_range",
+        "tiers_agree_with_conditions",
+    }
 
 
 # --- check() finds broken bounds --------------------------------------------------------------
+
 
 def test_check_finds_a_condition_that_reads_a_tier_bound_the_other_way(tmp_path):
     broken = JIANGXI_TEXT.replace("expr: usage_ratio >= 0.40", "expr: usage_ratio > 0.40")
@@ -179,15 +209,15 @@ def test_check_finds_a_condition_that_reads_a_tier_bound_the_other_way(tmp_path)
 
 def test_check_finds_a_broken_tier_through_a_declared_monotonic_property(tmp_path):
     # 合格等级70分以上 / 不合格等级70分以下 with the two values swapped: 69 passes, 70 fails
-    broken = (JIANGXI_TEXT
-              .replace('- {range: "[70, 90)", value: pass', '- {range: "[70, 90)", value: fail')
-              .replace('- {range: "[0, 70)", value: fail', '- {range: "[0, 70)", value: pass'))
+    broken = JIANGXI_TEXT.replace('- {range: "[70, 90)", value: pass', '- {range: "[70, 90)", value: fail').replace(
+        '- {range: "[0, 70)", value: fail', '- {range: "[0, 70)", value: pass'
+    )
     assert broken.count("value: pass") == JIANGXI_TEXT.count("value: pass")
     broken += "\nproperties:\n  - {entity: school, kind: monotonic, input: score, direction: increasing}\n"
     policy = _copy(tmp_path, broken)
     failures = check(policy, seed=0, max_examples=150, entities=["school"], properties=[])
     assert [f.property for f in failures] == ["monotonic(score, increasing)"], failures
-    score = engine.numbers.exact(failures[0].record["score"])
+    score = engine.base.numbers.exact(failures[0].record["score"])
     assert 69 <= score <= 70, failures[0]  # at the bound, one step below it
     assert "lowers the grade from pass to fail" in failures[0].message
 
@@ -198,7 +228,8 @@ def test_declared_monotonic_properties_hold_on_the_unbroken_copy(tmp_path):
         "  - {entity: teacher, kind: monotonic, input: lesson_scores, direction: increasing}\n"
         "  - {entity: teacher, kind: monotonic, input: daily_usage, direction: increasing}\n"
         "  - {entity: teacher, kind: monotonic, input: class_hours, direction: decreasing}\n"
-        "  - {entity: school, kind: monotonic, input: score, direction: increasing}\n")
+        "  - {entity: school, kind: monotonic, input: score, direction: increasing}\n"
+    )
     policy = _copy(tmp_path, text)
     assert len(policy.spec.properties) == 4
     failures = check(policy, seed=0, max_examples=60, properties=[])  # only the declared ones
@@ -208,9 +239,11 @@ def test_declared_monotonic_properties_hold_on_the_unbroken_copy(tmp_path):
 def test_a_declared_property_on_a_non_numeric_input_is_refused_when_loading(tmp_path):
     import pytest
 
-    from engine.errors import PolicyError
+    from engine.base.errors import PolicyError
 
-    text = JIANGXI_TEXT + "\nproperties:\n  - {entity: teacher, kind: monotonic, input: gender, direction: increasing}\n"
+    text = (
+        JIANGXI_TEXT + "\nproperties:\n  - {entity: teacher, kind: monotonic, input: gender, direction: increasing}\n"
+    )
     with pytest.raises(PolicyError) as info:
         _copy(tmp_path, text)
     assert info.value.first.code == "property.input" and "numeric" in info.value.first.message
@@ -222,21 +255,22 @@ def test_a_wrong_promise_is_found(tmp_path):
     failures = check(_copy(tmp_path, text), seed=0, max_examples=100, properties=[])
     assert len(failures) == 1 and failures[0].property == "monotonic(score, decreasing)"
     assert "lowering score" in failures[0].message and "lowers the grade" in failures[0].message
-    score = engine.numbers.exact(failures[0].record["score"])
+    score = engine.base.numbers.exact(failures[0].record["score"])
     assert any(abs(score - bound) <= 1 for bound in (70, 90)), score  # next to a bound
 
 
 # --- properties and the runner -----------------------------------------------------------------
 
+
 def test_a_failing_property_gives_the_shrunk_counterexample():
     def never_above_ten(policy, entity, record, as_of):
-        if engine.numbers.exact(record["head_count"]) > 10:
+        if engine.base.numbers.exact(record["head_count"]) > 10:
             raise PropertyFailure("too many")
 
     failure = run_property(LOADED["jiangxi"], "host", never_above_ten, seed=0, max_examples=100)
     assert isinstance(failure, CheckFailure)
     assert failure.property == "never_above_ten" and failure.message == "too many"
-    assert engine.numbers.exact(failure.record["head_count"]) == 11  # shrunk to the edge
+    assert engine.base.numbers.exact(failure.record["head_count"]) == 11  # shrunk to the edge
     assert failure.as_of >= "2019-11-01"
 
 
@@ -250,11 +284,19 @@ def test_an_unexpected_exception_is_a_failure_too():
 
 def test_tier_agreement_holds_on_the_shipped_reading():
     policy = LOADED["jiangxi"]
-    record = {"id": "T", "gender": "F", "age": 30, "daily_usage": [4] * 60, "class_hours": 600, "lesson_scores": [60] * 6}
+    record = {
+        "id": "T",
+        "gender": "F",
+        "age": 30,
+        "daily_usage": [4] * 60,
+        "class_hours": 600,
+        "lesson_scores": [60] * 6,
+    }
     assert tiers_agree_with_conditions(policy, "teacher", record, dt.date(2020, 1, 1)) is None
 
 
 # --- kaohe check -----------------------------------------------------------------------------------
+
 
 def test_run_check_on_a_shipped_policy():
     ok, text = run_check(POLICIES / "guangxi.yaml", seed=1, max_examples=10, entities=["school"])
@@ -263,14 +305,17 @@ def test_run_check_on_a_shipped_policy():
 
 def test_run_check_writes_the_counterexample(tmp_path):
     path = tmp_path / "broken.yaml"
-    path.write_text(JIANGXI_TEXT.replace('- {range: "[70, 90)", value: pass', '- {range: "[70, 90)", value: fail')
-                    .replace('- {range: "[0, 70)", value: fail', '- {range: "[0, 70)", value: pass')
-                    + "\nproperties:\n  - {entity: school, kind: monotonic, input: score, direction: increasing}\n",
-                    encoding="utf-8")
+    path.write_text(
+        JIANGXI_TEXT.replace('- {range: "[70, 90)", value: pass', '- {range: "[70, 90)", value: fail').replace(
+            '- {range: "[0, 70)", value: fail', '- {range: "[0, 70)", value: pass'
+        )
+        + "\nproperties:\n  - {entity: school, kind: monotonic, input: score, direction: increasing}\n",
+        encoding="utf-8",
+    )
     ok, text = run_check(path, seed=0, max_examples=100, entities=["school"])
     assert not ok
     assert "monotonic(score, increasing) — entity school" in text
-    line = next(l for l in text.splitlines() if l.strip().startswith("counterexample: "))
+    line = next(s for s in text.splitlines() if s.strip().startswith("counterexample: "))
     record = json.loads(line.split("counterexample: ", 1)[1])
-    assert engine.numbers.exact(record["score"]) in {69, Fraction(6999, 100), 70}
+    assert engine.base.numbers.exact(record["score"]) in {69, Fraction(6999, 100), 70}
     assert "kaohe explain" in text and "--as-of" in text

@@ -1,0 +1,1 @@
+"""Stage 0: what every stage shares — errors as data, their messages, exact numbers."""

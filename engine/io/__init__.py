@@ -1,0 +1,43 @@
+"""Stage 3: records in and outcomes out, per file format, behind one interface.
+
+``read_records`` streams the records of any supported input; ``make_writer`` and
+``write_xlsx`` write outcomes. Each format lives in its own module; this module only
+dispatches, so no format module imports another's reader.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from typing import IO
+
+from ..base.errors import Diagnostic, InputError, Location
+from ..language.model import Entity
+from . import text
+from .sheets import read_xlsx
+
+__all__ = ["read_records"]
+
+
+def read_records(path: str, entity: Entity, stdin: IO[bytes] | None = None, sheet: str | None = None) -> Iterator:
+    """Records of ``path`` ('-' for JSON Lines on stdin), streamed; InputError if unreadable."""
+    kind = text.detect_format(path)
+    if not kind:
+        raise InputError(
+            Diagnostic(
+                "input.format",
+                f"cannot tell the format of {path}",
+                Location(path),
+                hint="use a .jsonl, .json, .csv or .xlsx file",
+            )
+        )
+    if kind == "xlsx":
+        yield from read_xlsx(path, entity, sheet)
+        return
+    if path == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        yield from text.read_jsonl(stream, "<stdin>", entity)
+        return
+    with text.open_input(path) as stream:
+        reader = {"jsonl": text.read_jsonl, "json": text.read_json, "csv": text.read_csv}[kind]
+        yield from reader(stream, path, entity)

@@ -1,0 +1,511 @@
+"""Reading records from files and writing outcomes, streaming, as schools export them.
+
+Readers yield one item per input record: a dict of raw fields, or a
+:class:`~engine.result.Failure` for a record that cannot even be read (a corrupt JSON
+line, an undecodable CSV row, a ragged row). Nothing is dropped, nothing is reordered.
+Writers take outcomes one at a time; :func:`atomic_output` replaces the target file only
+when the whole run finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import IO
+
+from ..base.errors import Diagnostic, InputError, KaoheError, Location, RecordError
+from ..language.model import Entity
+from ..runtime.result import Failure
+
+__all__ = ["FORMATS", "MAX_LINE", "Writer", "atomic_output", "detect_format", "make_writer"]
+
+FORMATS = ("jsonl", "json", "csv", "table")
+MAX_LINE = 16 * 1024 * 1024
+
+
+def detect_format(path: str) -> str:
+    if path == "-":
+        return "jsonl"
+    suffix = Path(path).suffix.lower()
+    return {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".xlsx": "xlsx"}.get(suffix, "")
+
+
+def _bad_number(text):
+    """NaN and Infinity are kept (as floats) so that the field's coercer rejects that field,
+    naming it, instead of the whole line."""
+    return float(text)
+
+
+def _parse_float(text: str):
+    """A JSON number with a fraction or exponent, exactly; ``1e999999999`` stays a lazy
+    Decimal (expanding it would take minutes) and its field's coercer refuses it."""
+    mantissa, _, exponent = text.lower().partition("e")
+    if len(mantissa) > 200 or (exponent and abs(int(exponent)) > 400):
+        return Decimal(text)
+    if not exponent:  # the common case, 45.5: whole digits over a power of ten
+        whole, _, decimals = mantissa.partition(".")
+        return Fraction(int(whole + decimals), 10 ** len(decimals))
+    return Fraction(text)
+
+
+def _loads(text: str):
+    return json.loads(text, parse_float=_parse_float, parse_constant=_bad_number)
+
+
+def record_failure(
+    entity: Entity, file: str, line: int, code: str, message: str, hint: str | None = None, id_=None, **params
+):
+    return Failure(
+        entity.name,
+        id_,
+        RecordError(Diagnostic(code, message, Location(file, line, 0), hint=hint, params={"line": line, **params})),
+        line,
+    )
+
+
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _refuse_utf16(stream: IO[bytes], name: str) -> None:
+    """A sheet saved as 'Unicode text' is UTF-16: refuse the file instead of a row of garbage."""
+    peek = getattr(stream, "peek", None)
+    head = peek(4)[:4] if peek else b""
+    if head.startswith(_WIDE_BOMS):
+        raise InputError(
+            Diagnostic(
+                "input.encoding",
+                "the file is UTF-16 text, not UTF-8 or GBK",
+                Location(name),
+                hint="save it again as 'CSV UTF-8' (or CSV), or as JSON Lines in UTF-8",
+            )
+        )
+
+
+def column_map(entity: Entity) -> dict:
+    """Header text -> input name: the input's own name, its declared columns and its Chinese label."""
+    mapping = {}
+    for name, inp in entity.inputs.items():
+        for header in (name, inp.label.zh, inp.label.en, *inp.columns):
+            if header:
+                mapping.setdefault(header.strip(), name)
+                mapping.setdefault(header.strip().lower(), name)
+    return mapping
+
+
+def _long_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
+    """Lines of at most MAX_LINE bytes; None for a longer one, whose rest is skipped
+    without holding it in memory."""
+    while True:
+        raw = stream.readline(MAX_LINE + 1)
+        if not raw:
+            return
+        if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(MAX_LINE + 1)
+            yield None
+            continue
+        yield raw
+
+
+def jsonl_record(raw: bytes | None, number: int, name: str, entity: Entity):
+    """One JSON Lines line as a record, a Failure, or None for a blank line."""
+    if raw is None or len(raw) > MAX_LINE:
+        return record_failure(
+            entity, name, number, "input.line-too-long", f"line {number} is longer than {MAX_LINE // (1024 * 1024)} MiB"
+        )
+    if not raw.strip():
+        return None
+    try:
+        text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError:
+        return record_failure(
+            entity, name, number, "input.encoding", f"line {number} is not UTF-8", hint="JSON Lines files must be UTF-8"
+        )
+    try:
+        record = _loads(text)
+    except ValueError as exc:
+        return record_failure(entity, name, number, "input.json", f"line {number} is not valid JSON: {exc}")
+    if not isinstance(record, dict):
+        return record_failure(entity, name, number, "input.json", f"line {number} is not a JSON object")
+    return record
+
+
+def jsonl_lines(path: str) -> Iterator:
+    """The raw lines of a JSON Lines file (None for one over the length limit), for workers
+    that parse them themselves."""
+    with open_input(path) as stream:
+        _refuse_utf16(stream, path)
+        yield from _long_lines(stream)
+
+
+def open_input(path: str):
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise InputError(
+            Diagnostic("input.unreadable", f"cannot open the file: {exc.strerror or exc}", Location(path))
+        ) from None
+
+
+def read_jsonl(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
+    _refuse_utf16(stream, name)
+    for number, raw in enumerate(_long_lines(stream), 1):
+        item = jsonl_record(raw, number, name, entity)
+        if item is not None:
+            yield item
+
+
+def read_json(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
+    raw = stream.read()
+    try:
+        data = _loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError(Diagnostic("input.encoding", "the file is not UTF-8", Location(name))) from None
+    except ValueError as exc:
+        raise InputError(
+            Diagnostic(
+                "input.json",
+                f"the file is not valid JSON: {exc}",
+                Location(name),
+                hint="a .json input is one array of records; use .jsonl for one record per line",
+            )
+        ) from None
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise InputError(Diagnostic("input.json", "a .json input must be an array of records", Location(name)))
+    for index, record in enumerate(data, 1):
+        if isinstance(record, dict):
+            yield record
+        else:
+            yield record_failure(entity, name, index, "input.json", f"item {index} of the array is not an object")
+
+
+class _Lines:
+    """Binary lines decoded as UTF-8 (BOM allowed) or, failing that, GBK/GB18030 as Excel
+    writes it on a Chinese system. Remembers which line failed to decode, and the lines
+    taken since the last row (to recover the rows an unclosed quote swallowed)."""
+
+    def __init__(self, stream: IO[bytes]):
+        self.stream = stream
+        self.encoding = "utf-8"
+        self.bad: set[int] = set()
+        self.number = 0
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self):
+        for raw in self.stream:
+            self.number += 1
+            if self.number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            for encoding in (self.encoding, "gb18030") if self.encoding == "utf-8" else (self.encoding, "utf-8"):
+                try:
+                    text = raw.decode(encoding)
+                    self.encoding = encoding
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                self.bad.add(self.number)
+                text = "\n"
+            self.taken.append((self.number, text))
+            yield text
+
+    def take(self) -> list[tuple[int, str]]:
+        taken, self.taken = self.taken, []
+        return taken
+
+
+def csv_header(path) -> list[str]:
+    """The header cells of a CSV file (UTF-8, BOM or GBK), or [] if it has none."""
+    try:
+        with open(path, "rb") as stream:
+            return [cell.strip() for cell in next(csv.reader(_Lines(stream)), [])]
+    except (OSError, csv.Error):
+        return []
+
+
+def read_csv(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
+    _refuse_utf16(stream, name)
+    lines = _Lines(stream)
+    reader = csv.reader(lines)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise InputError(Diagnostic("input.csv", f"cannot read the header: {exc}", Location(name, 1, 0))) from None
+    lines.take()
+    mapping = column_map(entity)
+    names = []
+    for column, cell in enumerate(header, 1):
+        key = cell.strip()
+        field = mapping.get(key) or mapping.get(key.lower()) or key
+        if field in entity.inputs and field in names:
+            first = names.index(field) + 1
+            raise InputError(
+                Diagnostic(
+                    "input.csv",
+                    f"columns {first} and {column} both give the field {field}; kaohe cannot tell which to use",
+                    Location(name, 1, 0),
+                    hint="delete or rename one of the two columns",
+                )
+            )
+        names.append(field)
+    width = len(names)
+    key_name = entity.key
+
+    def looks_like_rows(taken) -> bool:
+        # an unclosed quote makes one 'row' of the following records: its continuation
+        # lines then hold about as many commas as the header has
+        return len(taken) > 1 and width >= 3 and any(text.count(",") >= width - 1 for _, text in taken[1:])
+
+    def item(row, number):
+        if number in lines.bad:
+            lines.bad.discard(number)
+            return record_failure(
+                entity,
+                name,
+                number,
+                "input.encoding",
+                f"line {number} is neither UTF-8 nor GBK text and cannot be read",
+                hint="re-export the sheet, or fix the damaged row",
+            )
+        if not row or all(not c.strip() for c in row):
+            return None
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            record_id = row[names.index(key_name)] if key_name in names and names.index(key_name) < len(row) else None
+            return record_failure(
+                entity,
+                name,
+                number,
+                "input.ragged",
+                f"line {number} has {len(row)} cells but the header has {width}",
+                hint="a value probably contains an unquoted comma",
+                id_=record_id,
+                cells=len(row),
+                width=width,
+            )
+        return dict(zip(names, row))
+
+    def unclosed(taken, problem):
+        first, last = taken[0][0], taken[-1][0]
+        head = next(csv.reader([taken[0][1].replace('"', "")]), [])
+        at = names.index(key_name) if key_name in names else len(head)
+        yield record_failure(
+            entity,
+            name,
+            first,
+            "input.csv",
+            f"line {first} {problem}; lines {first + 1} to {last} are read on their own",
+            hint='close the quote (") or remove it, then read the file again',
+            id_=head[at].strip() or None if at < len(head) else None,
+        )
+        for number, text in taken[1:]:
+            try:
+                row = next(csv.reader([text]), [])
+            except csv.Error as exc:
+                yield record_failure(entity, name, number, "input.csv", f"line {number}: {exc}")
+                continue
+            out = item(row, number)
+            if out is not None:
+                yield out
+
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            taken = lines.take()
+            if looks_like_rows(taken):
+                yield from unclosed(taken, f'cannot be read ({exc}): a quote (") is probably never closed')
+            else:
+                yield record_failure(entity, name, lines.number, "input.csv", f"line {lines.number}: {exc}")
+            continue
+        taken = lines.take()
+        if looks_like_rows(taken):
+            yield from unclosed(taken, 'opens a quote (") that is not closed on that line')
+            continue
+        out = item(row, lines.number)
+        if out is not None:
+            yield out
+
+
+# --- writers -----------------------------------------------------------------------------------
+
+
+class Writer:
+    """Writes outcomes one at a time."""
+
+    def __init__(self, out: IO[str], lang: str = "zh", trace: bool = False):
+        self.out, self.lang, self.trace = out, lang, trace
+
+    def write(self, outcome) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+class JsonlWriter(Writer):
+    def write(self, outcome):
+        text = getattr(outcome, "text", None)  # already serialised by a worker process
+        self.out.write((text if text is not None else _dumps(outcome.to_dict(self.lang, self.trace))) + "\n")
+
+
+class JsonWriter(Writer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count = 0
+        self.out.write("[")
+
+    def write(self, outcome):
+        self.out.write(
+            ("\n" if self.count == 0 else ",\n")
+            + json.dumps(outcome.to_dict(self.lang, self.trace), ensure_ascii=False)
+        )
+        self.count += 1
+
+    def close(self):
+        self.out.write("\n]\n")
+
+
+def _flat(outcome, lang):
+    data = outcome.to_dict(lang)
+    row = {"id": data["id"], "entity": data["entity"]}
+    if "error" in data:
+        row["error"] = data["error"]["text"]
+        return row
+    grade = data["grade"] or {}
+    row["grade"] = grade.get("code", "")
+    row["grade_label"] = grade.get("label", "")
+    for key, value in data["scores"].items():
+        row[key] = "" if value is None else value
+    row["credit_total"] = data["credit_total"]
+    row["credits"] = "; ".join(
+        f"{c['amount']} {c['label']}" + (f" ({c['period']})" if c["period"] else "") for c in data["credits"]
+    )
+    row["sanctions"] = "; ".join(f"{s['code']}" for s in data["sanctions"])
+    row["awards"] = "; ".join(a["code"] for a in data["awards"])
+    return row
+
+
+class CsvWriter(Writer):
+    """One row per record; the columns come from the entity (fixed before the first row)."""
+
+    def __init__(self, out, lang="zh", trace=False, columns: list[str] | None = None):
+        super().__init__(out, lang, trace)
+        base = ["id", "entity", "grade", "grade_label"]
+        tail = ["credit_total", "credits", "sanctions", "awards", "error"]
+        self.columns = base + list(columns or []) + tail
+        self.writer = csv.DictWriter(out, self.columns, extrasaction="ignore")
+        self.writer.writeheader()
+
+    def write(self, outcome):
+        self.writer.writerow(_flat(outcome, self.lang))
+
+
+class TableWriter(Writer):
+    """An aligned table for people at a terminal (with an entity column when levels are mixed)."""
+
+    def __init__(self, out, lang="zh", trace=False, columns=None):
+        super().__init__(out, lang, trace)
+        self.rows: list[list[str]] = []
+        self.entities: list[str] = []
+
+    def write(self, outcome):
+        data = outcome.to_dict(self.lang)
+        self.entities.append(data["entity"])
+        if "error" in data:
+            shown = data["id"] if data["id"] is not None else f"#{data['error'].get('record', '')}"
+            self.rows.append([str(shown), "错误" if self.lang == "zh" else "ERROR", "", data["error"]["text"]])
+            return
+        grade = (data["grade"] or {}).get("label", "")
+        sanctions = ", ".join(s["label"] for s in data["sanctions"] + data["awards"])
+        self.rows.append([str(data["id"]), grade, str(data["credit_total"]), sanctions])
+
+    def close(self):
+        import unicodedata
+
+        zh = self.lang == "zh"
+        head = ["id", "等级" if zh else "grade", "学分" if zh else "credits", "处分/义务" if zh else "sanctions"]
+        rows = [head] + self.rows
+        if len(set(self.entities)) > 1:
+            rows = [["对象" if zh else "entity"] + head] + [[e] + r for e, r in zip(self.entities, self.rows)]
+
+        def width(text):
+            return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+        widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            cells = [cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(row)]
+            self.out.write("  ".join(cells).rstrip() + "\n")
+
+
+def make_writer(fmt: str, out: IO[str], lang="zh", trace=False, columns=None) -> Writer:
+    if fmt == "jsonl":
+        return JsonlWriter(out, lang, trace)
+    if fmt == "json":
+        return JsonWriter(out, lang, trace)
+    if fmt == "csv":
+        return CsvWriter(out, lang, trace, columns)
+    if fmt == "table":
+        return TableWriter(out, lang, trace, columns)
+    raise ValueError(f"unknown format {fmt}")
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | None, encoding: str = "utf-8", newline: str | None = None):
+    """A text stream that becomes ``path`` only if the block completes; stdout for None or '-'."""
+    if path in (None, "-"):
+        yield sys.stdout
+        return
+    with atomic_path(path) as tmp, open(tmp, "w", encoding=encoding, newline=newline) as stream:
+        yield stream
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """A temporary file beside ``path`` that replaces it only if the block completes (an
+    interrupted or failed write leaves ``path`` as it was). The new file gets the usual mode
+    of a new file, not the temporary file's private one."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:  # a usage problem (exit 2), not a crash
+        raise KaoheError(
+            Diagnostic(
+                "usage.output",
+                f"cannot write {path}: {exc.strerror or exc}",
+                Location(str(path)),
+                hint="the output must be a file in a folder that exists and can be written",
+            )
+        ) from None
+    os.close(fd)
+    try:
+        yield tmp
+        mask = os.umask(0)
+        os.umask(mask)
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

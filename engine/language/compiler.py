@@ -1,0 +1,790 @@
+"""From a checked YAML document to an immutable :class:`~engine.model.PolicySpec`.
+
+The compiler runs a named, ordered list of checks. Each check adds diagnostics instead of
+stopping, so an officer sees every problem of a file in one run. A check that needs the
+output of an earlier one says so and is skipped when that one failed.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import difflib
+import itertools
+from pathlib import Path
+
+from ..base.errors import Diagnostic, Location, PolicyError
+from ..base.numbers import exact, format_number, parse_interval
+from .expressions import ExpressionProblem, parse_expression
+from .kinds import build_coercer
+from .layers import resolve_layers
+from .loader import Document, load_yaml
+from .model import (
+    Consequence,
+    Entity,
+    Grade,
+    Input,
+    Level,
+    Members,
+    PolicySpec,
+    Rule,
+    Schedule,
+    Target,
+    Text,
+    Tier,
+    Value,
+)
+from .schedules import check_schedules
+from .schema import check_document
+
+__all__ = ["compile_document", "compile_file"]
+
+#: Names every expression may read besides the entity's own inputs and values.
+BUILTIN_NAMES = {"as_of": "the day the evaluation is judged at (--as-of)"}
+#: Names an entity with a ``schedule`` may read: its unit's place in the rollout.
+SCHEDULE_NAMES = {
+    "in_schedule": "the record's key is an implementation unit of the schedule",
+    "batch_year": "the year of the unit's batch (through its central school if it acts through one)",
+    "batch_deadline": "the last day of that batch year",
+    "demonstration": "the unit is a demonstration school",
+    "acting_unit": "the unit that carries out the rollout (itself or its central school)",
+}
+
+
+def _text(raw) -> Text:
+    if isinstance(raw, dict):
+        return Text(raw["zh"], raw.get("en"))
+    return Text(str(raw))
+
+
+class _Compiler:
+    def __init__(self, doc: Document, layers: dict | None = None, warnings: list | None = None):
+        self.doc = doc
+        self.layers = layers or {}
+        self.own_layer = str(doc.data.get("id", "")) if isinstance(doc.data, dict) else ""
+        self.data = doc.data
+        self.diagnostics: list[Diagnostic] = list(warnings or [])
+        self.rules: dict[str, Rule] = {}
+        self.entities: dict[str, Entity] = {}
+        self.schedules: dict[str, Schedule] = {}
+
+    # -- helpers --------------------------------------------------------------------------
+    def layer(self, path) -> str:
+        """The policy (layer) that defined the element at ``path``."""
+        path = tuple(path)
+        while path:
+            if path in self.layers:
+                return self.layers[path]
+            path = path[:-1]
+        return self.own_layer
+
+    def error(self, code, message, path, rule=None, hint=None, col_offset=0, key=False, **params):
+        loc = self.doc.key_loc(path) if key else self.doc.loc(path)
+        if col_offset and loc.line:
+            loc = Location(loc.file, loc.line, loc.col + col_offset)
+        self.diagnostics.append(Diagnostic(code, message, loc, rule=rule, hint=hint, params=params))
+
+    def expression(self, raw, path, names, rule=None, what="expression"):
+        loc = self.doc.loc(path)
+        try:
+            return parse_expression(raw, loc, names)
+        except ExpressionProblem as problem:
+            # the column inside a one-line plain scalar is the column in the file
+            words = {
+                "expression": "表达式",
+                "grade condition": "等级条件",
+                "consequence condition": "后果条件",
+                "credit amount": "学分数额",
+                "aggregate": "汇总表达式",
+                "aggregate filter": "汇总筛选条件",
+            }
+            self.error(
+                problem.code,
+                f"{what}: {problem.message} in `{raw}`",
+                path,
+                rule=rule,
+                hint=problem.hint,
+                col_offset=max(problem.col - 1, 0),
+                what=words.get(what, what),
+                text=raw,
+                detail=problem.message,
+                **problem.params,
+            )
+            return None
+
+    def rule_ref(self, raw_rule, path):
+        if raw_rule not in self.rules:
+            close = difflib.get_close_matches(raw_rule, list(self.rules), n=1)
+            self.error(
+                "rule.unknown",
+                f"rule '{raw_rule}' is not in this policy's rules catalogue",
+                path,
+                hint=f"did you mean '{close[0]}'?" if close else "add it under rules:",
+                rule_id=raw_rule,
+                **({"suggestion": close[0]} if close else {}),
+            )
+        return raw_rule
+
+    def interval(self, raw, path, rule=None):
+        try:
+            return parse_interval(raw)
+        except ValueError as exc:
+            self.error("interval.invalid", str(exc), path, rule=rule, detail=str(exc))
+            return None
+
+    # -- checks ---------------------------------------------------------------------------
+    def check_schema(self):
+        found = check_document(self.doc)
+        self.diagnostics.extend(found)
+        return not found
+
+    def check_rules(self):
+        for rid, raw in self.data["rules"].items():
+            self.rules[rid] = Rule(rid, raw["ref"], raw["clause"], raw.get("note"), self.doc.key_loc(("rules", rid)))
+
+    def check_effective(self):
+        eff = self.data["effective"]
+        self.effective_from = self.effective_to = None
+        for key in ("from", "to"):
+            if eff.get(key) is None:
+                continue
+            try:
+                day = dt.date.fromisoformat(eff[key])
+            except ValueError:
+                self.error("date.invalid", f"{eff[key]!r} is not a real date", ("effective", key))
+                continue
+            setattr(self, f"effective_{key}", day)
+        if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
+            self.error("date.order", "the effective period ends before it starts", ("effective", "to"))
+        try:
+            dt.date.fromisoformat(self.data["source"]["date"])
+        except ValueError:
+            self.error("date.invalid", "the source date is not a real date", ("source", "date"))
+
+    def compile_input(self, name, raw, path) -> Input | None:
+        kind = raw["type"]
+        interval = self.interval(raw["range"], path + ("range",)) if "range" in raw else None
+        if "range" in raw and kind not in ("integer", "number"):
+            self.error("input.range", f"'range' applies to numbers, not to type {kind}", path + ("range",))
+        values = tuple(raw.get("values", ()))
+        aliases = dict(raw.get("aliases", {}))
+        if kind == "enum":
+            if not values:
+                self.error("input.enum", f"input '{name}' of type enum needs 'values'", path)
+            for alias, target in aliases.items():
+                if target not in values:
+                    self.error(
+                        "input.alias",
+                        f"alias '{alias}' points to '{target}', which is not one of {list(values)}",
+                        path + ("aliases", alias),
+                    )
+        elif values or aliases:
+            self.error("input.enum", "'values' and 'aliases' apply to type enum only", path)
+        items = None
+        if kind == "list":
+            if "items" not in raw:
+                self.error("input.items", f"input '{name}' of type list needs 'items'", path)
+                return None
+            items = self.compile_input(name + "[]", raw["items"], path + ("items",))
+            if items is None:
+                return None
+        elif "items" in raw:
+            self.error("input.items", "'items' applies to type list only", path + ("items",))
+        spec = Input(
+            name=name,
+            type=kind,
+            label=_text(raw.get("label", name)),
+            location=self.doc.key_loc(path),
+            unit=raw.get("unit"),
+            description=raw.get("description"),
+            range=interval,
+            values=values,
+            aliases=aliases,
+            columns=tuple(raw.get("columns", ())),
+            items=items,
+            max_items=raw.get("max_items"),
+            required=bool(raw.get("required", False)),
+            has_default="default" in raw,
+            default=None,
+        )
+        if "default" in raw and raw["default"] is not None:
+            try:
+                default = build_coercer(spec)(
+                    raw["default"] if not isinstance(raw["default"], list) else list(raw["default"])
+                )
+            except ValueError as exc:
+                self.error("input.default", f"the default of '{name}' is not valid: {exc}", path + ("default",))
+                return None
+            object.__setattr__(spec, "default", default)
+        return spec
+
+    def compile_tiers(self, ename, vname, raw, path, rule):
+        domain = self.interval(raw["domain"], path + ("domain",), rule) if "domain" in raw else None
+        tiers = []
+        for i, row in enumerate(raw["tiers"]):
+            interval = self.interval(row["range"], path + ("tiers", i, "range"), rule)
+            if interval is None:
+                continue
+            value = row["value"]
+            if not isinstance(value, (str, bool)):
+                value = exact(value)
+            row_rule = self.rule_ref(row["rule"], path + ("tiers", i, "rule")) if "rule" in row else rule
+            tiers.append(
+                Tier(
+                    interval,
+                    value,
+                    row.get("clause"),
+                    row_rule,
+                    self.doc.loc(path + ("tiers", i)),
+                    self.layer(path + ("tiers", i)),
+                )
+            )
+        if len(tiers) == len(raw["tiers"]):
+            self.check_partition(tiers, domain, path, rule)
+        tiers.sort(
+            key=lambda t: (
+                t.interval.lo is not None,
+                t.interval.lo if t.interval.lo is not None else 0,
+                not t.interval.lo_closed,
+            )
+        )
+        return tuple(tiers), domain
+
+    def check_partition(self, tiers, domain, path, rule):
+        """Tiers must cover the domain exactly once: no gap, no overlap."""
+
+        def lo_key(t):
+            iv = t.interval
+            return (iv.lo is not None, iv.lo if iv.lo is not None else 0, not iv.lo_closed)
+
+        ordered = sorted(enumerate(tiers), key=lambda pair: lo_key(pair[1]))
+        for (_ia, a), (ib, b) in itertools.pairwise(ordered):
+            ahi, blo = a.interval, b.interval
+            where = path + ("tiers", ib)
+            if (
+                ahi.hi is None
+                or (blo.lo is not None and ahi.hi > blo.lo)
+                or (blo.lo is not None and ahi.hi == blo.lo and ahi.hi_closed and blo.lo_closed)
+            ):
+                shared = format_number(blo.lo) if blo.lo is not None else "-inf"
+                self.error(
+                    "tiers.overlap",
+                    f"tiers {a.interval} and {b.interval} overlap at {shared}: a value there would match both",
+                    where,
+                    rule=rule,
+                    a=str(a.interval),
+                    b=str(b.interval),
+                    at=shared,
+                    hint="decide which tier the bound belongs to: ')' leaves it out, '[' takes it in "
+                    "(Chinese 以上/以下 both include the number; the higher level usually wins)",
+                )
+            elif blo.lo is None or ahi.hi < blo.lo or (ahi.hi == blo.lo and not ahi.hi_closed and not blo.lo_closed):
+                gap = format_number(ahi.hi)
+                self.error(
+                    "tiers.gap",
+                    f"tiers {a.interval} and {b.interval} leave a gap at {gap}: a value there matches no tier",
+                    where,
+                    rule=rule,
+                    a=str(a.interval),
+                    b=str(b.interval),
+                    at=gap,
+                    hint="close the gap: make one of the two ends include the number",
+                )
+        if domain is not None and ordered:
+            first, last = ordered[0][1].interval, ordered[-1][1].interval
+            if domain.lo is not None and (
+                first.lo is None
+                or first.lo > domain.lo
+                or (first.lo == domain.lo and domain.lo_closed and not first.lo_closed)
+            ):
+                self.error(
+                    "tiers.gap",
+                    f"the tiers do not cover the low end of the domain {domain}",
+                    path + ("tiers",),
+                    rule=rule,
+                )
+            if (
+                domain.hi is not None
+                and last.hi is not None
+                and (last.hi < domain.hi or (last.hi == domain.hi and domain.hi_closed and not last.hi_closed))
+            ):
+                self.error(
+                    "tiers.gap",
+                    f"the tiers do not cover the high end of the domain {domain}",
+                    path + ("tiers",),
+                    rule=rule,
+                )
+            if domain.hi is None and last.hi is not None:
+                self.error(
+                    "tiers.gap",
+                    f"the tiers stop at {format_number(last.hi)} but the domain {domain} goes on",
+                    path + ("tiers",),
+                    rule=rule,
+                )
+            if domain.lo is None and first.lo is not None:
+                self.error(
+                    "tiers.gap",
+                    f"the tiers start at {format_number(first.lo)} but the domain {domain} has no lower bound",
+                    path + ("tiers",),
+                    rule=rule,
+                )
+
+    def compile_entity(self, ename, raw):
+        path = ("entities", ename)
+        inputs = {}
+        for iname, iraw in raw["inputs"].items():
+            spec = self.compile_input(iname, iraw, path + ("inputs", iname))
+            if spec is not None:
+                inputs[iname] = spec
+        key = raw.get("key", "id")
+        if key not in raw["inputs"]:
+            self.error(
+                "entity.key",
+                f"entity '{ename}' has no input '{key}' to identify its records",
+                path,
+                hint="declare an input 'id' or name the key input with key:",
+            )
+        members = None
+        if "members" in raw:
+            members = Members(raw["members"]["entity"], raw["members"]["by"], self.doc.loc(path + ("members",)))
+        raw_values = raw.get("values", {})
+        value_names = set(raw_values)
+        for clash in value_names & set(inputs):
+            self.error("name.clash", f"'{clash}' is both an input and a value", path + ("values", clash), key=True)
+        names = {**{n: "input" for n in raw["inputs"]}, **{n: "value" for n in raw_values}, **BUILTIN_NAMES}
+        schedule = raw.get("schedule")
+        if schedule is not None:
+            if schedule not in self.data.get("schedules", {}):
+                close = difflib.get_close_matches(schedule, list(self.data.get("schedules", {})), n=1)
+                self.error(
+                    "schedule.unknown",
+                    f"schedule '{schedule}' is not defined under schedules:",
+                    path + ("schedule",),
+                    hint=f"did you mean '{close[0]}'?" if close else None,
+                )
+            names.update(SCHEDULE_NAMES)
+        values = {}
+        for vname, vraw in raw_values.items():
+            vpath = path + ("values", vname)
+            rule = self.rule_ref(vraw["rule"], vpath + ("rule",))
+            common = dict(
+                name=vname,
+                rule=rule,
+                label=_text(vraw.get("label", vname)),
+                location=self.doc.key_loc(vpath),
+                report=bool(vraw.get("report", False)),
+                clause=vraw.get("clause"),
+                layer=self.layer(vpath),
+            )
+            if "expr" in vraw:
+                expr = self.expression(vraw["expr"], vpath + ("expr",), names, rule)
+                if expr is not None:
+                    values[vname] = Value(kind="expr", expr=expr, **common)
+            elif "tiers" in vraw:
+                expr = self.expression(vraw["of"], vpath + ("of",), names, rule)
+                tiers, domain = self.compile_tiers(ename, vname, vraw, vpath, rule)
+                if expr is not None:
+                    values[vname] = Value(kind="tiers", expr=expr, tiers=tiers, domain=domain, **common)
+            else:
+                values[vname] = Value(kind="aggregate", aggregate=vraw["aggregate"], **common)
+                self.pending_aggregates.append((ename, vname, vraw, vpath, values))
+        member_inputs = {}
+        for iname, iraw in raw["inputs"].items():
+            if "from_members" in iraw:
+                fpath = path + ("inputs", iname, "from_members")
+                fraw = iraw["from_members"]
+                frule = self.rule_ref(fraw["rule"], fpath + ("rule",))
+                member_inputs[iname] = Value(
+                    name=iname,
+                    rule=frule,
+                    label=_text(iraw.get("label", iname)),
+                    kind="aggregate",
+                    aggregate=fraw["aggregate"],
+                    location=self.doc.loc(fpath),
+                )
+                self.pending_aggregates.append((ename, iname, fraw, fpath, member_inputs))
+        ordered = self.order_values(ename, values, path)
+        known_strings = self.known_strings(inputs, ordered)
+
+        grade = None
+        if "grade" in raw:
+            graw = raw["grade"]
+            gpath = path + ("grade",)
+            grule = self.rule_ref(graw["rule"], gpath + ("rule",))
+            levels, codes = [], set()
+            for i, lraw in enumerate(graw["levels"]):
+                lpath = gpath + ("levels", i)
+                if lraw["code"] in codes:
+                    self.error("grade.duplicate", f"grade code '{lraw['code']}' is used twice", lpath + ("code",))
+                codes.add(lraw["code"])
+                lrule = self.rule_ref(lraw["rule"], lpath + ("rule",)) if "rule" in lraw else grule
+                when = self.expression(lraw["when"], lpath + ("when",), names, lrule, "grade condition")
+                if when is not None:
+                    self.check_strings(when, known_strings, lpath + ("when",), lrule)
+                    levels.append(
+                        Level(
+                            lraw["code"],
+                            _text(lraw["label"]),
+                            when,
+                            lrule,
+                            self.doc.loc(lpath),
+                            lraw.get("rank"),
+                            self.layer(lpath),
+                        )
+                    )
+            oraw = graw["otherwise"]
+            if oraw["code"] in codes:
+                self.error(
+                    "grade.duplicate", f"grade code '{oraw['code']}' is used twice", gpath + ("otherwise", "code")
+                )
+            codes.add(oraw["code"])
+            orule = self.rule_ref(oraw["rule"], gpath + ("otherwise", "rule")) if "rule" in oraw else grule
+            otherwise = Level(
+                oraw["code"],
+                _text(oraw["label"]),
+                None,
+                orule,
+                self.doc.loc(gpath + ("otherwise",)),
+                oraw.get("rank"),
+                self.layer(gpath + ("otherwise",)),
+            )
+            grade = Grade(grule, tuple(levels), otherwise, self.doc.loc(gpath))
+            known_strings = {**known_strings, "grade": set(codes)}
+        cnames = dict(names)
+        if grade is not None:
+            cnames["grade"] = "the grade code"
+        consequences, ids = [], set()
+        for i, craw in enumerate(raw.get("consequences", [])):
+            cpath = path + ("consequences", i)
+            if craw["id"] in ids:
+                self.error("consequence.duplicate", f"consequence id '{craw['id']}' is used twice", cpath + ("id",))
+            ids.add(craw["id"])
+            rule = self.rule_ref(craw["rule"], cpath + ("rule",))
+            when = self.expression(craw["when"], cpath + ("when",), cnames, rule, "consequence condition")
+            if when is None:
+                continue
+            self.check_strings(when, known_strings, cpath + ("when",), rule)
+            kind = next(k for k in ("credit", "sanction", "obligation", "award") if k in craw)
+            body = craw[kind]
+            common = dict(
+                id=craw["id"],
+                rule=rule,
+                kind=kind,
+                when=when,
+                location=self.doc.loc(cpath),
+                clause=craw.get("clause"),
+                layer=self.layer(cpath),
+            )
+            if kind == "credit":
+                amount = self.expression(body["amount"], cpath + ("credit", "amount"), cnames, rule, "credit amount")
+                if amount is None:
+                    continue
+                consequences.append(
+                    Consequence(
+                        code=body["kind"],
+                        label=_text(body.get("kind_label", body["kind"])),
+                        amount=amount,
+                        credit_kind=body["kind"],
+                        periods=tuple(body.get("periods", (None,))),
+                        **common,
+                    )
+                )
+            else:
+                consequences.append(Consequence(code=body["code"], label=_text(body["label"]), **common))
+        self.entities[ename] = Entity(
+            name=ename,
+            label=_text(raw["label"]),
+            key=key,
+            inputs=inputs,
+            values=ordered,
+            grade=grade,
+            consequences=tuple(consequences),
+            members=members,
+            location=self.doc.key_loc(path),
+            member_inputs=member_inputs,
+            schedule=schedule,
+        )
+
+    def known_strings(self, inputs, values) -> dict:
+        known = {n: set(i.values) for n, i in inputs.items() if i.type == "enum"}
+        for n, v in values.items():
+            if v.kind == "tiers" and all(isinstance(t.value, str) for t in v.tiers):
+                known[n] = {t.value for t in v.tiers}
+        return known
+
+    def check_strings(self, expr, known, path, rule):
+        """`grade == 'pas'` or `gender == 'X'`: a text compared with a name that can never hold it."""
+        for node in ast.walk(expr.tree):
+            if not isinstance(node, ast.Compare):
+                continue
+            operands = [node.left, *node.comparators]
+            names = [o.id for o in operands if isinstance(o, ast.Name) and o.id in known]
+            for name in names:
+                for other in operands:
+                    texts = []
+                    if isinstance(other, ast.Constant) and isinstance(other.value, str):
+                        texts = [other.value]
+                    elif isinstance(other, (ast.List, ast.Tuple)):
+                        texts = [
+                            e.value for e in other.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                        ]
+                    for text in texts:
+                        if text not in known[name]:
+                            close = difflib.get_close_matches(text, sorted(known[name]), n=1)
+                            self.error(
+                                "expr.unknown-code",
+                                f"'{name}' can never be '{text}' (it is one of: {', '.join(sorted(known[name]))})",
+                                path,
+                                rule=rule,
+                                hint=f"did you mean '{close[0]}'?" if close else None,
+                                name=name,
+                                value=text,
+                                allowed=", ".join(sorted(known[name])),
+                                **({"suggestion": close[0]} if close else {}),
+                            )
+
+    def order_values(self, ename, values, path) -> dict:
+        """Values in dependency order; a cycle is an error naming its members."""
+        order, state = [], {}
+
+        def visit(name, trail):
+            if state.get(name) == "done":
+                return
+            if state.get(name) == "active":
+                cycle = trail[trail.index(name) :] + [name]
+                self.error(
+                    "values.cycle",
+                    "values depend on each other in a circle: " + " -> ".join(cycle),
+                    path + ("values", name),
+                    rule=values[name].rule,
+                    key=True,
+                    cycle=" -> ".join(cycle),
+                )
+                return
+            state[name] = "active"
+            for dep in sorted(values[name].reads):
+                if dep in values:
+                    visit(dep, trail + [name])
+            state[name] = "done"
+            order.append(name)
+
+        for name in values:
+            visit(name, [])
+        return {name: values[name] for name in order}
+
+    def check_aggregates(self):
+        """Aggregate values need a members declaration; their expressions read the member."""
+        for ename, vname, vraw, vpath, holder in self.pending_aggregates:
+            entity = self.entities.get(ename)
+            if entity is None:
+                continue
+            rule = vraw["rule"]
+            if entity.members is None:
+                self.error(
+                    "aggregate.members",
+                    f"'{vname}' aggregates over members, but entity '{ename}' declares no members:",
+                    vpath,
+                    rule=rule,
+                    key=True,
+                )
+                continue
+            member = self.entities.get(entity.members.entity)
+            if member is None:
+                close = difflib.get_close_matches(entity.members.entity, list(self.entities), n=1)
+                self.error(
+                    "members.unknown",
+                    f"members entity '{entity.members.entity}' is not defined",
+                    ("entities", ename, "members", "entity"),
+                    hint=f"did you mean '{close[0]}'?" if close else None,
+                )
+                continue
+            mnames = {**{n: "input" for n in member.inputs}, **{n: "value" for n in member.values}, **BUILTIN_NAMES}
+            if member.grade is not None:
+                mnames["grade"] = "the member's grade code"
+            fn = vraw["aggregate"]
+            over = where = None
+            if "over" in vraw:
+                over = self.expression(vraw["over"], vpath + ("over",), mnames, rule, "aggregate")
+            elif fn not in ("count",):
+                self.error(
+                    "aggregate.over",
+                    f"aggregate '{fn}' needs 'over': the member expression it works on",
+                    vpath,
+                    rule=rule,
+                    key=True,
+                )
+            if "where" in vraw:
+                where = self.expression(vraw["where"], vpath + ("where",), mnames, rule, "aggregate filter")
+            value = holder[vname]
+            object.__setattr__(value, "over", over)
+            object.__setattr__(value, "where", where)
+        for ename, entity in self.entities.items():
+            if entity.members is not None and entity.members.entity in self.entities:
+                member = self.entities[entity.members.entity]
+                if entity.members.by not in member.inputs:
+                    close = difflib.get_close_matches(entity.members.by, list(member.inputs), n=1)
+                    self.error(
+                        "members.by",
+                        f"entity '{member.name}' has no input '{entity.members.by}' to group by",
+                        ("entities", ename, "members", "by"),
+                        hint=f"did you mean '{close[0]}'?" if close else None,
+                    )
+
+    def compile_schedules(self):
+        for sname, raw in self.data.get("schedules", {}).items():
+            path = ("schedules", sname)
+            rule = self.rule_ref(raw["rule"], path + ("rule",))
+            units = {u: dict(v or {}) for u, v in raw["units"].items()}
+            batches, seen = {}, {}
+            for year_text, listed in raw["batches"].items():
+                year = int(year_text)
+                for i, unit in enumerate(listed):
+                    upath = path + ("batches", year_text, i)
+                    if unit not in units:
+                        close = difflib.get_close_matches(unit, list(units), n=1)
+                        self.error(
+                            "schedule.unit",
+                            f"'{unit}' is not a declared implementation unit",
+                            upath,
+                            rule=rule,
+                            hint=f"did you mean '{close[0]}'?" if close else "declare it under units:",
+                        )
+                    if unit in seen:
+                        self.error(
+                            "schedule.twice",
+                            f"'{unit}' is in the {seen[unit]} batch and again in {year}",
+                            upath,
+                            rule=rule,
+                        )
+                    seen[unit] = year
+                batches[year] = tuple(listed)
+            for unit, info in units.items():
+                through = info.get("through")
+                if unit not in seen and (through is None or through not in seen):
+                    self.error(
+                        "schedule.missing",
+                        f"implementation unit '{unit}' is in no year's batch",
+                        path + ("units", unit),
+                        rule=rule,
+                        key=True,
+                    )
+                if through is not None and through not in units:
+                    self.error(
+                        "schedule.unit",
+                        f"'{unit}' acts through '{through}', which is not a declared unit",
+                        path + ("units", unit, "through"),
+                        rule=rule,
+                    )
+            targets = []
+            for i, traw in enumerate(raw["targets"]):
+                trule = self.rule_ref(traw["rule"], path + ("targets", i, "rule"))
+                targets.append(
+                    Target(
+                        traw["year"], exact(traw["share"]), trule, traw.get("note"), self.doc.loc(path + ("targets", i))
+                    )
+                )
+            month, day = map(int, raw.get("year_ends", "12-31").split("-"))
+            self.schedules[sname] = Schedule(
+                sname,
+                rule,
+                _text(raw.get("label", sname)),
+                units,
+                batches,
+                tuple(targets),
+                (month, day),
+                self.doc.key_loc(path),
+            )
+
+    def check_properties(self):
+        """Each promised relation names an entity and a numeric input (or list of numbers)."""
+        for i, prop in enumerate(self.data.get("properties", ())):
+            path = ("properties", i)
+            entity = self.entities.get(prop["entity"])
+            if entity is None:
+                close = difflib.get_close_matches(prop["entity"], list(self.entities), n=1)
+                self.error(
+                    "property.entity",
+                    f"no entity '{prop['entity']}'",
+                    path + ("entity",),
+                    hint=f"did you mean '{close[0]}'?" if close else None,
+                )
+                continue
+            if prop["kind"] == "monotonic":
+                name = prop.get("input")
+                inp = entity.inputs.get(name)
+                if inp is None:
+                    close = difflib.get_close_matches(str(name), list(entity.inputs), n=1)
+                    self.error(
+                        "property.input",
+                        f"entity '{entity.name}' has no input '{name}'",
+                        path + ("input",),
+                        hint=f"did you mean '{close[0]}'?" if close else None,
+                    )
+                elif inp.type not in ("integer", "number") and not (
+                    inp.type == "list" and inp.items.type in ("integer", "number")
+                ):
+                    self.error(
+                        "property.input",
+                        f"a monotonic relation needs a numeric input; '{name}' is {inp.type}",
+                        path + ("input",),
+                    )
+                if "direction" not in prop:
+                    self.error(
+                        "property.direction", "a monotonic relation needs direction: increasing or decreasing", path
+                    )
+
+    def run(self) -> PolicySpec:
+        self.pending_aggregates = []
+        # 1. schema first: every later check assumes the document's shape
+        if not self.check_schema():
+            raise PolicyError(self.diagnostics)
+        # 2. the rules catalogue: every later element refers to it
+        self.check_rules()
+        self.check_effective()
+        # 3. entities (inputs, values in dependency order, grades, consequences)
+        for ename, raw in self.data["entities"].items():
+            self.compile_entity(ename, raw)
+        # 4. aggregates and members: need every entity compiled
+        self.check_aggregates()
+        # 5. schedules: need the rules catalogue
+        self.compile_schedules()
+        # 6. promised properties: need every entity's inputs
+        self.check_properties()
+        if any(d.severity == "error" for d in self.diagnostics):
+            raise PolicyError(self.diagnostics)
+        data = self.data
+        return PolicySpec(
+            id=data["id"],
+            version=str(data["version"]),
+            language=data.get("language", "zh"),
+            title=_text(data["title"]),
+            region=_text(data["region"]),
+            source=dict(data["source"]),
+            effective_from=self.effective_from,
+            effective_to=self.effective_to,
+            rules=self.rules,
+            entities=self.entities,
+            schedules=self.schedules,
+            properties=tuple(data.get("properties", ())),
+            path=self.doc.file,
+            layers=getattr(self.doc, "chain", (str(data["id"]),)),
+        )
+
+
+def compile_document(doc: Document) -> PolicySpec:
+    """Check and compile a parsed policy document (merging what it extends); raise PolicyError
+    with every problem. Warnings (e.g. an override that changes nothing) are kept on the spec."""
+    merged, layers, warnings = resolve_layers(doc)
+    compiler = _Compiler(merged, layers, warnings)
+    spec = compiler.run()
+    # the last stage needs the whole model: each schedule's cumulative share against its targets
+    missed = check_schedules(spec)
+    if missed:
+        raise PolicyError(missed)
+    object.__setattr__(spec, "warnings", tuple(d for d in compiler.diagnostics if d.severity == "warning"))
+    return spec
+
+
+def compile_file(path) -> PolicySpec:
+    """Load, check and compile a policy file."""
+    return compile_document(load_yaml(Path(path)))

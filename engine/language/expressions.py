@@ -1,0 +1,743 @@
+"""Policy expressions: checked, parsed once, evaluated two ways.
+
+An expression is a small piece of Python syntax (``capped_usage / class_hours >= 0.40``)
+restricted to a whitelist. It is parsed once when the policy loads. Two evaluators share
+one tree and one set of functions and operators:
+
+* :meth:`Expression.reference` walks the tree with simpleeval; it defines the semantics;
+* :meth:`Expression.fast` is the same checked tree compiled into a Python function,
+  used for batches. The test suite checks that both agree.
+
+This is the only module that imports simpleeval.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import simpleeval
+
+from ..base.errors import Location
+from ..base.numbers import ExactList, over_common_denominator, ratio
+
+__all__ = [
+    "FAST_GLOBALS",
+    "FUNCTIONS",
+    "FUNCTION_DOCS",
+    "LIMITS",
+    "EvalFailure",
+    "Expression",
+    "ExpressionProblem",
+    "fast_tree",
+    "parse_expression",
+]
+
+#: Bounds on what an expression may be and compute; stated in the README.
+LIMITS = {
+    "max_chars": 2000,
+    "max_nodes": 400,
+    "max_depth": 40,
+    "max_bits": 512,  # |every intermediate integer| < 2**512 (about 10**154)
+    "max_list": 100_000,
+}
+
+
+class EvalFailure(Exception):
+    """An expression could not be computed for one record (empty list, limit, ...)."""
+
+
+class ExpressionProblem(Exception):
+    """An expression is refused when the policy loads."""
+
+    def __init__(self, code: str, message: str, col: int = 0, hint: str | None = None, **params):
+        super().__init__(message)
+        self.code, self.message, self.col, self.hint, self.params = code, message, col, hint, params
+
+
+# --- exact, bounded arithmetic -------------------------------------------------------------
+
+
+def _check_size(value):
+    kind = type(value)
+    if kind is int:
+        if value.bit_length() > LIMITS["max_bits"]:
+            raise EvalFailure("a number grew beyond the allowed size (about 10**154)")
+    elif kind is Fraction:
+        if value.numerator.bit_length() > LIMITS["max_bits"] or value.denominator.bit_length() > LIMITS["max_bits"]:
+            raise EvalFailure("a number grew beyond the allowed size (about 10**154)")
+    return value
+
+
+def _number(value, what):
+    if type(value) is bool or not isinstance(value, (int, Fraction)):
+        raise EvalFailure(f"{what} needs numbers, got {_kind(value)}")
+    return value
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "yes/no"
+    if isinstance(value, str):
+        return f"text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dt.date):
+        return "a date"
+    return type(value).__name__
+
+
+def div(a, b):
+    """Exact division: 7 / 2 is 7/2, never 3.5000000001."""
+    if type(a) is int and type(b) is int:
+        if b == 0:
+            raise EvalFailure("division by zero")
+        return ratio(a, b)
+    _number(a, "/")
+    _number(b, "/")
+    if b == 0:
+        raise EvalFailure("division by zero")
+    return _check_size(a / b)
+
+
+def mul(a, b):
+    _number(a, "*")
+    _number(b, "*")
+    return _check_size(a * b)
+
+
+def add(a, b):
+    ta, tb = type(a), type(b)
+    if (ta is int or ta is Fraction) and (tb is int or tb is Fraction):  # the usual case
+        return _check_size(a + b)
+    if type(a) is str or type(b) is str:
+        if type(a) is str and type(b) is str:
+            return a + b
+        raise EvalFailure(f"cannot add {_kind(a)} and {_kind(b)}")
+    if isinstance(a, dt.date) or isinstance(b, dt.date):
+        raise EvalFailure("use add_days(date, n) to move a date")
+    _number(a, "+")
+    _number(b, "+")
+    return _check_size(a + b)
+
+
+def sub(a, b):
+    if isinstance(a, dt.date) and isinstance(b, dt.date):
+        return (a - b).days
+    _number(a, "-")
+    _number(b, "-")
+    return _check_size(a - b)
+
+
+def power(a, b):
+    _number(a, "**")
+    _number(b, "**")
+    if type(b) is not int:
+        raise EvalFailure("a power must be a whole number")
+    if a not in (0, 1, -1) and abs(b) * max(1, _bits(a)) > LIMITS["max_bits"]:
+        raise EvalFailure("a power grew beyond the allowed size (about 10**154)")
+    if a == 0 and b < 0:
+        raise EvalFailure("division by zero")
+    return _check_size(Fraction(a) ** b if b < 0 else a**b)
+
+
+def _bits(a) -> int:
+    if type(a) is Fraction:
+        return max(a.numerator.bit_length(), a.denominator.bit_length())
+    return abs(a).bit_length()
+
+
+def floordiv(a, b):
+    _number(a, "//")
+    _number(b, "//")
+    if b == 0:
+        raise EvalFailure("division by zero")
+    return _check_size(a // b)
+
+
+def mod(a, b):
+    _number(a, "%")
+    _number(b, "%")
+    if b == 0:
+        raise EvalFailure("division by zero")
+    return _check_size(a % b)
+
+
+def neg(a):
+    return -_number(a, "-")
+
+
+# Order comparisons of fractions by cross-multiplying whole numbers: the same answer as
+# Fraction's own operators, without their generic number-tower dispatch.
+def lt(a, b):
+    ta, tb = type(a), type(b)
+    if ta is Fraction:
+        if tb is Fraction:
+            return a.numerator * b.denominator < b.numerator * a.denominator
+        if tb is int:
+            return a.numerator < b * a.denominator
+    elif ta is int and tb is Fraction:
+        return a * b.denominator < b.numerator
+    return a < b
+
+
+def le(a, b):
+    ta, tb = type(a), type(b)
+    if ta is Fraction:
+        if tb is Fraction:
+            return a.numerator * b.denominator <= b.numerator * a.denominator
+        if tb is int:
+            return a.numerator <= b * a.denominator
+    elif ta is int and tb is Fraction:
+        return a * b.denominator <= b.numerator
+    return a <= b
+
+
+def gt(a, b):
+    return lt(b, a)
+
+
+def ge(a, b):
+    return le(b, a)
+
+
+OPERATORS = {
+    ast.Add: add,
+    ast.Sub: sub,
+    ast.Mult: mul,
+    ast.Div: div,
+    ast.FloorDiv: floordiv,
+    ast.Mod: mod,
+    ast.Pow: power,
+    ast.USub: neg,
+    ast.UAdd: lambda a: _number(a, "+"),
+    ast.Not: operator.not_,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: lt,
+    ast.LtE: le,
+    ast.Gt: gt,
+    ast.GtE: ge,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Is: operator.is_,
+    ast.IsNot: operator.is_not,
+}
+
+
+# --- documented functions ------------------------------------------------------------------
+
+
+def _list(value, name):
+    if not isinstance(value, (list, tuple)):
+        raise EvalFailure(f"{name}() needs a list, got {_kind(value)}")
+    return value
+
+
+def f_len(xs):
+    """Number of items in a list."""
+    return len(_list(xs, "len"))
+
+
+def _scaled_total(xs):
+    """(n, d) with sum(xs) == n / d for a list of ints and fractions, added over one common
+    denominator (one Fraction built at the end instead of one per item); None for other
+    lists or a denominator beyond the size limit."""
+    if type(xs) is ExactList:  # a record's checked list: added up when it was read
+        return xs.total
+    kinds = set(map(type, xs))
+    if kinds <= {int}:
+        return sum(xs), 1
+    if kinds <= {int, Fraction}:
+        scaled, common = over_common_denominator(xs)
+        if common.bit_length() <= LIMITS["max_bits"]:
+            return sum(scaled), common
+    return None
+
+
+def exact_sum(xs):
+    """Exact sum of a list of numbers."""
+    scaled = _scaled_total(xs)
+    if scaled is not None:
+        return ratio(*scaled)
+    for x in xs:
+        _number(x, "sum")
+    return sum(xs)
+
+
+def f_sum(xs):
+    """Sum of a list of numbers (0 for an empty list)."""
+    return _check_size(exact_sum(_list(xs, "sum")))
+
+
+def f_mean(xs):
+    """Exact average of a non-empty list of numbers."""
+    _list(xs, "mean")
+    if not xs:
+        raise EvalFailure("mean() of an empty list")
+    scaled = _scaled_total(xs)
+    if scaled is not None:  # one Fraction: total / (denominator * count)
+        return _check_size(ratio(scaled[0], scaled[1] * len(xs)))
+    return div(_check_size(exact_sum(xs)), len(xs))
+
+
+def f_min(*args):
+    """Smallest of several numbers, or of one list."""
+    items = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
+    if not items:
+        raise EvalFailure("min() of nothing")
+    return min(items)
+
+
+def f_max(*args):
+    """Largest of several numbers, or of one list."""
+    items = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
+    if not items:
+        raise EvalFailure("max() of nothing")
+    return max(items)
+
+
+def f_cap(xs, limit):
+    """Each item of a list, but at most ``limit``: cap([5, 2, 9], 4) is [4, 2, 4]."""
+    _list(xs, "cap")
+    _number(limit, "cap")
+    return [x if x < limit else limit for x in xs]
+
+
+_CAP_TABLES: dict = {}
+
+
+def _cap_table(limit: int) -> bytes:
+    table = _CAP_TABLES.get(limit)
+    if table is None:
+        table = _CAP_TABLES[limit] = bytes(min(i, limit) for i in range(256))
+    return table
+
+
+def f_capped_sum(xs, limit):
+    """sum(cap(xs, limit)) in one pass: each item counts at most ``limit``."""
+    _list(xs, "capped_sum")
+    _number(limit, "capped_sum")
+    if type(limit) is int and 0 <= limit <= 255:
+        try:  # whole numbers 0..255 (daily counts): capped by a byte table, in C
+            return sum(bytes(xs).translate(_cap_table(limit)))
+        except (TypeError, ValueError):
+            pass  # fractions, negative or large numbers: the general way below
+    return sum([x if x < limit else limit for x in xs])
+
+
+def f_count(xs, value=True):
+    """How many items of a list equal ``value`` (true by default)."""
+    return sum(1 for x in _list(xs, "count") if x == value)
+
+
+def f_distinct(xs):
+    """Number of different items in a list."""
+    return len(set(_list(xs, "distinct")))
+
+
+def f_all(xs):
+    """True when every item of the list is true (also for an empty list)."""
+    return all(_list(xs, "all"))
+
+
+def f_any(xs):
+    """True when at least one item of the list is true."""
+    return any(_list(xs, "any"))
+
+
+def f_abs(x):
+    """Absolute value."""
+    return abs(_number(x, "abs"))
+
+
+def f_round(x, places=0):
+    """Round half up (四舍五入) to ``places`` decimal places."""
+    _number(x, "round")
+    if type(places) is not int or not 0 <= places <= 12:
+        raise EvalFailure("round() takes 0 to 12 decimal places")
+    q = Decimal(x.numerator) / Decimal(x.denominator) if type(x) is Fraction else Decimal(x)
+    r = Fraction(q.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    return r.numerator if r.denominator == 1 else r
+
+
+def f_floor(x):
+    """Largest whole number not above x."""
+    return math.floor(_number(x, "floor"))
+
+
+def f_ceil(x):
+    """Smallest whole number not below x: ceil(101 / 10) is 11."""
+    return math.ceil(_number(x, "ceil"))
+
+
+def f_date(text):
+    """A date from ISO text: date('2021-06-30')."""
+    if isinstance(text, dt.date):
+        return text
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        raise EvalFailure(f"{text!r} is not a date (write 2021-06-30)") from None
+
+
+def f_add_days(day, n):
+    """The date ``n`` days after ``day`` (before it when n is negative)."""
+    if not isinstance(day, dt.date):
+        raise EvalFailure(f"add_days() needs a date, got {_kind(day)}")
+    if type(n) is not int or abs(n) > 100_000:
+        raise EvalFailure("add_days() needs a whole number of days")
+    return day + dt.timedelta(days=n)
+
+
+def f_days_between(start, end):
+    """Whole days from ``start`` to ``end`` (negative when end is earlier)."""
+    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
+        raise EvalFailure("days_between() needs two dates")
+    return (end - start).days
+
+
+def f_given(value):
+    """True when an optional input was given (is not empty)."""
+    return value is not None
+
+
+FUNCTIONS: dict[str, Callable] = {
+    "len": f_len,
+    "sum": f_sum,
+    "mean": f_mean,
+    "min": f_min,
+    "max": f_max,
+    "cap": f_cap,
+    "capped_sum": f_capped_sum,
+    "count": f_count,
+    "distinct": f_distinct,
+    "all": f_all,
+    "any": f_any,
+    "abs": f_abs,
+    "round": f_round,
+    "floor": f_floor,
+    "ceil": f_ceil,
+    "date": f_date,
+    "add_days": f_add_days,
+    "days_between": f_days_between,
+    "given": f_given,
+}
+FUNCTION_DOCS = {name: (fn.__doc__ or "").strip() for name, fn in FUNCTIONS.items()}
+
+_ALLOWED_NODES = (
+    ast.Expression,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Compare,
+    ast.IfExp,
+    ast.Call,
+    ast.Name,
+    ast.Load,
+    ast.Constant,
+    ast.List,
+    ast.Tuple,
+    *OPERATORS.keys(),
+)
+_NODE_WORDS = {
+    ast.Attribute: "attributes and methods (a.b) are not allowed",
+    ast.Subscript: "indexing (a[0]) is not allowed; use a function such as min() or len()",
+    ast.Lambda: "lambda is not allowed",
+    ast.ListComp: "comprehensions are not allowed; use cap(), count(), sum()",
+    ast.GeneratorExp: "comprehensions are not allowed; use cap(), count(), sum()",
+    ast.Dict: "dictionaries are not allowed",
+    ast.NamedExpr: "assignment (:=) is not allowed",
+    ast.JoinedStr: "f-strings are not allowed",
+    ast.LShift: "bit shifts are not allowed",
+    ast.RShift: "bit shifts are not allowed",
+    ast.BitAnd: "'&' is not allowed; use 'and'",
+    ast.BitOr: "'|' is not allowed; use 'or'",
+    ast.BitXor: "'^' is not allowed; use '**' for powers",
+    ast.Invert: "'~' is not allowed",
+    ast.MatMult: "'@' is not allowed",
+}
+
+
+@dataclass(eq=False)
+class Expression:
+    """A checked expression: its text, parsed tree, the names it reads, its location."""
+
+    text: str
+    tree: ast.expr = field(repr=False)
+    names: frozenset
+    functions: frozenset
+    location: Location
+    fast: Callable = field(repr=False, default=None)
+    constant: object = field(default=None, repr=False)
+    is_constant: bool = False
+
+    def reference(self, env) -> object:
+        """Evaluate with simpleeval: the reference semantics."""
+        evaluator = simpleeval.EvalWithCompoundTypes(operators=OPERATORS, functions=FUNCTIONS, names=env)
+        return evaluator.eval(self.text, previously_parsed=self.tree)
+
+
+_MAX_DIGITS = 154  # 10**154 is about 2**512
+
+
+def _exact_constant(node: ast.Constant, text: str):
+    segment = ast.get_source_segment(text, node) or repr(node.value)
+    if node.value is Ellipsis:
+        raise ExpressionProblem("expr.forbidden", "'...' is not allowed", node.col_offset + 1)
+    if isinstance(node.value, float):
+        digits = segment.replace("_", "")
+        try:
+            number = Decimal(digits)  # lazy: the exponent is checked before any expansion
+        except ArithmeticError:
+            raise ExpressionProblem("expr.number", f"cannot read the number {segment!r}", node.col_offset + 1) from None
+        if number and (number.adjusted() >= _MAX_DIGITS or number.as_tuple().exponent < -_MAX_DIGITS):
+            raise ExpressionProblem(
+                "expr.limit", f"the number {segment} is beyond the allowed size (about 10**154)", node.col_offset + 1
+            )
+        return Fraction(number)
+    if isinstance(node.value, complex):
+        raise ExpressionProblem("expr.number", f"complex numbers are not allowed ({segment})", node.col_offset + 1)
+    if isinstance(node.value, bytes):
+        raise ExpressionProblem("expr.syntax", "byte strings are not allowed", node.col_offset + 1)
+    if (
+        isinstance(node.value, int)
+        and not isinstance(node.value, bool)
+        and node.value.bit_length() > LIMITS["max_bits"]
+    ):
+        raise ExpressionProblem("expr.limit", "a number in the expression is too large", node.col_offset + 1)
+    return node.value
+
+
+def _depth(node, limit) -> int:
+    stack = [(node, 1)]
+    deepest = 0
+    while stack:
+        current, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > limit:
+            return deepest
+        stack.extend((child, d + 1) for child in ast.iter_child_nodes(current))
+    return deepest
+
+
+class _Rewriter(ast.NodeTransformer):
+    """Turns the checked tree into the fast path's tree: names read from the record
+    environment ``_e``, operators through the same exact functions as the reference."""
+
+    def __init__(self, consts: dict, name_node: Callable | None = None):
+        self.consts = consts
+        self.name_node = name_node
+
+    def visit_Name(self, node):
+        if self.name_node is not None:
+            return ast.copy_location(self.name_node(node.id), node)
+        return ast.copy_location(ast.Subscript(ast.Name("_e", ast.Load()), ast.Constant(node.id), ast.Load()), node)
+
+    def visit_Call(self, node):
+        args = [self.visit(a) for a in node.args]
+        return ast.copy_location(ast.Call(ast.Name("_f_" + node.func.id, ast.Load()), args, []), node)
+
+    def visit_Constant(self, node):
+        if isinstance(node.value, (Fraction, dt.date)):
+            name = f"_k{len(self.consts)}"
+            self.consts[name] = node.value
+            return ast.copy_location(ast.Name(name, ast.Load()), node)
+        return node
+
+    def _op(self, op, args, node):
+        name = f"_o_{type(op).__name__}"
+        self.consts[name] = OPERATORS[type(op)]
+        return ast.copy_location(ast.Call(ast.Name(name, ast.Load()), args, []), node)
+
+    def visit_BinOp(self, node):
+        return self._op(node.op, [self.visit(node.left), self.visit(node.right)], node)
+
+    def visit_Compare(self, node):
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Lt, ast.LtE, ast.Gt, ast.GtE)):
+            return self._op(node.ops[0], [self.visit(node.left), self.visit(node.comparators[0])], node)
+        return self.generic_visit(node)
+
+    def visit_UnaryOp(self, node):
+        if isinstance(node.op, ast.Not):
+            return ast.copy_location(ast.UnaryOp(ast.Not(), self.visit(node.operand)), node)
+        return self._op(node.op, [self.visit(node.operand)], node)
+
+
+#: The names a fast-path tree refers to besides its hoisted constants: ``_f_<function>``.
+FAST_GLOBALS = {"__builtins__": {}, **{"_f_" + k: v for k, v in FUNCTIONS.items()}}
+
+
+def fast_tree(expression: Expression, consts: dict, name_node: Callable) -> ast.expr:
+    """The fast path's tree of a checked expression, each name read through
+    ``name_node(name) -> ast.expr``; constants and operator functions the tree needs are
+    added to ``consts`` (names unique within it). Used to compile a whole entity into one
+    function (see :mod:`engine.fused`)."""
+    tree = _Rewriter(consts, name_node).visit(ast.parse(expression.text, mode="eval").body)
+    return _hoist_floats(tree, expression.text, consts)
+
+
+def parse_expression(text, location: Location, names: dict[str, str] | None = None) -> Expression:
+    """Check and parse one expression.
+
+    ``names`` maps every name the expression may read to a short description; an unknown
+    name is an :class:`ExpressionProblem` with a did-you-mean. Raises ExpressionProblem.
+    """
+    import difflib
+
+    if not isinstance(text, (str, int, Decimal)):
+        raise ExpressionProblem("expr.type", "an expression must be text, a number or true/false")
+    text = str(text)
+    if len(text) > LIMITS["max_chars"]:
+        raise ExpressionProblem("expr.limit", f"the expression is longer than {LIMITS['max_chars']} characters")
+    if not text.strip():
+        raise ExpressionProblem("expr.empty", "the expression is empty")
+    source = text.strip()
+    source = {"true": "True", "false": "False"}.get(source, source)
+    try:
+        module = ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        hint = None
+        if any(ch in source for ch in "（）：，％＝＜＞"):
+            hint = "a full-width character (（）：，％＝＜＞) was typed; use the ASCII one"
+        elif "%" in source:
+            hint = "write a percentage as a ratio: 40% is 0.40"
+        elif "=" in source and "==" not in source:
+            hint = "compare with '==', not '='"
+        raise ExpressionProblem(
+            "expr.syntax", f"the expression does not parse: {exc.msg}", exc.offset or 0, hint
+        ) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionProblem("expr.limit", "the expression is nested too deeply") from None
+
+    count = 0
+    used_names, used_functions = set(), set()
+    for node in ast.walk(module):
+        count += 1
+        if count > LIMITS["max_nodes"]:
+            raise ExpressionProblem("expr.limit", f"the expression has more than {LIMITS['max_nodes']} parts")
+        col = getattr(node, "col_offset", -1) + 1
+        if not isinstance(node, _ALLOWED_NODES):
+            words = _NODE_WORDS.get(type(node), f"{type(node).__name__} is not allowed in an expression")
+            raise ExpressionProblem("expr.forbidden", words, col)
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute):
+                raise ExpressionProblem("expr.forbidden", _NODE_WORDS[ast.Attribute], col)
+            if not isinstance(node.func, ast.Name):
+                raise ExpressionProblem("expr.forbidden", "only the documented functions can be called", col)
+            if node.keywords:
+                raise ExpressionProblem("expr.forbidden", "keyword arguments are not allowed", col)
+            if any(isinstance(a, ast.Starred) for a in node.args):
+                raise ExpressionProblem("expr.forbidden", "'*' arguments are not allowed", col)
+            fname = node.func.id
+            if fname not in FUNCTIONS:
+                close = difflib.get_close_matches(fname, FUNCTIONS, n=1)
+                raise ExpressionProblem(
+                    "expr.unknown-function",
+                    f"unknown function '{fname}'",
+                    col,
+                    f"did you mean '{close[0]}'?" if close else "functions: " + ", ".join(sorted(FUNCTIONS)),
+                    name=fname,
+                    **({"suggestion": close[0]} if close else {}),
+                )
+            used_functions.add(fname)
+        elif isinstance(node, ast.Name):
+            if node.id.startswith("_"):
+                raise ExpressionProblem("expr.forbidden", f"names starting with '_' are not allowed ({node.id})", col)
+            if node.id in FUNCTIONS and not any(isinstance(p, ast.Call) and p.func is node for p in ast.walk(module)):
+                raise ExpressionProblem("expr.forbidden", f"'{node.id}' is a function; call it with ()", col)
+            if node.id in FUNCTIONS:
+                continue
+            if names is not None and node.id not in names:
+                close = difflib.get_close_matches(node.id, list(names), n=1)
+                raise ExpressionProblem(
+                    "expr.unknown-name",
+                    f"unknown name '{node.id}'",
+                    col,
+                    f"did you mean '{close[0]}'?" if close else "declare it as an input or a value first",
+                    name=node.id,
+                    **({"suggestion": close[0]} if close else {}),
+                )
+            used_names.add(node.id)
+        elif isinstance(node, ast.Constant):
+            node.value = _exact_constant(node, source)
+        elif isinstance(node, ast.Compare) and len(node.ops) > 4:
+            raise ExpressionProblem("expr.limit", "too many chained comparisons", col)
+    if _depth(module, LIMITS["max_depth"]) > LIMITS["max_depth"]:
+        raise ExpressionProblem("expr.limit", f"the expression is nested deeper than {LIMITS['max_depth']} levels")
+
+    tree = module.body
+    _check_constant_parts(tree, source)
+    consts: dict = {}
+    fast_tree = _Rewriter(consts).visit(ast.parse(source, mode="eval").body)
+    # the rewriter saw the raw floats; hoist their exact values too
+    fast_tree = _hoist_floats(fast_tree, source, consts)
+    lam = ast.Expression(
+        ast.Lambda(
+            ast.arguments(posonlyargs=[], args=[ast.arg("_e")], kwonlyargs=[], kw_defaults=[], defaults=[]),
+            fast_tree,
+        )
+    )
+    ast.fix_missing_locations(lam)
+    fast = eval(compile(lam, f"<{location}>", "eval"), {**FAST_GLOBALS, **consts})
+    expression = Expression(source, tree, frozenset(used_names), frozenset(used_functions), location, fast)
+    if not used_names:
+        # an expression of constants is computed now: if it cannot be, no record can fix it
+        try:
+            expression.constant = fast({})
+        except EvalFailure as exc:
+            raise ExpressionProblem(
+                "expr.limit" if "size" in str(exc) else "expr.constant", f"cannot be computed: {exc}"
+            ) from None
+        except (TypeError, ValueError, ArithmeticError, RecursionError, MemoryError) as exc:
+            raise ExpressionProblem("expr.constant", f"cannot be computed: {exc}") from None
+        expression.is_constant = True
+    return expression
+
+
+def _check_constant_parts(tree, source) -> None:
+    """Compute every part of the expression that reads no name (``9**9**9`` in
+    ``9**9**9 if age > 200 else 1``) now: if it cannot be computed, no record can fix it."""
+    evaluator = simpleeval.EvalWithCompoundTypes(operators=OPERATORS, functions=FUNCTIONS, names={})
+    checked: set[int] = set()
+
+    def reads_names(node) -> bool:
+        return any(isinstance(n, ast.Name) and n.id not in FUNCTIONS for n in ast.walk(node))
+
+    for node in ast.walk(tree):
+        if id(node) in checked or not isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call)) or reads_names(node):
+            continue
+        for inner in ast.walk(node):
+            checked.add(id(inner))
+        try:
+            evaluator.eval(source, previously_parsed=node)
+        except EvalFailure as exc:
+            raise ExpressionProblem(
+                "expr.limit" if "size" in str(exc) else "expr.constant",
+                f"cannot be computed: {exc}",
+                node.col_offset + 1,
+            ) from None
+        except (TypeError, ValueError, ArithmeticError, RecursionError, MemoryError) as exc:
+            raise ExpressionProblem("expr.constant", f"cannot be computed: {exc}", node.col_offset + 1) from None
+
+
+def _hoist_floats(tree, source, consts):
+    class _Floats(ast.NodeTransformer):
+        def visit_Constant(self, node):
+            if isinstance(node.value, float):
+                name = f"_k{len(consts)}"
+                consts[name] = _exact_constant(node, source)
+                return ast.copy_location(ast.Name(name, ast.Load()), node)
+            return node
+
+    return _Floats().visit(tree)

@@ -1,0 +1,284 @@
+"""Reading one record's fields against its entity's input declarations.
+
+Values arrive as schools export them: strings from CSV, numbers from JSON, Chinese
+booleans, full-width digits. Each declared type has one coercer, built once per input
+when the policy loads. A coercer returns the exact value or raises ``ValueError`` with
+the reason in plain words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
+
+from ..base.numbers import ExactList, exact, over_common_denominator, ratio
+from .model import Input
+
+__all__ = ["FALSE_WORDS", "TRUE_WORDS", "build_coercer", "parse_date"]
+
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "对", "有", "√", "✓", "t"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "不", "无", "×", "✗", "f"})
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_DATE_FORMS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+)
+
+
+def text_value(value: str) -> str:
+    """Full-width digits, letters and signs folded to ASCII; spaces trimmed."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def parse_date(value) -> dt.date:
+    """A date from ``2021-06-30``, ``2021/6/30``, ``2021.6.30`` or ``2021年6月30日``."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"expected a date such as 2021-06-30, got {value!r}")
+    text = text_value(value)
+    for form in _DATE_FORMS:
+        match = form.match(text)
+        if match:
+            year, month, day = map(int, match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not a real date ({exc})") from None
+    raise ValueError(f"{value!r} is not a date; write 2021-06-30, 2021/6/30 or 2021年6月30日")
+
+
+#: A field's number is written in decimals: ``12``, ``-0.5``, ``4.5e2`` (after thousands
+#: separators and a trailing % are taken off). ``1/3``, ``1_000``, ``0x10`` are not numbers
+#: a school exports.
+_DECIMAL = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+#: Every number kaohe computes with stays below 2**512 (about 10**154); a field beyond that
+#: is refused before it is converted, so ``1e999999999`` cannot stall a batch.
+_MAX_BITS = 512
+_MAX_DIGITS = 154
+_LIMIT = 1 << _MAX_BITS
+_TOO_BIG = "is too large or too precise (at most about 10**154)"
+
+
+def _bounded(number):
+    if type(number) is int:
+        if number.bit_length() > _MAX_BITS:
+            raise ValueError(_TOO_BIG)
+    elif number.numerator.bit_length() > _MAX_BITS or number.denominator.bit_length() > _MAX_BITS:
+        raise ValueError(_TOO_BIG)
+    return number
+
+
+def _decimal_text(text: str, shown) -> Decimal:
+    if not _DECIMAL.match(text):
+        raise ValueError(f"{shown!r} is not a number")
+    number = Decimal(text)  # lazy: the digits are not expanded yet
+    if number and (number.adjusted() >= _MAX_DIGITS or number.as_tuple().exponent < -_MAX_DIGITS):
+        raise ValueError(f"{shown!r} {_TOO_BIG}")
+    return number
+
+
+def _number(value):
+    kind = type(value)
+    if kind is int or kind is Fraction:
+        return _bounded(value)
+    if kind is str:
+        text = text_value(value)
+        if not text:
+            raise ValueError("is empty")
+        if _THOUSANDS.match(text):
+            text = text.replace(",", "")
+        if text.endswith("%"):
+            share = _bounded(Fraction(exact(_decimal_text(text[:-1].strip(), value)), 100))  # 40% is 2/5, not 0.4
+            return share.numerator if share.denominator == 1 else share
+        return _bounded(exact(_decimal_text(text, value)))
+    if kind is bool:
+        raise ValueError("expected a number, got a yes/no value")
+    if kind is Decimal:
+        if value.is_finite():
+            _decimal_text(str(value), str(value))
+        return _bounded(exact(value))
+    if kind is float:
+        return _bounded(exact(value))
+    raise ValueError(f"expected a number, got {type(value).__name__}")
+
+
+def _integer(value):
+    number = _number(value)
+    if type(number) is not int:
+        if type(number) is Fraction and number.denominator == 1:
+            return number.numerator
+        raise ValueError(f"expected a whole number, got {str(value) if isinstance(value, Decimal) else repr(value)}")
+    return number
+
+
+def _boolean(value):
+    if value is True or value is False:
+        return value
+    if type(value) is int and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = text_value(value).lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    raise ValueError(f"expected yes/no (true/false, 是/否, 1/0), got {value!r}")
+
+
+def _string(value):
+    if isinstance(value, str):
+        return value.strip()
+    if type(value) is int:
+        return str(value)
+    raise ValueError(f"expected text, got {type(value).__name__}")
+
+
+_PLAIN_INTS = re.compile(r"^\s*[0-9]{1,18}(?:\s*[;,|\s]\s*[0-9]{1,18})*\s*$")
+_PLAIN_DECIMALS = re.compile(r"^\s*[0-9]{1,18}(?:\.[0-9]{0,12})?(?:\s*[;|\s]\s*[0-9]{1,18}(?:\.[0-9]{0,12})?)*\s*$")
+_LIST_SEP = re.compile(r"\s*[;,|\s]\s*")
+
+
+def _plain_decimal(text: str):
+    """``45.5`` as 91/2, ``50.0`` as 50: the value the general reader gives, without it."""
+    whole, _, decimals = text.partition(".")
+    return ratio(int(whole + decimals), 10 ** len(decimals))
+
+
+def _split_list(value: str) -> list:
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text, parse_float=Decimal)  # lazy: each item is checked by its coercer
+        except ValueError:
+            raise ValueError("is not a valid list; write [1, 2, 3] or 1;2;3") from None
+    if not text:
+        return []
+    return [part for part in re.split(r"[;；,，、\s|]+", text) if part != ""]
+
+
+def build_coercer(spec: Input) -> Callable:
+    """One function that turns a raw field into the declared type, or raises ValueError."""
+    kind = spec.type
+    interval = spec.range
+
+    inside = interval.predicate() if interval is not None else None
+
+    def in_range(x):
+        if not inside(x):
+            raise ValueError(f"{_show(x)} is outside the allowed range {interval}")
+        return x
+
+    if kind == "number":
+        if interval is None:
+            return _number
+        return lambda v: in_range(_number(v))
+    if kind == "integer":
+        if interval is None:
+            return _integer
+        return lambda v: in_range(_integer(v))
+    if kind == "boolean":
+        return _boolean
+    if kind == "string":
+        return _string
+    if kind == "date":
+        return parse_date
+    if kind == "enum":
+        allowed = {v: v for v in spec.values}
+        allowed.update(spec.aliases)
+        folded = {k.lower(): v for k, v in allowed.items()}
+
+        def enum(value):
+            if isinstance(value, str):
+                text = text_value(value)
+                if text in allowed:
+                    return allowed[text]
+                if text.lower() in folded:
+                    return folded[text.lower()]
+            shown = ", ".join(spec.values)
+            extra = (" (or " + ", ".join(spec.aliases) + ")") if spec.aliases else ""
+            raise ValueError(f"{value!r} is not one of {shown}{extra}")
+
+        return enum
+    if kind == "list":
+        item = build_coercer(spec.items)
+        item_type = spec.items.type
+        item_range = spec.items.range
+        limit = spec.max_items if spec.max_items is not None else 100_000
+        numeric = item_type in ("integer", "number")
+        item_holds = item_range.ratio_predicate() if item_range is not None else None
+        # whole numbers 0..255 are all allowed: bytes() checks a list of them in one C pass
+        small_ok = item_range is None or item_range.covers(0, 255)
+        only_int = {int}
+        exact_kinds = only_int if item_type == "integer" else {int, Fraction}
+
+        def as_list(value):
+            if isinstance(value, str):
+                if item_type == "integer" and _PLAIN_INTS.match(value):  # 4;3;4;0;... from a CSV cell
+                    value = list(map(int, _LIST_SEP.split(value.strip())))
+                elif item_type == "number" and _PLAIN_DECIMALS.match(value):  # 45.5;52.1;...
+                    value = list(map(_plain_decimal, _LIST_SEP.split(value.strip())))
+                else:
+                    value = _split_list(value)
+            if not isinstance(value, list):
+                raise ValueError(f"expected a list, got {type(value).__name__}")
+            if len(value) > limit:
+                raise ValueError(f"has {len(value)} items, more than {limit}")
+            # fast path: a list already of exact numbers is checked as a whole, by its
+            # smallest and largest item, instead of item by item
+            if value and numeric:
+                kinds = set(map(type, value))
+                if kinds == only_int:  # not bool: True is refused item by item below
+                    if small_ok:
+                        try:
+                            bytes(value)  # every item is a whole number from 0 to 255
+                            return value
+                        except ValueError:
+                            pass
+                    low, high = min(value), max(value)
+                    if (
+                        low > -_LIMIT
+                        and high < _LIMIT
+                        and (item_holds is None or (item_holds(low, 1) and item_holds(high, 1)))
+                    ):
+                        return value
+                elif kinds <= exact_kinds and item_holds is not None:
+                    # compare whole numbers over one common denominator
+                    scaled, common = over_common_denominator(value)
+                    low, high = min(scaled), max(scaled)
+                    # a number beyond 2**512 takes the slow path, which names its item
+                    if (
+                        common < _LIMIT
+                        and low > -_LIMIT
+                        and high < _LIMIT
+                        and item_holds(low, common)
+                        and item_holds(high, common)
+                    ):
+                        checked = ExactList(value)
+                        checked.total = (sum(scaled), common)
+                        return checked
+            out = []
+            for index, raw in enumerate(value):
+                try:
+                    out.append(item(raw))
+                except ValueError as exc:
+                    raise ValueError(f"item {index + 1}: {exc}") from None
+            return out
+
+        return as_list
+    raise ValueError(f"unknown input type {kind}")
+
+
+def _show(x) -> str:
+    from ..base.numbers import format_number
+
+    return format_number(x) if isinstance(x, (int, Fraction)) else repr(x)

@@ -1,0 +1,205 @@
+"""The loaded policy: the object the API hands to embedding tools."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ..base.errors import Diagnostic, KaoheError, RecordError
+from ..language.compiler import compile_file
+from ..language.model import PolicySpec
+from .evaluator import EntityRuntime
+from .modes import FAST, REFERENCE
+from .result import Failure, Result
+
+__all__ = ["PeriodError", "Policy", "load_policy"]
+
+
+class PeriodError(KaoheError):
+    """The evaluation date lies outside the policy's effective period."""
+
+
+class Policy:
+    """A checked, compiled policy, ready to evaluate records. Immutable and thread-safe."""
+
+    def __init__(self, spec: PolicySpec):
+        self.spec = spec
+        self._runtimes: dict[str, EntityRuntime] = {}
+        for name, entity in spec.entities.items():
+            self._runtimes[name] = EntityRuntime(spec, entity, self._runtimes)
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def entities(self) -> list[str]:
+        return list(self.spec.entities)
+
+    def __repr__(self) -> str:
+        return f"<Policy {self.spec.id} {self.spec.version} from {self.spec.path}>"
+
+    def runtime(self, entity: str) -> EntityRuntime:
+        try:
+            return self._runtimes[entity]
+        except KeyError:
+            close = difflib.get_close_matches(entity, list(self._runtimes), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "entities: " + ", ".join(self._runtimes)
+            raise KaoheError(
+                Diagnostic(
+                    "usage.entity",
+                    f"policy {self.spec.id} has no entity '{entity}'",
+                    hint=hint,
+                    params={"policy": self.spec.id, "entity": entity, **({"suggestion": close[0]} if close else {})},
+                )
+            ) from None
+
+    def check_period(self, as_of: dt.date | None, allow_outside: bool = False) -> dt.date:
+        """The evaluation date (today by default), refused outside the effective period."""
+        day = as_of or dt.date.today()
+        spec = self.spec
+        outside = (spec.effective_from and day < spec.effective_from) or (spec.effective_to and day > spec.effective_to)
+        if outside and not allow_outside:
+            period = f"{spec.effective_from} to {spec.effective_to or 'open-ended'}"
+            raise PeriodError(
+                Diagnostic(
+                    "usage.period",
+                    f"{day} is outside the effective period of {spec.id} ({period})",
+                    hint="pass --as-of with a day inside the period, or --allow-outside-period to evaluate anyway",
+                    params={
+                        "day": day,
+                        "policy": spec.id,
+                        "period": f"{spec.effective_from} 至 {spec.effective_to or '今'}",
+                    },
+                )
+            )
+        return day
+
+    def evaluate(
+        self,
+        record: dict,
+        entity: str,
+        *,
+        as_of: dt.date | None = None,
+        trace: bool = False,
+        mode: str = FAST,
+        allow_outside: bool = False,
+        members: list | None = None,
+    ) -> Result:
+        """Evaluate one record; raise :class:`RecordError` if it cannot be evaluated."""
+        day = self.check_period(as_of, allow_outside)
+        return self.runtime(entity).evaluate(record, mode=mode, as_of=day, trace=trace, members=members)
+
+    def evaluate_many(
+        self,
+        records: Iterable[dict],
+        entity: str,
+        *,
+        as_of: dt.date | None = None,
+        trace: bool = False,
+        mode: str = FAST,
+        allow_outside: bool = False,
+        start: int = 1,
+    ) -> Iterator[Result | Failure]:
+        """Evaluate records lazily, in order: one Result or one Failure per record, never an exception
+        for a bad record. ``start`` numbers the first record in failures."""
+        day = self.check_period(as_of, allow_outside)
+        rt = self.runtime(entity)
+        evaluate = rt.evaluate
+        key = rt.key
+        batch = rt.fused if mode is FAST and not trace else None  # straight to the generated function
+        for index, record in enumerate(records, start):
+            try:
+                if batch is not None and type(record) is dict:
+                    outcome = batch(record, day, None)
+                elif isinstance(record, Failure):  # a line the reader could not parse
+                    outcome = record
+                else:
+                    outcome = evaluate(record, mode, day, None, trace)
+            except RecordError as exc:
+                outcome = Failure(entity, record.get(key) if isinstance(record, dict) else None, exc, index)
+            yield outcome
+
+    def evaluate_members(
+        self,
+        records: Iterable[dict],
+        entity: str,
+        *,
+        as_of: dt.date | None = None,
+        trace: bool = False,
+        mode: str = FAST,
+        allow_outside: bool = False,
+    ):
+        """Evaluate ``entity`` (a group, a school) from its members' records.
+
+        Members are grouped by the input the entity's ``members`` declaration names, each
+        member is evaluated first, and each group sees its members' inputs, values and
+        grades. Yields ``(group_result_or_failure, [member results and failures])``, groups
+        in order of first appearance.
+        """
+        day = self.check_period(as_of, allow_outside)
+        rt = self.runtime(entity)
+        members_decl = rt.entity.members
+        if members_decl is None:
+            raise KaoheError(
+                Diagnostic(
+                    "usage.members",
+                    f"entity '{entity}' is not evaluated from members",
+                    rt.entity.location,
+                    hint="declare members: {entity: ..., by: ...} in the policy",
+                )
+            )
+        mrt = self.runtime(members_decl.entity)
+        groups: dict = {}
+        for index, record in enumerate(records, 1):
+            if isinstance(record, Failure):
+                groups.setdefault(None, []).append(record)
+                continue
+            try:
+                result = mrt.evaluate(record, mode, day, None, True)
+                key = result.env.get(members_decl.by)
+            except RecordError as exc:
+                result = Failure(mrt.entity.name, record.get(mrt.key) if isinstance(record, dict) else None, exc, index)
+                key = record.get(members_decl.by) if isinstance(record, dict) else None
+            groups.setdefault(key, []).append(result)
+        for key, results in groups.items():
+            good = [r for r in results if r.ok]
+            if key is None:
+                yield (
+                    Failure(
+                        entity,
+                        None,
+                        RecordError(
+                            Diagnostic(
+                                "record.group",
+                                f"member records without '{members_decl.by}' belong to no {entity}",
+                                rt.entity.location,
+                            )
+                        ),
+                        None,
+                    ),
+                    results,
+                )
+                continue
+            envs = []
+            for r in good:
+                env = r.env
+                if r.grade is not None:
+                    env["grade"] = r.grade
+                envs.append(env)
+            record = {rt.key: key}
+            try:
+                group = rt.evaluate(record, mode, day, envs, trace)
+            except RecordError as exc:
+                group = Failure(entity, key, exc)
+            yield group, results
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Load, check and compile a policy file; raise :class:`PolicyError` with every problem."""
+    return Policy(compile_file(path))
+
+
+__all__ += ["FAST", "REFERENCE"]

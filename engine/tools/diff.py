@@ -1,0 +1,64 @@
+"""Comparing two versions of a policy on one population (``kaohe diff``)."""
+
+from __future__ import annotations
+
+from ..io import read_records
+from ..runtime.result import Failure
+
+__all__ = ["diff_policies", "format_diff"]
+
+
+def _summary(outcome):
+    if not outcome.ok:
+        return {"error": outcome.error.first.code}
+    data = outcome.to_dict()
+    return {
+        "grade": (data["grade"] or {}).get("code"),
+        "credit_total": data["credit_total"],
+        "sanctions": [s["code"] for s in data["sanctions"]],
+    }
+
+
+def diff_policies(old, new, entity: str, input_path: str, *, as_of=None, examples: int = 3) -> dict:
+    """Evaluate the same records under both policies; count and show what changed."""
+    spec_entity = old.runtime(entity).entity
+    records = list(read_records(input_path, spec_entity))
+    before = old.evaluate_many(records, entity, as_of=as_of, allow_outside=True)
+    after = new.evaluate_many(records, entity, as_of=as_of, allow_outside=True)
+    kinds = {"grade": [], "credit_total": [], "sanctions": [], "error": []}
+    transitions: dict[str, int] = {}
+    total = 0
+    for a, b in zip(before, after):
+        total += 1
+        sa, sb = _summary(a), _summary(b)
+        record_id = a.id if not isinstance(a, Failure) else (a.id or f"#{total}")
+        if "error" in sa or "error" in sb:
+            if sa != sb:
+                kinds["error"].append({"id": record_id, "old": sa, "new": sb})
+            continue
+        for key in ("grade", "credit_total", "sanctions"):
+            if sa[key] != sb[key]:
+                kinds[key].append({"id": record_id, "old": sa[key], "new": sb[key]})
+        if sa["grade"] != sb["grade"]:
+            step = f"{sa['grade']} -> {sb['grade']}"
+            transitions[step] = transitions.get(step, 0) + 1
+    return {
+        "records": total,
+        "changed": {k: len(v) for k, v in kinds.items()},
+        "grade_transitions": dict(sorted(transitions.items(), key=lambda kv: -kv[1])),
+        "examples": {k: v[:examples] for k, v in kinds.items() if v},
+    }
+
+
+def format_diff(report: dict) -> str:
+    lines = [f"{report['records']} record(s) evaluated under both versions"]
+    labels = {"grade": "grade", "credit_total": "credits", "sanctions": "sanctions", "error": "errors"}
+    for key, count in report["changed"].items():
+        lines.append(f"  {labels[key]:<10} changed for {count} record(s)")
+    for step, count in report["grade_transitions"].items():
+        lines.append(f"    {step}: {count}")
+    for key, items in report["examples"].items():
+        lines.append(f"  examples ({labels[key]}):")
+        for item in items:
+            lines.append(f"    {item['id']}: {item['old']} -> {item['new']}")
+    return "\n".join(lines)

@@ -1,0 +1,284 @@
+"""Stricter static checks than loading (``kaohe lint``): warnings an officer should read.
+
+* a grade level no record can reach (an earlier level's condition already catches every
+  record it would), and consequences that test for such a grade or can never hold;
+* inputs that no rule reads;
+* catalogue rules that no element encodes;
+* a threshold written as a percentage where a ratio is meant (``usage_ratio >= 40``).
+
+Where a check proves its point with a record, the record is printed.
+"""
+
+from __future__ import annotations
+
+import ast
+from fractions import Fraction
+
+from ..base.errors import Diagnostic
+from ..base.numbers import format_number
+from ..language.model import Entity, PolicySpec
+
+__all__ = ["lint"]
+
+_FLIP = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE, ast.Eq: ast.Eq}
+
+
+def _conjuncts(tree) -> list:
+    if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.And):
+        out = []
+        for value in tree.values:
+            out.extend(_conjuncts(value))
+        return out
+    return [tree]
+
+
+def _bound(node):
+    """``name op number`` as (name, op, number), either way round; else None."""
+    if not isinstance(node, ast.Compare) or len(node.ops) != 1:
+        return None
+    left, right, op = node.left, node.comparators[0], type(node.ops[0])
+    if isinstance(left, ast.Constant) and isinstance(right, ast.Name):
+        left, right, op = right, left, _FLIP.get(op)
+    if op is None or not isinstance(left, ast.Name) or not isinstance(right, ast.Constant):
+        return None
+    if isinstance(right.value, bool) or not isinstance(right.value, (int, Fraction)):
+        return None
+    return left.id, op, right.value
+
+
+def _implies(a, b) -> bool:
+    """Conjunct ``a`` implies conjunct ``b`` (syntactically equal, or a tighter bound)."""
+    if ast.dump(a) == ast.dump(b):
+        return True
+    ba, bb = _bound(a), _bound(b)
+    if not ba or not bb or ba[0] != bb[0]:
+        return False
+    _, opa, va = ba
+    _, opb, vb = bb
+    lower = {ast.Gt, ast.GtE}
+    upper = {ast.Lt, ast.LtE}
+    if (opa in lower and opb in lower) or (opa is ast.Eq and opb in lower):
+        return va > vb or (va == vb and (opb is ast.GtE or opa is ast.Gt))
+    if (opa in upper and opb in upper) or (opa is ast.Eq and opb in upper):
+        return va < vb or (va == vb and (opb is ast.LtE or opa is ast.Lt))
+    return False
+
+
+def _is_ratio(entity: Entity, name: str) -> bool:
+    value = entity.values.get(name)
+    if value is None:
+        return False
+    if value.kind == "aggregate":
+        return value.aggregate == "share"
+    if value.kind == "expr":
+        tree = value.expr.tree
+        return isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Div)
+    return False
+
+
+def _expressions(entity: Entity):
+    for value in entity.values.values():
+        if value.expr is not None:
+            yield value.expr, value.rule, value.location
+    if entity.grade:
+        for level in entity.grade.levels:
+            yield level.when, level.rule, level.location
+    for cons in entity.consequences:
+        yield cons.when, cons.rule, cons.location
+        if cons.amount is not None:
+            yield cons.amount, cons.rule, cons.location
+
+
+def _witness(policy, entity: Entity, level, earlier) -> dict | None:
+    """A generated record that meets ``level``'s condition and gets ``earlier``'s grade: the
+    proof, as an officer can try it. None where hypothesis is not installed or none is found."""
+    try:
+        from hypothesis import HealthCheck, find, settings
+        from hypothesis.errors import NoSuchExample
+
+        from ..base.errors import KaoheError
+        from .testing import json_ready, records
+    except ImportError:
+        return None
+
+    def shows_it(record) -> bool:
+        try:
+            result = policy.evaluate(record, entity.name, trace=True, allow_outside=True)
+            return result.grade == earlier.code and bool(level.when.fast(result.env))
+        except (KaoheError, ArithmeticError, TypeError, ValueError):
+            return False
+
+    try:
+        found = find(
+            records(policy, entity.name),
+            shows_it,
+            settings=settings(
+                max_examples=400, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+            ),
+        )
+    except (NoSuchExample, Exception):
+        return None
+    return json_ready(found)
+
+
+def _lint_entity(spec: PolicySpec, entity: Entity, policy=None) -> list[Diagnostic]:
+    found = []
+    # grade levels shadowed by an earlier one
+    unreachable = set()
+    if entity.grade:
+        levels = entity.grade.levels
+        for j, later in enumerate(levels):
+            for earlier in levels[:j]:
+                conj_later = _conjuncts(later.when.tree)
+                if all(any(_implies(c, e) for c in conj_later) for e in _conjuncts(earlier.when.tree)):
+                    unreachable.add(later.code)
+                    example = _witness(policy, entity, later, earlier) if policy is not None else None
+                    shown = ""
+                    if example is not None:
+                        import json
+
+                        shown = f"; for example {json.dumps(example, ensure_ascii=False)} meets it and gets '{earlier.code}'"
+                    found.append(
+                        Diagnostic(
+                            "lint.unreachable-level",
+                            f"grade level '{later.code}' of {entity.name} can never be reached: every record that meets "
+                            f"`{later.when.text}` already meets the earlier level '{earlier.code}' (`{earlier.when.text}`)"
+                            + shown,
+                            later.location,
+                            rule=later.rule,
+                            severity="warning",
+                            hint="put the stricter level first",
+                            evidence={"record": example} if example else {},
+                        )
+                    )
+                    break
+            if later.when.is_constant and not later.when.constant:
+                unreachable.add(later.code)
+                found.append(
+                    Diagnostic(
+                        "lint.unreachable-level",
+                        f"grade level '{later.code}' has a condition that is always false",
+                        later.location,
+                        rule=later.rule,
+                        severity="warning",
+                    )
+                )
+    for cons in entity.consequences:
+        if cons.when.is_constant and not cons.when.constant:
+            found.append(
+                Diagnostic(
+                    "lint.never-fires",
+                    f"consequence '{cons.id}' can never fire: its condition is always false",
+                    cons.location,
+                    rule=cons.rule,
+                    severity="warning",
+                )
+            )
+            continue
+        for node in ast.walk(cons.when.tree):
+            bound = None
+            if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
+                sides = [node.left, node.comparators[0]]
+                names = [s.id for s in sides if isinstance(s, ast.Name)]
+                texts = [s.value for s in sides if isinstance(s, ast.Constant) and isinstance(s.value, str)]
+                if names == ["grade"] and texts and texts[0] in unreachable and cons.when.tree is node:
+                    bound = texts[0]
+            if bound:
+                found.append(
+                    Diagnostic(
+                        "lint.never-fires",
+                        f"consequence '{cons.id}' needs grade '{bound}', which no record can reach",
+                        cons.location,
+                        rule=cons.rule,
+                        severity="warning",
+                    )
+                )
+    # percentages where ratios are meant
+    for expr, rule, location in _expressions(entity):
+        for node in ast.walk(expr.tree):
+            bound = _bound(node)
+            if bound and _is_ratio(entity, bound[0]) and abs(bound[2]) > 1:
+                found.append(
+                    Diagnostic(
+                        "lint.percent-as-ratio",
+                        f"`{expr.text}` compares the ratio {bound[0]} with {format_number(bound[2])}: a ratio is at most 1 "
+                        f"where the document's percentages are meant",
+                        location,
+                        rule=rule,
+                        severity="warning",
+                        hint=f"did you mean {format_number(Fraction(bound[2]) / 100)}? (40% is 0.40)",
+                    )
+                )
+    for name, value in entity.values.items():
+        if value.kind == "tiers" and isinstance(value.expr.tree, ast.Name) and _is_ratio(entity, value.expr.tree.id):
+            ends = [e for t in value.tiers for e in (t.interval.lo, t.interval.hi) if e is not None]
+            if ends and max(ends) > 1:
+                found.append(
+                    Diagnostic(
+                        "lint.percent-as-ratio",
+                        f"the tiers of {name} look up the ratio {value.expr.text} but have bounds up to {format_number(max(ends))}",
+                        value.location,
+                        rule=value.rule,
+                        severity="warning",
+                        hint="write 40% as 0.40 in tier bounds",
+                    )
+                )
+    return found
+
+
+def lint(spec: PolicySpec, policy=None) -> list[Diagnostic]:
+    """Every warning for a loaded policy, sorted by location. Given the loaded ``policy``,
+    an unreachable level comes with a generated record that shows it (needs hypothesis)."""
+    found = []
+    read: dict[str, set] = {name: set() for name in spec.entities}
+    for ename, entity in spec.entities.items():
+        found.extend(_lint_entity(spec, entity, policy))
+        for expr, _, _ in _expressions(entity):
+            read[ename] |= set(expr.names)
+        read[ename].add(entity.key)
+        for value in list(entity.values.values()) + list(entity.member_inputs.values()):
+            if value.kind == "aggregate" and entity.members is not None:
+                target = read.setdefault(entity.members.entity, set())
+                for part in (value.over, value.where):
+                    if part is not None:
+                        target |= set(part.names)
+        if entity.members is not None:
+            read.setdefault(entity.members.entity, set()).add(entity.members.by)
+    for ename, entity in spec.entities.items():
+        for iname, inp in entity.inputs.items():
+            if iname not in read.get(ename, set()) and iname not in entity.member_inputs:
+                found.append(
+                    Diagnostic(
+                        "lint.unread-input",
+                        f"input '{iname}' of {ename} is read by no rule",
+                        inp.location,
+                        severity="warning",
+                        hint="remove it, or use it in the rule it belongs to",
+                    )
+                )
+    cited = set()
+    for entity in spec.entities.values():
+        for value in list(entity.values.values()) + list(entity.member_inputs.values()):
+            cited.add(value.rule)
+            cited.update(t.rule for t in value.tiers)
+        if entity.grade:
+            cited.update(level.rule for level in entity.grade.all_levels)
+            cited.add(entity.grade.rule)
+        cited.update(c.rule for c in entity.consequences)
+    for schedule in spec.schedules.values():
+        cited.add(schedule.rule)
+        cited.update(t.rule for t in schedule.targets)
+        cited.update(info["rule"] for info in schedule.units.values() if info.get("rule"))
+    for rule_id, rule in spec.rules.items():
+        if rule_id not in cited:
+            found.append(
+                Diagnostic(
+                    "lint.rule-not-encoded",
+                    f"rule {rule_id} is in the catalogue but no element encodes it",
+                    rule.location,
+                    rule=rule_id,
+                    severity="warning",
+                    hint="fine for a descriptive rule; say so in its note",
+                )
+            )
+    return sorted(found, key=lambda d: (d.location, d.code))

@@ -1,0 +1,201 @@
+"""``kaohe new``: the skeleton of a new region's policy, its test cases and an example input.
+
+Everything written validates and its cases pass at once; the officer then adapts the rules
+to the document, clause by clause.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+from ..base.errors import Diagnostic, KaoheError
+
+__all__ = ["new_policy"]
+
+_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+def _q(text: str) -> str:
+    """A YAML double-quoted string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _policy_text(pid, prefix, region, title, source_title, number, day, base_rel) -> str:
+    head = f"""# yaml-language-server: $schema=../schemas/policy.schema.json
+#
+# {region} · {title}
+# Skeleton written by `kaohe new`. Replace each clause with the document's own words, one rule
+# per clause, and keep the rule IDs ({prefix}-1, {prefix}-2, ...) in step with the document.
+kaohe: 1
+id: {pid}
+version: "0.1.0"
+language: zh
+title:
+  zh: {_q(title)}
+region:
+  zh: {_q(region)}
+source:
+  title: {_q(source_title)}
+  number: {_q(number) if number else "null"}
+  date: {day.isoformat()}
+effective:
+  from: {day.isoformat()}
+"""
+    if base_rel:
+        return (
+            head
+            + f"""
+# This policy builds on {base_rel}: it keeps the base's rules and changes only what the
+# document changes. Paths name elements: entities/teacher/values/NAME,
+# entities/teacher/consequences/ID, entities/teacher/grade/levels/CODE, rules/ID.
+extends: {base_rel}
+changes:
+  - add: entities/teacher/values/online_ok
+    with:
+      rule: {prefix}-1
+      label: {{zh: 线上学时达标}}
+      expr: online_hours >= 25
+  - override: entities/teacher/grade/levels/pass
+    with:
+      rule: {prefix}-1
+      when: hours_ok and online_ok
+
+rules:
+  {prefix}-1:
+    ref: 待填（条款位置，如 四(二)1）
+    clause: 待填：在此粘贴文件原文，例如「线上学习不少于25学时」。
+    note: 「不少于」含本数。
+"""
+        )
+    return (
+        head
+        + f"""
+rules:
+  {prefix}-1:
+    ref: 待填（条款位置，如 四(二)1）
+    clause: 待填：在此粘贴文件原文，例如「每位教师培训不少于50学时，其中实践应用学时不少于50%」。
+    note: 「不少于」含本数。
+
+entities:
+  teacher:
+    label: {{zh: 教师, en: Teacher}}
+    inputs:
+      id: {{type: string, label: {{zh: 工号}}, required: true}}
+      online_hours: {{type: number, range: "[0, inf)", unit: 学时, label: {{zh: 线上学时}}, required: true}}
+      offline_hours: {{type: number, range: "[0, inf)", unit: 学时, label: {{zh: 线下实践学时}}, required: true}}
+    values:
+      total_hours:
+        rule: {prefix}-1
+        label: {{zh: 总学时}}
+        expr: online_hours + offline_hours
+        report: true
+      hours_ok:
+        rule: {prefix}-1
+        label: {{zh: 学时达标}}
+        expr: total_hours >= 50 and offline_hours * 2 >= total_hours
+    grade:
+      rule: {prefix}-1
+      levels:
+        - code: pass
+          label: {{zh: 合格, en: Pass}}
+          rank: 1
+          when: hours_ok
+      otherwise:
+        code: fail
+        label: {{zh: 不合格, en: Fail}}
+        rank: 0
+    consequences:
+      - id: hours-short
+        rule: {prefix}-1
+        when: not hours_ok
+        obligation:
+          code: hours_short
+          label: {{zh: 学时不足，须补足}}
+"""
+    )
+
+
+def _cases_text(pid, prefix, day, based) -> str:
+    on = (day + dt.timedelta(days=30)).isoformat()
+    base_cases = ""
+    if based:
+        base_cases = f"""- name: 线上24.9学时不足25，不合格
+  rule: {prefix}-1
+  entity: teacher
+  as_of: '{on}'
+  record: {{id: T3, online_hours: '24.9', offline_hours: 30}}
+  expect: {{grade: fail}}
+"""
+    return f"""# Test cases for {pid}.yaml: run with `kaohe test policies/{pid}.tests.yaml --coverage`.
+# Add a case at every bound of every rule (以上/以下 include the number, 低于/超过 exclude it).
+policy: {pid}.yaml
+cases:
+- name: 25+25学时，恰好达标
+  rule: {prefix}-1
+  entity: teacher
+  as_of: '{on}'
+  record: {{id: T1, online_hours: 25, offline_hours: 25}}
+  expect: {{grade: pass, sanctions: []}}
+- name: 总学时49.9，不合格须补足
+  rule: {prefix}-1
+  entity: teacher
+  as_of: '{on}'
+  record: {{id: T2, online_hours: 25, offline_hours: '24.9'}}
+  expect: {{grade: fail, sanctions: [hours_short]}}
+{base_cases}"""
+
+
+def new_policy(
+    directory,
+    pid: str,
+    region: str,
+    title: str,
+    source_title: str,
+    date: dt.date,
+    number: str | None = None,
+    base: str | None = None,
+    examples_dir=None,
+    force: bool = False,
+) -> list[Path]:
+    """Write ``<pid>.yaml``, ``<pid>.tests.yaml`` and an example CSV; return the paths written."""
+    if not _ID.match(pid):
+        raise KaoheError(
+            Diagnostic(
+                "new.id",
+                f"'{pid}' is not a valid policy id",
+                hint="lower-case letters, digits and '-', e.g. zhejiang-xx-2023",
+            )
+        )
+    folder = Path(directory)
+    policy_path = folder / f"{pid}.yaml"
+    cases_path = folder / f"{pid}.tests.yaml"
+    example_dir = Path(examples_dir) if examples_dir else folder.parent / "examples" / pid
+    example_path = example_dir / "teachers.csv"
+    existing = [p for p in (policy_path, cases_path, example_path) if p.exists()]
+    if existing and not force:
+        raise KaoheError(
+            Diagnostic("new.exists", f"{existing[0]} already exists", hint="choose another id or pass --force")
+        )
+    base_rel = None
+    if base:
+        candidates = (Path(base), folder / base, folder / f"{base}.yaml")  # a path, a file name, or a policy name
+        base_path = next((c for c in candidates if c.is_file()), candidates[1])
+        if not base_path.exists():
+            raise KaoheError(Diagnostic("new.base", f"base policy {base} not found"))
+        base_rel = os.path.relpath(base_path.resolve(), folder.resolve())
+    prefix = re.sub(r"[^A-Z0-9]", "", pid.split("-")[0].upper())[:4] or "R"
+    folder.mkdir(parents=True, exist_ok=True)
+    example_dir.mkdir(parents=True, exist_ok=True)
+    policy_path.write_text(
+        _policy_text(pid, prefix, region, title, source_title, number, date, base_rel), encoding="utf-8"
+    )
+    cases_path.write_text(_cases_text(pid, prefix, date, bool(base_rel)), encoding="utf-8")
+    with open(example_path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["工号", "线上学时", "线下实践学时"])
+        writer.writerows([["T001", 25, 25], ["T002", 30, 20], ["T003", "24.9", 30]])
+    return [policy_path, cases_path, example_path]
