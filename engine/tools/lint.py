@@ -12,15 +12,20 @@ Where a check proves its point with a record, the record is printed.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from fractions import Fraction
 
 from ..base.errors import Diagnostic
 from ..base.numbers import format_number
-from ..language.model import Entity, PolicySpec
+from ..language.model import Entity, Level, PolicySpec
 
 __all__ = ["lint"]
 
 _FLIP = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE, ast.Eq: ast.Eq}
+
+
+#: finds a record that meets ``level``'s condition and gets ``earlier``'s grade, or None
+Witness = Callable[[Entity, Level, Level], "dict | None"]
 
 
 def _conjuncts(tree) -> list:
@@ -89,39 +94,7 @@ def _expressions(entity: Entity):
             yield cons.amount, cons.rule, cons.location
 
 
-def _witness(policy, entity: Entity, level, earlier) -> dict | None:
-    """A generated record that meets ``level``'s condition and gets ``earlier``'s grade: the
-    proof, as an officer can try it. None where hypothesis is not installed or none is found."""
-    try:
-        from hypothesis import HealthCheck, find, settings
-        from hypothesis.errors import NoSuchExample
-
-        from ..base.errors import KaoheError
-        from .testing import json_ready, records
-    except ImportError:
-        return None
-
-    def shows_it(record) -> bool:
-        try:
-            result = policy.evaluate(record, entity.name, trace=True, allow_outside=True)
-            return result.grade == earlier.code and bool(level.when.fast(result.env))
-        except (KaoheError, ArithmeticError, TypeError, ValueError):
-            return False
-
-    try:
-        found = find(
-            records(policy, entity.name),
-            shows_it,
-            settings=settings(
-                max_examples=400, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
-            ),
-        )
-    except (NoSuchExample, Exception):
-        return None
-    return json_ready(found)
-
-
-def _lint_entity(spec: PolicySpec, entity: Entity, policy=None) -> list[Diagnostic]:
+def _lint_entity(spec: PolicySpec, entity: Entity, witness: Witness | None = None) -> list[Diagnostic]:
     found = []
     # grade levels shadowed by an earlier one
     unreachable = set()
@@ -132,7 +105,7 @@ def _lint_entity(spec: PolicySpec, entity: Entity, policy=None) -> list[Diagnost
                 conj_later = _conjuncts(later.when.tree)
                 if all(any(_implies(c, e) for c in conj_later) for e in _conjuncts(earlier.when.tree)):
                     unreachable.add(later.code)
-                    example = _witness(policy, entity, later, earlier) if policy is not None else None
+                    example = witness(entity, later, earlier) if witness is not None else None
                     shown = ""
                     if example is not None:
                         import json
@@ -226,13 +199,14 @@ def _lint_entity(spec: PolicySpec, entity: Entity, policy=None) -> list[Diagnost
     return found
 
 
-def lint(spec: PolicySpec, policy=None) -> list[Diagnostic]:
-    """Every warning for a loaded policy, sorted by location. Given the loaded ``policy``,
-    an unreachable level comes with a generated record that shows it (needs hypothesis)."""
+def lint(spec: PolicySpec, witness: Witness | None = None) -> list[Diagnostic]:
+    """Every warning for a loaded policy, sorted by location. Given a ``witness`` search
+    (``engine.tools.testing.level_witness(policy)``), an unreachable level comes with a record
+    that shows it; lint itself generates nothing and needs no test library."""
     found = []
     read: dict[str, set] = {name: set() for name in spec.entities}
     for ename, entity in spec.entities.items():
-        found.extend(_lint_entity(spec, entity, policy))
+        found.extend(_lint_entity(spec, entity, witness))
         for expr, _, _ in _expressions(entity):
             read[ename] |= set(expr.names)
         read[ename].add(entity.key)

@@ -54,6 +54,7 @@ __all__ = [
     "fast_equals_reference",
     "grade_agrees_with_condition",
     "json_ready",
+    "level_witness",
     "monotonic",
     "records",
     "run_property",
@@ -1027,3 +1028,35 @@ def check(policy, *, seed: int = 0, max_examples: int = 200, entities=None, prop
         if failure is not None:
             failures.append(failure)
     return failures
+
+
+def level_witness(policy):
+    """A witness search for ``lint``: given an entity, a grade level and an earlier level that
+    shadows it, a generated record that meets the level's condition and gets the earlier grade
+    (the proof, as an officer can try it), or None where none is found."""
+    from hypothesis import find
+    from hypothesis.errors import NoSuchExample
+
+    from ..base.errors import KaoheError
+
+    def witness(entity, level, earlier) -> dict | None:
+        def shows_it(record) -> bool:
+            try:
+                result = policy.evaluate(record, entity.name, trace=True, allow_outside=True)
+                return result.grade == earlier.code and bool(level.when.fast(result.env))
+            except (KaoheError, ArithmeticError, TypeError, ValueError):
+                return False
+
+        try:
+            found = find(
+                records(policy, entity.name),
+                shows_it,
+                settings=settings(
+                    max_examples=400, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+                ),
+            )
+        except NoSuchExample:
+            return None
+        return json_ready(found)
+
+    return witness
