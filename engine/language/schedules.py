@@ -3,14 +3,13 @@ the yearly targets, and a unit's status as of a day."""
 
 from __future__ import annotations
 
-import datetime as dt
 from fractions import Fraction
 
 from ..base.errors import Diagnostic
 from ..base.numbers import format_number
 from .model import PolicySpec, Schedule
 
-__all__ = ["check_schedules", "cumulative_shares", "unit_status"]
+__all__ = ["check_schedules", "cumulative_shares"]
 
 
 def cumulative_shares(schedule: Schedule) -> dict[int, Fraction]:
@@ -50,16 +49,3 @@ def check_schedules(spec: PolicySpec) -> list[Diagnostic]:
                     )
                 )
     return found
-
-
-def unit_status(schedule: Schedule, unit: str, as_of: dt.date, completed: dt.date | None = None) -> dict:
-    """A unit's place in the rollout and whether it is done, on track or overdue at ``as_of``."""
-    place = schedule.place(unit)
-    deadline = place["batch_deadline"]
-    if completed is not None:
-        status = "done_late" if deadline and completed > deadline else "done"
-    elif deadline is not None and as_of > deadline:
-        status = "overdue"
-    else:
-        status = "on_track"
-    return {"unit": unit, **place, "status": status}

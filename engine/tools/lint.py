@@ -17,12 +17,10 @@ from fractions import Fraction
 
 from ..base.errors import Diagnostic
 from ..base.numbers import format_number
+from ..language.comparisons import comparisons
 from ..language.model import Entity, Level, PolicySpec
 
 __all__ = ["lint"]
-
-_FLIP = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE, ast.Eq: ast.Eq}
-
 
 #: finds a record that meets ``level``'s condition and gets ``earlier``'s grade, or None
 Witness = Callable[[Entity, Level, Level], "dict | None"]
@@ -39,16 +37,10 @@ def _conjuncts(tree) -> list:
 
 def _bound(node):
     """``name op number`` as (name, op, number), either way round; else None."""
-    if not isinstance(node, ast.Compare) or len(node.ops) != 1:
-        return None
-    left, right, op = node.left, node.comparators[0], type(node.ops[0])
-    if isinstance(left, ast.Constant) and isinstance(right, ast.Name):
-        left, right, op = right, left, _FLIP.get(op)
-    if op is None or not isinstance(left, ast.Name) or not isinstance(right, ast.Constant):
-        return None
-    if isinstance(right.value, bool) or not isinstance(right.value, (int, Fraction)):
-        return None
-    return left.id, op, right.value
+    for found, name, value, op in comparisons(node):
+        if found is node and op is not ast.NotEq:
+            return name, op, value
+    return None
 
 
 def _implies(a, b) -> bool:

@@ -39,6 +39,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from ..base.errors import RecordError
+from ..language.comparisons import comparisons, constant
 from ..runtime.policy import FAST, REFERENCE
 from .explain import grade_ranks
 
@@ -75,22 +76,6 @@ class PropertyFailure(AssertionError):
 # --- what the policy says about numbers -----------------------------------------------------
 
 
-def _constant(node):
-    """The number a tree node stands for (a constant or a negated one), else None."""
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        inner = _constant(node.operand)
-        if inner is None:
-            return None
-        return -inner if isinstance(node.op, ast.USub) else inner
-    if isinstance(node, ast.Constant) and not isinstance(node.value, bool):
-        value = node.value
-        if isinstance(value, (int, Fraction)):
-            return value
-        if isinstance(value, float):
-            return Fraction(repr(value))
-    return None
-
-
 def _walk_constants(tree):
     """(numbers, texts, dates) appearing in an expression tree."""
     numbers, texts, dates = set(), set(), set()
@@ -110,7 +95,7 @@ def _walk_constants(tree):
             except ValueError:
                 pass
     for node in ast.walk(tree):
-        value = _constant(node)
+        value = constant(node)
         if value is not None:
             numbers.add(value)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in date_args:
@@ -240,24 +225,9 @@ def _compared_with(entity, name):
             for tier in value.tiers:
                 yield from (x for x in (tier.interval.lo, tier.interval.hi) if x is not None)
     for expr, _ in _expressions(entity):
-        for _node, var, c, _ in _comparisons(expr.tree):
+        for _node, var, c, _ in comparisons(expr.tree):
             if var == name:
                 yield c
-
-
-def _comparisons(tree):
-    """(node, name, constant, op) for each ``name op constant`` (either way round) in a tree."""
-    flipped = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE, ast.Eq: ast.Eq, ast.NotEq: ast.NotEq}
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Compare) or len(node.ops) != 1:
-            continue
-        left, op, right = node.left, node.ops[0], node.comparators[0]
-        if type(op) not in flipped:
-            continue
-        if isinstance(left, ast.Name) and _constant(right) is not None:
-            yield node, left.id, _constant(right), type(op)
-        elif isinstance(right, ast.Name) and _constant(left) is not None:
-            yield node, right.id, _constant(left), flipped[type(op)]
 
 
 def bounds_constants(policy, entity: str | None = None, input: str | None = None) -> list:
@@ -717,7 +687,7 @@ def _tier_conditions(policy, entity_name):
             tables.setdefault(value.expr.tree.id, []).append(vname)
     out = []
     for expr, _ in _expressions(entity):
-        for node, var, c, op in _comparisons(expr.tree):
+        for node, var, c, op in comparisons(expr.tree):
             for vname in tables.get(var, ()):
                 bounds = {
                     x for t in entity.values[vname].tiers for x in (t.interval.lo, t.interval.hi) if x is not None
