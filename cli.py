@@ -448,20 +448,60 @@ def lint(policies, strict, lang):
 @main.command()
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
-@click.option("--entity", "-e", required=True)
-@click.option("--input", "-i", "input_path", required=True)
+@click.option("--entity", "-e", help="The entity to compare (with --prove: default all).")
+@click.option("--input", "-i", "input_path", help="Records to compare the two versions on.")
 @click.option("--as-of", type=DATE)
 @click.option("--examples", default=3, show_default=True, help="Examples shown for each kind of change.")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--prove", "prove_it", is_flag=True, help="Decide over every possible record (SMT solver) instead of an input."
+)
 @guarded
-def diff(old, new, entity, input_path, as_of, examples, fmt):
-    """How many records change grade, credits or sanctions under a revised policy."""
+def diff(old, new, entity, input_path, as_of, examples, fmt, prove_it):
+    """How many records change grade, credits or sanctions under a revised policy; with
+    --prove, whether the two versions decide every possible record alike."""
+    if prove_it:
+        from engine.tools.prove import diff_prove
+
+        verdicts = diff_prove(engine.load_policy(old), engine.load_policy(new), entity)
+        _show_verdicts(verdicts, fmt)
+        return
+    if not entity or not input_path:
+        raise click.UsageError("diff needs --entity and --input (or --prove)")
     from engine.tools.diff import diff_policies, format_diff
 
     report = diff_policies(
         engine.load_policy(old), engine.load_policy(new), entity, input_path, as_of=as_of, examples=examples
     )
     click.echo(json.dumps(report, ensure_ascii=False, indent=2) if fmt == "json" else format_diff(report))
+
+
+def _show_verdicts(verdicts, fmt) -> None:
+    from engine.tools.prove import render_text
+
+    if fmt == "json":
+        click.echo(json.dumps([v.to_dict() for v in verdicts], ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(render_text(verdicts, _lang()))
+    sys.exit(EXIT_REJECTED if any(v.status == "counterexample" for v in verdicts) else EXIT_OK)
+
+
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.option("--entity", "-e", help="Only this entity (default: all).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of messages (default: the policy's).")
+@guarded
+def prove(policy, entity, fmt, lang):
+    """Prove facts over every possible record with an SMT solver: tier tables cover each
+    value exactly once, every grade and consequence can be reached and avoided, and the
+    policy's properties hold. Every counterexample is a record the engine confirmed."""
+    from engine.tools.prove import prove as prove_policy
+
+    loaded = engine.load_policy(policy)
+    if entity and entity not in loaded.spec.entities:
+        raise click.BadParameter(f"no entity {entity!r} in {policy}", param_hint="--entity")
+    _show_verdicts(prove_policy(loaded, entity), fmt)
 
 
 @main.command()
