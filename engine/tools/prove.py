@@ -59,8 +59,8 @@ class Verdict:
     witness: Any = None  # a record, or a pair of records, the engine confirmed
     as_of: dt.date | None = None
 
-    def to_dict(self) -> dict:
-        out = {
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "check": self.check,
             "entity": self.entity,
             "subject": self.subject,
@@ -334,6 +334,7 @@ class _MemberTypes:
     their truths whether a member record has it (with such a record, for witnesses)."""
 
     def __init__(self, prover: _Prover, entity: Entity):
+        assert entity.members is not None
         self.prover = prover
         self.member = prover.spec.entities[entity.members.entity]
         exprs: dict[str, Any] = {}
@@ -739,7 +740,8 @@ class _Encoding:
     def _compare(self, node) -> Term:
         z3 = self.z3
         parts = [self.expr(node.left), *[self._operand(c) for c in node.comparators]]
-        conds, oks = [], []
+        conds: list = []
+        oks: list = []
         for op, a, b in zip(node.ops, parts, parts[1:]):
             if isinstance(op, (ast.Eq, ast.NotEq)):
                 # an empty value equals only another empty value, and comparing never fails
@@ -897,7 +899,7 @@ class _Encoding:
             return
         codes = tuple(level.code for level in grade.all_levels)
         result = z3.IntVal(len(codes) - 1)
-        conds = []
+        conds: list[Term] = []
         for index in range(len(grade.levels) - 1, -1, -1):
             level = grade.levels[index]
             cond = self.expr(level.when.tree)
@@ -1103,14 +1105,15 @@ def _record(z3, model, enc: _Encoding) -> dict:
 
 def _members(z3, model, enc: _Encoding, group) -> list[dict]:
     """Member records that give the model's count of each member type."""
-    members_decl = enc.entity.members
-    member = enc.members.member
+    members_decl, types = enc.entity.members, enc.members
+    assert members_decl is not None and types is not None
+    member = types.member
     out: list[dict] = []
     for sigma, t in enc.type_counts.items():
         count = _model_value(z3, model, t)
         if not count:
             continue
-        example = enc.members.example(sigma)
+        example = types.example(sigma)
         if not example:
             raise Unsupported("no member record of a type the group needs")
         record, _as_of = example
@@ -1178,13 +1181,13 @@ class _Prover:
             return "unknown", None, None, f"the solver gave up ({s.reason_unknown()})"
         model = s.model()
         list_inputs = [n for n, i in entity.inputs.items() if i.type == "list"]
-        tried = []
-        candidates = []
+        tried: list = []
+        candidates: list[dict | None] = []
         if list_inputs:
-            first = {}
+            first: dict[str, int] = {}
             for name in list_inputs:
-                lengths = [_model_value(z3, model, enc.lists[name].length) for enc in encs if name in enc.lists]
-                first[name] = lengths[0] if lengths else 0
+                seen = [_model_value(z3, model, enc.lists[name].length) for enc in encs if name in enc.lists]
+                first[name] = seen[0] if seen else 0
             if all(v <= _MAX_CONCRETE for v in first.values()):
                 candidates.append(first)
             for n in _LENGTHS:
@@ -1638,7 +1641,7 @@ def _diff_entity(prover, z3, old, new, eo: Entity, en: Entity):
             continue
         model = s.model()
         list_inputs = [n for n, i in eo.inputs.items() if i.type == "list"]
-        candidates = [None] if not list_inputs else []
+        candidates: list[dict | None] = [None] if not list_inputs else []
         if list_inputs:
             own = {n: _model_value(z3, model, first.lists[n].length) for n in list_inputs}
             if all(v <= _MAX_CONCRETE for v in own.values()):
