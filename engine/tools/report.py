@@ -273,7 +273,7 @@ def stacked_chart(groups: list[tuple[str, Counter]], levels: list[tuple[str, str
         f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
         f'preserveAspectRatio="xMinYMin meet" font-size="13"><title>{esc(title)}</title>'
     ]
-    x = label_w
+    x: float = label_w
     for _code, label, colour in levels:
         parts.append(
             f'<rect x="{x}" y="6" width="14" height="14" fill="{colour}"/>'
@@ -495,13 +495,13 @@ def render_report(
     if not tally.credit_kinds:
         body.append(f'<p class="note">{esc(w["no_credits"])}</p>')
     else:
-        rows = [
+        credit_rows: list[list] = [
             [label, kind, _number(amount), len(records)]
             for kind, (label, amount, records) in tally.credit_kinds.items()
         ]
-        rows.append([w["credit_total"], "", _number(tally.credit_total), ""])
+        credit_rows.append([w["credit_total"], "", _number(tally.credit_total), ""])
         body.append(
-            _table([w["credit_kind"], w["code"], w["credit_amount"], w["credit_records"]], rows, numeric=(2, 3))
+            _table([w["credit_kind"], w["code"], w["credit_amount"], w["credit_records"]], credit_rows, numeric=(2, 3))
         )
 
     # sanctions and obligations
