@@ -192,7 +192,7 @@ def test_school_deadlines(jiangxi):
             "id": "S",
             "score": 80,
             "backbone_team_size": 4,
-            "backbone_list_date": "2019年11月25日",
+            "backbone_list_date": "2019年11月26日",  # 「11月25日之前」includes the 25th
             "participant_list_date": "2019/12/2",
             "training_done_date": "2020-01-01",
             "trainees": 40,

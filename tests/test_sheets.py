@@ -121,7 +121,7 @@ def test_date_cells_are_dates(tmp_path, policy):
         [
             ["id", "score", "骨干教师团队人数", "骨干教师名单报送日期", "全员参训名单报送日期", "全员培训完成日期"],
             ["莲塘一小", 90, 5, dt.datetime(2019, 11, 24), dt.date(2019, 12, 1), "2019-12-31"],
-            ["莲塘二小", 89.5, 4, dt.datetime(2019, 11, 25, 9, 30), "2019年12月2日", dt.datetime(2020, 1, 3)],
+            ["莲塘二小", 89.5, 4, dt.datetime(2019, 11, 26, 9, 30), "2019年12月2日", dt.datetime(2020, 1, 3)],
         ],
     )
     rows = list(read_xlsx(path, school))
