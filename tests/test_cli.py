@@ -290,7 +290,7 @@ def test_one_teachers_spreadsheet_gives_all_three_levels():
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["entity"] for line in lines] == ["teacher"] * 13 + ["group"] * 4 + ["school"]
     grades = {(line["entity"], line["id"]): line["grade"]["code"] for line in lines}
-    assert grades[("teacher", "BT01")] == "excellent" and grades[("group", "数学组")] == "pass"
+    assert grades[("teacher", "BT01")] == "excellent" and grades[("group", "白塔小学 / 数学组")] == "pass"
     assert grades[("school", "白塔小学")] == "fail"
     mixed = run(
         "evaluate",

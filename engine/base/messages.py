@@ -56,6 +56,7 @@ ZH = {
     "record.invalid": "字段 {field}（{label}）取值无效：{reason}",
     "record.compute": "无法计算 {name}：{reason}",
     "record.members": "{name} 由 {entity} 的成员汇总得出",
+    "record.members-rejected": "{entity}「{group}」的 {total} 条成员记录中有 {count} 条被拒绝（{names}），不能当作没有这些成员来评定",
     "input.json": "第{line}行不是有效的 JSON",
     "input.encoding": "第{line}行的编码无法识别（应为 UTF-8 或 GBK）",
     "input.line-too-long": "第{line}行过长",
@@ -67,6 +68,7 @@ ZH = {
 
 #: code -> Chinese hint template
 ZH_HINTS = {
+    "record.members-rejected": "请改正这些成员记录，或在政策的 members 中声明 rejected: fail（记为不合格）或 rejected: exclude（不计）",
     "yaml.duplicate-key": "YAML 会悄悄只保留其中一个；请删除或改名",
     "yaml.tab": "请只用空格缩进（多数编辑器可把 Tab 转成空格）",
     "yaml.fullwidth-space": "请把输入法切换到半角，用普通空格缩进",

@@ -20,6 +20,7 @@ from .kinds import build_coercer
 from .layers import resolve_layers
 from .loader import Document, load_yaml
 from .model import (
+    FAILING_AGGREGATES,
     Consequence,
     Entity,
     Grade,
@@ -346,7 +347,13 @@ class _Compiler:
             )
         members = None
         if "members" in raw:
-            members = Members(raw["members"]["entity"], raw["members"]["by"], self.doc.loc(path + ("members",)))
+            by = raw["members"]["by"]
+            members = Members(
+                raw["members"]["entity"],
+                (by,) if isinstance(by, str) else tuple(by),
+                self.doc.loc(path + ("members",)),
+                raw["members"].get("rejected", "refuse"),
+            )
         raw_values = raw.get("values", {})
         value_names = set(raw_values)
         for clash in value_names & set(inputs):
@@ -615,20 +622,31 @@ class _Compiler:
                 )
             if "where" in vraw:
                 where = self.expression(vraw["where"], vpath + ("where",), mnames, rule, "aggregate filter")
+            if entity.members.rejected == "fail" and fn not in FAILING_AGGREGATES:
+                self.error(
+                    "members.rejected",
+                    f"'{vname}': with members rejected: fail, a rejected member counts as meeting no condition,"
+                    f" which says nothing about its '{fn}'",
+                    vpath + ("aggregate",),
+                    rule=rule,
+                    hint="use rejected: refuse or exclude, or aggregate with " + ", ".join(FAILING_AGGREGATES),
+                )
             value = holder[vname]
             object.__setattr__(value, "over", over)
             object.__setattr__(value, "where", where)
         for ename, entity in self.entities.items():
             if entity.members is not None and entity.members.entity in self.entities:
                 member = self.entities[entity.members.entity]
-                if entity.members.by not in member.inputs:
-                    close = difflib.get_close_matches(entity.members.by, list(member.inputs), n=1)
-                    self.error(
-                        "members.by",
-                        f"entity '{member.name}' has no input '{entity.members.by}' to group by",
-                        ("entities", ename, "members", "by"),
-                        hint=f"did you mean '{close[0]}'?" if close else None,
-                    )
+                for i, by in enumerate(entity.members.by):
+                    if by not in member.inputs:
+                        close = difflib.get_close_matches(by, list(member.inputs), n=1)
+                        where = ("entities", ename, "members", "by")
+                        self.error(
+                            "members.by",
+                            f"entity '{member.name}' has no input '{by}' to group by",
+                            where if len(entity.members.by) == 1 else where + (i,),
+                            hint=f"did you mean '{close[0]}'?" if close else None,
+                        )
 
     def compile_schedules(self):
         for sname, raw in self.data.get("schedules", {}).items():

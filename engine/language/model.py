@@ -15,6 +15,7 @@ from ..base.numbers import Interval
 from .expressions import Expression
 
 __all__ = [
+    "FAILING_AGGREGATES",
     "Consequence",
     "Entity",
     "Grade",
@@ -161,13 +162,26 @@ class Consequence:
     layer: str = ""
 
 
+# Aggregates that can count a rejected member as failing (members rejected: fail): it is a
+# member (count, share's denominator) that meets no condition (count over, share, all, any).
+FAILING_AGGREGATES = ("count", "share", "all", "any")
+
+
 @dataclass(frozen=True)
 class Members:
-    """An entity judged from the records of another entity grouped by one of their inputs."""
+    """An entity judged from the records of another entity, grouped by one or more of their
+    inputs (``by: group`` or ``by: [school, group]``: a group is one value of each).
+
+    ``rejected`` says what a member record that cannot be judged does to its group:
+    ``refuse`` (the default) refuses the group, naming the member; ``fail`` counts it as a
+    member that meets no condition; ``exclude`` leaves it out. Every group result counts
+    the member records used and rejected either way.
+    """
 
     entity: str
-    by: str
+    by: tuple[str, ...]
     location: Location
+    rejected: str = "refuse"
 
 
 @dataclass(frozen=True)

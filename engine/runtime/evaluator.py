@@ -249,6 +249,7 @@ class EntityRuntime:
     def aggregate(self, members, mode, value: Value):
         """An aggregate over the member environments (each evaluated already)."""
         where, over = value.where, value.over
+        failing = getattr(members, "failing", 0)  # rejected members counted as failing (MemberEnvs)
         pick = []
         for member in members:
             if where is not None and not (where.fast(member) if mode is FAST else where.reference(member)):
@@ -257,13 +258,13 @@ class EntityRuntime:
         fn = value.aggregate
         if fn == "count":
             if over is None:
-                return len(pick)
+                return len(pick) + failing
             return sum(1 for m in pick if (over.fast(m) if mode is FAST else over.reference(m)))
         items = [over.fast(m) if mode is FAST else over.reference(m) for m in pick]
         if fn == "share":  # among the members 'where' keeps
-            if not pick:
+            if not pick and not failing:
                 raise EvalFailure(f"{value.name}: share of no members")
-            return Fraction(sum(1 for x in items if x), len(pick))
+            return Fraction(sum(1 for x in items if x), len(pick) + failing)
         if fn == "sum":
             return sum(items)
         if fn in ("mean", "min", "max") and not items:
@@ -274,7 +275,7 @@ class EntityRuntime:
         if fn == "min" or fn == "max":
             return min(items) if fn == "min" else max(items)
         if fn == "all":
-            return all(items)
+            return all(items) and not failing
         if fn == "any":
             return any(items)
         if fn == "distinct":

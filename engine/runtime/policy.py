@@ -152,6 +152,7 @@ class Policy:
                 )
             )
         mrt = self.runtime(members_decl.entity)
+        by = members_decl.by
         groups: dict = {}
         for index, record in enumerate(records, 1):
             if isinstance(record, Failure):
@@ -159,13 +160,14 @@ class Policy:
                 continue
             try:
                 result = mrt.evaluate(record, mode, day, None, True)
-                key = result.env.get(members_decl.by)
+                key = tuple(result.env.get(b) for b in by)
             except RecordError as exc:
                 result = Failure(mrt.entity.name, record.get(mrt.key) if isinstance(record, dict) else None, exc, index)
-                key = record.get(members_decl.by) if isinstance(record, dict) else None
+                key = _raw_key(record, by, mrt.entity.inputs)
+            if any(part is None or (isinstance(part, str) and not part.strip()) for part in key):
+                key = None
             groups.setdefault(key, []).append(result)
         for key, results in groups.items():
-            good = [r for r in results if r.ok]
             if key is None:
                 yield (
                     Failure(
@@ -174,7 +176,7 @@ class Policy:
                         RecordError(
                             Diagnostic(
                                 "record.group",
-                                f"member records without '{members_decl.by}' belong to no {entity}",
+                                f"member records without '{', '.join(by)}' belong to no {entity}",
                                 rt.entity.location,
                             )
                         ),
@@ -183,18 +185,86 @@ class Policy:
                     results,
                 )
                 continue
-            envs = []
+            group_id = key[0] if len(key) == 1 else " / ".join(str(part) for part in key)
+            good = [r for r in results if r.ok]
+            bad = [r for r in results if not r.ok]
+            account = {
+                "used": len(good),
+                "rejected": len(bad),
+                "rejected_ids": [_member_name(r) for r in bad],
+                "rejected_rule": members_decl.rejected,
+            }
+            if bad and members_decl.rejected == "refuse":
+                names = ", ".join(account["rejected_ids"])
+                group = Failure(
+                    entity,
+                    group_id,
+                    RecordError(
+                        Diagnostic(
+                            "record.members-rejected",
+                            f"{len(bad)} of {len(results)} member records of {entity} '{group_id}' were rejected"
+                            f" ({names}); the {entity} is not judged as if they did not exist",
+                            members_decl.location,
+                            hint="fix those member records, or declare members: {rejected: fail} or"
+                            " {rejected: exclude} in the policy",
+                            params={
+                                "entity": entity,
+                                "group": group_id,
+                                "count": len(bad),
+                                "total": len(results),
+                                "names": names,
+                            },
+                        )
+                    ),
+                )
+                group.members = account
+                yield group, results
+                continue
+            envs = MemberEnvs()
+            envs.failing = len(bad) if members_decl.rejected == "fail" else 0
             for r in good:
                 env = r.env
                 if r.grade is not None:
                     env["grade"] = r.grade
                 envs.append(env)
-            record = {rt.key: key}
+            record = {rt.key: group_id}
+            for name, part in zip(by, key, strict=True):
+                if name != rt.key and name in rt.entity.inputs:
+                    record[name] = part
             try:
                 group = rt.evaluate(record, mode, day, envs, trace)
             except RecordError as exc:
-                group = Failure(entity, key, exc)
+                group = Failure(entity, group_id, exc)
+            group.members = account
             yield group, results
+
+
+class MemberEnvs(list):
+    """The environments of a group's judged members; ``failing`` counts the rejected members
+    that aggregates see as members meeting no condition (members rejected: fail)."""
+
+    failing = 0
+
+
+def _raw_key(record, by, inputs) -> tuple:
+    """The group of a member record that could not be judged: its own grouping fields (the
+    input's default where the record leaves one out), so it is counted in its group."""
+    if not isinstance(record, dict):
+        return (None,)
+    key = []
+    for name in by:
+        value = record.get(name)
+        if value in (None, "") and inputs[name].has_default:
+            value = inputs[name].default
+        key.append(value.strip() if isinstance(value, str) else value)
+    return tuple(key)
+
+
+def _member_name(failure: Failure) -> str:
+    """A rejected member as an officer finds it: its id, or its record number."""
+    if failure.id not in (None, ""):
+        return str(failure.id)
+    return f"record {failure.index}" if failure.index is not None else "a record without id"
 
 
 def load_policy(path: str | Path) -> Policy:

@@ -40,11 +40,12 @@ def plain(value, short=False):
 class Result:
     """The outcome of evaluating one record: grade, scores, credits, sanctions, awards."""
 
-    __slots__ = ("entity", "env", "fired", "id", "level", "scores", "spec")
+    __slots__ = ("entity", "env", "fired", "id", "level", "members", "scores", "spec")
 
     def __init__(self, spec: PolicySpec, entity: Entity, id_, level, fired, scores, env):
         self.spec, self.entity, self.id, self.level = spec, entity, id_, level
         self.fired, self.scores, self.env = fired, scores, env
+        self.members: dict | None = None  # for a group judged from members: the member accounting
 
     ok = True
 
@@ -139,6 +140,8 @@ class Result:
                 if layered:
                     item["layer"] = cons.layer
                 out["awards" if cons.kind == "award" else "sanctions"].append(item)
+        if self.members is not None:
+            out["members"] = self.members
         if trace:
             out["trace"] = self.trace()
         return out
@@ -244,12 +247,13 @@ def _safe(expr, env):
 class Failure:
     """A record that could not be evaluated: its id and the reasons."""
 
-    __slots__ = ("entity", "error", "id", "index")
+    __slots__ = ("entity", "error", "id", "index", "members")
 
     ok = False
 
     def __init__(self, entity: str, id_, error: RecordError, index: int | None = None):
         self.entity, self.id, self.error, self.index = entity, id_, error, index
+        self.members: dict | None = None  # for a group judged from members: the member accounting
 
     grade = None
 
@@ -271,4 +275,6 @@ class Failure:
         }
         if self.index is not None:
             out["error"]["record"] = self.index
+        if self.members is not None:
+            out["members"] = self.members
         return out

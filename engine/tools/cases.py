@@ -12,9 +12,11 @@ A case file (``policies/<region>.tests.yaml``) names its policy and lists cases:
         expect: {grade: pass, values: {usage_points: 18}, credit_total: 1, sanctions: []}
 
 ``members:`` (a list of member records) evaluates a group from its members instead of
-``record:``. ``expect`` may give ``grade``, ``credit_total``, ``sanctions`` (codes of
+``record:``; ``group:`` names the group to check when the members form several (its id,
+``白塔小学 / 语文组`` for ``by: [school, group]``), else the first is checked. ``expect`` may give ``grade``, ``credit_total``, ``sanctions`` (codes of
 sanctions and obligations, in order), ``awards``, ``values`` (any computed value) or
-``error`` (an expected error code).
+``error`` (an expected error code), ``members`` (the group's member accounting, e.g.
+``{used: 6, rejected: 1, rejected_rule: fail}``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from ..runtime.result import plain
 
 __all__ = ["Case", "CaseOutcome", "Coverage", "find_case_files", "load_cases", "run_cases"]
 
-_EXPECT_KEYS = {"grade", "credit_total", "sanctions", "awards", "values", "error"}
+_EXPECT_KEYS = {"grade", "credit_total", "sanctions", "awards", "values", "error", "members"}
 
 
 @dataclass
@@ -48,6 +50,7 @@ class Case:
     members: list | None = None
     as_of: dt.date | None = None
     rule: str | None = None
+    group: str | None = None
 
 
 @dataclass
@@ -130,6 +133,7 @@ def load_cases(path) -> tuple[Policy, list[Case]]:
                 raw.get("members"),
                 as_of,
                 raw.get("rule"),
+                None if raw.get("group") is None else str(raw["group"]),
             )
         )
     if problems:
@@ -256,13 +260,17 @@ def run_case(policy: Policy, case: Case, coverage: Coverage | None = None) -> Ca
     from .explain import explain_text
 
     expect = case.expect
+    accounting = None
     try:
         if case.members is not None:
-            group, members = next(
-                policy.evaluate_members(
-                    case.members, case.entity, as_of=case.as_of, trace=True, allow_outside=case.as_of is None
-                )
+            groups = policy.evaluate_members(
+                case.members, case.entity, as_of=case.as_of, trace=True, allow_outside=case.as_of is None
             )
+            found = [(g, m) for g, m in groups if case.group is None or str(g.id) == case.group]
+            if not found:
+                return CaseOutcome(case, False, [("group", case.group, "no such group among the members")])
+            group, members = found[0]
+            accounting = group.members
             if coverage is not None:
                 for member in members:
                     if member.ok:
@@ -276,8 +284,13 @@ def run_case(policy: Policy, case: Case, coverage: Coverage | None = None) -> Ca
             )
     except RecordError as exc:
         if "error" in expect:
-            ok = any(d.code == expect["error"] for d in exc.diagnostics)
-            return CaseOutcome(case, ok, [] if ok else [("error", expect["error"], exc.first.code)], str(exc))
+            problems = (
+                []
+                if any(d.code == expect["error"] for d in exc.diagnostics)
+                else [("error", expect["error"], exc.first.code)]
+            )
+            problems += _members_problems(expect, accounting)
+            return CaseOutcome(case, not problems, problems, str(exc))
         return CaseOutcome(case, False, [("result", "a result", f"error {exc.first.code}: {exc.first.message}")])
     except KaoheError as exc:
         return CaseOutcome(case, False, [("result", "a result", str(exc))])
@@ -294,6 +307,7 @@ def run_case(policy: Policy, case: Case, coverage: Coverage | None = None) -> Ca
         problems.append(("sanctions", list(expect["sanctions"] or []), result.sanctions))
     if "awards" in expect and list(expect["awards"] or []) != result.awards:
         problems.append(("awards", list(expect["awards"] or []), result.awards))
+    problems += _members_problems(expect, accounting)
     for name, wanted in (expect.get("values") or {}).items():
         got = result.env.get(name) if result.env is not None and name in result.env else result.value(name)
         if got is None and result.env is not None and name not in result.env:
@@ -305,6 +319,19 @@ def run_case(policy: Policy, case: Case, coverage: Coverage | None = None) -> Ca
             problems.append((f"values.{name}", wanted, _show(got)))
     explanation = explain_text(result) if problems else ""
     return CaseOutcome(case, not problems, problems, explanation)
+
+
+def _members_problems(expect, accounting) -> list:
+    """Differences between the expected and the actual member accounting of a group."""
+    if "members" not in expect:
+        return []
+    if accounting is None:
+        return [("members", expect["members"], "no member accounting (not judged from members)")]
+    return [
+        (f"members.{key}", wanted, accounting.get(key))
+        for key, wanted in (expect["members"] or {}).items()
+        if accounting.get(key) != wanted
+    ]
 
 
 def run_cases(path, coverage: bool = True):

@@ -209,7 +209,7 @@ def lint(spec: PolicySpec, witness: Witness | None = None) -> list[Diagnostic]:
                     if part is not None:
                         target |= set(part.names)
         if entity.members is not None:
-            read.setdefault(entity.members.entity, set()).add(entity.members.by)
+            read.setdefault(entity.members.entity, set()).update(entity.members.by)
     for ename, entity in spec.entities.items():
         for iname, inp in entity.inputs.items():
             if iname not in read.get(ename, set()) and iname not in entity.member_inputs:
