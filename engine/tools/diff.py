@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..io import read_records
-from ..runtime.result import Failure
 
 __all__ = ["diff_policies", "format_diff"]
 
@@ -20,21 +19,41 @@ def _summary(outcome):
 
 
 def diff_policies(old, new, entity: str, input_path: str, *, as_of=None, examples: int = 3) -> dict:
-    """Evaluate the same records under both policies; count and show what changed."""
-    spec_entity = old.runtime(entity).entity
-    records = list(read_records(input_path, spec_entity))
-    before = old.evaluate_many(records, entity, as_of=as_of, allow_outside=True)
-    after = new.evaluate_many(records, entity, as_of=as_of, allow_outside=True)
-    kinds = {"grade": [], "credit_total": [], "sanctions": [], "error": []}
+    """Evaluate the same records under both policies; count and show what changed.
+
+    Each side reads the file with its own inputs (columns, kinds, defaults): a derived
+    policy that adds an input sees it, the base does not. A record rejected by one side and
+    graded by the other is reported as ``rejected -> graded`` or ``graded -> rejected``."""
+    before = old.evaluate_many(
+        read_records(input_path, old.runtime(entity).entity), entity, as_of=as_of, allow_outside=True
+    )
+    after = new.evaluate_many(
+        read_records(input_path, new.runtime(entity).entity), entity, as_of=as_of, allow_outside=True
+    )
+    kinds: dict[str, list] = {
+        "grade": [],
+        "credit_total": [],
+        "sanctions": [],
+        "rejected -> graded": [],
+        "graded -> rejected": [],
+        "error": [],
+    }
     transitions: dict[str, int] = {}
     total = 0
-    for a, b in zip(before, after):
+    for a, b in zip(before, after, strict=True):  # both read the same lines: one outcome each
         total += 1
         sa, sb = _summary(a), _summary(b)
-        record_id = a.id if not isinstance(a, Failure) else (a.id or f"#{total}")
+        record_id = (a.id if a.id not in (None, "") else b.id) or f"#{total}"
         if "error" in sa or "error" in sb:
-            if sa != sb:
+            if "error" not in sb:
+                kinds["rejected -> graded"].append({"id": record_id, "old": sa, "new": sb})
+            elif "error" not in sa:
+                kinds["graded -> rejected"].append({"id": record_id, "old": sa, "new": sb})
+            elif sa != sb:
                 kinds["error"].append({"id": record_id, "old": sa, "new": sb})
+            if sa.get("grade") != sb.get("grade"):
+                step = f"{sa.get('grade') or 'rejected'} -> {sb.get('grade') or 'rejected'}"
+                transitions[step] = transitions.get(step, 0) + 1
             continue
         for key in ("grade", "credit_total", "sanctions"):
             if sa[key] != sb[key]:
@@ -52,9 +71,16 @@ def diff_policies(old, new, entity: str, input_path: str, *, as_of=None, example
 
 def format_diff(report: dict) -> str:
     lines = [f"{report['records']} record(s) evaluated under both versions"]
-    labels = {"grade": "grade", "credit_total": "credits", "sanctions": "sanctions", "error": "errors"}
+    labels = {
+        "grade": "grade",
+        "credit_total": "credits",
+        "sanctions": "sanctions",
+        "rejected -> graded": "rejected -> graded",
+        "graded -> rejected": "graded -> rejected",
+        "error": "errors",
+    }
     for key, count in report["changed"].items():
-        lines.append(f"  {labels[key]:<10} changed for {count} record(s)")
+        lines.append(f"  {labels[key]:<18} changed for {count} record(s)")
     for step, count in report["grade_transitions"].items():
         lines.append(f"    {step}: {count}")
     for key, items in report["examples"].items():
