@@ -205,6 +205,7 @@ class _Compiler:
             items=items,
             max_items=raw.get("max_items"),
             required=bool(raw.get("required", False)),
+            changeable=bool(raw.get("changeable", False)),
             has_default="default" in raw,
             default=None,
         )

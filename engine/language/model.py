@@ -74,6 +74,7 @@ class Input:
     items: Input | None = None
     max_items: int | None = None
     required: bool = False
+    changeable: bool = False  # the person assessed can change it: explain's hints may propose it
     has_default: bool = False
     default: Any = None
 

@@ -1,8 +1,12 @@
 """Explaining a result to a person, and "what would it take?" hints.
 
 The hints are found by searching the policy itself: for each numeric input (and each list
-of numbers) kaohe looks for the smallest single change that lifts the record to the next
-grade, by bisection over evaluations of the real policy. Nothing here knows any rule.
+of numbers) that the policy marks ``changeable: true`` (something the person assessed can
+do something about: hours, lessons, outcomes; never age, gender, class hours or the year),
+kaohe looks for the smallest single change that lifts the record to a better grade, by
+bisection over evaluations of the real policy. Every hint is then checked: the changed
+record is evaluated once more, and the hint is shown only if it gets a better grade; the
+hint names the grade it actually gets. Nothing here knows any rule.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from ..base.errors import RecordError
 from ..base.numbers import format_number
 from ..runtime.result import Result, plain
 
-__all__ = ["explain_text", "grade_ranks", "next_grade_hints"]
+__all__ = ["explain_text", "grade_ranks", "next_grade_hints", "verified_hint"]
 
 
 def grade_ranks(entity) -> dict:
@@ -32,6 +36,15 @@ def grade_ranks(entity) -> dict:
     ranks = {lv.code: count - i for i, lv in enumerate(grade.levels)}
     ranks[grade.otherwise.code] = 0
     return ranks
+
+
+def verified_hint(policy, entity, hint, changed, targets, labels, as_of, allow_outside):
+    """The hint with the grade its changed record really gets, or None if that grade is not
+    one of ``targets``: a hint is shown only when it has been evaluated and keeps its word."""
+    grade = _grade_of(policy, entity, changed, as_of, allow_outside)
+    if grade not in targets:
+        return None
+    return {**hint, "target": grade, "text": hint["text"].format(grade=labels.get(grade) or grade)}
 
 
 def _grade_of(policy, entity, record, as_of, allow_outside):
@@ -69,7 +82,12 @@ def next_grade_hints(policy, entity: str, record: dict, *, as_of=None, allow_out
     target_rank = better[0]
     targets = {c for c, r in ranks.items() if r >= target_rank}
     labels = {lv.code: lv.label.get(lang) for lv in spec.grade.all_levels}
-    target_label = labels[min(targets, key=lambda c: ranks[c])]
+    target_label = "{grade}"  # filled in with the grade the changed record really gets
+
+    def keep(hint, changed):
+        checked = verified_hint(policy, entity, hint, changed, targets, labels, as_of, allow_outside)
+        if checked is not None:
+            hints.append(checked)
 
     def reaches(changed):
         return _grade_of(policy, entity, changed, as_of, allow_outside) in targets
@@ -79,7 +97,7 @@ def next_grade_hints(policy, entity: str, record: dict, *, as_of=None, allow_out
         return []
     hints = []
     for name, inp in spec.inputs.items():
-        if name == spec.key:
+        if name == spec.key or not inp.changeable:
             continue
         value = env.get(name)
         label = inp.label.get(lang)
@@ -101,31 +119,35 @@ def next_grade_hints(policy, entity: str, record: dict, *, as_of=None, allow_out
                     delta = found * step
                     word = ("增加" if sign > 0 else "减少") if lang == "zh" else ("more" if sign > 0 else "less")
                     text = (
-                        f"{label}{word}{format_number(delta)}（至{format_number(value + sign * delta)}）即可达到{target_label}"
+                        f"{_brace(label)}{word}{format_number(delta)}（至{format_number(value + sign * delta)}）即可达到{target_label}"
                         if lang == "zh"
-                        else f"{format_number(delta)} {word} {label} (to {format_number(value + sign * delta)}) would reach {target_label}"
+                        else f"{format_number(delta)} {word} {_brace(label)} (to {format_number(value + sign * delta)}) would reach {target_label}"
                     )
-                    hints.append(
-                        {
-                            "input": name,
-                            "change": plain(sign * delta),
-                            "to": plain(value + sign * delta),
-                            "target": min(targets, key=lambda c: ranks[c]),
-                            "text": text,
-                        }
-                    )
+                    hint = {
+                        "input": name,
+                        "change": plain(sign * delta),
+                        "to": plain(value + sign * delta),
+                        "text": text,
+                    }
+                    keep(hint, {**record, name: value + sign * delta})
         elif inp.type == "list" and inp.items.type in ("integer", "number") and value is not None:
-            hints.extend(_list_hints(record, name, inp, value, reaches, target_label, lang, targets, ranks))
+            for hint, changed in _list_hints(record, name, inp, value, reaches, target_label, lang):
+                keep(hint, changed)
     return hints
 
 
-def _list_hints(record, name, inp, items, reaches, target_label, lang, targets, ranks):
+def _brace(text: str) -> str:
+    """Text put into a hint template filled in later with str.format."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _list_hints(record, name, inp, items, reaches, target_label, lang):
+    """Candidate hints for a list of numbers, each with the record it proposes."""
     hints = []
-    label = inp.label.get(lang)
+    label = _brace(inp.label.get(lang))
     item_range = inp.items.range
     top = item_range.hi if item_range and item_range.hi is not None else max([*items, 10])
     integer = inp.items.type == "integer"
-    target = min(targets, key=lambda c: ranks[c])
     # (a) more items: how many more at the most useful value, then the smallest such value
     limit = max(len(items), 10) * 2
 
@@ -136,31 +158,36 @@ def _list_hints(record, name, inp, items, reaches, target_label, lang, targets, 
     if k is not None:
         v = top
         if integer:
-            v = _bisect_int(lambda x: more(k, x), 0, int(top)) or top
+            smallest = _bisect_int(lambda x: more(k, x), 0, int(top))
+            v = top if smallest is None else smallest
         text = (
             f"再增加{k}条{label}（每条{format_number(v)}）即可达到{target_label}"
             if lang == "zh"
             else f"{k} more {label} entries at {format_number(v)} would reach {target_label}"
         )
-        hints.append({"input": name, "add_items": k, "item_value": plain(v), "target": target, "text": text})
+        hints.append(
+            (
+                {"input": name, "add_items": k, "item_value": plain(v), "text": text},
+                {**record, name: [*items] + [v] * k},
+            )
+        )
     # (b) every item higher by the same amount (raises the mean by that amount)
     if items:
         step = 1 if integer else Fraction(1, 10)
         headroom = (top - min(items)) if item_range and item_range.hi is not None else top
         steps = int(headroom / step)
 
+        def shifted(n):
+            return {
+                **record,
+                name: [
+                    x + n * step if not (item_range and item_range.hi is not None) else min(x + n * step, item_range.hi)
+                    for x in items
+                ],
+            }
+
         def shift(n):
-            return reaches(
-                {
-                    **record,
-                    name: [
-                        x + n * step
-                        if not (item_range and item_range.hi is not None)
-                        else min(x + n * step, item_range.hi)
-                        for x in items
-                    ],
-                }
-            )
+            return reaches(shifted(n))
 
         n = _bisect_int(shift, 1, steps) if steps > 0 else None
         if n is not None:
@@ -170,7 +197,7 @@ def _list_hints(record, name, inp, items, reaches, target_label, lang, targets, 
                 if lang == "zh"
                 else f"raising every {label} entry by {format_number(delta)} would reach {target_label}"
             )
-            hints.append({"input": name, "raise_each_by": plain(delta), "target": target, "text": text})
+            hints.append(({"input": name, "raise_each_by": plain(delta), "text": text}, shifted(n)))
     return hints
 
 
