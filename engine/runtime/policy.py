@@ -208,7 +208,7 @@ class Policy:
                             hint="fix those member records, or declare members: {rejected: fail} or"
                             " {rejected: exclude} in the policy",
                             params={
-                                "entity": entity,
+                                "entity": rt.entity.label.get("zh") or entity,
                                 "group": group_id,
                                 "count": len(bad),
                                 "total": len(results),
