@@ -1120,7 +1120,8 @@ def _members(z3, model, enc: _Encoding, group) -> list[dict]:
         for _ in range(count):
             copy = dict(record)
             copy[member.key] = f"M{len(out) + 1}"
-            copy[members_decl.by] = group
+            for name in members_decl.by:  # one group: every grouping field the same
+                copy[name] = group
             out.append(copy)
     return out
 
