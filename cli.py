@@ -40,6 +40,10 @@ _LANGUAGE_LINE = re.compile(r"^language:\s*[\"']?(zh|en)\b", re.MULTILINE)
 
 def _policy_language(path) -> str | None:
     try:
+        path = engine.find_policy(path)
+    except (KaoheError, TypeError):
+        return None
+    try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             match = _LANGUAGE_LINE.search(handle.read(200_000))
     except (OSError, TypeError):
@@ -575,7 +579,11 @@ def report(policy, entity, input_path, output, group_by, as_of, allow_outside_pe
 )
 @click.option("--number", default="", help="Document number (文号), if any.")
 @click.option("--date", "day", type=DATE, prompt="document date (YYYY-MM-DD)", help="Date of the document.")
-@click.option("--base", default="", help="Base policy to extend, e.g. national.yaml (empty: standalone).")
+@click.option(
+    "--base",
+    default="",
+    help="Base policy to extend: a path, or an installed policy's name, e.g. national (empty: standalone).",
+)
 @click.option("--dir", "directory", default="policies", show_default=True, type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @guarded
@@ -586,6 +594,44 @@ def new(pid, region, title, source_title, number, day, base, directory, force):
     for path in new_policy(directory, pid, region, title, source_title, day, number or None, base or None, force=force):
         click.echo(f"wrote {path}")
     click.echo(f"next: kaohe validate {directory}/{pid}.yaml && kaohe test {directory}/{pid}.tests.yaml")
+
+
+@main.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@guarded
+def policies(fmt):
+    """List the installed policies (kaohe's own and other packages'): name, id, version, title."""
+    found = engine.installed_policies()
+    if fmt == "json":
+        rows = [
+            {
+                "name": p.name,
+                "id": p.id,
+                "version": p.version,
+                "title": p.title,
+                "path": str(p.path),
+                "source": p.source,
+            }
+            for p in found
+        ]
+        click.echo(_json(rows))
+        return
+    for p in found:
+        click.echo(f"{p.name:<12} {p.id:<28} {p.version:<8} {p.title}")
+
+
+@main.command()
+@click.argument("beside", required=False, type=click.Path())
+@guarded
+def schema(beside):
+    """Print the policy schema (for editors), or write it as policy.schema.json beside a policy
+    file or into a folder."""
+    from engine.tools.scaffold import policy_schema_text, write_schema
+
+    if beside is None:
+        click.echo(policy_schema_text(), nl=False)
+    else:
+        click.echo(f"wrote {write_schema(beside)}")
 
 
 if __name__ == "__main__":

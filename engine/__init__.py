@@ -3,8 +3,8 @@ Information Technology Application Ability Improvement Project 2.0.
 
 The stable API::
 
-    import engine
-    policy = engine.load_policy("policies/<region>.yaml")
+    import kaohe        # ``import engine`` in a repository checkout: the same package
+    policy = kaohe.load_policy("national")         # an installed policy's name, or a path
     result = policy.evaluate({"id": "T1", ...}, entity="teacher")
     result.grade, result.to_dict()
     for outcome in policy.evaluate_many(records, entity="teacher"):
@@ -14,6 +14,7 @@ The stable API::
 from .base.errors import Diagnostic, InputError, KaoheError, Location, PolicyError, RecordError
 from .base.messages import cli_text
 from .language.kinds import parse_date
+from .language.registry import PolicyNotFound, find_policy, installed_policies
 from .runtime.policy import FAST, REFERENCE, PeriodError, Policy, load_policy
 from .runtime.result import Failure, Result
 
@@ -30,10 +31,22 @@ __all__ = [
     "PeriodError",
     "Policy",
     "PolicyError",
+    "PolicyNotFound",
     "RecordError",
     "Result",
     "__version__",
     "cli_text",
+    "find_policy",
+    "installed_policies",
     "load_policy",
     "parse_date",
 ]
+
+
+def __getattr__(name: str):
+    """``engine.testing`` on first use only: it imports hypothesis, an optional extra."""
+    if name == "testing":
+        from . import testing
+
+        return testing
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

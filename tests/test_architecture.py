@@ -58,7 +58,10 @@ SOURCES = sorted(p for p in ENGINE.rglob("*.py") if p.parent != ENGINE or p.name
 
 
 def test_every_engine_module_is_in_a_stage():
-    loose = [str(p.relative_to(ROOT)) for p in SOURCES if p.parent == ENGINE]
+    # engine/testing.py re-exports engine.tools.testing under the name the README gives;
+    # engine/__main__.py starts the command line (cli.py)
+    facades = ("testing.py", "__main__.py")
+    loose = [str(p.relative_to(ROOT)) for p in SOURCES if p.parent == ENGINE and p.name not in facades]
     assert loose == [], f"modules outside a stage folder: {loose}"
 
 

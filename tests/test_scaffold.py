@@ -42,7 +42,16 @@ def test_new_policy_validates_and_its_cases_pass(tmp_path, monkeypatch, base):
     assert tested.exit_code == 0 and "0 failed" in tested.output
     evaluated = runner.invoke(
         main,
-        ["evaluate", policy, "-e", "teacher", "-i", "examples/zhejiang-xx-2023/teachers.csv", "--as-of", "2023-06-01"],
+        [
+            "evaluate",
+            policy,
+            "-e",
+            "teacher",
+            "-i",
+            "policies/examples/zhejiang-xx-2023/teachers.csv",
+            "--as-of",
+            "2023-06-01",
+        ],
     )
     assert evaluated.exit_code == 0
     grades = [json.loads(line)["grade"]["code"] for line in evaluated.stdout.splitlines()]
@@ -80,3 +89,46 @@ def test_new_asks_when_options_are_missing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["new"], input="anhui-x\n安徽某县\n细则\n通知\n2022-01-01\n")
     assert result.exit_code == 0 and (tmp_path / "policies" / "anhui-x.yaml").exists()
+
+
+def test_new_base_by_name_from_an_empty_folder_writes_only_inside_dir(tmp_path, monkeypatch):
+    """`--base national` finds the installed policy; every file lands inside --dir; the
+    editor schema the skeleton names exists."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    args = [
+        "new",
+        "--id",
+        "x-1",
+        "--region",
+        "某地",
+        "--title",
+        "细则",
+        "--source-title",
+        "通知",
+        "--date",
+        "2023-01-01",
+    ]
+    made = runner.invoke(main, [*args, "--base", "national", "--dir", "county"])
+    assert made.exit_code == 0, made.output
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert all(name.startswith("county/") for name in written), written
+    policy = (tmp_path / "county" / "x-1.yaml").read_text(encoding="utf-8")
+    assert "\nextends: national\n" in policy
+    schema = policy.splitlines()[0].split("$schema=")[1]
+    assert (tmp_path / "county" / schema).is_file()
+    assert runner.invoke(main, ["validate", "county/x-1.yaml"]).exit_code == 0
+    tested = runner.invoke(main, ["test", "county/x-1.tests.yaml"])
+    assert tested.exit_code == 0 and "0 failed" in tested.output
+    missing = runner.invoke(main, [*args[:2], "x-2", *args[3:], "--base", "nowhere", "--dir", "county"])
+    assert missing.exit_code == 2 and "nowhere" in missing.output and "national" in missing.output
+
+
+def test_schema_prints_or_writes_beside_a_policy(tmp_path):
+    runner = CliRunner()
+    printed = runner.invoke(main, ["schema"])
+    assert printed.exit_code == 0 and json.loads(printed.output)["$schema"].startswith("https://json-schema.org/")
+    (tmp_path / "p.yaml").write_text("kaohe: 1\n", encoding="utf-8")
+    wrote = runner.invoke(main, ["schema", str(tmp_path / "p.yaml")])
+    assert wrote.exit_code == 0
+    assert json.loads((tmp_path / "policy.schema.json").read_text(encoding="utf-8")) == json.loads(printed.output)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..base.errors import Diagnostic, Location, PolicyError
 from .loader import Document, load_yaml
+from .registry import PolicyNotFound, find_policy
 
 __all__ = ["MAX_LAYERS", "resolve_layers"]
 
@@ -107,8 +108,12 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
     here = Location(doc.file, *(lambda loc: (loc.line, loc.col))(doc.loc(("extends",))))
     if not isinstance(data["extends"], str):
         raise PolicyError(Diagnostic("extends.invalid", "extends: needs the path of a base policy file", here))
-    base_path = (Path(doc.file).parent / data["extends"]).resolve()
-    if str(base_path) in _seen or len(_seen) >= MAX_LAYERS:
+    try:  # a path relative to this policy, else an installed policy's file name, short name or id
+        base_path = find_policy(data["extends"], relative_to=Path(doc.file).parent).resolve()
+    except PolicyNotFound as missing:
+        base_path = None
+        not_found = missing.diagnostics[0]
+    if (base_path is not None and str(base_path) in _seen) or len(_seen) >= MAX_LAYERS:
         raise PolicyError(
             Diagnostic(
                 "extends.cycle",
@@ -116,13 +121,14 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
                 here,
             )
         )
-    if not base_path.exists():
+    if base_path is None:
         raise PolicyError(
             Diagnostic(
                 "extends.missing",
                 f"the base policy {data['extends']} does not exist",
                 here,
-                hint="the path is relative to this policy file",
+                hint="a path relative to this policy file, or an installed policy's name or id; "
+                + (not_found.hint or ""),
             )
         )
     base_doc, base_layers, warnings = resolve_layers(load_yaml(base_path), _seen + (str(Path(doc.file).resolve()),))

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..base.errors import Diagnostic, KaoheError, RecordError
 from ..language.compiler import compile_file
 from ..language.model import PolicySpec
+from ..language.registry import find_policy
 from .evaluator import EntityRuntime
 from .modes import FAST, REFERENCE
 from .result import Failure, Result
@@ -268,8 +269,11 @@ def _member_name(failure: Failure) -> str:
 
 
 def load_policy(path: str | Path) -> Policy:
-    """Load, check and compile a policy file; raise :class:`PolicyError` with every problem."""
-    return Policy(compile_file(path))
+    """Load, check and compile a policy: a file path, or an installed policy's file name, short
+    name or id (``load_policy("national")``). Raise :class:`PolicyNotFound` (an
+    :class:`InputError`) when there is no such policy, :class:`PolicyError` with every problem
+    when it is invalid."""
+    return Policy(compile_file(find_policy(path)))
 
 
 __all__ += ["FAST", "REFERENCE"]

@@ -13,8 +13,38 @@ import re
 from pathlib import Path
 
 from ..base.errors import Diagnostic, KaoheError
+from ..language.registry import PolicyNotFound, find_policy
+from ..language.schema import schema_path
 
-__all__ = ["new_policy"]
+__all__ = ["new_policy", "policy_schema_text", "write_schema"]
+
+SCHEMA_NAME = "policy.schema.json"
+
+
+def policy_schema_text() -> str:
+    """The JSON schema of a policy file, as installed with kaohe."""
+    return schema_path(SCHEMA_NAME).read_text(encoding="utf-8")
+
+
+def write_schema(beside) -> Path:
+    """Write ``policy.schema.json`` into a folder, or beside a policy file; return its path."""
+    place = Path(beside)
+    folder = place if place.is_dir() or not place.suffix else place.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / SCHEMA_NAME
+    target.write_text(policy_schema_text(), encoding="utf-8")
+    return target
+
+
+def _schema_for(folder: Path) -> str:
+    """The $schema an editor should read for a policy in ``folder``: the repository's
+    ``../schemas/`` when there is one, else a copy written into the folder itself."""
+    if (folder / ".." / "schemas" / SCHEMA_NAME).is_file():
+        return f"../schemas/{SCHEMA_NAME}"
+    if not (folder / SCHEMA_NAME).is_file():
+        write_schema(folder)
+    return SCHEMA_NAME
+
 
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 
@@ -24,8 +54,8 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _policy_text(pid, prefix, region, title, source_title, number, day, base_rel) -> str:
-    head = f"""# yaml-language-server: $schema=../schemas/policy.schema.json
+def _policy_text(pid, prefix, region, title, source_title, number, day, base_rel, schema_rel) -> str:
+    head = f"""# yaml-language-server: $schema={schema_rel}
 #
 # {region} · {title}
 # Skeleton written by `kaohe new`. Replace each clause with the document's own words, one rule
@@ -173,7 +203,7 @@ def new_policy(
     folder = Path(directory)
     policy_path = folder / f"{pid}.yaml"
     cases_path = folder / f"{pid}.tests.yaml"
-    example_dir = Path(examples_dir) if examples_dir else folder.parent / "examples" / pid
+    example_dir = Path(examples_dir) if examples_dir else folder / "examples" / pid
     example_path = example_dir / "teachers.csv"
     existing = [p for p in (policy_path, cases_path, example_path) if p.exists()]
     if existing and not force:
@@ -182,16 +212,27 @@ def new_policy(
         )
     base_rel = None
     if base:
-        candidates = (Path(base), folder / base, folder / f"{base}.yaml")  # a path, a file name, or a policy name
-        base_path = next((c for c in candidates if c.is_file()), candidates[1])
-        if not base_path.exists():
-            raise KaoheError(Diagnostic("new.base", f"base policy {base} not found"))
-        base_rel = os.path.relpath(base_path.resolve(), folder.resolve())
+        # a path, a file in the folder, or an installed policy (kept by name: `extends: national`)
+        local = next((c for c in (Path(base), folder / base, folder / f"{base}.yaml") if c.is_file()), None)
+        if local is not None:
+            base_rel = os.path.relpath(local.resolve(), folder.resolve())
+        else:
+            try:
+                base_rel = find_policy(base).stem
+            except PolicyNotFound as missing:
+                raise KaoheError(
+                    Diagnostic(
+                        "new.base",
+                        f"base policy {base} not found: no file {base} here or in {folder}, and no installed policy of that name",
+                        hint=missing.diagnostics[0].hint,
+                    )
+                ) from None
     prefix = re.sub(r"[^A-Z0-9]", "", pid.split("-")[0].upper())[:4] or "R"
     folder.mkdir(parents=True, exist_ok=True)
     example_dir.mkdir(parents=True, exist_ok=True)
+    schema_rel = _schema_for(folder)
     policy_path.write_text(
-        _policy_text(pid, prefix, region, title, source_title, number, date, base_rel), encoding="utf-8"
+        _policy_text(pid, prefix, region, title, source_title, number, date, base_rel, schema_rel), encoding="utf-8"
     )
     cases_path.write_text(_cases_text(pid, prefix, date, bool(base_rel)), encoding="utf-8")
     with open(example_path, "w", newline="", encoding="utf-8") as handle:
