@@ -15,6 +15,7 @@ names; without that, in the policy's own language (Chinese for the shipped polic
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -27,7 +28,7 @@ import click
 import engine
 from engine import InputError, KaoheError, PeriodError, PolicyError, cli_text, parse_date
 from engine.io import read_records
-from engine.io.text import FORMATS, atomic_output, make_writer
+from engine.io.text import FORMATS, Carried, atomic_output, make_writer
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_POLICY, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130
@@ -79,7 +80,12 @@ def guarded(fn):
         except InputError as exc:
             _report(exc)
             sys.exit(EXIT_INPUT)
-        except (PeriodError, KaoheError) as exc:
+        except PeriodError as exc:  # the engine's hint names the API's as_of=; say the options here
+            for diagnostic in exc.diagnostics:
+                cli_hint = "pass --as-of with a day inside the period, or --allow-outside-period to evaluate anyway"
+                click.echo(dataclasses.replace(diagnostic, hint=cli_hint).render(_lang()), err=True)
+            sys.exit(EXIT_USAGE)
+        except KaoheError as exc:
             _report(exc)
             sys.exit(EXIT_USAGE)
         except KeyboardInterrupt:
@@ -174,7 +180,19 @@ class _counted:
             yield outcome
 
 
-def _column_warnings(path, entity, sheet=None) -> None:
+def _unknown_columns(path, entity, sheet=None) -> list[str]:
+    """The headers of a .csv or .xlsx input that name none of the entity's inputs."""
+    if not path or not str(path).lower().endswith((".csv", ".xlsx")):
+        return []
+    from engine.io.sheets import unknown_columns
+
+    try:
+        return [header for header, _ in unknown_columns(path, entity, sheet)]
+    except KaoheError:
+        return []  # the reader reports an unreadable file itself
+
+
+def _column_warnings(path, entity, sheet=None, carried=()) -> None:
     """Spreadsheet columns kaohe does not know, and required columns that are missing, by header."""
     if not path or not str(path).lower().endswith((".csv", ".xlsx")):
         return
@@ -186,6 +204,8 @@ def _column_warnings(path, entity, sheet=None) -> None:
     except KaoheError:
         return  # the reader reports an unreadable file itself
     for header, suggestion in unknown:
+        if header in carried:  # passed through to the output: not lost, nothing to warn of
+            continue
         hint = cli_text("unknown-column-hint", _lang(), suggestion=suggestion) if suggestion else ""
         click.echo(
             cli_text("unknown-column", _lang(), path=path, header=header, entity=entity.name, hint=hint), err=True
@@ -221,7 +241,13 @@ def _summary(total, rejected):
 )
 @click.option("--input", "-i", "input_path", help="Records: .jsonl, .json, .csv, .xlsx, or - for JSON Lines on stdin.")
 @click.option("--members", "members_path", help="Evaluate the entity from its members' records in this file.")
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS + ("xlsx",)), default="jsonl", show_default=True)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMATS + ("xlsx",)),
+    help="Output format (default: from the --output file's extension, .xlsx .csv .json; else jsonl).",
+)
 @click.option("--output", "-o", help="Write here (atomically) instead of stdout.")
 @click.option("--as-of", type=DATE, help="Judge deadlines at this day (default: today).")
 @click.option("--allow-outside-period", is_flag=True, help="Evaluate even outside the policy's effective period.")
@@ -229,13 +255,35 @@ def _summary(total, rejected):
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of labels (default: the policy's).")
 @click.option("--sheet", help="Sheet of an .xlsx input (default: the first).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option(
+    "--pass-through",
+    "pass_through",
+    multiple=True,
+    help="Input columns to carry to the output unchanged, e.g. 姓名,学校 (repeat or separate by commas). "
+    "Default for xlsx output: the input sheet's columns that are not the policy's inputs.",
+)
 @guarded
 def evaluate(
-    policy, entity, input_path, members_path, fmt, output, as_of, allow_outside_period, trace, lang, sheet, jobs
+    policy,
+    entity,
+    input_path,
+    members_path,
+    fmt,
+    output,
+    as_of,
+    allow_outside_period,
+    trace,
+    lang,
+    sheet,
+    jobs,
+    pass_through=(),
 ):
     """Evaluate records; one output per input record, in order."""
     if bool(input_path) == bool(members_path):
         raise click.UsageError("give exactly one of --input or --members")
+    if fmt is None:
+        suffix = os.path.splitext(output or "")[1].lower()
+        fmt = {".xlsx": "xlsx", ".csv": "csv", ".json": "json"}.get(suffix, "jsonl")
     loaded = engine.load_policy(policy)
     lang = lang or loaded.spec.language
     day = loaded.check_period(as_of, allow_outside_period)
@@ -244,21 +292,27 @@ def evaluate(
     rt = loaded.runtime(entity)
     total = rejected = 0
     columns = list(rt.entity.reported)
-    _column_warnings(input_path, rt.entity, sheet)
+    carried = [c.strip() for text in pass_through for c in text.replace("，", ",").split(",") if c.strip()]
+    if not pass_through and fmt == "xlsx":
+        carried = _unknown_columns(input_path, rt.entity, sheet)
+    _column_warnings(input_path, rt.entity, sheet, carried)
     records = read_records(input_path, rt.entity, sheet=sheet)
+    carry = Carried(records, carried) if carried else None
+    if carry is not None:
+        records = iter(carry)
     if fmt == "xlsx":
         if not output or output == "-":
             raise click.UsageError("--format xlsx needs --output FILE.xlsx")
         from engine.io.sheets import write_xlsx
 
         outcomes = _counted(loaded.evaluate_many(records, entity, as_of=day, trace=trace, allow_outside=True))
-        write_xlsx(output, outcomes, rt.entity, lang=lang)
+        write_xlsx(output, outcomes, rt.entity, lang=lang, carry=carry)
         _summary(outcomes.total, outcomes.rejected)
         sys.exit(EXIT_REJECTED if outcomes.rejected else EXIT_OK)
     if jobs > 1:
         from engine.io.parallel import evaluate_parallel
 
-        if input_path != "-" and input_path.lower().endswith((".jsonl", ".ndjson")):
+        if carry is None and input_path != "-" and input_path.lower().endswith((".jsonl", ".ndjson")):
             from engine.io.text import jsonl_lines
 
             # the workers parse the lines and, for JSON Lines output, serialise the results
@@ -281,7 +335,7 @@ def evaluate(
     from engine.io.progress import progress
 
     with atomic_output(output, newline="" if fmt == "csv" else None) as out:
-        writer = make_writer(fmt, out, lang, trace, columns)
+        writer = make_writer(fmt, out, lang, trace, columns, carry=carry, entity=rt.entity)
         for outcome in progress(outcomes, input_path):
             total += 1
             if not outcome.ok:

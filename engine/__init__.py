@@ -46,7 +46,7 @@ __all__ = [
 def __getattr__(name: str):
     """``engine.testing`` on first use only: it imports hypothesis, an optional extra."""
     if name == "testing":
-        from . import testing
+        import importlib
 
-        return testing
+        return importlib.import_module(f"{__name__}.testing")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

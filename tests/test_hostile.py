@@ -381,9 +381,11 @@ def test_size_limit(tmp_path):
     assert info.value.first.code == "yaml.too-large"
 
 
-def test_missing_policy_file_is_a_policy_error(tmp_path):
+def test_missing_policy_file_is_not_an_invalid_policy(tmp_path):
+    """A policy that is not there is one clear error (exit 4), not "the policy has 1 problem"."""
     result = kaohe("validate", tmp_path / "nope.yaml")
-    assert result.returncode == EXIT_POLICY and "file.unreadable" in result.stderr
+    assert result.returncode == EXIT_INPUT and "policy.not-found" in result.stderr
+    assert "政策文件有" not in result.stderr and "invalid" not in result.stderr
 
 
 # --- 3. records as schools export them --------------------------------------------------------
@@ -736,7 +738,10 @@ EXAMPLE = str(ROOT / "examples" / "jiangxi" / "teachers.csv")
         (["evaluate", JX, "-e", "teacher", "-i", "/nonexistent/teachers.csv"], EXIT_INPUT),
         (["evaluate", JX, "-e", "teacher", "-i", "examples/jiangxi/teachers.txt"], EXIT_INPUT),
         (["evaluate", JX, "-e", "teacher", "-i", "examples/jiangxi"], EXIT_INPUT),
-        (["evaluate", "/nonexistent/policy.yaml", "-e", "teacher", "-i", EXAMPLE], EXIT_POLICY),
+        (
+            ["evaluate", "/nonexistent/policy.yaml", "-e", "teacher", "-i", EXAMPLE],
+            EXIT_INPUT,
+        ),  # a missing policy is not an invalid one
     ],
 )
 def test_exit_statuses(args, status):

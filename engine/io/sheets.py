@@ -25,7 +25,7 @@ from ..base.errors import Diagnostic, InputError, KaoheError, Location
 from ..language.model import Entity
 from .text import atomic_path, column_map, record_failure
 
-__all__ = ["HEADERS", "missing_columns", "read_xlsx", "sheet_names", "unknown_columns", "write_xlsx"]
+__all__ = ["HEADERS", "is_ratio", "missing_columns", "read_xlsx", "sheet_names", "unknown_columns", "write_xlsx"]
 
 #: How many of the first non-empty rows may stand above the header (a title such as
 #: "莲塘一小教师考核表", a blank line): the header is the first of them naming a known column.
@@ -400,12 +400,32 @@ def _width(text) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def write_xlsx(path, outcomes: Iterable, entity: Entity, lang: str = "zh", sheet_title: str | None = None) -> int:
+#: a reported value is a ratio, shown as a percentage, when its name ends so or its label says so
+RATIO_SUFFIXES = ("_ratio", "_share", "_rate", "_percent", "_pct")
+RATIO_WORDS = ("比例", "占比", "比率", "百分比", "ratio", "share", "percent")
+
+
+def is_ratio(name: str, label_zh: str | None = None, label_en: str | None = None) -> bool:
+    """Whether a reported value reads as a share of a whole (0.966667 shown as 96.67%)."""
+    labels = " ".join(t for t in (label_zh, label_en) if t).lower()
+    return name.endswith(RATIO_SUFFIXES) or any(word in labels for word in RATIO_WORDS)
+
+
+def write_xlsx(
+    path,
+    outcomes: Iterable,
+    entity: Entity,
+    lang: str = "zh",
+    sheet_title: str | None = None,
+    carry=None,
+) -> int:
     """Write one row per outcome (a Result or a Failure) to ``path``; return the row count.
 
-    Columns: 编号, 等级, one per reported value (by its label), 学分合计, 学分明细,
-    处分/义务, 奖励, 错误 (English headers for ``lang='en'``). The file appears only when
-    the whole workbook is written.
+    Columns: 编号, the pass-through columns of ``carry`` (a :class:`~engine.io.text.Carried`:
+    姓名, 学校, ... as the input had them), 等级, one per reported value (by its label; ratios
+    as percentages), 学分合计, 学分明细, 处分/义务, 奖励, 错误 (English headers for
+    ``lang='en'``). The header row is frozen and filtered, and the columns are as wide as
+    their first 200 rows. The file appears only when the whole workbook is written.
     """
     openpyxl = _openpyxl()
     from openpyxl.cell import WriteOnlyCell
@@ -414,19 +434,29 @@ def write_xlsx(path, outcomes: Iterable, entity: Entity, lang: str = "zh", sheet
 
     words = HEADERS.get(lang, HEADERS["zh"])
     reported = list(entity.reported)
-    header = [words["id"], words["grade"]]
+    carried = list(carry.columns) if carry is not None else []
+    header = [words["id"], *carried, words["grade"]]
     header += [entity.values[name].label.get(lang) or name for name in reported]
+    first_score = 2 + len(carried)
+    percent_columns = {
+        first_score + i
+        for i, name in enumerate(reported)
+        if is_ratio(name, entity.values[name].label.get("zh"), entity.values[name].label.get("en"))
+    }
     header += [words["credit_total"], words["credits"], words["sanctions"], words["awards"], words["error"]]
 
     def row_of(outcome) -> list:
         data = outcome.to_dict(lang)
         row = [_cell_value(data.get("id"))]
+        if carry is not None:
+            values = carry.pop()
+            row += [_cell_value(values.get(c)) for c in carried]
         if "error" in data:
             error = data["error"]
             message = error.get("text") or error["message"]
             if error.get("record") is not None and data.get("id") is None:
                 message = f"#{error['record']}: {message}"
-            return row + [None] * (len(header) - 2) + [_cell_value(message)]
+            return row + [None] * (len(header) - len(row) - 1) + [_cell_value(message)]
         grade = data.get("grade") or {}
         row.append(_cell_value(grade.get("label") or grade.get("code")))
         scores = data.get("scores", {})
@@ -470,12 +500,17 @@ def write_xlsx(path, outcomes: Iterable, entity: Entity, lang: str = "zh", sheet
         sheet.append(cells)
 
         def text_cells(row):
-            # a record's text that starts with '=' stays text, never a formula
+            # a record's text that starts with '=' stays text, never a formula; ratios are
+            # percentages (the cell keeps the number: 0.966667 shows as 96.67%)
             out = []
-            for value in row:
+            for index, value in enumerate(row):
                 if isinstance(value, str) and value.startswith("="):
                     cell = WriteOnlyCell(sheet, value=value)
                     cell.data_type = "s"
+                    value = cell
+                elif index in percent_columns and isinstance(value, (int, float)) and not isinstance(value, bool):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = "0.00%"
                     value = cell
                 out.append(value)
             return out

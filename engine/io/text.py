@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import json
 import os
 import sys
 import tempfile
+from collections import deque
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
@@ -25,7 +27,7 @@ from ..base.errors import Diagnostic, InputError, KaoheError, Location, RecordEr
 from ..language.model import Entity
 from ..runtime.result import Failure
 
-__all__ = ["FORMATS", "MAX_LINE", "Writer", "atomic_output", "detect_format", "make_writer"]
+__all__ = ["FORMATS", "MAX_LINE", "Carried", "Writer", "atomic_output", "detect_format", "flat_row", "make_writer"]
 
 FORMATS = ("jsonl", "json", "csv", "table")
 MAX_LINE = 16 * 1024 * 1024
@@ -343,11 +345,58 @@ def read_csv(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
 # --- writers -----------------------------------------------------------------------------------
 
 
-class Writer:
-    """Writes outcomes one at a time."""
+class Carried:
+    """Pass-through columns (姓名, 学校, ...): remembers them from each record as the
+    evaluation pulls it, and hands them to the writer with that record's outcome.
 
-    def __init__(self, out: IO[str], lang: str = "zh", trace: bool = False):
-        self.out, self.lang, self.trace = out, lang, trace
+    Evaluation yields exactly one outcome per record, in order, so the values wait in a
+    queue (a record or two; more with worker processes) and never meet another record's
+    outcome."""
+
+    def __init__(self, records, columns: list[str]):
+        self.records, self.columns = records, list(columns)
+        self.queue: deque = deque()
+
+    def __iter__(self):
+        columns = self.columns
+        for record in self.records:
+            row = record if isinstance(record, dict) else {}
+            self.queue.append({c: _carried_value(row.get(c)) for c in columns})
+            yield record
+
+    def pop(self) -> dict:
+        return self.queue.popleft()
+
+
+def _carried_value(value):
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+#: Column headers of the CSV writer in Chinese (English keeps the codes)
+CSV_HEADERS_ZH = {
+    "entity": "对象",
+    "grade": "等级代码",
+    "grade_label": "等级",
+    "credit_total": "学分合计",
+    "credits": "学分明细",
+    "sanctions": "处分/义务",
+    "awards": "奖励",
+    "error": "错误",
+}
+
+
+class Writer:
+    """Writes outcomes one at a time; with ``carry``, each outcome's pass-through columns too."""
+
+    def __init__(self, out: IO[str], lang: str = "zh", trace: bool = False, carry: Carried | None = None):
+        self.out, self.lang, self.trace, self.carry = out, lang, trace, carry
+
+    def carried(self) -> dict:
+        return self.carry.pop() if self.carry is not None else {}
 
     def write(self, outcome) -> None:
         raise NotImplementedError
@@ -360,10 +409,21 @@ def _dumps(data) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+def _with_carried(data: dict, carried: dict) -> dict:
+    if carried:
+        data["columns"] = carried
+    return data
+
+
 class JsonlWriter(Writer):
     def write(self, outcome):
+        carried = self.carried()
         text = getattr(outcome, "text", None)  # already serialised by a worker process
-        self.out.write((text if text is not None else _dumps(outcome.to_dict(self.lang, self.trace))) + "\n")
+        if text is not None and not carried:
+            self.out.write(text + "\n")
+            return
+        data = json.loads(text) if text is not None else outcome.to_dict(self.lang, self.trace)
+        self.out.write(_dumps(_with_carried(data, carried)) + "\n")
 
 
 class JsonWriter(Writer):
@@ -373,10 +433,8 @@ class JsonWriter(Writer):
         self.out.write("[")
 
     def write(self, outcome):
-        self.out.write(
-            ("\n" if self.count == 0 else ",\n")
-            + json.dumps(outcome.to_dict(self.lang, self.trace), ensure_ascii=False)
-        )
+        data = _with_carried(outcome.to_dict(self.lang, self.trace), self.carried())
+        self.out.write(("\n" if self.count == 0 else ",\n") + json.dumps(data, ensure_ascii=False))
         self.count += 1
 
     def close(self):
@@ -384,6 +442,7 @@ class JsonWriter(Writer):
 
 
 def _flat(outcome, lang):
+    """One outcome as a flat row: codes as keys; in Chinese, sanctions and awards by label."""
     data = outcome.to_dict(lang)
     row = {"id": data["id"], "entity": data["entity"]}
     if "error" in data:
@@ -398,36 +457,64 @@ def _flat(outcome, lang):
     row["credits"] = "; ".join(
         f"{c['amount']} {c['label']}" + (f" ({c['period']})" if c["period"] else "") for c in data["credits"]
     )
-    row["sanctions"] = "; ".join(f"{s['code']}" for s in data["sanctions"])
-    row["awards"] = "; ".join(a["code"] for a in data["awards"])
+    named = "label" if lang == "zh" else "code"
+    row["sanctions"] = "; ".join(str(s[named] or s["code"]) for s in data["sanctions"])
+    row["awards"] = "; ".join(str(a[named] or a["code"]) for a in data["awards"])
     return row
 
 
-class CsvWriter(Writer):
-    """One row per record; the columns come from the entity (fixed before the first row)."""
+def flat_row(outcome, lang: str = "zh") -> dict:
+    """A Result or a Failure as one flat row (the CSV writer's columns, by code)."""
+    return _flat(outcome, lang)
 
-    def __init__(self, out, lang="zh", trace=False, columns: list[str] | None = None):
-        super().__init__(out, lang, trace)
+
+class CsvWriter(Writer):
+    """One row per record; the columns come from the entity (fixed before the first row).
+
+    The file starts with a byte-order mark, so Excel on a Chinese Windows reads it as UTF-8.
+    In Chinese the headers are labels (the key column is headed by its input's label, such
+    as 工号, so the CSV reader takes the file back) and sanctions and awards are labels."""
+
+    def __init__(self, out, lang="zh", trace=False, columns: list[str] | None = None, carry=None, entity=None):
+        super().__init__(out, lang, trace, carry)
         base = ["id", "entity", "grade", "grade_label"]
         tail = ["credit_total", "credits", "sanctions", "awards", "error"]
-        self.columns = base + list(columns or []) + tail
+        carried = list(carry.columns) if carry is not None else []
+        self.columns = base[:1] + carried + base[1:] + list(columns or []) + tail
         self.writer = csv.DictWriter(out, self.columns, extrasaction="ignore")
-        self.writer.writeheader()
+        out.write("\ufeff")
+        if lang == "zh":
+            headers = dict(CSV_HEADERS_ZH)
+            if entity is not None:
+                key_input = entity.inputs.get(entity.key)
+                headers["id"] = (key_input.label.zh if key_input is not None else None) or "编号"
+                for name in columns or []:
+                    value = entity.values.get(name)
+                    if value is not None and value.label.zh:
+                        headers[name] = value.label.zh
+            self.writer.writerow({c: headers.get(c, c) for c in self.columns})
+        else:
+            self.writer.writeheader()
 
     def write(self, outcome):
-        self.writer.writerow(_flat(outcome, self.lang))
+        row = _flat(outcome, self.lang)
+        row.update({k: v for k, v in self.carried().items() if k not in row})
+        self.writer.writerow(row)
 
 
 class TableWriter(Writer):
     """An aligned table for people at a terminal (with an entity column when levels are mixed)."""
 
-    def __init__(self, out, lang="zh", trace=False, columns=None):
-        super().__init__(out, lang, trace)
+    def __init__(self, out, lang="zh", trace=False, columns=None, carry=None):
+        super().__init__(out, lang, trace, carry)
         self.rows: list[list[str]] = []
         self.entities: list[str] = []
 
     def write(self, outcome):
         data = outcome.to_dict(self.lang)
+        carried = [str(v) for v in self.carried().values() if v not in (None, "")]
+        if carried:
+            data["id"] = " ".join([str(data["id"]) if data["id"] is not None else "", *carried]).strip()
         self.entities.append(data["entity"])
         if "error" in data:
             shown = data["id"] if data["id"] is not None else f"#{data['error'].get('record', '')}"
@@ -455,15 +542,17 @@ class TableWriter(Writer):
             self.out.write("  ".join(cells).rstrip() + "\n")
 
 
-def make_writer(fmt: str, out: IO[str], lang="zh", trace=False, columns=None) -> Writer:
+def make_writer(fmt: str, out: IO[str], lang="zh", trace=False, columns=None, carry=None, entity=None) -> Writer:
+    """A writer of ``fmt``; ``carry`` (a :class:`Carried`) adds pass-through columns, and
+    ``entity`` gives the CSV writer its Chinese headers."""
     if fmt == "jsonl":
-        return JsonlWriter(out, lang, trace)
+        return JsonlWriter(out, lang, trace, carry)
     if fmt == "json":
-        return JsonWriter(out, lang, trace)
+        return JsonWriter(out, lang, trace, carry)
     if fmt == "csv":
-        return CsvWriter(out, lang, trace, columns)
+        return CsvWriter(out, lang, trace, columns, carry, entity)
     if fmt == "table":
-        return TableWriter(out, lang, trace, columns)
+        return TableWriter(out, lang, trace, columns, carry)
     raise ValueError(f"unknown format {fmt}")
 
 

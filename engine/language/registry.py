@@ -4,7 +4,7 @@ A policy reference is, in this order:
 
 1. a path to an existing file (relative to the current folder, or to ``relative_to``: the
    folder of the policy whose ``extends:`` names it);
-2. the file name or short name (``national.yaml``, ``national``) or the ``id:``
+2. when it has no folder part, the file name or short name (``national.yaml``, ``national``) or the ``id:``
    (``national-2019``) of an installed policy.
 
 Installed policies are the ones shipped with kaohe (the ``policies/`` folder, installed as
@@ -118,9 +118,10 @@ def find_policy(reference: str | Path, relative_to: str | Path | None = None) ->
     wanted = Path(text).name
     stem = wanted[: -len(".yaml")] if wanted.endswith(".yaml") else wanted
     policies = installed_policies()
-    for policy in policies:
-        if stem in (policy.name, policy.id):
-            return policy.path
+    if wanted == text:  # a bare name: a path with folders names that file and no other
+        for policy in policies:
+            if stem in (policy.name, policy.id):
+                return policy.path
     names = ", ".join(p.name for p in policies) or "none"
     looked = " and ".join(str(p) for p in places)
     raise PolicyNotFound(

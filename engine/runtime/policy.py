@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..base.errors import Diagnostic, KaoheError, RecordError
 from ..language.compiler import compile_file
+from ..language.kinds import parse_date
 from ..language.model import PolicySpec
 from ..language.registry import find_policy
 from .evaluator import EntityRuntime
@@ -20,6 +21,23 @@ __all__ = ["PeriodError", "Policy", "load_policy"]
 
 class PeriodError(KaoheError):
     """The evaluation date lies outside the policy's effective period."""
+
+
+def _as_date(value) -> dt.date:
+    """``as_of`` as a date: a date, a datetime or an ISO string; anything else is refused."""
+    if isinstance(value, (dt.date, str)):
+        try:
+            return parse_date(value)
+        except ValueError:
+            pass
+    raise KaoheError(
+        Diagnostic(
+            "usage.as-of",
+            f"as_of must be a date or a string such as '2020-01-10', not {value!r}",
+            hint="pass as_of=datetime.date(2020, 1, 10) or as_of='2020-01-10'",
+            params={"value": repr(value)},
+        )
+    )
 
 
 class Policy:
@@ -57,9 +75,10 @@ class Policy:
                 )
             ) from None
 
-    def check_period(self, as_of: dt.date | None, allow_outside: bool = False) -> dt.date:
-        """The evaluation date (today by default), refused outside the effective period."""
-        day = as_of or dt.date.today()
+    def check_period(self, as_of: dt.date | str | None, allow_outside: bool = False) -> dt.date:
+        """The evaluation date (today by default; a date or an ISO string such as
+        ``"2020-01-10"``), refused outside the effective period."""
+        day = dt.date.today() if as_of is None else _as_date(as_of)
         spec = self.spec
         outside = (spec.effective_from and day < spec.effective_from) or (spec.effective_to and day > spec.effective_to)
         if outside and not allow_outside:
@@ -68,7 +87,7 @@ class Policy:
                 Diagnostic(
                     "usage.period",
                     f"{day} is outside the effective period of {spec.id} ({period})",
-                    hint="pass --as-of with a day inside the period, or --allow-outside-period to evaluate anyway",
+                    hint="pass as_of= a day inside the period, or allow_outside=True to evaluate anyway",
                     params={
                         "day": day,
                         "policy": spec.id,
@@ -105,9 +124,13 @@ class Policy:
         start: int = 1,
     ) -> Iterator[Result | Failure]:
         """Evaluate records lazily, in order: one Result or one Failure per record, never an exception
-        for a bad record. ``start`` numbers the first record in failures."""
+        for a bad record. ``start`` numbers the first record in failures. An unknown entity or
+        a day outside the period raises here, at the call, not when the first result is read."""
         day = self.check_period(as_of, allow_outside)
         rt = self.runtime(entity)
+        return self._outcomes(records, entity, rt, day, trace, mode, start)
+
+    def _outcomes(self, records, entity, rt, day, trace, mode, start) -> Iterator[Result | Failure]:
         evaluate = rt.evaluate
         key = rt.key
         batch = rt.fused if mode is FAST and not trace else None  # straight to the generated function

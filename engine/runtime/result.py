@@ -8,14 +8,42 @@ the evaluation computed, so it costs nothing when off.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from fractions import Fraction
 
-from ..base.errors import RecordError
+from ..base.errors import Diagnostic, KaoheError, RecordError
 from ..base.messages import localize_message
 from ..base.numbers import ratio, to_json_number
 from ..language.model import Entity, PolicySpec
 
-__all__ = ["Failure", "Result", "plain"]
+__all__ = ["LANGUAGES", "Failure", "Result", "check_language", "plain"]
+
+#: the languages results can be written in
+LANGUAGES = ("zh", "en")
+
+
+def check_language(lang) -> str:
+    """``lang`` if kaohe writes that language; otherwise a :class:`KaoheError`, never a silent
+    fallback to Chinese."""
+    if lang in LANGUAGES:
+        return lang
+    raise KaoheError(
+        Diagnostic(
+            "usage.lang",
+            f"kaohe writes results in zh or en, not {lang!r}",
+            hint="call to_dict() for the policy's own language, or to_dict(lang='zh') / to_dict(lang='en')",
+            params={"lang": str(lang)},
+        )
+    )
+
+
+def _relative_file(problem: dict) -> dict:
+    """A problem with its policy file named from the policy's folder, never as an absolute
+    path of the machine that evaluated it."""
+    file = problem.get("file")
+    if isinstance(file, str) and os.path.isabs(file):
+        problem["file"] = os.path.basename(file)
+    return problem
 
 
 def plain(value, short=False):
@@ -96,8 +124,16 @@ class Result:
             return self.scores[name]
         return self.env.get(name) if self.env is not None else None
 
-    def to_dict(self, lang: str = "zh", trace: bool = False) -> dict:
+    def __repr__(self) -> str:
+        sanctions = f" sanctions={self.sanctions}" if self.sanctions else ""
+        awards = f" awards={self.awards}" if self.awards else ""
+        return f"<Result {self.entity.name} {self.id!r} grade={self.grade!r}{sanctions}{awards} policy={self.spec.id}>"
+
+    def to_dict(self, lang: str | None = None, trace: bool = False) -> dict:
+        """The result as JSON-ready data (``schemas/result.schema.json``): numbers as int or
+        float, dates as ISO strings; labels in ``lang``, by default the policy's language."""
         spec = self.spec
+        lang = check_language(spec.language if lang is None else lang)
         out = {
             "id": self.id if self.id is None or isinstance(self.id, str) else str(self.id),
             "entity": self.entity.name,
@@ -257,7 +293,13 @@ class Failure:
 
     grade = None
 
-    def to_dict(self, lang: str = "zh", trace: bool = False) -> dict:
+    def __repr__(self) -> str:
+        return f"<Failure {self.entity} {self.id!r} {self.error.first.code}>"
+
+    def to_dict(self, lang: str | None = None, trace: bool = False) -> dict:
+        """The failure as JSON-ready data; texts in ``lang`` (default Chinese: a failure does
+        not carry its policy)."""
+        lang = check_language("zh" if lang is None else lang)
         first = self.error.first
         out = {
             "id": self.id if self.id is None or isinstance(self.id, str) else str(self.id),
@@ -270,7 +312,7 @@ class Failure:
                 else "; ".join(d.message for d in self.error.diagnostics),
                 "field": first.evidence.get("field"),
                 "rule": first.rule,
-                "problems": [d.as_dict() for d in self.error.diagnostics],
+                "problems": [_relative_file(plain(d.as_dict())) for d in self.error.diagnostics],
             },
         }
         if self.index is not None:
