@@ -15,7 +15,7 @@ from .base.errors import Diagnostic, InputError, KaoheError, Location, PolicyErr
 from .base.messages import cli_text
 from .language.kinds import parse_date
 from .language.registry import PolicyNotFound, find_policy, installed_policies
-from .runtime.policy import FAST, REFERENCE, PeriodError, Policy, load_policy
+from .runtime.policy import FAST, REFERENCE, PeriodError, Policy, load_policy, parse_policy
 from .runtime.result import Failure, Result
 
 __version__ = "0.1.0"
@@ -40,6 +40,7 @@ __all__ = [
     "installed_policies",
     "load_policy",
     "parse_date",
+    "parse_policy",
 ]
 
 

@@ -146,3 +146,65 @@ def test_csv_sanctions_are_labels_in_chinese_and_codes_in_english(jiangxi, tmp_p
             writer.write(outcome)
         (row,) = csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines())
         assert row["处分/义务" if lang == "zh" else "sanctions"] == expected
+
+
+def test_a_policy_loads_from_text_or_a_mapping_with_a_loader_for_extends():
+    import yaml
+
+    text = (ROOT / "policies" / "guangxi.yaml").read_text(encoding="utf-8")
+    base = (ROOT / "policies" / "national.yaml").read_text(encoding="utf-8").replace("national-2019", "db-base")
+    asked = []
+
+    def loader(reference):
+        asked.append(reference)
+        return base
+
+    from_text = engine.parse_policy(text, name="gx.yaml", loader=loader)
+    assert asked == ["national.yaml"] and from_text.spec.layers == ("db-base", "guangxi-ziyuan-2020")
+    from_data = engine.parse_policy(yaml.safe_load(text), loader=lambda ref: yaml.safe_load(base))
+    assert from_data.spec.layers == ("db-base", "guangxi-ziyuan-2020")
+    # without a loader, extends finds the installed base by name
+    assert engine.parse_policy(text).spec.layers[0] == "national-2019"
+    with pytest.raises(engine.PolicyError) as caught:
+        engine.parse_policy(text.replace("kaohe: 1", "kaohe: 1\nbogus: 2"), name="gx.yaml")
+    assert str(caught.value.diagnostics[0].location).startswith("gx.yaml:")
+    with pytest.raises(engine.KaoheError) as misuse:
+        engine.parse_policy(b"kaohe: 1")
+    assert misuse.value.diagnostics[0].code == "usage.policy-source"
+
+
+def test_in_memory_rows_keyed_by_chinese_headers(jiangxi):
+    record = teacher()
+    labels = {"id": "工号", "gender": "性别", "age": "年龄", "daily_usage": "每日使用次数", "class_hours": "总课时",
+              "lesson_scores": "课堂评分"}  # fmt: skip
+    chinese = {labels[k]: v for k, v in record.items()}
+    assert (
+        jiangxi.evaluate(chinese, "teacher", as_of=DAY).to_dict()
+        == jiangxi.evaluate(record, "teacher", as_of=DAY).to_dict()
+    )
+    (outcome,) = jiangxi.evaluate_many([chinese], "teacher", as_of=DAY)
+    assert outcome.ok and outcome.id == "T"
+    (clash,) = jiangxi.evaluate_many([{**chinese, "id": "OTHER"}], "teacher", as_of=DAY)
+    assert not clash.ok and clash.error.first.code == "record.ambiguous"
+
+
+def test_a_dataframe_with_chinese_headers_and_empty_cells_evaluates(tmp_path):
+    pandas = pytest.importorskip("pandas")
+    from engine.io.frames import evaluate_frame
+
+    source, count = _sheet_with_names(tmp_path)
+    frame = pandas.read_excel(source)
+    frame.loc[1, "总课时"] = float("nan")
+    assert frame["自愿参加"].isna().sum() > 1  # empty cells: NaN, left out of the record
+    policy = engine.load_policy("jiangxi")
+    out = evaluate_frame(policy, frame, "teacher", as_of="2020-01-10", keep=["姓名"])
+    assert len(out) == count and list(out.index) == list(frame.index)
+    assert list(out.columns[:3]) == ["id", "姓名", "entity"]
+    assert out.loc[0, "grade"] == "pass" and out.loc[0, "姓名"] == "教师2"
+    assert "总课时" in out.loc[1, "error"] and pandas.isna(out.loc[1, "grade"])
+    entity = policy.runtime("teacher").entity
+    from_file = [
+        o.grade for o in policy.evaluate_many(engine.io.read_records(str(source), entity), "teacher", as_of=DAY)
+    ]
+    from_frame = [None if pandas.isna(g) else g for g in out["grade"]]
+    assert from_frame == [from_file[0], None, *from_file[2:]]

@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import IO
 
 from ..base.errors import Diagnostic, InputError, KaoheError, Location, RecordError
+from ..language.aliases import column_map
 from ..language.model import Entity
 from ..runtime.result import Failure
 
-__all__ = ["FORMATS", "MAX_LINE", "Carried", "Writer", "atomic_output", "detect_format", "flat_row", "make_writer"]
+__all__ = ["FORMATS", "MAX_LINE", "Carried", "Writer", "atomic_output", "column_map", "detect_format", "flat_row", "make_writer"]
 
 FORMATS = ("jsonl", "json", "csv", "table")
 MAX_LINE = 16 * 1024 * 1024
@@ -89,17 +90,6 @@ def _refuse_utf16(stream: IO[bytes], name: str) -> None:
                 hint="save it again as 'CSV UTF-8' (or CSV), or as JSON Lines in UTF-8",
             )
         )
-
-
-def column_map(entity: Entity) -> dict:
-    """Header text -> input name: the input's own name, its declared columns and its Chinese label."""
-    mapping = {}
-    for name, inp in entity.inputs.items():
-        for header in (name, inp.label.zh, inp.label.en, *inp.columns):
-            if header:
-                mapping.setdefault(header.strip(), name)
-                mapping.setdefault(header.strip().lower(), name)
-    return mapping
 
 
 def _long_lines(stream: IO[bytes]) -> Iterator[bytes | None]:

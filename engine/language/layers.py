@@ -23,13 +23,18 @@ element the layer (policy id) that last defined it: results and traces name that
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
-from ..base.errors import Diagnostic, Location, PolicyError
-from .loader import Document, load_yaml
+import yaml
+
+from ..base.errors import Diagnostic, KaoheError, Location, PolicyError
+from .loader import Document, load_yaml, parse_yaml
 from .registry import PolicyNotFound, find_policy
 
-__all__ = ["MAX_LAYERS", "resolve_layers"]
+__all__ = ["MAX_LAYERS", "base_loader", "document_from", "resolve_layers"]
 
 MAX_LAYERS = 8
 _LISTS = {"levels": "code", "consequences": "id", "tiers": "range"}
@@ -97,6 +102,58 @@ def _container(data, parts):
     return node
 
 
+#: the callback that gives the base policies of a policy loaded from text or a mapping
+_LOADER: ContextVar[Callable | None] = ContextVar("kaohe_base_loader", default=None)
+
+
+def document_from(source, name: str) -> Document:
+    """A policy document from YAML text or from a mapping (a mapping is written out as YAML
+    first, so every problem still has a line and a column)."""
+    if isinstance(source, Mapping):
+        try:
+            source = yaml.safe_dump(dict(source), allow_unicode=True, sort_keys=False)
+        except yaml.YAMLError as exc:
+            raise PolicyError(
+                Diagnostic("policy.mapping", f"the mapping is not plain data: {exc}", Location(name))
+            ) from None
+    if not isinstance(source, str):
+        raise KaoheError(
+            Diagnostic(
+                "usage.policy-source",
+                f"a policy is YAML text or a mapping, not {type(source).__name__}",
+                Location(name),
+                hint="pass the policy's text (str) or its data (dict); load_policy() takes a path or a name",
+            )
+        )
+    return parse_yaml(source, name)
+
+
+@contextmanager
+def base_loader(loader: Callable | None):
+    """While the block runs, ``extends: REF`` asks ``loader(REF)`` first: it returns the base
+    policy's YAML text or mapping, or None to look for a file or an installed policy."""
+    token = _LOADER.set(loader)
+    try:
+        yield
+    finally:
+        _LOADER.reset(token)
+
+
+def _given_base(reference: str, here: Location) -> Document | None:
+    loader = _LOADER.get()
+    if loader is None:
+        return None
+    try:
+        source = loader(reference)
+    except KaoheError:
+        raise
+    except Exception as exc:  # the caller's callback failed: say where, not a traceback
+        raise PolicyError(
+            Diagnostic("extends.loader", f"the loader could not give {reference}: {type(exc).__name__}: {exc}", here)
+        ) from None
+    return None if source is None else document_from(source, reference)
+
+
 def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, list]:
     """The document with its ``extends`` chain merged in; (merged doc, layers, warnings).
 
@@ -108,30 +165,36 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
     here = Location(doc.file, *(lambda loc: (loc.line, loc.col))(doc.loc(("extends",))))
     if not isinstance(data["extends"], str):
         raise PolicyError(Diagnostic("extends.invalid", "extends: needs the path of a base policy file", here))
-    try:  # a path relative to this policy, else an installed policy's file name, short name or id
-        base_path = find_policy(data["extends"], relative_to=Path(doc.file).parent).resolve()
-    except PolicyNotFound as missing:
-        base_path = None
-        not_found = missing.diagnostics[0]
-    if (base_path is not None and str(base_path) in _seen) or len(_seen) >= MAX_LAYERS:
+    reference = data["extends"]
+    given = _given_base(reference, here)
+    base_path: Path | None = None
+    not_found = None
+    if given is None:
+        try:  # a path relative to this policy, else an installed policy's file name, short name or id
+            base_path = find_policy(reference, relative_to=Path(doc.file).parent).resolve()
+        except PolicyNotFound as missing:
+            not_found = missing.diagnostics[0]
+    key = str(base_path) if given is None else f"loader:{reference}"
+    if ((given is not None or base_path is not None) and key in _seen) or len(_seen) >= MAX_LAYERS:
         raise PolicyError(
             Diagnostic(
                 "extends.cycle",
-                f"policies extend each other in a circle (or more than {MAX_LAYERS} layers): {data['extends']}",
+                f"policies extend each other in a circle (or more than {MAX_LAYERS} layers): {reference}",
                 here,
             )
         )
-    if base_path is None:
+    if given is None and base_path is None:
         raise PolicyError(
             Diagnostic(
                 "extends.missing",
-                f"the base policy {data['extends']} does not exist",
+                f"the base policy {reference} does not exist",
                 here,
                 hint="a path relative to this policy file, or an installed policy's name or id; "
-                + (not_found.hint or ""),
+                + ((not_found.hint or "") if not_found else ""),
             )
         )
-    base_doc, base_layers, warnings = resolve_layers(load_yaml(base_path), _seen + (str(Path(doc.file).resolve()),))
+    own = str(Path(doc.file).resolve()) if _LOADER.get() is None else f"loader:{doc.file}"
+    base_doc, base_layers, warnings = resolve_layers(given or load_yaml(base_path), _seen + (own,))
     base = base_doc.data
     if not isinstance(base, dict):
         raise PolicyError(Diagnostic("extends.invalid", "the base policy is not a mapping", here))

@@ -8,15 +8,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..base.errors import Diagnostic, KaoheError, RecordError
-from ..language.compiler import compile_file
+from ..language.aliases import column_map, rename_fields
+from ..language.compiler import compile_document, compile_file
 from ..language.kinds import parse_date
+from ..language.layers import base_loader, document_from
 from ..language.model import PolicySpec
 from ..language.registry import find_policy
 from .evaluator import EntityRuntime
 from .modes import FAST, REFERENCE
 from .result import Failure, Result
 
-__all__ = ["PeriodError", "Policy", "load_policy"]
+__all__ = ["PeriodError", "Policy", "load_policy", "parse_policy"]
 
 
 class PeriodError(KaoheError):
@@ -46,8 +48,20 @@ class Policy:
     def __init__(self, spec: PolicySpec):
         self.spec = spec
         self._runtimes: dict[str, EntityRuntime] = {}
+        self._names: dict[str, tuple[dict, frozenset]] = {}  # entity -> (column map, input names)
         for name, entity in spec.entities.items():
             self._runtimes[name] = EntityRuntime(spec, entity, self._runtimes)
+            self._names[name] = (column_map(entity), frozenset(entity.inputs))
+
+    def named(self, record, entity: str):
+        """``record`` with its keys as input names: a row keyed 工号, 性别 (as a sheet's headers
+        are) is keyed id, gender. Anything but a dict is returned as it is."""
+        if type(record) is not dict and not isinstance(record, dict):
+            return record
+        mapping, known = self._names[entity]
+        if known.issuperset(record):
+            return record
+        return rename_fields(dict(record), mapping)
 
     @property
     def id(self) -> str:
@@ -110,7 +124,8 @@ class Policy:
     ) -> Result:
         """Evaluate one record; raise :class:`RecordError` if it cannot be evaluated."""
         day = self.check_period(as_of, allow_outside)
-        return self.runtime(entity).evaluate(record, mode=mode, as_of=day, trace=trace, members=members)
+        runtime = self.runtime(entity)
+        return runtime.evaluate(self.named(record, entity), mode=mode, as_of=day, trace=trace, members=members)
 
     def evaluate_many(
         self,
@@ -134,8 +149,11 @@ class Policy:
         evaluate = rt.evaluate
         key = rt.key
         batch = rt.fused if mode is FAST and not trace else None  # straight to the generated function
+        mapping, known = self._names[entity]
         for index, record in enumerate(records, start):
             try:
+                if type(record) is dict and not known.issuperset(record):
+                    record = rename_fields(record, mapping)  # keyed by labels, as a sheet's rows are
                 if batch is not None and type(record) is dict:
                     outcome = batch(record, day, None)
                 elif isinstance(record, Failure):  # a line the reader could not parse
@@ -297,6 +315,23 @@ def load_policy(path: str | Path) -> Policy:
     :class:`InputError`) when there is no such policy, :class:`PolicyError` with every problem
     when it is invalid."""
     return Policy(compile_file(find_policy(path)))
+
+
+def parse_policy(source, *, name: str = "policy.yaml", loader=None) -> Policy:
+    """A policy from its YAML text or its data (a mapping), e.g. from a web editor or a
+    database. ``name`` is the file name diagnostics give. ``extends: REF`` asks
+    ``loader(REF)`` for the base policy's text or mapping (None: look for a file beside the
+    current folder or an installed policy, as :func:`load_policy` does)."""
+    if loader is not None and not callable(loader):
+        raise KaoheError(
+            Diagnostic(
+                "usage.loader",
+                f"loader must be a function of the extends reference, not {type(loader).__name__}",
+                hint="pass loader=lambda ref: texts.get(ref), returning YAML text, a mapping or None",
+            )
+        )
+    with base_loader(loader):
+        return Policy(compile_document(document_from(source, name)))
 
 
 __all__ += ["FAST", "REFERENCE"]
