@@ -28,7 +28,17 @@ from ..language.aliases import column_map
 from ..language.model import Entity
 from ..runtime.result import Failure
 
-__all__ = ["FORMATS", "MAX_LINE", "Carried", "Writer", "atomic_output", "column_map", "detect_format", "flat_row", "make_writer"]
+__all__ = [
+    "FORMATS",
+    "MAX_LINE",
+    "Carried",
+    "Writer",
+    "atomic_output",
+    "column_map",
+    "detect_format",
+    "flat_row",
+    "make_writer",
+]
 
 FORMATS = ("jsonl", "json", "csv", "table")
 MAX_LINE = 16 * 1024 * 1024
