@@ -64,6 +64,7 @@ ZH = {
     "input.ragged": "第{line}行有 {cells} 个单元格，表头只有 {width} 列",
     "usage.period": "{day} 不在 {policy} 的有效期内（{period}）",
     "usage.entity": "政策 {policy} 中没有评价对象「{entity}」",
+    "policy.not-found": "找不到政策 {policy}：既没有这个文件，也没有这个名称或编号的已安装政策（已安装：{installed}）",
 }
 
 #: code -> Chinese hint template
@@ -76,6 +77,7 @@ ZH_HINTS = {
     "tiers.gap": "请补上空档：让其中一端包含该数（「[」或「]」包含，「(」或「)」不包含）",
     "tiers.overlap": "请决定分界值属于哪一档：「)」不包含，「[」包含（「以上」「以下」都含本数，通常取较高等级）",
     "usage.period": "请用 --as-of 指定有效期内的日期，或加 --allow-outside-period 强制评价",
+    "policy.not-found": "请给出政策文件的路径，或已安装政策的名称（用 kaohe policies 查看）",
 }
 
 _SUGGEST = "是否应为「{suggestion}」？"
