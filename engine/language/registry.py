@@ -20,7 +20,6 @@ An entry point may also name a function returning folders or policy files.
 
 from __future__ import annotations
 
-import importlib.metadata
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +63,8 @@ def _policy_files(folder: Path) -> list[Path]:
 
 
 def _entry_point_files() -> list[tuple[Path, str]]:
+    import importlib.metadata  # only when policies are looked up by name: it costs start-up time
+
     found: list[tuple[Path, str]] = []
     for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         source = entry.dist.name if entry.dist else entry.name
