@@ -194,7 +194,9 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
             )
         )
     own = str(Path(doc.file).resolve()) if _LOADER.get() is None else f"loader:{doc.file}"
-    base_doc, base_layers, warnings = resolve_layers(given or load_yaml(base_path), _seen + (own,))
+    source = given if given is not None else load_yaml(base_path) if base_path is not None else None
+    assert source is not None  # one of the two, or extends.missing was raised above
+    base_doc, base_layers, warnings = resolve_layers(source, _seen + (own,))
     base = base_doc.data
     if not isinstance(base, dict):
         raise PolicyError(Diagnostic("extends.invalid", "the base policy is not a mapping", here))
