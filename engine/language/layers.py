@@ -22,10 +22,10 @@ element the layer (policy id) that last defined it: results and traces name that
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
-from ..base.errors import Diagnostic, Location, PolicyError
+from ..base.errors import Diagnostic, Location, PolicyError, Problem
+from ..base.suggest import did_you_mean
 from .loader import Document, load_yaml
 
 __all__ = ["MAX_LAYERS", "resolve_layers"]
@@ -69,13 +69,13 @@ def _find(data, parts, file):
             )
             if index is None:
                 names = [str(item.get(key_field)) for item in node if isinstance(item, dict)]
-                raise KeyError((part, difflib.get_close_matches(part, names, n=1)))
+                raise KeyError((part, names))
             if last:
                 return node, index
             node = node[index]
         elif isinstance(node, dict):
             if part not in node:
-                raise KeyError((part, difflib.get_close_matches(part, [str(k) for k in node], n=1)))
+                raise KeyError((part, [str(k) for k in node]))
             if last:
                 return node, part
             node = node[part]
@@ -91,7 +91,7 @@ def _container(data, parts):
         if isinstance(node, list):
             raise KeyError((part, []))
         if part not in node:
-            raise KeyError((part, difflib.get_close_matches(part, [str(k) for k in node], n=1)))
+            raise KeyError((part, [str(k) for k in node]))
         node = node[part]
     return node
 
@@ -106,29 +106,16 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
         return doc, {}, []
     here = Location(doc.file, *(lambda loc: (loc.line, loc.col))(doc.loc(("extends",))))
     if not isinstance(data["extends"], str):
-        raise PolicyError(Diagnostic("extends.invalid", "extends: needs the path of a base policy file", here))
+        raise PolicyError(Diagnostic.of("extends.invalid", here))
     base_path = (Path(doc.file).parent / data["extends"]).resolve()
     if str(base_path) in _seen or len(_seen) >= MAX_LAYERS:
-        raise PolicyError(
-            Diagnostic(
-                "extends.cycle",
-                f"policies extend each other in a circle (or more than {MAX_LAYERS} layers): {data['extends']}",
-                here,
-            )
-        )
+        raise PolicyError(Diagnostic.of("extends.cycle", here, limit=MAX_LAYERS, path=data["extends"]))
     if not base_path.exists():
-        raise PolicyError(
-            Diagnostic(
-                "extends.missing",
-                f"the base policy {data['extends']} does not exist",
-                here,
-                hint="the path is relative to this policy file",
-            )
-        )
+        raise PolicyError(Diagnostic.of("extends.missing", here, path=data["extends"]))
     base_doc, base_layers, warnings = resolve_layers(load_yaml(base_path), _seen + (str(Path(doc.file).resolve()),))
     base = base_doc.data
     if not isinstance(base, dict):
-        raise PolicyError(Diagnostic("extends.invalid", "the base policy is not a mapping", here))
+        raise PolicyError(Diagnostic.of("extends.invalid/base", here))
     base_id, child_id = str(base.get("id", "base")), str(data.get("id", "policy"))
     origins = _Origins()
     origins.register(base_doc, base, (), base_id, base_layers)
@@ -148,13 +135,7 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
             for name, item in (value or {}).items():
                 if name in section:
                     problems.append(
-                        Diagnostic(
-                            "extends.collision",
-                            f"{key}/{name} is already defined by the base policy {base_id}",
-                            doc.key_loc((key, name)),
-                            hint=f"use a change: '- override: {key}/{name}'",
-                            params={"path": f"{key}/{name}", "base": base_id},
-                        )
+                        Diagnostic.of("extends.collision", doc.key_loc((key, name)), path=f"{key}/{name}", base=base_id)
                     )
                     continue
                 section[name] = item
@@ -171,23 +152,17 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
     for i, change in enumerate(data.get("changes") or []):
         where = doc.loc(("changes", i))
         if not isinstance(change, dict):
-            problems.append(Diagnostic("extends.change", "a change is a mapping with override, add or remove", where))
+            problems.append(Diagnostic.of("extends.change", where))
             continue
         verbs = [v for v in ("override", "add", "remove") if v in change]
         if len(verbs) != 1 or set(change) - {"override", "add", "remove", "with", "note"}:
-            problems.append(
-                Diagnostic(
-                    "extends.change",
-                    "a change has exactly one of override, add, remove (and 'with' for override and add)",
-                    where,
-                )
-            )
+            problems.append(Diagnostic.of("extends.change/verbs", where))
             continue
         verb = verbs[0]
         parts = [p.strip() for p in str(change[verb]).split("/") if p.strip()]
         body = change.get("with")
         if verb != "remove" and not isinstance(body, dict):
-            problems.append(Diagnostic("extends.change", f"{verb} needs 'with:' and the element's keys", where))
+            problems.append(Diagnostic.of("extends.change/with", where, verb=verb))
             continue
         try:
             if verb == "add":
@@ -198,14 +173,14 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
                 if isinstance(holder, list):
                     key_field = _LISTS.get(parts[-1])
                     if any(isinstance(item, dict) and item.get(key_field) == body.get(key_field) for item in holder):
-                        raise ValueError(f"{'/'.join(parts)} already has {body.get(key_field)}; use override")
+                        raise Problem("extends.change/has", path="/".join(parts), item=body.get(key_field))
                     _replace(merged, parts, list(holder) + [body], origins, holder)
                 elif holder is not None:
-                    raise ValueError(f"{'/'.join(parts)} already exists; use override")
+                    raise Problem("extends.change/exists", path="/".join(parts))
                 else:
                     parent = _container(merged, parts[:-1])
                     if not isinstance(parent, dict):
-                        raise ValueError(f"cannot add {'/'.join(parts)}")
+                        raise Problem("extends.change/add", path="/".join(parts))
                     parent[parts[-1]] = body
                 origins.register(doc, body, ("changes", i, "with"), child_id)
             else:
@@ -218,18 +193,11 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
                 else:
                     current = holder[key]
                     if not isinstance(current, dict):
-                        raise ValueError(f"{'/'.join(parts)} is not an element that can be overridden")
+                        raise Problem("extends.change/override", path="/".join(parts))
                     new = {**current, **body}
                     if new == current:
                         warnings.append(
-                            Diagnostic(
-                                "extends.no-change",
-                                f"the override of {'/'.join(parts)} changes nothing",
-                                where,
-                                severity="warning",
-                                hint="remove this change",
-                                params={"path": "/".join(parts)},
-                            )
+                            Diagnostic.of("extends.no-change", where, severity="warning", path="/".join(parts))
                         )
                     origin = origins.of.get(id(current), (base_doc, (), base_id))
                     origins.keys[id(new)] = {
@@ -246,23 +214,19 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
                     holder[key] = new
                     overridden[tuple(parts)] = child_id
         except KeyError as exc:
-            part, close = exc.args[0]
+            part, names = exc.args[0]
             problems.append(
-                Diagnostic(
+                Diagnostic.of(
                     "extends.not-found",
-                    f"{verb} {'/'.join(parts)}: '{part}' does not exist in the base policy",
                     doc.loc(("changes", i, verb)),
-                    hint=f"did you mean '{close[0]}'?" if close else None,
-                    params={
-                        "verb": verb,
-                        "path": "/".join(parts),
-                        "part": part,
-                        **({"suggestion": close[0]} if close else {}),
-                    },
+                    advice=did_you_mean(part, names),
+                    verb=verb,
+                    path="/".join(parts),
+                    part=part,
                 )
             )
-        except ValueError as exc:
-            problems.append(Diagnostic("extends.change", str(exc), doc.loc(("changes", i, verb))))
+        except Problem as exc:
+            problems.append(Diagnostic.of(exc.key, doc.loc(("changes", i, verb)), **exc.params))
     if problems:
         raise PolicyError(problems)
 
