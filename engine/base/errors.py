@@ -77,6 +77,8 @@ class _Shown(dict):
         self.lang = lang
 
     def __getitem__(self, name):
+        if name not in self:  # a text is never lost to a missing parameter; tests/invalid checks none is
+            return "{" + name + "}"
         return _show(dict.__getitem__(self, name), self.lang)
 
 
