@@ -202,6 +202,22 @@ CATALOGUE: dict[str, Text] = {
         "rule '{rule_id}' is not in this policy's rules catalogue", "规则「{rule_id}」不在本政策的 rules 目录中"
     ),
     "interval.invalid": _("{detail}", "区间写法不对：{detail}"),
+    # the reasons inside interval.invalid (engine/base/numbers.py: parse_interval)
+    "interval.form": _(
+        '{value} is not an interval; write it like "[0.40, 0.50)": '
+        "'[' or ']' includes the number, '(' or ')' leaves it out, inf for no bound",
+        '{value} 不是区间，请写成 "[0.40, 0.50)" 的样子：「[」「]」包含该数，「(」「)」不包含，无界写 inf',
+    ),
+    "interval.upper-minus-inf": _("the upper end cannot be -inf", "上端不能是 -inf"),
+    "interval.lower-plus-inf": _("the lower end cannot be +inf; write -inf", "下端不能是 +inf，请写 -inf"),
+    "interval.end-not-number": _("{value} is not a number", "{value} 不是数字"),
+    "interval.end-too-large": _(
+        "{value} is beyond the allowed size (about 10**154)", "{value} 超出允许范围（约 10**154）"
+    ),
+    "interval.open-end": _(
+        "{value}: an unbounded end (inf) must use '(' or ')'", "{value}：无界的一端（inf）必须用「(」或「)」"
+    ),
+    "interval.empty": _("{value} contains no number", "{value} 中不含任何数"),
     "date.invalid": _("{value} is not a real date", "{value} 不是真实存在的日期"),
     "date.invalid/source": _("the source date is not a real date", "文件日期不是真实存在的日期"),
     "date.order": _("the effective period ends before it starts", "有效期的结束日期早于开始日期"),
@@ -411,6 +427,224 @@ CATALOGUE: dict[str, Text] = {
     "eval.other": _("the computation failed ({kind})", "计算失败（{kind}）"),
     "eval.no-tier": _("{value} is outside every tier of the table", "{value} 不在分档表的任何一档中"),
     "eval.share-of-none": _("{name}: share of no members", "{name}：没有成员，无法计算占比"),
+    # -- records (engine/runtime) ------------------------------------------------------------
+    "record.missing": _("field {field} ({label}) is missing", "字段 {field}（{label}）缺失"),
+    "record.missing/unlabelled": _("field {field} is missing", "字段 {field} 缺失"),
+    "record.missing/needed": _(
+        "field {field} ({label}) is missing but a rule needs it", "字段 {field}（{label}）缺失，但有规则需要它"
+    ),
+    "record.missing/needed/unlabelled": _(
+        "field {field} is missing but a rule needs it", "字段 {field} 缺失，但有规则需要它"
+    ),
+    "record.invalid": _("field {field} ({label}) {reason}", "字段 {field}（{label}）取值无效：{reason}"),
+    "record.invalid/unlabelled": _("field {field} {reason}", "字段 {field} 取值无效：{reason}"),
+    "record.members": _(
+        "{name} is computed from the members of {entity}",
+        "{name} 由 {entity} 的成员汇总得出",
+        "evaluate {entity} from its members' records (kaohe evaluate --members FILE)",
+        "请用成员的记录评价 {entity}（kaohe evaluate --members 文件）",
+    ),
+    "record.members-rejected": _(
+        "{count} of {total} member records of {entity} '{group}' were rejected ({names}); "
+        "the {entity} is not judged as if they did not exist",
+        "{label}（{entity}）「{group}」的 {total} 条成员记录中有 {count} 条被拒绝（{names}），不能当作没有这些成员来评定",
+        "fix those member records, or declare members: {{rejected: fail}} or {{rejected: exclude}} in the policy",
+        "请改正这些成员记录，或在政策的 members 中声明 rejected: fail（记为不合格）或 rejected: exclude（不计）",
+    ),
+    "record.compute": _("cannot compute {name}: {reason}", "无法计算 {name}：{reason}"),
+    "record.compute/members": _("cannot compute {name} from members: {reason}", "无法由成员汇总计算 {name}：{reason}"),
+    "record.compute/decide": _("cannot decide the grade or consequences: {reason}", "无法判定等级或后果：{reason}"),
+    "record.name": _("'{name}' has no value", "「{name}」没有值"),
+    "record.shape": _("a record must be a mapping of fields, got {kind}", "每条记录必须是字段的映射，实为 {kind}"),
+    "record.group": _(
+        "member records without '{by}' belong to no {entity}", "缺少「{by}」的成员记录不属于任何 {entity}"
+    ),
+    # -- why a field's value is refused (engine/language/kinds.py), inside record.invalid -----
+    "value.empty": _("is empty", "为空"),
+    "value.not-a-number": _("{value} is not a number", "{value} 不是数字"),
+    "value.not-finite": _("{value} is not a finite number", "{value} 不是有限的数"),
+    "value.too-large": _(
+        "{value} is too large or too precise (at most about 10**154)",
+        "{value} 数值过大或位数过多（至多约 10**154）",
+    ),
+    "value.yes-no-not-number": _("expected a number, got a yes/no value", "应为数字，实为是/否"),
+    "value.number-kind": _("expected a number, got {kind}", "应为数字，实为 {kind}"),
+    "value.not-whole": _("expected a whole number, got {value}", "应为整数，实为 {value}"),
+    "value.not-yes-no": _(
+        "expected yes/no (true/false, 是/否, 1/0), got {value}", "应为是/否（true/false、是/否、1/0），实为 {value}"
+    ),
+    "value.text-kind": _("expected text, got {kind}", "应为文本，实为 {kind}"),
+    "value.date-kind": _("expected a date such as 2021-06-30, got {value}", "应为日期（如 2021-06-30），实为 {value}"),
+    "value.not-a-date": _(
+        "{value} is not a date; write 2021-06-30, 2021/6/30 or 2021年6月30日",
+        "{value} 不是日期，请写成 2021-06-30、2021/6/30 或 2021年6月30日",
+    ),
+    "value.not-a-real-date": _("{value} is not a real date", "{value} 不是真实存在的日期"),
+    "value.out-of-range": _("{value} is outside the allowed range {range}", "{value} 超出允许范围 {range}"),
+    "value.not-allowed": _("{value} is not one of {allowed}", "{value} 不是可选值之一（{allowed}）"),
+    "value.not-allowed/aliases": _(
+        "{value} is not one of {allowed} (or {aliases})", "{value} 不是可选值之一（{allowed}；或 {aliases}）"
+    ),
+    "value.not-a-list": _("is not a valid list; write [1, 2, 3] or 1;2;3", "不是有效的列表，请写成 [1, 2, 3] 或 1;2;3"),
+    "value.list-kind": _("expected a list, got {kind}", "应为列表，实为 {kind}"),
+    "value.too-many-items": _("has {count} items, more than {limit}", "有 {count} 项，超过上限 {limit}"),
+    "value.item": _("item {index}: {reason}", "第{index}项：{reason}"),
+    # -- using a policy (engine/runtime/policy.py) ----------------------------------------------
+    "usage.entity": _("policy {policy} has no entity '{entity}'", "政策 {policy} 中没有评价对象「{entity}」"),
+    "usage.period": _(
+        "{day} is outside the effective period of {policy} ({start} to {end})",
+        "{day} 不在 {policy} 的有效期内（{start} 至 {end}）",
+        "pass --as-of with a day inside the period, or --allow-outside-period to evaluate anyway",
+        "请用 --as-of 指定有效期内的日期，或加 --allow-outside-period 强制评价",
+    ),
+    "usage.period/open": _(
+        "{day} is outside the effective period of {policy} ({start} to open-ended)",
+        "{day} 不在 {policy} 的有效期内（{start} 起）",
+        "pass --as-of with a day inside the period, or --allow-outside-period to evaluate anyway",
+        "请用 --as-of 指定有效期内的日期，或加 --allow-outside-period 强制评价",
+    ),
+    "usage.members": _(
+        "entity '{entity}' is not evaluated from members",
+        "评价对象「{entity}」不是由成员汇总评价的",
+        "declare members: {{entity: ..., by: ...}} in the policy",
+        "请在政策中声明 members: {{entity: ..., by: ...}}",
+    ),
+    # -- input files (engine/io) -----------------------------------------------------------------
+    "input.unreadable": _("cannot open the file", "无法打开文件"),
+    "input.unreadable/not-found": _("cannot open the file: no such file", "无法打开文件：文件不存在"),
+    "input.unreadable/directory": _("cannot open the file: it is a folder", "无法打开文件：这是一个文件夹"),
+    "input.unreadable/permission": _("cannot open the file: permission denied", "无法打开文件：没有读取权限"),
+    "input.format": _(
+        "cannot tell the format of {path}",
+        "无法判断 {path} 的格式",
+        "use a .jsonl, .json, .csv or .xlsx file",
+        "请使用 .jsonl、.json、.csv 或 .xlsx 文件",
+    ),
+    "input.encoding": _(
+        "line {line} is neither UTF-8 nor GBK text and cannot be read",
+        "第{line}行既不是 UTF-8 也不是 GBK 编码，无法读取",
+        "re-export the sheet, or fix the damaged row",
+        "请重新导出表格，或修复损坏的行",
+    ),
+    "input.encoding/utf-16": _(
+        "the file is UTF-16 text, not UTF-8 or GBK",
+        "文件是 UTF-16 编码，不是 UTF-8 或 GBK",
+        "save it again as 'CSV UTF-8' (or CSV), or as JSON Lines in UTF-8",
+        "请另存为「CSV UTF-8」（或 CSV），或 UTF-8 编码的 JSON Lines",
+    ),
+    "input.encoding/jsonl-line": _(
+        "line {line} is not UTF-8",
+        "第{line}行不是 UTF-8 编码",
+        "JSON Lines files must be UTF-8",
+        "JSON Lines 文件必须是 UTF-8 编码",
+    ),
+    "input.encoding/json": _("the file is not UTF-8", "文件不是 UTF-8 编码"),
+    "input.line-too-long": _("line {line} is longer than {mib} MiB", "第{line}行超过 {mib} MiB"),
+    "input.json": _("line {line} is not valid JSON: {parser}", "第{line}行不是有效的 JSON（解析器原文：{parser}）"),
+    "input.json/not-object": _("line {line} is not a JSON object", "第{line}行不是 JSON 对象"),
+    "input.json/file": _(
+        "the file is not valid JSON: {parser}",
+        "文件不是有效的 JSON（解析器原文：{parser}）",
+        "a .json input is one array of records; use .jsonl for one record per line",
+        ".json 输入是一个记录数组；每行一条记录请用 .jsonl",
+    ),
+    "input.json/not-array": _("a .json input must be an array of records", ".json 输入必须是记录数组"),
+    "input.json/item": _("item {index} of the array is not an object", "数组第{index}项不是对象"),
+    "input.csv": _("line {line}: {parser}", "第{line}行无法读取（解析器原文：{parser}）"),
+    "input.csv/header": _("cannot read the header: {parser}", "无法读取表头（解析器原文：{parser}）"),
+    "input.csv/same-field": _(
+        "columns {first} and {column} both give the field {field}; kaohe cannot tell which to use",
+        "第{first}列和第{column}列都对应字段 {field}，无法判断用哪一列",
+        "delete or rename one of the two columns",
+        "请删除其中一列或改名",
+    ),
+    "input.csv/quote": _(
+        'line {line} opens a quote (") that is not closed on that line; lines {next} to {last} are read on their own',
+        '第{line}行的引号（"）在该行没有闭合；第{next}至{last}行按各自的行读取',
+        'close the quote (") or remove it, then read the file again',
+        '请补上或删除引号（"），再重新读取',
+    ),
+    "input.csv/quote-error": _(
+        'line {line} cannot be read ({parser}): a quote (") is probably never closed; '
+        "lines {next} to {last} are read on their own",
+        '第{line}行无法读取（解析器原文：{parser}）：可能有引号（"）没有闭合；第{next}至{last}行按各自的行读取',
+        'close the quote (") or remove it, then read the file again',
+        '请补上或删除引号（"），再重新读取',
+    ),
+    "input.ragged": _(
+        "line {line} has {cells} cells but the header has {width}",
+        "第{line}行有 {cells} 个单元格，表头只有 {width} 列",
+        "a value probably contains an unquoted comma",
+        "可能有值中含有未加引号的逗号",
+    ),
+    "input.ragged/xlsx": _(
+        "row {line} has a value in column {column}, beyond the last header column {last}",
+        "第{line}行在 {column} 列有值，超出了最后一个有表头的列 {last}",
+        "give that column a header, or clear the cell",
+        "请给该列加上表头，或清空该单元格",
+    ),
+    "input.xlsx": _(
+        "cannot read the workbook ({reader})",
+        "无法读取工作簿（读取器原文：{reader}）",
+        "save it again in Excel as 'Excel Workbook (*.xlsx)', or as CSV UTF-8",
+        "请在 Excel 中另存为「Excel 工作簿（*.xlsx）」，或 CSV UTF-8",
+    ),
+    "input.xlsx/xls": _(
+        "cannot read the workbook ({reader})",
+        "无法读取工作簿（读取器原文：{reader}）",
+        "this is an old .xls workbook; save it again in Excel as 'Excel Workbook (*.xlsx)', or as CSV UTF-8",
+        "这是旧的 .xls 工作簿；请在 Excel 中另存为「Excel 工作簿（*.xlsx）」，或 CSV UTF-8",
+    ),
+    "input.xlsx/openpyxl": _(
+        "reading and writing .xlsx files needs the optional package openpyxl, which is not installed",
+        "读写 .xlsx 文件需要可选的 openpyxl 包，但它没有安装",
+        "pip install 'kaohe[xlsx]'  (or save the sheet as CSV UTF-8 and read that)",
+        "pip install 'kaohe[xlsx]'（或把表格另存为 CSV UTF-8 再读取）",
+    ),
+    "input.xlsx/no-sheets": _("the workbook has no sheets", "工作簿中没有工作表"),
+    "input.xlsx/same-field": _(
+        "columns {first} and {column} both give the field {field}; kaohe cannot tell which to use",
+        "{first} 列和 {column} 列都对应字段 {field}，无法判断用哪一列",
+        "delete or rename one of the two columns",
+        "请删除其中一列或改名",
+    ),
+    "input.xlsx/cells": _(
+        "row {line}: {cells}",
+        "第{line}行：{cells}",
+        "fix the formula or the cell in the workbook and read it again",
+        "请在工作簿中修正公式或单元格，再重新读取",
+    ),
+    "input.xlsx/excel-error": _(
+        "{header} ({cell}) holds the Excel error {error}", "{header}（{cell}）是 Excel 错误值 {error}"
+    ),
+    "input.xlsx/no-header": _(
+        "cell {cell} has a value but its column has no header", "单元格 {cell} 有值，但所在列没有表头"
+    ),
+    "input.sheet": _("the workbook has no sheet named '{sheet}'", "工作簿中没有名为「{sheet}」的工作表"),
+    "usage.output": _(
+        "cannot write {path}",
+        "无法写入 {path}",
+        "the output must be a file in a folder that exists and can be written",
+        "输出必须是已存在且可写的文件夹中的文件",
+    ),
+    "usage.output/not-found": _(
+        "cannot write {path}: no such folder",
+        "无法写入 {path}：文件夹不存在",
+        "the output must be a file in a folder that exists and can be written",
+        "输出必须是已存在且可写的文件夹中的文件",
+    ),
+    "usage.output/directory": _(
+        "cannot write {path}: it is a folder",
+        "无法写入 {path}：这是一个文件夹",
+        "the output must be a file in a folder that exists and can be written",
+        "输出必须是已存在且可写的文件夹中的文件",
+    ),
+    "usage.output/permission": _(
+        "cannot write {path}: permission denied",
+        "无法写入 {path}：没有写入权限",
+        "the output must be a file in a folder that exists and can be written",
+        "输出必须是已存在且可写的文件夹中的文件",
+    ),
     # -- hints --------------------------------------------------------------------------------
     "hint.did-you-mean": _("did you mean '{suggestion}'?", "是否应为「{suggestion}」？"),
     "hint.allowed-keys": _("allowed here: {keys}", "此处允许的键：{keys}"),
@@ -435,6 +669,9 @@ CATALOGUE: dict[str, Text] = {
         "a full-width character (（）：，％＝＜＞) was typed; use the ASCII one",
         "输入了全角字符（（）：，％＝＜＞），请改用半角",
     ),
+    "hint.entities": _("entities: {names}", "评价对象：{names}"),
+    "hint.sheets": _("sheets: {names}", "工作表：{names}"),
+    "hint.sheets/close": _("did you mean '{suggestion}'? sheets: {names}", "是否应为「{suggestion}」？工作表：{names}"),
     "hint.equals": _("compare with '==', not '='", "比较相等请用「==」，不是「=」"),
     # -- words used inside other texts -----------------------------------------------------
     "word.expression": _("expression", "表达式"),
@@ -457,4 +694,29 @@ CATALOGUE: dict[str, Text] = {
     "word.type.array": _("array", "列表"),
     "word.type.object": _("object", "映射"),
     "word.type.null": _("null", "空值"),
+    # -- the command line's own sentences (engine/base/messages.py: cli_text) ------------------
+    "cli.summary": _(
+        "kaohe: {total} record(s): {evaluated} evaluated, {rejected} rejected",
+        "kaohe：共 {total} 条记录，已评价 {evaluated} 条，拒绝 {rejected} 条",
+    ),
+    "cli.validate-ok": _(
+        "{path}: ok ({id} {version}: {rules} rules, {entities} entities: {names}{layers})",
+        "{path}：通过（{id} {version}：{rules} 条规则，{entities} 个评价对象：{names}{layers}）",
+    ),
+    "cli.built-on": _(", built on {base}", "，基于 {base}"),
+    "cli.cases-ok": _("{path}: ok ({count} test cases for {id})", "{path}：通过（{id} 的 {count} 个测试用例）"),
+    "cli.policy-invalid": _("kaohe: policy invalid ({count} problem(s))", "kaohe：政策文件有 {count} 处问题"),
+    "cli.unknown-column": _(
+        "{path}: column '{header}' is not an input of {entity} and is not read{hint}",
+        "{path}：列「{header}」不是 {entity} 的输入，不会读取{hint}",
+    ),
+    "cli.unknown-column-hint": _("; did you mean '{suggestion}'?", "；是否应为「{suggestion}」？"),
+    "cli.missing-column": _(
+        "{path}: no column for the required input {name}: add a column '{header}'",
+        "{path}：缺少必填输入 {name} 的列，请添加列「{header}」",
+    ),
+    "cli.lint-count": _("{path}: {count} warning(s)", "{path}：{count} 条警告"),
+    "cli.interrupted": _(
+        "kaohe: interrupted; any --output file is left as it was", "kaohe：已中断；--output 文件保持原样"
+    ),
 }

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 from .catalogue import CATALOGUE
-from .numbers import format_number
 
 __all__ = [
     "UNKNOWN",
@@ -69,8 +67,8 @@ def _rebuild(kind, key, params):
 
 
 class _Shown(dict):
-    """Template parameters as text in one language: nested problems rendered, numbers as
-    an officer writes them, lists joined."""
+    """Template parameters as text in one language: nested problems rendered, lists joined.
+    Numbers arrive as the officer writes them (``format_number``), formatted by the caller."""
 
     def __init__(self, params: Mapping, lang: str):
         super().__init__(params)
@@ -85,8 +83,6 @@ class _Shown(dict):
 def _show(value, lang: str) -> str:
     if isinstance(value, Problem):
         return value.render(lang)
-    if type(value) is Fraction or type(value) is int:
-        return format_number(value)
     if isinstance(value, (list, tuple)):
         return ", ".join(_show(v, lang) for v in value)
     return str(value)

@@ -274,9 +274,13 @@ class _Compiler:
             ):
                 self.error("tiers.gap/domain-high", path + ("tiers",), rule=rule, domain=str(domain))
             if domain.hi is None and last.hi is not None:
-                self.error("tiers.gap/open-high", path + ("tiers",), rule=rule, at=last.hi, domain=str(domain))
+                self.error(
+                    "tiers.gap/open-high", path + ("tiers",), rule=rule, at=format_number(last.hi), domain=str(domain)
+                )
             if domain.lo is None and first.lo is not None:
-                self.error("tiers.gap/open-low", path + ("tiers",), rule=rule, at=first.lo, domain=str(domain))
+                self.error(
+                    "tiers.gap/open-low", path + ("tiers",), rule=rule, at=format_number(first.lo), domain=str(domain)
+                )
 
     def compile_entity(self, ename, raw):
         path = ("entities", ename)

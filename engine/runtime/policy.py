@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..base.errors import Diagnostic, KaoheError, RecordError
+from ..base.errors import Diagnostic, KaoheError, Problem, RecordError
+from ..base.suggest import did_you_mean
 from ..language.compiler import compile_file
 from ..language.model import PolicySpec
 from .evaluator import EntityRuntime
@@ -45,16 +45,8 @@ class Policy:
         try:
             return self._runtimes[entity]
         except KeyError:
-            close = difflib.get_close_matches(entity, list(self._runtimes), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "entities: " + ", ".join(self._runtimes)
-            raise KaoheError(
-                Diagnostic(
-                    "usage.entity",
-                    f"policy {self.spec.id} has no entity '{entity}'",
-                    hint=hint,
-                    params={"policy": self.spec.id, "entity": entity, **({"suggestion": close[0]} if close else {})},
-                )
-            ) from None
+            advice = did_you_mean(entity, self._runtimes, Problem("hint.entities", names=list(self._runtimes)))
+            raise KaoheError(Diagnostic.of("usage.entity", advice=advice, policy=self.spec.id, entity=entity)) from None
 
     def check_period(self, as_of: dt.date | None, allow_outside: bool = False) -> dt.date:
         """The evaluation date (today by default), refused outside the effective period."""
@@ -62,18 +54,9 @@ class Policy:
         spec = self.spec
         outside = (spec.effective_from and day < spec.effective_from) or (spec.effective_to and day > spec.effective_to)
         if outside and not allow_outside:
-            period = f"{spec.effective_from} to {spec.effective_to or 'open-ended'}"
+            key = "usage.period" if spec.effective_to else "usage.period/open"
             raise PeriodError(
-                Diagnostic(
-                    "usage.period",
-                    f"{day} is outside the effective period of {spec.id} ({period})",
-                    hint="pass --as-of with a day inside the period, or --allow-outside-period to evaluate anyway",
-                    params={
-                        "day": day,
-                        "policy": spec.id,
-                        "period": f"{spec.effective_from} 至 {spec.effective_to or '今'}",
-                    },
-                )
+                Diagnostic.of(key, day=day, policy=spec.id, start=spec.effective_from, end=spec.effective_to)
             )
         return day
 
@@ -143,14 +126,7 @@ class Policy:
         rt = self.runtime(entity)
         members_decl = rt.entity.members
         if members_decl is None:
-            raise KaoheError(
-                Diagnostic(
-                    "usage.members",
-                    f"entity '{entity}' is not evaluated from members",
-                    rt.entity.location,
-                    hint="declare members: {entity: ..., by: ...} in the policy",
-                )
-            )
+            raise KaoheError(Diagnostic.of("usage.members", rt.entity.location, entity=entity))
         mrt = self.runtime(members_decl.entity)
         by = members_decl.by
         groups: dict = {}
@@ -173,13 +149,7 @@ class Policy:
                     Failure(
                         entity,
                         None,
-                        RecordError(
-                            Diagnostic(
-                                "record.group",
-                                f"member records without '{', '.join(by)}' belong to no {entity}",
-                                rt.entity.location,
-                            )
-                        ),
+                        RecordError(Diagnostic.of("record.group", rt.entity.location, by=by, entity=entity)),
                         None,
                     ),
                     results,
@@ -200,20 +170,15 @@ class Policy:
                     entity,
                     group_id,
                     RecordError(
-                        Diagnostic(
+                        Diagnostic.of(
                             "record.members-rejected",
-                            f"{len(bad)} of {len(results)} member records of {entity} '{group_id}' were rejected"
-                            f" ({names}); the {entity} is not judged as if they did not exist",
                             members_decl.location,
-                            hint="fix those member records, or declare members: {rejected: fail} or"
-                            " {rejected: exclude} in the policy",
-                            params={
-                                "entity": rt.entity.label.get("zh") or entity,
-                                "group": group_id,
-                                "count": len(bad),
-                                "total": len(results),
-                                "names": names,
-                            },
+                            entity=entity,
+                            label=rt.entity.label.get("zh") or entity,
+                            group=group_id,
+                            count=len(bad),
+                            total=len(results),
+                            names=names,
                         )
                     ),
                 )

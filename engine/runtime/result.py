@@ -11,7 +11,6 @@ import datetime as dt
 from fractions import Fraction
 
 from ..base.errors import RecordError
-from ..base.messages import localize_message
 from ..base.numbers import ratio, to_json_number
 from ..language.model import Entity, PolicySpec
 
@@ -265,9 +264,7 @@ class Failure:
             "error": {
                 "code": first.code,
                 "message": "; ".join(d.message for d in self.error.diagnostics),
-                "text": "；".join(localize_message(d, lang) for d in self.error.diagnostics)
-                if lang == "zh"
-                else "; ".join(d.message for d in self.error.diagnostics),
+                "text": ("；" if lang == "zh" else "; ").join(d.message_in(lang) for d in self.error.diagnostics),
                 "field": first.evidence.get("field"),
                 "rule": first.rule,
                 "problems": [d.as_dict() for d in self.error.diagnostics],

@@ -15,7 +15,7 @@ JIANGXI = engine.load_policy(POLICIES / "jiangxi.yaml")
 @pytest.mark.parametrize(
     "fields, expected",
     [
-        ({"gender": "X"}, "字段 gender（性别）取值无效：'X' 不是可选值之一（M, F）"),
+        ({"gender": "X"}, "字段 gender（性别）取值无效：'X' 不是可选值之一（M, F；或 男, 女）"),
         ({"age": "abc"}, "字段 age（年龄）取值无效：'abc' 不是数字"),
         ({"age": "30.5"}, "字段 age（年龄）取值无效：应为整数"),
         ({"age": 120}, "字段 age（年龄）取值无效：120 超出允许范围 [0, 100]"),
