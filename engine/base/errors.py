@@ -228,7 +228,12 @@ class KaoheError(Exception):
 
 
 class PolicyError(KaoheError):
-    """A policy file cannot be loaded: every problem found, sorted by location."""
+    """A policy file cannot be loaded: every problem found, sorted by location.
+
+    ``language`` is the policy's own ``language:`` (zh or en) when the file was read far
+    enough to know it, so its problems can be shown in that language; else None."""
+
+    language: str | None = None
 
 
 class RecordError(KaoheError):

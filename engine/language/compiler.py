@@ -697,13 +697,18 @@ class _Compiler:
 def compile_document(doc: Document) -> PolicySpec:
     """Check and compile a parsed policy document (merging what it extends); raise PolicyError
     with every problem. Warnings (e.g. an override that changes nothing) are kept on the spec."""
-    merged, layers, warnings = resolve_layers(doc)
-    compiler = _Compiler(merged, layers, warnings)
-    spec = compiler.run()
-    # the last stage needs the whole model: each schedule's cumulative share against its targets
-    missed = check_schedules(spec)
-    if missed:
-        raise PolicyError(missed)
+    try:
+        merged, layers, warnings = resolve_layers(doc)
+        compiler = _Compiler(merged, layers, warnings)
+        spec = compiler.run()
+        # the last stage needs the whole model: each schedule's cumulative share against its targets
+        missed = check_schedules(spec)
+        if missed:
+            raise PolicyError(missed)
+    except PolicyError as exc:
+        language = doc.data.get("language") if isinstance(doc.data, dict) else None
+        exc.language = language if language in ("zh", "en") else None
+        raise
     object.__setattr__(spec, "warnings", tuple(d for d in compiler.diagnostics if d.severity == "warning"))
     return spec
 
