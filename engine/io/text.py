@@ -448,6 +448,8 @@ def atomic_path(path):
     interrupted or failed write leaves ``path`` as it was). The new file gets the usual mode
     of a new file, not the temporary file's private one."""
     target = Path(path)
+    if target.is_dir():  # refused before any work is done, not when the file is moved in place
+        raise KaoheError(Diagnostic.of("usage.output/directory", Location(str(path)), path=path))
     folder = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)

@@ -17,6 +17,7 @@ import ast
 import datetime as dt
 import math
 import operator
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -128,6 +129,8 @@ def _kind(value) -> Problem:
         return Problem("word.kind.list")
     if isinstance(value, dt.date):
         return Problem("word.kind.date")
+    if isinstance(value, (int, Fraction)):
+        return Problem("word.kind.number")
     return Problem("word.kind.other", name=type(value).__name__)
 
 
@@ -642,7 +645,7 @@ def parse_expression(text, location: Location, names: dict[str, str] | None = No
             advice = Problem("hint.fullwidth-operator")
         elif "%" in source:
             advice = Problem("hint.percent")
-        elif "=" in source and "==" not in source:
+        elif re.search(r"(?<![<>=!])=(?!=)", source):  # a lone '=', not part of >=, <=, !=, ==
             advice = Problem("hint.equals")
         # Python's own words are quoted as they are
         raise ExpressionProblem("expr.syntax", exc.offset or 0, advice, parser=exc.msg) from None

@@ -120,7 +120,7 @@ def _number(value):
         if kind is Decimal:
             _decimal_text(str(value), str(value))
         return _bounded(exact(value))
-    raise InvalidValue("value.number-kind", kind=type(value).__name__)
+    raise InvalidValue("value.number-kind", kind=kind_word(value))
 
 
 def _integer(value):
@@ -128,7 +128,7 @@ def _integer(value):
     if type(number) is not int:
         if type(number) is Fraction and number.denominator == 1:
             return number.numerator
-        raise InvalidValue("value.not-whole", value=str(value) if isinstance(value, Decimal) else repr(value))
+        raise InvalidValue("value.not-whole", value=repr(value) if isinstance(value, str) else _show(number))
     return number
 
 
@@ -151,7 +151,7 @@ def _string(value):
         return value.strip()
     if type(value) is int:
         return str(value)
-    raise InvalidValue("value.text-kind", kind=type(value).__name__)
+    raise InvalidValue("value.text-kind", kind=kind_word(value))
 
 
 _PLAIN_INTS = re.compile(r"^\s*[0-9]{1,18}(?:\s*[;,|\s]\s*[0-9]{1,18})*\s*$")
@@ -246,7 +246,7 @@ def build_coercer(spec: Input) -> Callable:
                 else:
                     value = _split_list(value)
             if not isinstance(value, list):
-                raise InvalidValue("value.list-kind", kind=type(value).__name__)
+                raise InvalidValue("value.list-kind", kind=kind_word(value))
             if len(value) > limit:
                 raise InvalidValue("value.too-many-items", count=len(value), limit=limit)
             # fast path: a list already of exact numbers is checked as a whole, by its
@@ -296,3 +296,22 @@ def build_coercer(spec: Input) -> Callable:
 
 def _show(x) -> str:
     return format_number(x) if isinstance(x, (int, Fraction)) else repr(x)
+
+
+def kind_word(value) -> Problem:
+    """What kind of value this is, in the officer's words (``word.kind.*``)."""
+    if value is None:
+        return Problem("word.kind.empty")
+    if isinstance(value, bool):
+        return Problem("word.kind.yes-no")
+    if isinstance(value, (int, Fraction, Decimal, float)):
+        return Problem("word.kind.number")
+    if isinstance(value, str):
+        return Problem("word.kind.text", value=repr(value))
+    if isinstance(value, list):
+        return Problem("word.kind.list")
+    if isinstance(value, dict):
+        return Problem("word.kind.mapping")
+    if isinstance(value, dt.date):
+        return Problem("word.kind.date")
+    return Problem("word.kind.other", name=type(value).__name__)
