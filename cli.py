@@ -547,19 +547,12 @@ def check(policy, seed, max_examples, entities):
 @guarded
 def report(policy, entity, input_path, output, group_by, as_of, allow_outside_period, lang, sheet):
     """Write a self-contained HTML report: totals, grade charts, credits, sanctions, rejected records."""
-    from engine.tools.report import write_report
+    from engine.tools.report import check_group_by, write_report
 
     loaded = _load(policy)
     lang = lang or loaded.spec.language
     rt = loaded.runtime(entity)
-    if group_by and group_by not in rt.entity.inputs:
-        import difflib
-
-        close = difflib.get_close_matches(group_by, list(rt.entity.inputs), n=1)
-        raise click.BadParameter(
-            f"'{group_by}' is not an input of {entity}" + (f"; did you mean '{close[0]}'?" if close else ""),
-            param_hint="--group-by",
-        )
+    check_group_by(rt.entity, group_by)
     day = loaded.check_period(as_of, allow_outside_period)
     _column_warnings(input_path, rt.entity, sheet)
     outcomes = _counted(

@@ -39,6 +39,7 @@ NOT_FROM_A_FILE = {
     "input.xlsx/openpyxl": "needs an environment without openpyxl",
     "usage.output": "an OS error other than not-found, folder or permission, from --output",
     "usage.output/permission": "the suite may run as root, who can write anywhere",
+    "usage.group-by": "from the --group-by option of kaohe report, not a file (tests/test_cli.py)",
     "schema.format": "every pattern in schemas/policy.schema.json has its own variant; this is the "
     "fallback for a pattern added later",
     "schema.invalid": "every keyword the schema uses has its own text; this is the fallback for a keyword added later",

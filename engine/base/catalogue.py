@@ -503,6 +503,7 @@ CATALOGUE: dict[str, Text] = {
         "pass --as-of with a day inside the period, or --allow-outside-period to evaluate anyway",
         "请用 --as-of 指定有效期内的日期，或加 --allow-outside-period 强制评价",
     ),
+    "usage.group-by": _("'{name}' is not an input of {entity}", "「{name}」不是 {entity} 的输入"),
     "usage.members": _(
         "entity '{entity}' is not evaluated from members",
         "评价对象「{entity}」不是由成员汇总评价的",
