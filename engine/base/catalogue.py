@@ -266,6 +266,12 @@ CATALOGUE: dict[str, Text] = {
         "请声明输入 id，或用 key: 指定识别记录的输入",
     ),
     "name.clash": _("'{name}' is both an input and a value", "「{name}」既是输入又是取值"),
+    "schedule.target": _(
+        "schedule '{schedule}' reaches {share}% of its units by {year}, below the target of {target}%",
+        "安排表「{schedule}」到{year}年累计完成 {share}%，低于目标 {target}%",
+        "move units to an earlier batch, or check the target's reading in the rule's note",
+        "请把部分单位移到更早的批次，或核对规则注释中对该目标的解读",
+    ),
     "schedule.unknown": _(
         "schedule '{schedule}' is not defined under schedules:", "安排表「{schedule}」没有在 schedules 中定义"
     ),
@@ -445,7 +451,7 @@ CATALOGUE: dict[str, Text] = {
         "请用成员的记录评价 {entity}（kaohe evaluate --members 文件）",
     ),
     "record.members-rejected": _(
-        "{count} of {total} member records of {entity} '{group}' were rejected ({names}); "
+        "{count} of {total} member records of {entity} ({label}) '{group}' were rejected ({names}); "
         "the {entity} is not judged as if they did not exist",
         "{label}（{entity}）「{group}」的 {total} 条成员记录中有 {count} 条被拒绝（{names}），不能当作没有这些成员来评定",
         "fix those member records, or declare members: {{rejected: fail}} or {{rejected: exclude}} in the policy",
