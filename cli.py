@@ -10,7 +10,9 @@ Exit statuses:
 130  interrupted (Ctrl-C); an --output file is left as it was
 
 Messages are in the language --lang names; without it, in the language KAOHE_LANG (zh or en)
-names; without that, in the policy's own language (Chinese for the shipped policies).
+names; without that, in the policy's own language (its ``language:`` key, read when it is
+loaded; Chinese for the shipped policies), else Chinese. The choice travels in the click
+context (``ctx.obj``, a :class:`Settings`), not in a global.
 """
 
 from __future__ import annotations
@@ -20,13 +22,13 @@ import datetime as dt
 import functools
 import json
 import os
-import re
 import sys
+from dataclasses import dataclass
 
 import click
 
 import engine
-from engine import InputError, KaoheError, PeriodError, PolicyError, cli_text, parse_date
+from engine import InputError, KaoheError, PeriodError, PolicyError, Problem, cli_text, parse_date
 from engine.io import read_records
 from engine.io.text import FORMATS, Carried, atomic_output, make_writer
 
@@ -34,26 +36,36 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_POLICY, EXIT_INPUT, EXIT_INTERNAL = 0, 
 EXIT_INTERRUPTED = 130
 
 
-#: the language of this invocation's messages: --lang, else the policy's own, else Chinese
-_LANG = {"value": "zh"}
-_LANGUAGE_LINE = re.compile(r"^language:\s*[\"']?(zh|en)\b", re.MULTILINE)
+@dataclass
+class Settings:
+    """One invocation's settings, carried in the click context (``ctx.obj``)."""
+
+    chosen: str | None = None  # --lang, else KAOHE_LANG
+    policy: str | None = None  # the language: of the policy loaded (or failing to load)
+
+    @property
+    def lang(self) -> str:
+        """The language of messages: --lang / KAOHE_LANG, else the policy's, else Chinese."""
+        return self.chosen or self.policy or "zh"
 
 
-def _policy_language(path) -> str | None:
-    try:
-        path = engine.find_policy(path)
-    except (KaoheError, TypeError):
-        return None
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            match = _LANGUAGE_LINE.search(handle.read(200_000))
-    except (OSError, TypeError):
-        return None
-    return match.group(1) if match else None
+def _settings() -> Settings:
+    return click.get_current_context().ensure_object(Settings)
 
 
 def _lang() -> str:
-    return _LANG["value"]
+    return _settings().lang
+
+
+def _load(path) -> engine.Policy:
+    """Load a policy; its language becomes the messages' language unless one was chosen."""
+    try:
+        policy = engine.load_policy(path)
+    except PolicyError as exc:
+        _settings().policy = _settings().policy or exc.language
+        raise
+    _settings().policy = _settings().policy or policy.spec.language
+    return policy
 
 
 def _report(error: KaoheError) -> None:
@@ -66,11 +78,8 @@ def guarded(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        first_policy = kwargs.get("policy") or (kwargs.get("policies") or kwargs.get("paths") or [None])[0]
         env = os.environ.get("KAOHE_LANG")
-        _LANG["value"] = (
-            kwargs.get("lang") or (env if env in ("zh", "en") else None) or _policy_language(first_policy) or "zh"
-        )
+        _settings().chosen = kwargs.get("lang") or (env if env in ("zh", "en") else None)
         try:
             return fn(*args, **kwargs)
         except PolicyError as exc:
@@ -82,8 +91,8 @@ def guarded(fn):
             sys.exit(EXIT_INPUT)
         except PeriodError as exc:  # the engine's hint names the API's as_of=; say the options here
             for diagnostic in exc.diagnostics:
-                cli_hint = "pass --as-of with a day inside the period, or --allow-outside-period to evaluate anyway"
-                click.echo(dataclasses.replace(diagnostic, hint=cli_hint).render(_lang()), err=True)
+                cli_hint = Problem("hint.period-cli")
+                click.echo(dataclasses.replace(diagnostic, advice=cli_hint).render(_lang()), err=True)
             sys.exit(EXIT_USAGE)
         except KaoheError as exc:
             _report(exc)
@@ -122,8 +131,10 @@ DATE = _Date()
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(engine.__version__, prog_name="kaohe")
-def main():
+@click.pass_context
+def main(ctx):
     """kaohe (考核): grade teachers, groups, schools and contractors by a region's policy file."""
+    ctx.ensure_object(Settings)
 
 
 @main.command()
@@ -138,7 +149,7 @@ def validate(policies, lang):
             bad += not _check_case_file(path)
             continue
         try:
-            policy = engine.load_policy(path)
+            policy = _load(path)
         except PolicyError as exc:
             _report(exc)
             bad += 1
@@ -221,8 +232,10 @@ def _check_case_file(path) -> bool:
     try:
         policy, cases = load_cases(path)
     except PolicyError as exc:
+        _settings().policy = _settings().policy or exc.language
         _report(exc)
         return False
+    _settings().policy = _settings().policy or policy.spec.language
     click.echo(cli_text("cases-ok", _lang(), path=path, count=len(cases), id=policy.spec.id))
     return True
 
@@ -284,7 +297,7 @@ def evaluate(
     if fmt is None:
         suffix = os.path.splitext(output or "")[1].lower()
         fmt = {".xlsx": "xlsx", ".csv": "csv", ".json": "json"}.get(suffix, "jsonl")
-    loaded = engine.load_policy(policy)
+    loaded = _load(policy)
     lang = lang or loaded.spec.language
     day = loaded.check_period(as_of, allow_outside_period)
     if members_path:
@@ -393,7 +406,7 @@ def explain(policy, entity, record_text, as_of, allow_outside_period, fmt, lang)
     """Show, for one record, each rule that fired, its clause and the values it saw."""
     from engine.tools.explain import explain_text, next_grade_hints
 
-    loaded = engine.load_policy(policy)
+    loaded = _load(policy)
     lang = lang or loaded.spec.language
     if record_text.startswith("@"):
         with open(record_text[1:], encoding="utf-8-sig") as handle:
@@ -489,7 +502,7 @@ def lint(policies, strict, lang):
             worst = worst if _check_case_file(path) else EXIT_POLICY
             continue
         try:
-            loaded = engine.load_policy(path)
+            loaded = _load(path)
         except PolicyError as exc:
             _report(exc)
             worst = EXIT_POLICY
@@ -528,9 +541,7 @@ def diff(old, new, entity, input_path, as_of, examples, fmt, prove_it):
         raise click.UsageError("diff needs --entity and --input (or --prove)")
     from engine.tools.diff import diff_policies, format_diff
 
-    report = diff_policies(
-        engine.load_policy(old), engine.load_policy(new), entity, input_path, as_of=as_of, examples=examples
-    )
+    report = diff_policies(_load(old), _load(new), entity, input_path, as_of=as_of, examples=examples)
     click.echo(json.dumps(report, ensure_ascii=False, indent=2) if fmt == "json" else format_diff(report))
 
 
@@ -590,19 +601,12 @@ def check(policy, seed, max_examples, entities):
 @guarded
 def report(policy, entity, input_path, output, group_by, as_of, allow_outside_period, lang, sheet):
     """Write a self-contained HTML report: totals, grade charts, credits, sanctions, rejected records."""
-    from engine.tools.report import write_report
+    from engine.tools.report import check_group_by, write_report
 
-    loaded = engine.load_policy(policy)
+    loaded = _load(policy)
     lang = lang or loaded.spec.language
     rt = loaded.runtime(entity)
-    if group_by and group_by not in rt.entity.inputs:
-        import difflib
-
-        close = difflib.get_close_matches(group_by, list(rt.entity.inputs), n=1)
-        raise click.BadParameter(
-            f"'{group_by}' is not an input of {entity}" + (f"; did you mean '{close[0]}'?" if close else ""),
-            param_hint="--group-by",
-        )
+    check_group_by(rt.entity, group_by)
     day = loaded.check_period(as_of, allow_outside_period)
     _column_warnings(input_path, rt.entity, sheet)
     outcomes = _counted(

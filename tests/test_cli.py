@@ -216,6 +216,26 @@ def test_report_command_writes_a_self_contained_html(tmp_path):
     assert 'src="http' not in html and 'href="http' not in html
 
 
+def test_report_refuses_an_unknown_group_by_in_both_languages(tmp_path):
+    args = [
+        "report",
+        str(POLICIES / "jiangsu.yaml"),
+        "-e",
+        "teacher",
+        "-i",
+        str(ROOT / "examples" / "jiangsu" / "teachers.csv"),
+    ]
+    args += ["-o", str(tmp_path / "r.html"), "--group-by", "grop", "--as-of", "2022-10-31"]
+    english = run(*args, "--lang", "en")
+    assert english.exit_code == 2
+    assert "usage.group-by: 'grop' is not an input of teacher" in english.output
+    assert "did you mean 'group'?" in english.output
+    chinese = run(*args, "--lang", "zh")
+    assert "usage.group-by: 「grop」不是 teacher 的输入" in chinese.output
+    assert "是否应为「group」？" in chinese.output
+    assert not (tmp_path / "r.html").exists()
+
+
 def test_xlsx_in_and_out_without_renaming_columns(tmp_path):
     import openpyxl
 
@@ -327,3 +347,12 @@ def test_every_region_outputs_match_the_published_result_schema():
             jsonschema.validate(json.loads(line), schema)
             count += 1
     assert count == 18 + 6 + 1 + 9 + 13
+
+
+def test_a_day_outside_the_period_names_the_command_line_options():
+    """The library's hint names as_of=; the command line says its own options, in both languages."""
+    for lang, words in (("en", "--allow-outside-period"), ("zh", "--allow-outside-period 强制评价")):
+        result = run("evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "--as-of", "2019-01-01", "--lang", lang)
+        assert result.exit_code == 2
+        assert "usage.period" in result.output and words in result.output
+        assert "allow_outside=True" not in result.output

@@ -1,14 +1,20 @@
 """Locations, diagnostics and the one exception hierarchy of kaohe.
 
-Every problem kaohe reports is a :class:`Diagnostic`: a stable code, a message in the
-officer's words, where it is (:class:`Location`), and optionally the rule ID and a hint.
-Diagnostics print as ``file:line:col: code: message``.
+Every problem kaohe reports is a :class:`Diagnostic`: a stable code, the parameters its
+text is made from, where it is (:class:`Location`), and optionally the rule ID and a hint.
+Its English and Chinese text come from one catalogue (:mod:`engine.base.catalogue`) keyed by
+code. A converter or check that finds a problem below the level of a whole diagnostic (a
+field's value, a computation) raises a :class:`Problem`: a catalogue key and parameters,
+never a sentence. Diagnostics print as ``file:line:col: code: message``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+from .catalogue import CATALOGUE
 
 __all__ = [
     "UNKNOWN",
@@ -17,8 +23,83 @@ __all__ = [
     "KaoheError",
     "Location",
     "PolicyError",
+    "Problem",
     "RecordError",
+    "hint_text",
+    "text",
+    "unreadable_key",
 ]
+
+
+class Problem(Exception):
+    """A problem as data: a catalogue key and the parameters its text is made from.
+
+    Converters and checks raise it (``Problem("value.not-a-number", value="abc")``);
+    whoever reports it renders it in the officer's language with :meth:`render`. A
+    parameter may itself be a Problem (the reason inside "field X is invalid: ...")."""
+
+    def __init__(self, key: str, **params: Any):
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+    def render(self, lang: str = "en") -> str:
+        return text(self.key, self.params, lang)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.key!r}, **{self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and (self.key, self.params) == (other.key, other.params)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __reduce__(self):
+        return (_rebuild, (type(self), self.key, self.params))
+
+
+def _rebuild(kind, key, params):
+    return kind(key, **params)
+
+
+class _Shown(dict):
+    """Template parameters as text in one language: nested problems rendered, lists joined.
+    Numbers arrive as the officer writes them (``format_number``), formatted by the caller."""
+
+    def __init__(self, params: Mapping, lang: str):
+        super().__init__(params)
+        self.lang = lang
+
+    def __getitem__(self, name):
+        if name not in self:  # a text is never lost to a missing parameter; tests/invalid checks none is
+            return "{" + name + "}"
+        return _show(dict.__getitem__(self, name), self.lang)
+
+
+def _show(value, lang: str) -> str:
+    if isinstance(value, Problem):
+        return value.render(lang)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_show(v, lang) for v in value)
+    return str(value)
+
+
+def text(key: str, params: Mapping | None = None, lang: str = "en") -> str:
+    """The catalogue's text for ``key`` in ``lang`` ("zh" or "en"), made from ``params``."""
+    entry = CATALOGUE[key]
+    template = entry.zh if lang == "zh" else entry.en
+    return template.format_map(_Shown(params or {}, lang))
+
+
+def hint_text(key: str, params: Mapping | None = None, lang: str = "en") -> str | None:
+    """The catalogue's standing hint for ``key``, if it has one."""
+    entry = CATALOGUE[key]
+    template = entry.hint_zh if lang == "zh" else entry.hint_en
+    return template.format_map(_Shown(params or {}, lang)) if template else None
 
 
 @dataclass(frozen=True, order=True)
@@ -40,7 +121,11 @@ UNKNOWN = Location()
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One problem found in a policy, a record or an input file."""
+    """One problem found in a policy, a record or an input file.
+
+    Made with :meth:`of` from a catalogue key and parameters; ``message`` and ``hint`` are
+    then the English text, kept for JSON output, and :meth:`render` gives either language.
+    A diagnostic made directly from a ``message`` (not catalogued) renders that text."""
 
     code: str
     message: str
@@ -49,23 +134,63 @@ class Diagnostic:
     hint: str | None = None
     severity: str = "error"  # "error" or "warning"
     evidence: dict = field(default_factory=dict, compare=False)
-    params: dict = field(default_factory=dict, compare=False)  # what the message was made from
+    params: dict = field(default_factory=dict, compare=False)  # what the message is made from
+    key: str = field(default="", compare=False)  # the catalogue entry: the code, or code/variant
+    advice: Problem | None = field(default=None, compare=False)  # a hint made for this case
+
+    @classmethod
+    def of(
+        cls,
+        key: str,
+        location: Location | None = None,
+        /,
+        *,
+        rule: str | None = None,
+        advice: Problem | None = None,
+        severity: str = "error",
+        evidence: dict | None = None,
+        **params: Any,
+    ) -> Diagnostic:
+        """The diagnostic for catalogue entry ``key`` (``code`` or ``code/variant``)."""
+        hint = advice.render("en") if advice is not None else hint_text(key, params, "en")
+        return cls(
+            key.partition("/")[0],
+            text(key, params, "en"),
+            location or UNKNOWN,
+            rule,
+            hint,
+            severity,
+            evidence or {},
+            params,
+            key,
+            advice,
+        )
+
+    def message_in(self, lang: str) -> str:
+        """The message alone, in ``lang``."""
+        return text(self.key, self.params, lang) if self.key else self.message
+
+    def hint_in(self, lang: str) -> str | None:
+        """The hint alone, in ``lang``."""
+        if not self.key:
+            return self.hint
+        if self.advice is not None:
+            return self.advice.render(lang)
+        return hint_text(self.key, self.params, lang)
 
     def __str__(self) -> str:
         return self.render("en")
 
     def render(self, lang: str = "en") -> str:
         """``file:line:col: code: message [rule]`` and the hint, in English or Chinese."""
-        from .messages import localize_hint, localize_message
-
         where = "kaohe" if self.location == UNKNOWN else str(self.location)
-        text = f"{where}: {self.code}: {localize_message(self, lang)}"
+        out = f"{where}: {self.code}: {self.message_in(lang)}"
         if self.rule:
-            text += f" [{self.rule}]"
-        hint = localize_hint(self, lang)
+            out += f" [{self.rule}]"
+        hint = self.hint_in(lang)
         if hint:
-            text += ("\n    提示：" if lang == "zh" else "\n    hint: ") + hint
-        return text
+            out += ("\n    提示：" if lang == "zh" else "\n    hint: ") + hint
+        return out
 
     def as_dict(self) -> dict:
         out = {
@@ -103,7 +228,12 @@ class KaoheError(Exception):
 
 
 class PolicyError(KaoheError):
-    """A policy file cannot be loaded: every problem found, sorted by location."""
+    """A policy file cannot be loaded: every problem found, sorted by location.
+
+    ``language`` is the policy's own ``language:`` (zh or en) when the file was read far
+    enough to know it, so its problems can be shown in that language; else None."""
+
+    language: str | None = None
 
 
 class RecordError(KaoheError):
@@ -116,3 +246,15 @@ class RecordError(KaoheError):
 
 class InputError(KaoheError):
     """An input file as a whole cannot be read (wrong encoding, unknown format)."""
+
+
+def unreadable_key(exc: OSError, code: str) -> str:
+    """The catalogue key for a file that cannot be opened: ``code`` with the reason as its
+    variant (not found, a folder, no permission), so the text needs no English from the OS."""
+    if isinstance(exc, FileNotFoundError):
+        return code + "/not-found"
+    if isinstance(exc, IsADirectoryError):
+        return code + "/directory"
+    if isinstance(exc, PermissionError):
+        return code + "/permission"
+    return code

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+from .errors import Problem
+from .limits import decimal_fits
+
 __all__ = [
     "INF",
     "ExactList",
@@ -188,32 +191,30 @@ class Interval:
 def _end(text: str, low: bool):
     if text in _INFINITE:
         if text.startswith("-") and not low:
-            raise ValueError("the upper end cannot be -inf")
+            raise Problem("interval.upper-minus-inf")
         if not text.startswith("-") and text and low:
-            raise ValueError("the lower end cannot be +inf; write -inf")
+            raise Problem("interval.lower-plus-inf")
         return None
     try:
         number = Decimal(text)
     except (InvalidOperation, ValueError):
-        raise ValueError(f"{text!r} is not a number") from None
-    if not number.is_finite() or (number and (number.adjusted() >= 154 or number.as_tuple().exponent < -154)):
-        raise ValueError(f"{text!r} is beyond the allowed size (about 10**154)")
+        raise Problem("interval.end-not-number", value=repr(text)) from None
+    if not number.is_finite() or not decimal_fits(number):
+        raise Problem("interval.end-too-large", value=repr(text))
     return exact(number)
 
 
 def parse_interval(text: str) -> Interval:
-    """Parse ``[a, b)``, ``(a, b]``, ``[a, inf)``, ``(-inf, b)``; raise ValueError."""
+    """Parse ``[a, b)``, ``(a, b]``, ``[a, inf)``, ``(-inf, b)``; raise a :class:`Problem`
+    (``interval.*``) saying what is wrong."""
     match = _INTERVAL.match(str(text))
     if not match:
-        raise ValueError(
-            f'{text!r} is not an interval; write it like "[0.40, 0.50)": '
-            "'[' or ']' includes the number, '(' or ')' leaves it out, inf for no bound"
-        )
+        raise Problem("interval.form", value=repr(text))
     left, lo_text, hi_text, right = match.groups()
     lo, hi = _end(lo_text, True), _end(hi_text, False)
     if (lo is None and left == "[") or (hi is None and right == "]"):
-        raise ValueError(f"{text!r}: an unbounded end (inf) must use '(' or ')'")
+        raise Problem("interval.open-end", value=repr(text))
     interval = Interval(lo, left == "[", hi, right == "]", str(text).strip())
     if interval.is_empty():
-        raise ValueError(f"{text!r} contains no number")
+        raise Problem("interval.empty", value=repr(text))
     return interval

@@ -23,14 +23,7 @@ def read_records(path: str, entity: Entity, stdin: IO[bytes] | None = None, shee
     """Records of ``path`` ('-' for JSON Lines on stdin), streamed; InputError if unreadable."""
     kind = text.detect_format(path)
     if not kind:
-        raise InputError(
-            Diagnostic(
-                "input.format",
-                f"cannot tell the format of {path}",
-                Location(path),
-                hint="use a .jsonl, .json, .csv or .xlsx file",
-            )
-        )
+        raise InputError(Diagnostic.of("input.format", Location(path), path=path))
     if kind == "xlsx":
         yield from read_xlsx(path, entity, sheet)
         return

@@ -15,13 +15,13 @@ openpyxl is an optional dependency: ``pip install 'kaohe[xlsx]'``.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import itertools
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..base.errors import Diagnostic, InputError, KaoheError, Location
+from ..base.errors import Diagnostic, InputError, KaoheError, Location, Problem
+from ..base.suggest import closest
 from ..language.model import Entity
 from .text import atomic_path, column_map, record_failure
 
@@ -58,13 +58,7 @@ def _openpyxl():
     try:
         import openpyxl
     except ImportError:
-        raise InputError(
-            Diagnostic(
-                "input.xlsx",
-                "reading and writing .xlsx files needs the optional package openpyxl, which is not installed",
-                hint="pip install 'kaohe[xlsx]'  (or save the sheet as CSV UTF-8 and read that)",
-            )
-        ) from None
+        raise InputError(Diagnostic.of("input.xlsx/openpyxl")) from None
     return openpyxl
 
 
@@ -75,18 +69,14 @@ def _open(path, read_only=True):
     openpyxl = _openpyxl()
     name = str(path)
     if not Path(name).exists():
-        raise InputError(Diagnostic("input.unreadable", "cannot open the file: no such file", Location(name)))
+        raise InputError(Diagnostic.of("input.unreadable/not-found", Location(name)))
     try:
         return openpyxl.load_workbook(name, read_only=read_only, data_only=True)
     except KaoheError:
         raise
     except Exception as exc:
-        hint = "save it again in Excel as 'Excel Workbook (*.xlsx)', or as CSV UTF-8"
-        if name.lower().endswith(".xls"):
-            hint = "this is an old .xls workbook; " + hint
-        raise InputError(
-            Diagnostic("input.xlsx", f"cannot read the workbook: {exc}", Location(name), hint=hint)
-        ) from None
+        key = "input.xlsx/xls" if name.lower().endswith(".xls") else "input.xlsx"
+        raise InputError(Diagnostic.of(key, Location(name), reader=f"{type(exc).__name__}: {exc}")) from None
 
 
 def sheet_names(path) -> list[str]:
@@ -102,7 +92,7 @@ def _sheet(book, path, sheet):
     names = list(book.sheetnames)
     if sheet is None:
         if not names:
-            raise InputError(Diagnostic("input.xlsx", "the workbook has no sheets", Location(str(path))))
+            raise InputError(Diagnostic.of("input.xlsx/no-sheets", Location(str(path))))
         return book[names[0]], names[0]
     if sheet in names:
         return book[sheet], sheet
@@ -110,11 +100,11 @@ def _sheet(book, path, sheet):
     if sheet.strip().lower() in folded:
         found = folded[sheet.strip().lower()]
         return book[found], found
-    close = difflib.get_close_matches(sheet, names, n=1, cutoff=0.5)
-    hint = (f"did you mean '{close[0]}'? " if close else "") + "sheets: " + ", ".join(names)
-    raise InputError(
-        Diagnostic("input.sheet", f"the workbook has no sheet named '{sheet}'", Location(str(path)), hint=hint)
+    close = closest(sheet, names, cutoff=0.5)
+    advice = (
+        Problem("hint.sheets/close", suggestion=close, names=names) if close else Problem("hint.sheets", names=names)
     )
+    raise InputError(Diagnostic.of("input.sheet", Location(str(path)), advice=advice, sheet=sheet))
 
 
 def _header_text(value) -> str:
@@ -177,11 +167,12 @@ def _names(header: list[str], mapping: dict, path: str, line: int) -> list[str |
         if field in names:
             first = names.index(field) + 1
             raise InputError(
-                Diagnostic(
-                    "input.xlsx",
-                    f"columns {_letter(first)} and {_letter(column)} both give the field {field}; kaohe cannot tell which to use",
+                Diagnostic.of(
+                    "input.xlsx/same-field",
                     Location(path, line, column),
-                    hint="delete or rename one of the two columns",
+                    first=_letter(first),
+                    column=_letter(column),
+                    field=field,
                 )
             )
         names.append(field)
@@ -256,11 +247,10 @@ def read_xlsx(path, entity: Entity, sheet: str | None = None) -> Iterator:
                     entity,
                     name,
                     number,
-                    "input.ragged",
-                    f"row {number} has a value in column {first.column_letter}, beyond the last header column "
-                    f"{_letter(width)}",
-                    hint="give that column a header, or clear the cell",
+                    "input.ragged/xlsx",
                     id_=record_id,
+                    column=first.column_letter,
+                    last=_letter(width),
                 )
             record = {}
             errors = []
@@ -270,11 +260,16 @@ def read_xlsx(path, entity: Entity, sheet: str | None = None) -> Iterator:
                     continue
                 if getattr(cell, "data_type", None) == "e":
                     errors.append(
-                        f"{header[column]} ({_letter(column + 1)}{number}) holds the Excel error {cell.value}"
+                        Problem(
+                            "input.xlsx/excel-error",
+                            header=header[column],
+                            cell=f"{_letter(column + 1)}{number}",
+                            error=cell.value,
+                        )
                     )
                     continue
                 if field is None:
-                    errors.append(f"cell {_letter(column + 1)}{number} has a value but its column has no header")
+                    errors.append(Problem("input.xlsx/no-header", cell=f"{_letter(column + 1)}{number}"))
                     continue
                 record[field] = _value(cell, field in texts)
             if errors:
@@ -282,10 +277,9 @@ def read_xlsx(path, entity: Entity, sheet: str | None = None) -> Iterator:
                     entity,
                     name,
                     number,
-                    "input.xlsx",
-                    f"row {number}: " + "; ".join(errors),
-                    hint="fix the formula or the cell in the workbook and read it again",
+                    "input.xlsx/cells",
                     id_=record_id,
+                    cells=errors,
                 )
             return record
 
@@ -311,9 +305,9 @@ def _candidates(entity: Entity) -> dict:
 def _suggest(header: str, candidates: dict) -> str | None:
     folded = {k.lower(): v for k, v in candidates.items()}
     key = unicodedata.normalize("NFKC", header).strip().lower()
-    close = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.5)
-    if close:
-        return folded[close[0]]
+    close = closest(key, folded, cutoff=0.5)
+    if close is not None:
+        return folded[close]
     # a label with its unit or a note added: 年龄（周岁）, 总课时数
     contained = [k for k in folded if len(k) >= 2 and (k in key or key in k)]
     if contained:

@@ -23,7 +23,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO
 
-from ..base.errors import Diagnostic, InputError, KaoheError, Location, RecordError
+from ..base.errors import Diagnostic, InputError, KaoheError, Location, RecordError, unreadable_key
 from ..language.aliases import column_map
 from ..language.model import Entity
 from ..runtime.result import Failure
@@ -73,14 +73,10 @@ def _loads(text: str):
     return json.loads(text, parse_float=_parse_float, parse_constant=_bad_number)
 
 
-def record_failure(
-    entity: Entity, file: str, line: int, code: str, message: str, hint: str | None = None, id_=None, **params
-):
+def record_failure(entity: Entity, file: str, line: int, key: str, id_=None, **params) -> Failure:
+    """The Failure for a line or row that is not a record: catalogue entry ``key`` at ``line``."""
     return Failure(
-        entity.name,
-        id_,
-        RecordError(Diagnostic(code, message, Location(file, line, 0), hint=hint, params={"line": line, **params})),
-        line,
+        entity.name, id_, RecordError(Diagnostic.of(key, Location(file, line, 0), line=line, **params)), line
     )
 
 
@@ -92,14 +88,7 @@ def _refuse_utf16(stream: IO[bytes], name: str) -> None:
     peek = getattr(stream, "peek", None)
     head = peek(4)[:4] if peek else b""
     if head.startswith(_WIDE_BOMS):
-        raise InputError(
-            Diagnostic(
-                "input.encoding",
-                "the file is UTF-16 text, not UTF-8 or GBK",
-                Location(name),
-                hint="save it again as 'CSV UTF-8' (or CSV), or as JSON Lines in UTF-8",
-            )
-        )
+        raise InputError(Diagnostic.of("input.encoding/utf-16", Location(name)))
 
 
 def _long_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
@@ -120,23 +109,19 @@ def _long_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
 def jsonl_record(raw: bytes | None, number: int, name: str, entity: Entity):
     """One JSON Lines line as a record, a Failure, or None for a blank line."""
     if raw is None or len(raw) > MAX_LINE:
-        return record_failure(
-            entity, name, number, "input.line-too-long", f"line {number} is longer than {MAX_LINE // (1024 * 1024)} MiB"
-        )
+        return record_failure(entity, name, number, "input.line-too-long", mib=MAX_LINE // (1024 * 1024))
     if not raw.strip():
         return None
     try:
         text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
     except UnicodeDecodeError:
-        return record_failure(
-            entity, name, number, "input.encoding", f"line {number} is not UTF-8", hint="JSON Lines files must be UTF-8"
-        )
+        return record_failure(entity, name, number, "input.encoding/jsonl-line")
     try:
         record = _loads(text)
     except ValueError as exc:
-        return record_failure(entity, name, number, "input.json", f"line {number} is not valid JSON: {exc}")
+        return record_failure(entity, name, number, "input.json", parser=str(exc))
     if not isinstance(record, dict):
-        return record_failure(entity, name, number, "input.json", f"line {number} is not a JSON object")
+        return record_failure(entity, name, number, "input.json/not-object")
     return record
 
 
@@ -152,9 +137,7 @@ def open_input(path: str):
     try:
         return open(path, "rb")
     except OSError as exc:
-        raise InputError(
-            Diagnostic("input.unreadable", f"cannot open the file: {exc.strerror or exc}", Location(path))
-        ) from None
+        raise InputError(Diagnostic.of(unreadable_key(exc, "input.unreadable"), Location(path))) from None
 
 
 def read_jsonl(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
@@ -170,25 +153,18 @@ def read_json(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
     try:
         data = _loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise InputError(Diagnostic("input.encoding", "the file is not UTF-8", Location(name))) from None
+        raise InputError(Diagnostic.of("input.encoding/json", Location(name))) from None
     except ValueError as exc:
-        raise InputError(
-            Diagnostic(
-                "input.json",
-                f"the file is not valid JSON: {exc}",
-                Location(name),
-                hint="a .json input is one array of records; use .jsonl for one record per line",
-            )
-        ) from None
+        raise InputError(Diagnostic.of("input.json/file", Location(name), parser=str(exc))) from None
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
-        raise InputError(Diagnostic("input.json", "a .json input must be an array of records", Location(name)))
+        raise InputError(Diagnostic.of("input.json/not-array", Location(name)))
     for index, record in enumerate(data, 1):
         if isinstance(record, dict):
             yield record
         else:
-            yield record_failure(entity, name, index, "input.json", f"item {index} of the array is not an object")
+            yield record_failure(entity, name, index, "input.json/item", index=index)
 
 
 class _Lines:
@@ -244,7 +220,7 @@ def read_csv(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
     except StopIteration:
         return
     except csv.Error as exc:
-        raise InputError(Diagnostic("input.csv", f"cannot read the header: {exc}", Location(name, 1, 0))) from None
+        raise InputError(Diagnostic.of("input.csv/header", Location(name, 1, 0), parser=str(exc))) from None
     lines.take()
     mapping = column_map(entity)
     names = []
@@ -254,12 +230,7 @@ def read_csv(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
         if field in entity.inputs and field in names:
             first = names.index(field) + 1
             raise InputError(
-                Diagnostic(
-                    "input.csv",
-                    f"columns {first} and {column} both give the field {field}; kaohe cannot tell which to use",
-                    Location(name, 1, 0),
-                    hint="delete or rename one of the two columns",
-                )
+                Diagnostic.of("input.csv/same-field", Location(name, 1, 0), first=first, column=column, field=field)
             )
         names.append(field)
     width = len(names)
@@ -273,14 +244,7 @@ def read_csv(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
     def item(row, number):
         if number in lines.bad:
             lines.bad.discard(number)
-            return record_failure(
-                entity,
-                name,
-                number,
-                "input.encoding",
-                f"line {number} is neither UTF-8 nor GBK text and cannot be read",
-                hint="re-export the sheet, or fix the damaged row",
-            )
+            return record_failure(entity, name, number, "input.encoding")
         if not row or all(not c.strip() for c in row):
             return None
         if len(row) > width and any(c.strip() for c in row[width:]):
@@ -290,15 +254,13 @@ def read_csv(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
                 name,
                 number,
                 "input.ragged",
-                f"line {number} has {len(row)} cells but the header has {width}",
-                hint="a value probably contains an unquoted comma",
                 id_=record_id,
                 cells=len(row),
                 width=width,
             )
         return dict(zip(names, row))
 
-    def unclosed(taken, problem):
+    def unclosed(taken, key, **params):
         first, last = taken[0][0], taken[-1][0]
         head = next(csv.reader([taken[0][1].replace('"', "")]), [])
         at = names.index(key_name) if key_name in names else len(head)
@@ -306,16 +268,17 @@ def read_csv(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
             entity,
             name,
             first,
-            "input.csv",
-            f"line {first} {problem}; lines {first + 1} to {last} are read on their own",
-            hint='close the quote (") or remove it, then read the file again',
+            key,
             id_=head[at].strip() or None if at < len(head) else None,
+            next=first + 1,
+            last=last,
+            **params,
         )
         for number, text in taken[1:]:
             try:
                 row = next(csv.reader([text]), [])
             except csv.Error as exc:
-                yield record_failure(entity, name, number, "input.csv", f"line {number}: {exc}")
+                yield record_failure(entity, name, number, "input.csv", parser=str(exc))
                 continue
             out = item(row, number)
             if out is not None:
@@ -329,13 +292,13 @@ def read_csv(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
         except csv.Error as exc:
             taken = lines.take()
             if looks_like_rows(taken):
-                yield from unclosed(taken, f'cannot be read ({exc}): a quote (") is probably never closed')
+                yield from unclosed(taken, "input.csv/quote-error", parser=str(exc))
             else:
-                yield record_failure(entity, name, lines.number, "input.csv", f"line {lines.number}: {exc}")
+                yield record_failure(entity, name, lines.number, "input.csv", parser=str(exc))
             continue
         taken = lines.take()
         if looks_like_rows(taken):
-            yield from unclosed(taken, 'opens a quote (") that is not closed on that line')
+            yield from unclosed(taken, "input.csv/quote")
             continue
         out = item(row, lines.number)
         if out is not None:
@@ -574,18 +537,13 @@ def atomic_path(path):
     interrupted or failed write leaves ``path`` as it was). The new file gets the usual mode
     of a new file, not the temporary file's private one."""
     target = Path(path)
+    if target.is_dir():  # refused before any work is done, not when the file is moved in place
+        raise KaoheError(Diagnostic.of("usage.output/directory", Location(str(path)), path=path))
     folder = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:  # a usage problem (exit 2), not a crash
-        raise KaoheError(
-            Diagnostic(
-                "usage.output",
-                f"cannot write {path}: {exc.strerror or exc}",
-                Location(str(path)),
-                hint="the output must be a file in a folder that exists and can be written",
-            )
-        ) from None
+        raise KaoheError(Diagnostic.of(unreadable_key(exc, "usage.output"), Location(str(path)), path=path)) from None
     os.close(fd)
     try:
         yield tmp

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import difflib
 import itertools
 from pathlib import Path
 
-from ..base.errors import Diagnostic, Location, PolicyError
+from ..base.errors import Diagnostic, Location, PolicyError, Problem
 from ..base.numbers import exact, format_number, parse_interval
+from ..base.suggest import did_you_mean
 from .expressions import ExpressionProblem, parse_expression
 from .kinds import build_coercer
 from .layers import resolve_layers
@@ -79,11 +79,12 @@ class _Compiler:
             path = path[:-1]
         return self.own_layer
 
-    def error(self, code, message, path, rule=None, hint=None, col_offset=0, key=False, **params):
+    def error(self, code, path, /, rule=None, advice=None, col_offset=0, key=False, **params):
+        """Report catalogue entry ``code`` (engine/base/catalogue.py) at ``path``."""
         loc = self.doc.key_loc(path) if key else self.doc.loc(path)
         if col_offset and loc.line:
             loc = Location(loc.file, loc.line, loc.col + col_offset)
-        self.diagnostics.append(Diagnostic(code, message, loc, rule=rule, hint=hint, params=params))
+        self.diagnostics.append(Diagnostic.of(code, loc, rule=rule, advice=advice, **params))
 
     def expression(self, raw, path, names, rule=None, what="expression"):
         loc = self.doc.loc(path)
@@ -91,46 +92,33 @@ class _Compiler:
             return parse_expression(raw, loc, names)
         except ExpressionProblem as problem:
             # the column inside a one-line plain scalar is the column in the file
-            words = {
-                "expression": "表达式",
-                "grade condition": "等级条件",
-                "consequence condition": "后果条件",
-                "credit amount": "学分数额",
-                "aggregate": "汇总表达式",
-                "aggregate filter": "汇总筛选条件",
-            }
             self.error(
-                problem.code,
-                f"{what}: {problem.message} in `{raw}`",
+                problem.key,
                 path,
                 rule=rule,
-                hint=problem.hint,
+                advice=problem.advice,
                 col_offset=max(problem.col - 1, 0),
-                what=words.get(what, what),
+                what=Problem("word." + what.replace(" ", "-")),
                 text=raw,
-                detail=problem.message,
                 **problem.params,
             )
             return None
 
     def rule_ref(self, raw_rule, path):
         if raw_rule not in self.rules:
-            close = difflib.get_close_matches(raw_rule, list(self.rules), n=1)
             self.error(
                 "rule.unknown",
-                f"rule '{raw_rule}' is not in this policy's rules catalogue",
                 path,
-                hint=f"did you mean '{close[0]}'?" if close else "add it under rules:",
+                advice=did_you_mean(raw_rule, self.rules, Problem("hint.add-rule")),
                 rule_id=raw_rule,
-                **({"suggestion": close[0]} if close else {}),
             )
         return raw_rule
 
     def interval(self, raw, path, rule=None):
         try:
             return parse_interval(raw)
-        except ValueError as exc:
-            self.error("interval.invalid", str(exc), path, rule=rule, detail=str(exc))
+        except Problem as exc:
+            self.error("interval.invalid", path, rule=rule, detail=exc)
             return None
 
     # -- checks ---------------------------------------------------------------------------
@@ -152,45 +140,43 @@ class _Compiler:
             try:
                 day = dt.date.fromisoformat(eff[key])
             except ValueError:
-                self.error("date.invalid", f"{eff[key]!r} is not a real date", ("effective", key))
+                self.error("date.invalid", ("effective", key), value=repr(eff[key]))
                 continue
             setattr(self, f"effective_{key}", day)
         if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
-            self.error("date.order", "the effective period ends before it starts", ("effective", "to"))
+            self.error("date.order", ("effective", "to"))
         try:
             dt.date.fromisoformat(self.data["source"]["date"])
         except ValueError:
-            self.error("date.invalid", "the source date is not a real date", ("source", "date"))
+            self.error("date.invalid/source", ("source", "date"))
 
     def compile_input(self, name, raw, path) -> Input | None:
         kind = raw["type"]
         interval = self.interval(raw["range"], path + ("range",)) if "range" in raw else None
         if "range" in raw and kind not in ("integer", "number"):
-            self.error("input.range", f"'range' applies to numbers, not to type {kind}", path + ("range",))
+            self.error("input.range", path + ("range",), type=kind)
         values = tuple(raw.get("values", ()))
         aliases = dict(raw.get("aliases", {}))
         if kind == "enum":
             if not values:
-                self.error("input.enum", f"input '{name}' of type enum needs 'values'", path)
+                self.error("input.enum", path, name=name)
             for alias, target in aliases.items():
                 if target not in values:
                     self.error(
-                        "input.alias",
-                        f"alias '{alias}' points to '{target}', which is not one of {list(values)}",
-                        path + ("aliases", alias),
+                        "input.alias", path + ("aliases", alias), alias=alias, target=target, values=list(values)
                     )
         elif values or aliases:
-            self.error("input.enum", "'values' and 'aliases' apply to type enum only", path)
+            self.error("input.enum/not-enum", path)
         items = None
         if kind == "list":
             if "items" not in raw:
-                self.error("input.items", f"input '{name}' of type list needs 'items'", path)
+                self.error("input.items", path, name=name)
                 return None
             items = self.compile_input(name + "[]", raw["items"], path + ("items",))
             if items is None:
                 return None
         elif "items" in raw:
-            self.error("input.items", "'items' applies to type list only", path + ("items",))
+            self.error("input.items/not-list", path + ("items",))
         spec = Input(
             name=name,
             type=kind,
@@ -214,8 +200,8 @@ class _Compiler:
                 default = build_coercer(spec)(
                     raw["default"] if not isinstance(raw["default"], list) else list(raw["default"])
                 )
-            except ValueError as exc:
-                self.error("input.default", f"the default of '{name}' is not valid: {exc}", path + ("default",))
+            except Problem as exc:
+                self.error("input.default", path + ("default",), name=name, reason=exc)
                 return None
             object.__setattr__(spec, "default", default)
         return spec
@@ -269,29 +255,10 @@ class _Compiler:
                 or (blo.lo is not None and ahi.hi == blo.lo and ahi.hi_closed and blo.lo_closed)
             ):
                 shared = format_number(blo.lo) if blo.lo is not None else "-inf"
-                self.error(
-                    "tiers.overlap",
-                    f"tiers {a.interval} and {b.interval} overlap at {shared}: a value there would match both",
-                    where,
-                    rule=rule,
-                    a=str(a.interval),
-                    b=str(b.interval),
-                    at=shared,
-                    hint="decide which tier the bound belongs to: ')' leaves it out, '[' takes it in "
-                    "(Chinese 以上/以下 both include the number; the higher level usually wins)",
-                )
+                self.error("tiers.overlap", where, rule=rule, a=str(a.interval), b=str(b.interval), at=shared)
             elif blo.lo is None or ahi.hi < blo.lo or (ahi.hi == blo.lo and not ahi.hi_closed and not blo.lo_closed):
                 gap = format_number(ahi.hi)
-                self.error(
-                    "tiers.gap",
-                    f"tiers {a.interval} and {b.interval} leave a gap at {gap}: a value there matches no tier",
-                    where,
-                    rule=rule,
-                    a=str(a.interval),
-                    b=str(b.interval),
-                    at=gap,
-                    hint="close the gap: make one of the two ends include the number",
-                )
+                self.error("tiers.gap", where, rule=rule, a=str(a.interval), b=str(b.interval), at=gap)
         if domain is not None and ordered:
             first, last = ordered[0][1].interval, ordered[-1][1].interval
             if domain.lo is not None and (
@@ -299,36 +266,20 @@ class _Compiler:
                 or first.lo > domain.lo
                 or (first.lo == domain.lo and domain.lo_closed and not first.lo_closed)
             ):
-                self.error(
-                    "tiers.gap",
-                    f"the tiers do not cover the low end of the domain {domain}",
-                    path + ("tiers",),
-                    rule=rule,
-                )
+                self.error("tiers.gap/domain-low", path + ("tiers",), rule=rule, domain=str(domain))
             if (
                 domain.hi is not None
                 and last.hi is not None
                 and (last.hi < domain.hi or (last.hi == domain.hi and domain.hi_closed and not last.hi_closed))
             ):
-                self.error(
-                    "tiers.gap",
-                    f"the tiers do not cover the high end of the domain {domain}",
-                    path + ("tiers",),
-                    rule=rule,
-                )
+                self.error("tiers.gap/domain-high", path + ("tiers",), rule=rule, domain=str(domain))
             if domain.hi is None and last.hi is not None:
                 self.error(
-                    "tiers.gap",
-                    f"the tiers stop at {format_number(last.hi)} but the domain {domain} goes on",
-                    path + ("tiers",),
-                    rule=rule,
+                    "tiers.gap/open-high", path + ("tiers",), rule=rule, at=format_number(last.hi), domain=str(domain)
                 )
             if domain.lo is None and first.lo is not None:
                 self.error(
-                    "tiers.gap",
-                    f"the tiers start at {format_number(first.lo)} but the domain {domain} has no lower bound",
-                    path + ("tiers",),
-                    rule=rule,
+                    "tiers.gap/open-low", path + ("tiers",), rule=rule, at=format_number(first.lo), domain=str(domain)
                 )
 
     def compile_entity(self, ename, raw):
@@ -340,12 +291,7 @@ class _Compiler:
                 inputs[iname] = spec
         key = raw.get("key", "id")
         if key not in raw["inputs"]:
-            self.error(
-                "entity.key",
-                f"entity '{ename}' has no input '{key}' to identify its records",
-                path,
-                hint="declare an input 'id' or name the key input with key:",
-            )
+            self.error("entity.key", path, entity=ename, key_input=key)
         members = None
         if "members" in raw:
             by = raw["members"]["by"]
@@ -358,17 +304,16 @@ class _Compiler:
         raw_values = raw.get("values", {})
         value_names = set(raw_values)
         for clash in value_names & set(inputs):
-            self.error("name.clash", f"'{clash}' is both an input and a value", path + ("values", clash), key=True)
+            self.error("name.clash", path + ("values", clash), key=True, name=clash)
         names = {**{n: "input" for n in raw["inputs"]}, **{n: "value" for n in raw_values}, **BUILTIN_NAMES}
         schedule = raw.get("schedule")
         if schedule is not None:
             if schedule not in self.data.get("schedules", {}):
-                close = difflib.get_close_matches(schedule, list(self.data.get("schedules", {})), n=1)
                 self.error(
                     "schedule.unknown",
-                    f"schedule '{schedule}' is not defined under schedules:",
                     path + ("schedule",),
-                    hint=f"did you mean '{close[0]}'?" if close else None,
+                    advice=did_you_mean(schedule, self.data.get("schedules", {})),
+                    schedule=schedule,
                 )
             names.update(SCHEDULE_NAMES)
         values = {}
@@ -423,7 +368,7 @@ class _Compiler:
             for i, lraw in enumerate(graw["levels"]):
                 lpath = gpath + ("levels", i)
                 if lraw["code"] in codes:
-                    self.error("grade.duplicate", f"grade code '{lraw['code']}' is used twice", lpath + ("code",))
+                    self.error("grade.duplicate", lpath + ("code",), code=lraw["code"])
                 codes.add(lraw["code"])
                 lrule = self.rule_ref(lraw["rule"], lpath + ("rule",)) if "rule" in lraw else grule
                 when = self.expression(lraw["when"], lpath + ("when",), names, lrule, "grade condition")
@@ -442,9 +387,7 @@ class _Compiler:
                     )
             oraw = graw["otherwise"]
             if oraw["code"] in codes:
-                self.error(
-                    "grade.duplicate", f"grade code '{oraw['code']}' is used twice", gpath + ("otherwise", "code")
-                )
+                self.error("grade.duplicate", gpath + ("otherwise", "code"), code=oraw["code"])
             codes.add(oraw["code"])
             orule = self.rule_ref(oraw["rule"], gpath + ("otherwise", "rule")) if "rule" in oraw else grule
             otherwise = Level(
@@ -465,7 +408,7 @@ class _Compiler:
         for i, craw in enumerate(raw.get("consequences", [])):
             cpath = path + ("consequences", i)
             if craw["id"] in ids:
-                self.error("consequence.duplicate", f"consequence id '{craw['id']}' is used twice", cpath + ("id",))
+                self.error("consequence.duplicate", cpath + ("id",), id=craw["id"])
             ids.add(craw["id"])
             rule = self.rule_ref(craw["rule"], cpath + ("rule",))
             when = self.expression(craw["when"], cpath + ("when",), cnames, rule, "consequence condition")
@@ -538,17 +481,14 @@ class _Compiler:
                         ]
                     for text in texts:
                         if text not in known[name]:
-                            close = difflib.get_close_matches(text, sorted(known[name]), n=1)
                             self.error(
                                 "expr.unknown-code",
-                                f"'{name}' can never be '{text}' (it is one of: {', '.join(sorted(known[name]))})",
                                 path,
                                 rule=rule,
-                                hint=f"did you mean '{close[0]}'?" if close else None,
+                                advice=did_you_mean(text, sorted(known[name])),
                                 name=name,
                                 value=text,
-                                allowed=", ".join(sorted(known[name])),
-                                **({"suggestion": close[0]} if close else {}),
+                                allowed=sorted(known[name]),
                             )
 
     def order_values(self, ename, values, path) -> dict:
@@ -561,12 +501,7 @@ class _Compiler:
             if state.get(name) == "active":
                 cycle = trail[trail.index(name) :] + [name]
                 self.error(
-                    "values.cycle",
-                    "values depend on each other in a circle: " + " -> ".join(cycle),
-                    path + ("values", name),
-                    rule=values[name].rule,
-                    key=True,
-                    cycle=" -> ".join(cycle),
+                    "values.cycle", path + ("values", name), rule=values[name].rule, key=True, cycle=" -> ".join(cycle)
                 )
                 return
             state[name] = "active"
@@ -588,22 +523,15 @@ class _Compiler:
                 continue
             rule = vraw["rule"]
             if entity.members is None:
-                self.error(
-                    "aggregate.members",
-                    f"'{vname}' aggregates over members, but entity '{ename}' declares no members:",
-                    vpath,
-                    rule=rule,
-                    key=True,
-                )
+                self.error("aggregate.members", vpath, rule=rule, key=True, name=vname, entity=ename)
                 continue
             member = self.entities.get(entity.members.entity)
             if member is None:
-                close = difflib.get_close_matches(entity.members.entity, list(self.entities), n=1)
                 self.error(
                     "members.unknown",
-                    f"members entity '{entity.members.entity}' is not defined",
                     ("entities", ename, "members", "entity"),
-                    hint=f"did you mean '{close[0]}'?" if close else None,
+                    advice=did_you_mean(entity.members.entity, self.entities),
+                    entity=entity.members.entity,
                 )
                 continue
             mnames = {**{n: "input" for n in member.inputs}, **{n: "value" for n in member.values}, **BUILTIN_NAMES}
@@ -614,23 +542,17 @@ class _Compiler:
             if "over" in vraw:
                 over = self.expression(vraw["over"], vpath + ("over",), mnames, rule, "aggregate")
             elif fn not in ("count",):
-                self.error(
-                    "aggregate.over",
-                    f"aggregate '{fn}' needs 'over': the member expression it works on",
-                    vpath,
-                    rule=rule,
-                    key=True,
-                )
+                self.error("aggregate.over", vpath, rule=rule, key=True, aggregate=fn)
             if "where" in vraw:
                 where = self.expression(vraw["where"], vpath + ("where",), mnames, rule, "aggregate filter")
             if entity.members.rejected == "fail" and fn not in FAILING_AGGREGATES:
                 self.error(
                     "members.rejected",
-                    f"'{vname}': with members rejected: fail, a rejected member counts as meeting no condition,"
-                    f" which says nothing about its '{fn}'",
                     vpath + ("aggregate",),
                     rule=rule,
-                    hint="use rejected: refuse or exclude, or aggregate with " + ", ".join(FAILING_AGGREGATES),
+                    name=vname,
+                    aggregate=fn,
+                    failing=list(FAILING_AGGREGATES),
                 )
             value = holder[vname]
             object.__setattr__(value, "over", over)
@@ -640,13 +562,13 @@ class _Compiler:
                 member = self.entities[entity.members.entity]
                 for i, by in enumerate(entity.members.by):
                     if by not in member.inputs:
-                        close = difflib.get_close_matches(by, list(member.inputs), n=1)
                         where = ("entities", ename, "members", "by")
                         self.error(
                             "members.by",
-                            f"entity '{member.name}' has no input '{by}' to group by",
                             where if len(entity.members.by) == 1 else where + (i,),
-                            hint=f"did you mean '{close[0]}'?" if close else None,
+                            advice=did_you_mean(by, member.inputs),
+                            entity=member.name,
+                            by=by,
                         )
 
     def compile_schedules(self):
@@ -660,39 +582,28 @@ class _Compiler:
                 for i, unit in enumerate(listed):
                     upath = path + ("batches", year_text, i)
                     if unit not in units:
-                        close = difflib.get_close_matches(unit, list(units), n=1)
                         self.error(
                             "schedule.unit",
-                            f"'{unit}' is not a declared implementation unit",
                             upath,
                             rule=rule,
-                            hint=f"did you mean '{close[0]}'?" if close else "declare it under units:",
+                            advice=did_you_mean(unit, units, Problem("hint.declare-unit")),
+                            unit=unit,
                         )
                     if unit in seen:
-                        self.error(
-                            "schedule.twice",
-                            f"'{unit}' is in the {seen[unit]} batch and again in {year}",
-                            upath,
-                            rule=rule,
-                        )
+                        self.error("schedule.twice", upath, rule=rule, unit=unit, first=seen[unit], year=year)
                     seen[unit] = year
                 batches[year] = tuple(listed)
             for unit, info in units.items():
                 through = info.get("through")
                 if unit not in seen and (through is None or through not in seen):
-                    self.error(
-                        "schedule.missing",
-                        f"implementation unit '{unit}' is in no year's batch",
-                        path + ("units", unit),
-                        rule=rule,
-                        key=True,
-                    )
+                    self.error("schedule.missing", path + ("units", unit), rule=rule, key=True, unit=unit)
                 if through is not None and through not in units:
                     self.error(
-                        "schedule.unit",
-                        f"'{unit}' acts through '{through}', which is not a declared unit",
+                        "schedule.unit/through",
                         path + ("units", unit, "through"),
                         rule=rule,
+                        unit=unit,
+                        through=through,
                     )
             targets = []
             for i, traw in enumerate(raw["targets"]):
@@ -720,37 +631,30 @@ class _Compiler:
             path = ("properties", i)
             entity = self.entities.get(prop["entity"])
             if entity is None:
-                close = difflib.get_close_matches(prop["entity"], list(self.entities), n=1)
                 self.error(
                     "property.entity",
-                    f"no entity '{prop['entity']}'",
                     path + ("entity",),
-                    hint=f"did you mean '{close[0]}'?" if close else None,
+                    advice=did_you_mean(prop["entity"], self.entities),
+                    entity=prop["entity"],
                 )
                 continue
             if prop["kind"] == "monotonic":
                 name = prop.get("input")
                 inp = entity.inputs.get(name)
                 if inp is None:
-                    close = difflib.get_close_matches(str(name), list(entity.inputs), n=1)
                     self.error(
                         "property.input",
-                        f"entity '{entity.name}' has no input '{name}'",
                         path + ("input",),
-                        hint=f"did you mean '{close[0]}'?" if close else None,
+                        advice=did_you_mean(name, entity.inputs),
+                        entity=entity.name,
+                        name=name,
                     )
                 elif inp.type not in ("integer", "number") and not (
                     inp.type == "list" and inp.items.type in ("integer", "number")
                 ):
-                    self.error(
-                        "property.input",
-                        f"a monotonic relation needs a numeric input; '{name}' is {inp.type}",
-                        path + ("input",),
-                    )
+                    self.error("property.input/numeric", path + ("input",), name=name, type=inp.type)
                 if "direction" not in prop:
-                    self.error(
-                        "property.direction", "a monotonic relation needs direction: increasing or decreasing", path
-                    )
+                    self.error("property.direction", path)
 
     def run(self) -> PolicySpec:
         self.pending_aggregates = []
@@ -793,13 +697,18 @@ class _Compiler:
 def compile_document(doc: Document) -> PolicySpec:
     """Check and compile a parsed policy document (merging what it extends); raise PolicyError
     with every problem. Warnings (e.g. an override that changes nothing) are kept on the spec."""
-    merged, layers, warnings = resolve_layers(doc)
-    compiler = _Compiler(merged, layers, warnings)
-    spec = compiler.run()
-    # the last stage needs the whole model: each schedule's cumulative share against its targets
-    missed = check_schedules(spec)
-    if missed:
-        raise PolicyError(missed)
+    try:
+        merged, layers, warnings = resolve_layers(doc)
+        compiler = _Compiler(merged, layers, warnings)
+        spec = compiler.run()
+        # the last stage needs the whole model: each schedule's cumulative share against its targets
+        missed = check_schedules(spec)
+        if missed:
+            raise PolicyError(missed)
+    except PolicyError as exc:
+        language = doc.data.get("language") if isinstance(doc.data, dict) else None
+        exc.language = language if language in ("zh", "en") else None
+        raise
     object.__setattr__(spec, "warnings", tuple(d for d in compiler.diagnostics if d.severity == "warning"))
     return spec
 

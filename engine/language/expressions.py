@@ -17,6 +17,7 @@ import ast
 import datetime as dt
 import math
 import operator
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,8 +25,10 @@ from fractions import Fraction
 
 import simpleeval
 
-from ..base.errors import Location
+from ..base.errors import Location, Problem
+from ..base.limits import MAX_BITS, decimal_fits
 from ..base.numbers import ExactList, over_common_denominator, ratio
+from ..base.suggest import did_you_mean
 
 __all__ = [
     "FAST_GLOBALS",
@@ -44,21 +47,55 @@ LIMITS = {
     "max_chars": 2000,
     "max_nodes": 400,
     "max_depth": 40,
-    "max_bits": 512,  # |every intermediate integer| < 2**512 (about 10**154)
+    "max_bits": MAX_BITS,  # |every intermediate integer| < 2**512 (about 10**154): engine.base.limits
     "max_list": 100_000,
 }
 
 
-class EvalFailure(Exception):
-    """An expression could not be computed for one record (empty list, limit, ...)."""
+class EvalFailure(Problem):
+    """An expression could not be computed for one record (empty list, limit, ...): an
+    ``eval.*`` catalogue key and its parameters."""
 
 
-class ExpressionProblem(Exception):
-    """An expression is refused when the policy loads."""
+class ExpressionProblem(Problem):
+    """An expression is refused when the policy loads: an ``expr.*`` catalogue key, the
+    column in the expression, and optionally a hint made for this case."""
 
-    def __init__(self, code: str, message: str, col: int = 0, hint: str | None = None, **params):
-        super().__init__(message)
-        self.code, self.message, self.col, self.hint, self.params = code, message, col, hint, params
+    def __init__(self, key: str, col: int = 0, advice: Problem | None = None, **params):
+        super().__init__(key, **params)
+        self.code, self.col, self.advice = key.partition("/")[0], col, advice
+
+    @property
+    def message(self) -> str:
+        return self.render("en")
+
+    @property
+    def hint(self) -> str | None:
+        return self.advice.render("en") if self.advice is not None else None
+
+    def __reduce__(self):
+        return (_rebuild_expression_problem, (self.key, self.col, self.advice, self.params))
+
+
+def _rebuild_expression_problem(key, col, advice, params):
+    return ExpressionProblem(key, col, advice, **params)
+
+
+#: the failures that mean a number grew beyond the size limit (expr.limit at load)
+SIZE_FAILURES = frozenset({"eval.size", "eval.power-size"})
+
+
+def failure_problem(exc: BaseException) -> Problem:
+    """Why a computation failed, as a catalogue problem (``eval.*``)."""
+    if isinstance(exc, Problem):
+        return exc
+    if isinstance(exc, ZeroDivisionError):
+        return Problem("eval.division-by-zero")
+    if isinstance(exc, TypeError):
+        return Problem("eval.wrong-kind")
+    if isinstance(exc, (RecursionError, MemoryError, OverflowError)):
+        return Problem("eval.too-large")
+    return Problem("eval.other", kind=type(exc).__name__)
 
 
 # --- exact, bounded arithmetic -------------------------------------------------------------
@@ -68,43 +105,45 @@ def _check_size(value):
     kind = type(value)
     if kind is int:
         if value.bit_length() > LIMITS["max_bits"]:
-            raise EvalFailure("a number grew beyond the allowed size (about 10**154)")
+            raise EvalFailure("eval.size")
     elif kind is Fraction:
         if value.numerator.bit_length() > LIMITS["max_bits"] or value.denominator.bit_length() > LIMITS["max_bits"]:
-            raise EvalFailure("a number grew beyond the allowed size (about 10**154)")
+            raise EvalFailure("eval.size")
     return value
 
 
 def _number(value, what):
     if type(value) is bool or not isinstance(value, (int, Fraction)):
-        raise EvalFailure(f"{what} needs numbers, got {_kind(value)}")
+        raise EvalFailure("eval.needs-numbers", what=what, got=_kind(value))
     return value
 
 
-def _kind(value) -> str:
+def _kind(value) -> Problem:
     if value is None:
-        return "an empty value"
+        return Problem("word.kind.empty")
     if isinstance(value, bool):
-        return "yes/no"
+        return Problem("word.kind.yes-no")
     if isinstance(value, str):
-        return f"text {value!r}"
+        return Problem("word.kind.text", value=repr(value))
     if isinstance(value, list):
-        return "a list"
+        return Problem("word.kind.list")
     if isinstance(value, dt.date):
-        return "a date"
-    return type(value).__name__
+        return Problem("word.kind.date")
+    if isinstance(value, (int, Fraction)):
+        return Problem("word.kind.number")
+    return Problem("word.kind.other", name=type(value).__name__)
 
 
 def div(a, b):
     """Exact division: 7 / 2 is 7/2, never 3.5000000001."""
     if type(a) is int and type(b) is int:
         if b == 0:
-            raise EvalFailure("division by zero")
+            raise EvalFailure("eval.division-by-zero")
         return ratio(a, b)
     _number(a, "/")
     _number(b, "/")
     if b == 0:
-        raise EvalFailure("division by zero")
+        raise EvalFailure("eval.division-by-zero")
     return _check_size(a / b)
 
 
@@ -121,9 +160,9 @@ def add(a, b):
     if type(a) is str or type(b) is str:
         if type(a) is str and type(b) is str:
             return a + b
-        raise EvalFailure(f"cannot add {_kind(a)} and {_kind(b)}")
+        raise EvalFailure("eval.add", a=_kind(a), b=_kind(b))
     if isinstance(a, dt.date) or isinstance(b, dt.date):
-        raise EvalFailure("use add_days(date, n) to move a date")
+        raise EvalFailure("eval.add-date")
     _number(a, "+")
     _number(b, "+")
     return _check_size(a + b)
@@ -141,11 +180,11 @@ def power(a, b):
     _number(a, "**")
     _number(b, "**")
     if type(b) is not int:
-        raise EvalFailure("a power must be a whole number")
+        raise EvalFailure("eval.power-whole")
     if a not in (0, 1, -1) and abs(b) * max(1, _bits(a)) > LIMITS["max_bits"]:
-        raise EvalFailure("a power grew beyond the allowed size (about 10**154)")
+        raise EvalFailure("eval.power-size")
     if a == 0 and b < 0:
-        raise EvalFailure("division by zero")
+        raise EvalFailure("eval.division-by-zero")
     return _check_size(Fraction(a) ** b if b < 0 else a**b)
 
 
@@ -159,7 +198,7 @@ def floordiv(a, b):
     _number(a, "//")
     _number(b, "//")
     if b == 0:
-        raise EvalFailure("division by zero")
+        raise EvalFailure("eval.division-by-zero")
     return _check_size(a // b)
 
 
@@ -167,7 +206,7 @@ def mod(a, b):
     _number(a, "%")
     _number(b, "%")
     if b == 0:
-        raise EvalFailure("division by zero")
+        raise EvalFailure("eval.division-by-zero")
     return _check_size(a % b)
 
 
@@ -238,7 +277,7 @@ OPERATORS = {
 
 def _list(value, name):
     if not isinstance(value, (list, tuple)):
-        raise EvalFailure(f"{name}() needs a list, got {_kind(value)}")
+        raise EvalFailure("eval.needs-list", name=name, got=_kind(value))
     return value
 
 
@@ -282,7 +321,7 @@ def f_mean(xs):
     """Exact average of a non-empty list of numbers."""
     _list(xs, "mean")
     if not xs:
-        raise EvalFailure("mean() of an empty list")
+        raise EvalFailure("eval.empty", name="mean")
     scaled = _scaled_total(xs)
     if scaled is not None:  # one Fraction: total / (denominator * count)
         return _check_size(ratio(scaled[0], scaled[1] * len(xs)))
@@ -293,7 +332,7 @@ def f_min(*args):
     """Smallest of several numbers, or of one list."""
     items = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
     if not items:
-        raise EvalFailure("min() of nothing")
+        raise EvalFailure("eval.empty", name="min")
     return min(items)
 
 
@@ -301,7 +340,7 @@ def f_max(*args):
     """Largest of several numbers, or of one list."""
     items = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
     if not items:
-        raise EvalFailure("max() of nothing")
+        raise EvalFailure("eval.empty", name="max")
     return max(items)
 
 
@@ -363,7 +402,7 @@ def f_round(x, places=0):
     """Round half up (四舍五入) to ``places`` decimal places."""
     _number(x, "round")
     if type(places) is not int or not 0 <= places <= 12:
-        raise EvalFailure("round() takes 0 to 12 decimal places")
+        raise EvalFailure("eval.round-places")
     q = Decimal(x.numerator) / Decimal(x.denominator) if type(x) is Fraction else Decimal(x)
     r = Fraction(q.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
     return r.numerator if r.denominator == 1 else r
@@ -386,22 +425,22 @@ def f_date(text):
     try:
         return dt.date.fromisoformat(str(text))
     except ValueError:
-        raise EvalFailure(f"{text!r} is not a date (write 2021-06-30)") from None
+        raise EvalFailure("eval.not-a-date", value=repr(text)) from None
 
 
 def f_add_days(day, n):
     """The date ``n`` days after ``day`` (before it when n is negative)."""
     if not isinstance(day, dt.date):
-        raise EvalFailure(f"add_days() needs a date, got {_kind(day)}")
+        raise EvalFailure("eval.add-days-date", got=_kind(day))
     if type(n) is not int or abs(n) > 100_000:
-        raise EvalFailure("add_days() needs a whole number of days")
+        raise EvalFailure("eval.add-days-whole")
     return day + dt.timedelta(days=n)
 
 
 def f_days_between(start, end):
     """Whole days from ``start`` to ``end`` (negative when end is earlier)."""
     if not isinstance(start, dt.date) or not isinstance(end, dt.date):
-        raise EvalFailure("days_between() needs two dates")
+        raise EvalFailure("eval.days-between")
     return (end - start).days
 
 
@@ -450,22 +489,23 @@ _ALLOWED_NODES = (
     ast.Tuple,
     *OPERATORS.keys(),
 )
+#: the catalogue key (expr.forbidden/...) for each refused kind of node
 _NODE_WORDS = {
-    ast.Attribute: "attributes and methods (a.b) are not allowed",
-    ast.Subscript: "indexing (a[0]) is not allowed; use a function such as min() or len()",
-    ast.Lambda: "lambda is not allowed",
-    ast.ListComp: "comprehensions are not allowed; use cap(), count(), sum()",
-    ast.GeneratorExp: "comprehensions are not allowed; use cap(), count(), sum()",
-    ast.Dict: "dictionaries are not allowed",
-    ast.NamedExpr: "assignment (:=) is not allowed",
-    ast.JoinedStr: "f-strings are not allowed",
-    ast.LShift: "bit shifts are not allowed",
-    ast.RShift: "bit shifts are not allowed",
-    ast.BitAnd: "'&' is not allowed; use 'and'",
-    ast.BitOr: "'|' is not allowed; use 'or'",
-    ast.BitXor: "'^' is not allowed; use '**' for powers",
-    ast.Invert: "'~' is not allowed",
-    ast.MatMult: "'@' is not allowed",
+    ast.Attribute: "expr.forbidden/attribute",
+    ast.Subscript: "expr.forbidden/subscript",
+    ast.Lambda: "expr.forbidden/lambda",
+    ast.ListComp: "expr.forbidden/comprehension",
+    ast.GeneratorExp: "expr.forbidden/comprehension",
+    ast.Dict: "expr.forbidden/dict",
+    ast.NamedExpr: "expr.forbidden/walrus",
+    ast.JoinedStr: "expr.forbidden/f-string",
+    ast.LShift: "expr.forbidden/shift",
+    ast.RShift: "expr.forbidden/shift",
+    ast.BitAnd: "expr.forbidden/bit-and",
+    ast.BitOr: "expr.forbidden/bit-or",
+    ast.BitXor: "expr.forbidden/bit-xor",
+    ast.Invert: "expr.forbidden/invert",
+    ast.MatMult: "expr.forbidden/matmult",
 }
 
 
@@ -488,34 +528,29 @@ class Expression:
         return evaluator.eval(self.text, previously_parsed=self.tree)
 
 
-_MAX_DIGITS = 154  # 10**154 is about 2**512
-
-
 def _exact_constant(node: ast.Constant, text: str):
     segment = ast.get_source_segment(text, node) or repr(node.value)
     if node.value is Ellipsis:
-        raise ExpressionProblem("expr.forbidden", "'...' is not allowed", node.col_offset + 1)
+        raise ExpressionProblem("expr.forbidden/ellipsis", node.col_offset + 1)
     if isinstance(node.value, float):
         digits = segment.replace("_", "")
         try:
             number = Decimal(digits)  # lazy: the exponent is checked before any expansion
         except ArithmeticError:
-            raise ExpressionProblem("expr.number", f"cannot read the number {segment!r}", node.col_offset + 1) from None
-        if number and (number.adjusted() >= _MAX_DIGITS or number.as_tuple().exponent < -_MAX_DIGITS):
-            raise ExpressionProblem(
-                "expr.limit", f"the number {segment} is beyond the allowed size (about 10**154)", node.col_offset + 1
-            )
+            raise ExpressionProblem("expr.number", node.col_offset + 1, number=segment) from None
+        if not decimal_fits(number):
+            raise ExpressionProblem("expr.limit/number", node.col_offset + 1, number=segment)
         return Fraction(number)
     if isinstance(node.value, complex):
-        raise ExpressionProblem("expr.number", f"complex numbers are not allowed ({segment})", node.col_offset + 1)
+        raise ExpressionProblem("expr.number/complex", node.col_offset + 1, number=segment)
     if isinstance(node.value, bytes):
-        raise ExpressionProblem("expr.syntax", "byte strings are not allowed", node.col_offset + 1)
+        raise ExpressionProblem("expr.syntax/bytes", node.col_offset + 1)
     if (
         isinstance(node.value, int)
         and not isinstance(node.value, bool)
         and node.value.bit_length() > LIMITS["max_bits"]
     ):
-        raise ExpressionProblem("expr.limit", "a number in the expression is too large", node.col_offset + 1)
+        raise ExpressionProblem("expr.limit/number", node.col_offset + 1, number=segment[:40])
     return node.value
 
 
@@ -593,88 +628,70 @@ def parse_expression(text, location: Location, names: dict[str, str] | None = No
     ``names`` maps every name the expression may read to a short description; an unknown
     name is an :class:`ExpressionProblem` with a did-you-mean. Raises ExpressionProblem.
     """
-    import difflib
-
     if not isinstance(text, (str, int, Decimal)):
-        raise ExpressionProblem("expr.type", "an expression must be text, a number or true/false")
+        raise ExpressionProblem("expr.type")
     text = str(text)
     if len(text) > LIMITS["max_chars"]:
-        raise ExpressionProblem("expr.limit", f"the expression is longer than {LIMITS['max_chars']} characters")
+        raise ExpressionProblem("expr.limit/chars", limit=LIMITS["max_chars"])
     if not text.strip():
-        raise ExpressionProblem("expr.empty", "the expression is empty")
+        raise ExpressionProblem("expr.empty")
     source = text.strip()
     source = {"true": "True", "false": "False"}.get(source, source)
     try:
         module = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        hint = None
+        advice = None
         if any(ch in source for ch in "（）：，％＝＜＞"):
-            hint = "a full-width character (（）：，％＝＜＞) was typed; use the ASCII one"
+            advice = Problem("hint.fullwidth-operator")
         elif "%" in source:
-            hint = "write a percentage as a ratio: 40% is 0.40"
-        elif "=" in source and "==" not in source:
-            hint = "compare with '==', not '='"
-        raise ExpressionProblem(
-            "expr.syntax", f"the expression does not parse: {exc.msg}", exc.offset or 0, hint
-        ) from None
+            advice = Problem("hint.percent")
+        elif re.search(r"(?<![<>=!])=(?!=)", source):  # a lone '=', not part of >=, <=, !=, ==
+            advice = Problem("hint.equals")
+        # Python's own words are quoted as they are
+        raise ExpressionProblem("expr.syntax", exc.offset or 0, advice, parser=exc.msg) from None
     except (RecursionError, MemoryError, ValueError):
-        raise ExpressionProblem("expr.limit", "the expression is nested too deeply") from None
+        raise ExpressionProblem("expr.limit/nesting") from None
 
     count = 0
     used_names, used_functions = set(), set()
     for node in ast.walk(module):
         count += 1
         if count > LIMITS["max_nodes"]:
-            raise ExpressionProblem("expr.limit", f"the expression has more than {LIMITS['max_nodes']} parts")
+            raise ExpressionProblem("expr.limit/parts", limit=LIMITS["max_nodes"])
         col = getattr(node, "col_offset", -1) + 1
         if not isinstance(node, _ALLOWED_NODES):
-            words = _NODE_WORDS.get(type(node), f"{type(node).__name__} is not allowed in an expression")
-            raise ExpressionProblem("expr.forbidden", words, col)
+            raise ExpressionProblem(_NODE_WORDS.get(type(node), "expr.forbidden"), col, node=type(node).__name__)
         if isinstance(node, ast.Call):
             if isinstance(node.func, ast.Attribute):
-                raise ExpressionProblem("expr.forbidden", _NODE_WORDS[ast.Attribute], col)
+                raise ExpressionProblem(_NODE_WORDS[ast.Attribute], col)
             if not isinstance(node.func, ast.Name):
-                raise ExpressionProblem("expr.forbidden", "only the documented functions can be called", col)
+                raise ExpressionProblem("expr.forbidden/call", col)
             if node.keywords:
-                raise ExpressionProblem("expr.forbidden", "keyword arguments are not allowed", col)
+                raise ExpressionProblem("expr.forbidden/keyword", col)
             if any(isinstance(a, ast.Starred) for a in node.args):
-                raise ExpressionProblem("expr.forbidden", "'*' arguments are not allowed", col)
+                raise ExpressionProblem("expr.forbidden/star", col)
             fname = node.func.id
             if fname not in FUNCTIONS:
-                close = difflib.get_close_matches(fname, FUNCTIONS, n=1)
-                raise ExpressionProblem(
-                    "expr.unknown-function",
-                    f"unknown function '{fname}'",
-                    col,
-                    f"did you mean '{close[0]}'?" if close else "functions: " + ", ".join(sorted(FUNCTIONS)),
-                    name=fname,
-                    **({"suggestion": close[0]} if close else {}),
-                )
+                advice = did_you_mean(fname, FUNCTIONS, Problem("hint.functions", names=sorted(FUNCTIONS)))
+                raise ExpressionProblem("expr.unknown-function", col, advice, name=fname)
             used_functions.add(fname)
         elif isinstance(node, ast.Name):
             if node.id.startswith("_"):
-                raise ExpressionProblem("expr.forbidden", f"names starting with '_' are not allowed ({node.id})", col)
+                raise ExpressionProblem("expr.forbidden/underscore", col, name=node.id)
             if node.id in FUNCTIONS and not any(isinstance(p, ast.Call) and p.func is node for p in ast.walk(module)):
-                raise ExpressionProblem("expr.forbidden", f"'{node.id}' is a function; call it with ()", col)
+                raise ExpressionProblem("expr.forbidden/function-name", col, name=node.id)
             if node.id in FUNCTIONS:
                 continue
             if names is not None and node.id not in names:
-                close = difflib.get_close_matches(node.id, list(names), n=1)
-                raise ExpressionProblem(
-                    "expr.unknown-name",
-                    f"unknown name '{node.id}'",
-                    col,
-                    f"did you mean '{close[0]}'?" if close else "declare it as an input or a value first",
-                    name=node.id,
-                    **({"suggestion": close[0]} if close else {}),
-                )
+                advice = did_you_mean(node.id, names, Problem("hint.declare-name"))
+                raise ExpressionProblem("expr.unknown-name", col, advice, name=node.id)
             used_names.add(node.id)
         elif isinstance(node, ast.Constant):
             node.value = _exact_constant(node, source)
         elif isinstance(node, ast.Compare) and len(node.ops) > 4:
-            raise ExpressionProblem("expr.limit", "too many chained comparisons", col)
+            raise ExpressionProblem("expr.limit/chain", col)
     if _depth(module, LIMITS["max_depth"]) > LIMITS["max_depth"]:
-        raise ExpressionProblem("expr.limit", f"the expression is nested deeper than {LIMITS['max_depth']} levels")
+        raise ExpressionProblem("expr.limit/depth", limit=LIMITS["max_depth"])
 
     tree = module.body
     _check_constant_parts(tree, source)
@@ -695,12 +712,8 @@ def parse_expression(text, location: Location, names: dict[str, str] | None = No
         # an expression of constants is computed now: if it cannot be, no record can fix it
         try:
             expression.constant = fast({})
-        except EvalFailure as exc:
-            raise ExpressionProblem(
-                "expr.limit" if "size" in str(exc) else "expr.constant", f"cannot be computed: {exc}"
-            ) from None
-        except (TypeError, ValueError, ArithmeticError, RecursionError, MemoryError) as exc:
-            raise ExpressionProblem("expr.constant", f"cannot be computed: {exc}") from None
+        except (EvalFailure, TypeError, ValueError, ArithmeticError, RecursionError, MemoryError) as exc:
+            raise _not_computable(exc) from None
         expression.is_constant = True
     return expression
 
@@ -721,14 +734,15 @@ def _check_constant_parts(tree, source) -> None:
             checked.add(id(inner))
         try:
             evaluator.eval(source, previously_parsed=node)
-        except EvalFailure as exc:
-            raise ExpressionProblem(
-                "expr.limit" if "size" in str(exc) else "expr.constant",
-                f"cannot be computed: {exc}",
-                node.col_offset + 1,
-            ) from None
-        except (TypeError, ValueError, ArithmeticError, RecursionError, MemoryError) as exc:
-            raise ExpressionProblem("expr.constant", f"cannot be computed: {exc}", node.col_offset + 1) from None
+        except (EvalFailure, TypeError, ValueError, ArithmeticError, RecursionError, MemoryError) as exc:
+            raise _not_computable(exc, node.col_offset + 1) from None
+
+
+def _not_computable(exc: BaseException, col: int = 0) -> ExpressionProblem:
+    """A constant part that cannot be computed: expr.limit when a number grew too large."""
+    reason = failure_problem(exc)
+    key = "expr.limit/computed" if reason.key in SIZE_FAILURES else "expr.constant"
+    return ExpressionProblem(key, col, reason=reason)
 
 
 def _hoist_floats(tree, source, consts):

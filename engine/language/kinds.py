@@ -2,24 +2,32 @@
 
 Values arrive as schools export them: strings from CSV, numbers from JSON, Chinese
 booleans, full-width digits. Each declared type has one coercer, built once per input
-when the policy loads. A coercer returns the exact value or raises ``ValueError`` with
-the reason in plain words.
+when the policy loads. A coercer returns the exact value or raises :class:`InvalidValue`
+(a ``ValueError``): a ``value.*`` catalogue key and its parameters, never a sentence.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
-from ..base.numbers import ExactList, exact, over_common_denominator, ratio
+from ..base.errors import Problem
+from ..base.limits import MAX_BITS, MAX_MAGNITUDE, decimal_fits
+from ..base.numbers import ExactList, exact, format_number, over_common_denominator, ratio
 from .model import Input
 
-__all__ = ["FALSE_WORDS", "TRUE_WORDS", "build_coercer", "parse_date"]
+__all__ = ["FALSE_WORDS", "TRUE_WORDS", "InvalidValue", "build_coercer", "parse_date"]
+
+
+class InvalidValue(Problem, ValueError):
+    """Why a field's value is refused: a ``value.*`` catalogue key and its parameters."""
+
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "对", "有", "√", "✓", "t"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "不", "无", "×", "✗", "f"})
@@ -44,7 +52,7 @@ def parse_date(value) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str):
-        raise ValueError(f"expected a date such as 2021-06-30, got {value!r}")
+        raise InvalidValue("value.date-kind", value=repr(value))
     text = text_value(value)
     for form in _DATE_FORMS:
         match = form.match(text)
@@ -52,38 +60,41 @@ def parse_date(value) -> dt.date:
             year, month, day = map(int, match.groups())
             try:
                 return dt.date(year, month, day)
-            except ValueError as exc:
-                raise ValueError(f"{value!r} is not a real date ({exc})") from None
-    raise ValueError(f"{value!r} is not a date; write 2021-06-30, 2021/6/30 or 2021年6月30日")
+            except ValueError:
+                raise InvalidValue("value.not-a-real-date", value=repr(value)) from None
+    raise InvalidValue("value.not-a-date", value=repr(value))
 
 
 #: A field's number is written in decimals: ``12``, ``-0.5``, ``4.5e2`` (after thousands
 #: separators and a trailing % are taken off). ``1/3``, ``1_000``, ``0x10`` are not numbers
 #: a school exports.
 _DECIMAL = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
-#: Every number kaohe computes with stays below 2**512 (about 10**154); a field beyond that
-#: is refused before it is converted, so ``1e999999999`` cannot stall a batch.
-_MAX_BITS = 512
-_MAX_DIGITS = 154
-_LIMIT = 1 << _MAX_BITS
-_TOO_BIG = "is too large or too precise (at most about 10**154)"
+# Every number kaohe computes with stays within engine.base.limits (below 2**512, about
+# 10**154); a field beyond that is refused before it is converted, so ``1e999999999``
+# cannot stall a batch.
+_LIMIT = MAX_MAGNITUDE
 
 
-def _bounded(number):
+def _bounded(number, shown=None):
     if type(number) is int:
-        if number.bit_length() > _MAX_BITS:
-            raise ValueError(_TOO_BIG)
-    elif number.numerator.bit_length() > _MAX_BITS or number.denominator.bit_length() > _MAX_BITS:
-        raise ValueError(_TOO_BIG)
+        if number.bit_length() > MAX_BITS:
+            raise InvalidValue("value.too-large", value=_shown(number if shown is None else shown))
+    elif number.numerator.bit_length() > MAX_BITS or number.denominator.bit_length() > MAX_BITS:
+        raise InvalidValue("value.too-large", value=_shown(number if shown is None else shown))
     return number
+
+
+def _shown(value) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:40] + "..."
 
 
 def _decimal_text(text: str, shown) -> Decimal:
     if not _DECIMAL.match(text):
-        raise ValueError(f"{shown!r} is not a number")
+        raise InvalidValue("value.not-a-number", value=repr(shown))
     number = Decimal(text)  # lazy: the digits are not expanded yet
-    if number and (number.adjusted() >= _MAX_DIGITS or number.as_tuple().exponent < -_MAX_DIGITS):
-        raise ValueError(f"{shown!r} {_TOO_BIG}")
+    if not decimal_fits(number):
+        raise InvalidValue("value.too-large", value=_shown(shown))
     return number
 
 
@@ -94,22 +105,22 @@ def _number(value):
     if kind is str:
         text = text_value(value)
         if not text:
-            raise ValueError("is empty")
+            raise InvalidValue("value.empty")
         if _THOUSANDS.match(text):
             text = text.replace(",", "")
         if text.endswith("%"):
-            share = _bounded(Fraction(exact(_decimal_text(text[:-1].strip(), value)), 100))  # 40% is 2/5, not 0.4
+            share = _bounded(Fraction(exact(_decimal_text(text[:-1].strip(), value)), 100), value)  # 40% is 2/5
             return share.numerator if share.denominator == 1 else share
-        return _bounded(exact(_decimal_text(text, value)))
+        return _bounded(exact(_decimal_text(text, value)), value)
     if kind is bool:
-        raise ValueError("expected a number, got a yes/no value")
-    if kind is Decimal:
-        if value.is_finite():
+        raise InvalidValue("value.yes-no-not-number")
+    if kind is Decimal or kind is float:
+        if not (value.is_finite() if kind is Decimal else math.isfinite(value)):
+            raise InvalidValue("value.not-finite", value=str(value))
+        if kind is Decimal:
             _decimal_text(str(value), str(value))
         return _bounded(exact(value))
-    if kind is float:
-        return _bounded(exact(value))
-    raise ValueError(f"expected a number, got {type(value).__name__}")
+    raise InvalidValue("value.number-kind", kind=kind_word(value))
 
 
 def _integer(value):
@@ -117,7 +128,7 @@ def _integer(value):
     if type(number) is not int:
         if type(number) is Fraction and number.denominator == 1:
             return number.numerator
-        raise ValueError(f"expected a whole number, got {str(value) if isinstance(value, Decimal) else repr(value)}")
+        raise InvalidValue("value.not-whole", value=repr(value) if isinstance(value, str) else _show(number))
     return number
 
 
@@ -132,7 +143,7 @@ def _boolean(value):
             return True
         if word in FALSE_WORDS:
             return False
-    raise ValueError(f"expected yes/no (true/false, 是/否, 1/0), got {value!r}")
+    raise InvalidValue("value.not-yes-no", value=repr(value))
 
 
 def _string(value):
@@ -140,7 +151,7 @@ def _string(value):
         return value.strip()
     if type(value) is int:
         return str(value)
-    raise ValueError(f"expected text, got {type(value).__name__}")
+    raise InvalidValue("value.text-kind", kind=kind_word(value))
 
 
 _PLAIN_INTS = re.compile(r"^\s*[0-9]{1,18}(?:\s*[;,|\s]\s*[0-9]{1,18})*\s*$")
@@ -160,14 +171,14 @@ def _split_list(value: str) -> list:
         try:
             return json.loads(text, parse_float=Decimal)  # lazy: each item is checked by its coercer
         except ValueError:
-            raise ValueError("is not a valid list; write [1, 2, 3] or 1;2;3") from None
+            raise InvalidValue("value.not-a-list") from None
     if not text:
         return []
     return [part for part in re.split(r"[;；,，、\s|]+", text) if part != ""]
 
 
 def build_coercer(spec: Input) -> Callable:
-    """One function that turns a raw field into the declared type, or raises ValueError."""
+    """One function that turns a raw field into the declared type, or raises InvalidValue."""
     kind = spec.type
     interval = spec.range
 
@@ -175,7 +186,7 @@ def build_coercer(spec: Input) -> Callable:
 
     def in_range(x):
         if not inside(x):
-            raise ValueError(f"{_show(x)} is outside the allowed range {interval}")
+            raise InvalidValue("value.out-of-range", value=_show(x), range=str(interval))
         return x
 
     if kind == "number":
@@ -204,9 +215,14 @@ def build_coercer(spec: Input) -> Callable:
                     return allowed[text]
                 if text.lower() in folded:
                     return folded[text.lower()]
-            shown = ", ".join(spec.values)
-            extra = (" (or " + ", ".join(spec.aliases) + ")") if spec.aliases else ""
-            raise ValueError(f"{value!r} is not one of {shown}{extra}")
+            if spec.aliases:
+                raise InvalidValue(
+                    "value.not-allowed/aliases",
+                    value=repr(value),
+                    allowed=list(spec.values),
+                    aliases=list(spec.aliases),
+                )
+            raise InvalidValue("value.not-allowed", value=repr(value), allowed=list(spec.values))
 
         return enum
     if kind == "list":
@@ -230,9 +246,9 @@ def build_coercer(spec: Input) -> Callable:
                 else:
                     value = _split_list(value)
             if not isinstance(value, list):
-                raise ValueError(f"expected a list, got {type(value).__name__}")
+                raise InvalidValue("value.list-kind", kind=kind_word(value))
             if len(value) > limit:
-                raise ValueError(f"has {len(value)} items, more than {limit}")
+                raise InvalidValue("value.too-many-items", count=len(value), limit=limit)
             # fast path: a list already of exact numbers is checked as a whole, by its
             # smallest and largest item, instead of item by item
             if value and numeric:
@@ -270,15 +286,32 @@ def build_coercer(spec: Input) -> Callable:
             for index, raw in enumerate(value):
                 try:
                     out.append(item(raw))
-                except ValueError as exc:
-                    raise ValueError(f"item {index + 1}: {exc}") from None
+                except InvalidValue as exc:
+                    raise InvalidValue("value.item", index=index + 1, reason=exc) from None
             return out
 
         return as_list
-    raise ValueError(f"unknown input type {kind}")
+    raise ValueError(f"unknown input type {kind}")  # the schema allows no other type
 
 
 def _show(x) -> str:
-    from ..base.numbers import format_number
-
     return format_number(x) if isinstance(x, (int, Fraction)) else repr(x)
+
+
+def kind_word(value) -> Problem:
+    """What kind of value this is, in the officer's words (``word.kind.*``)."""
+    if value is None:
+        return Problem("word.kind.empty")
+    if isinstance(value, bool):
+        return Problem("word.kind.yes-no")
+    if isinstance(value, (int, Fraction, Decimal, float)):
+        return Problem("word.kind.number")
+    if isinstance(value, str):
+        return Problem("word.kind.text", value=repr(value))
+    if isinstance(value, list):
+        return Problem("word.kind.list")
+    if isinstance(value, dict):
+        return Problem("word.kind.mapping")
+    if isinstance(value, dt.date):
+        return Problem("word.kind.date")
+    return Problem("word.kind.other", name=type(value).__name__)

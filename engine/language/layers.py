@@ -22,7 +22,6 @@ element the layer (policy id) that last defined it: results and traces name that
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -30,7 +29,8 @@ from pathlib import Path
 
 import yaml
 
-from ..base.errors import Diagnostic, KaoheError, Location, PolicyError
+from ..base.errors import Diagnostic, KaoheError, Location, PolicyError, Problem
+from ..base.suggest import did_you_mean
 from .loader import Document, load_yaml, parse_yaml
 from .registry import PolicyNotFound, find_policy
 
@@ -75,13 +75,13 @@ def _find(data, parts, file):
             )
             if index is None:
                 names = [str(item.get(key_field)) for item in node if isinstance(item, dict)]
-                raise KeyError((part, difflib.get_close_matches(part, names, n=1)))
+                raise KeyError((part, names))
             if last:
                 return node, index
             node = node[index]
         elif isinstance(node, dict):
             if part not in node:
-                raise KeyError((part, difflib.get_close_matches(part, [str(k) for k in node], n=1)))
+                raise KeyError((part, [str(k) for k in node]))
             if last:
                 return node, part
             node = node[part]
@@ -97,7 +97,7 @@ def _container(data, parts):
         if isinstance(node, list):
             raise KeyError((part, []))
         if part not in node:
-            raise KeyError((part, difflib.get_close_matches(part, [str(k) for k in node], n=1)))
+            raise KeyError((part, [str(k) for k in node]))
         node = node[part]
     return node
 
@@ -164,42 +164,27 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
         return doc, {}, []
     here = Location(doc.file, *(lambda loc: (loc.line, loc.col))(doc.loc(("extends",))))
     if not isinstance(data["extends"], str):
-        raise PolicyError(Diagnostic("extends.invalid", "extends: needs the path of a base policy file", here))
+        raise PolicyError(Diagnostic.of("extends.invalid", here))
     reference = data["extends"]
     given = _given_base(reference, here)
     base_path: Path | None = None
-    not_found = None
     if given is None:
         try:  # a path relative to this policy, else an installed policy's file name, short name or id
             base_path = find_policy(reference, relative_to=Path(doc.file).parent).resolve()
-        except PolicyNotFound as missing:
-            not_found = missing.diagnostics[0]
+        except PolicyNotFound:
+            base_path = None
     key = str(base_path) if given is None else f"loader:{reference}"
     if ((given is not None or base_path is not None) and key in _seen) or len(_seen) >= MAX_LAYERS:
-        raise PolicyError(
-            Diagnostic(
-                "extends.cycle",
-                f"policies extend each other in a circle (or more than {MAX_LAYERS} layers): {reference}",
-                here,
-            )
-        )
+        raise PolicyError(Diagnostic.of("extends.cycle", here, limit=MAX_LAYERS, path=reference))
     if given is None and base_path is None:
-        raise PolicyError(
-            Diagnostic(
-                "extends.missing",
-                f"the base policy {reference} does not exist",
-                here,
-                hint="a path relative to this policy file, or an installed policy's name or id; "
-                + ((not_found.hint or "") if not_found else ""),
-            )
-        )
+        raise PolicyError(Diagnostic.of("extends.missing", here, path=reference))
     own = str(Path(doc.file).resolve()) if _LOADER.get() is None else f"loader:{doc.file}"
     source = given if given is not None else load_yaml(base_path) if base_path is not None else None
     assert source is not None  # one of the two, or extends.missing was raised above
     base_doc, base_layers, warnings = resolve_layers(source, _seen + (own,))
     base = base_doc.data
     if not isinstance(base, dict):
-        raise PolicyError(Diagnostic("extends.invalid", "the base policy is not a mapping", here))
+        raise PolicyError(Diagnostic.of("extends.invalid/base", here))
     base_id, child_id = str(base.get("id", "base")), str(data.get("id", "policy"))
     origins = _Origins()
     origins.register(base_doc, base, (), base_id, base_layers)
@@ -219,13 +204,7 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
             for name, item in (value or {}).items():
                 if name in section:
                     problems.append(
-                        Diagnostic(
-                            "extends.collision",
-                            f"{key}/{name} is already defined by the base policy {base_id}",
-                            doc.key_loc((key, name)),
-                            hint=f"use a change: '- override: {key}/{name}'",
-                            params={"path": f"{key}/{name}", "base": base_id},
-                        )
+                        Diagnostic.of("extends.collision", doc.key_loc((key, name)), path=f"{key}/{name}", base=base_id)
                     )
                     continue
                 section[name] = item
@@ -242,23 +221,17 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
     for i, change in enumerate(data.get("changes") or []):
         where = doc.loc(("changes", i))
         if not isinstance(change, dict):
-            problems.append(Diagnostic("extends.change", "a change is a mapping with override, add or remove", where))
+            problems.append(Diagnostic.of("extends.change", where))
             continue
         verbs = [v for v in ("override", "add", "remove") if v in change]
         if len(verbs) != 1 or set(change) - {"override", "add", "remove", "with", "note"}:
-            problems.append(
-                Diagnostic(
-                    "extends.change",
-                    "a change has exactly one of override, add, remove (and 'with' for override and add)",
-                    where,
-                )
-            )
+            problems.append(Diagnostic.of("extends.change/verbs", where))
             continue
         verb = verbs[0]
         parts = [p.strip() for p in str(change[verb]).split("/") if p.strip()]
         body = change.get("with")
         if verb != "remove" and not isinstance(body, dict):
-            problems.append(Diagnostic("extends.change", f"{verb} needs 'with:' and the element's keys", where))
+            problems.append(Diagnostic.of("extends.change/with", where, verb=verb))
             continue
         try:
             if verb == "add":
@@ -269,14 +242,14 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
                 if isinstance(holder, list):
                     key_field = _LISTS.get(parts[-1])
                     if any(isinstance(item, dict) and item.get(key_field) == body.get(key_field) for item in holder):
-                        raise ValueError(f"{'/'.join(parts)} already has {body.get(key_field)}; use override")
+                        raise Problem("extends.change/has", path="/".join(parts), item=body.get(key_field))
                     _replace(merged, parts, list(holder) + [body], origins, holder)
                 elif holder is not None:
-                    raise ValueError(f"{'/'.join(parts)} already exists; use override")
+                    raise Problem("extends.change/exists", path="/".join(parts))
                 else:
                     parent = _container(merged, parts[:-1])
                     if not isinstance(parent, dict):
-                        raise ValueError(f"cannot add {'/'.join(parts)}")
+                        raise Problem("extends.change/add", path="/".join(parts))
                     parent[parts[-1]] = body
                 origins.register(doc, body, ("changes", i, "with"), child_id)
             else:
@@ -289,18 +262,11 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
                 else:
                     current = holder[key]
                     if not isinstance(current, dict):
-                        raise ValueError(f"{'/'.join(parts)} is not an element that can be overridden")
+                        raise Problem("extends.change/override", path="/".join(parts))
                     new = {**current, **body}
                     if new == current:
                         warnings.append(
-                            Diagnostic(
-                                "extends.no-change",
-                                f"the override of {'/'.join(parts)} changes nothing",
-                                where,
-                                severity="warning",
-                                hint="remove this change",
-                                params={"path": "/".join(parts)},
-                            )
+                            Diagnostic.of("extends.no-change", where, severity="warning", path="/".join(parts))
                         )
                     origin = origins.of.get(id(current), (base_doc, (), base_id))
                     origins.keys[id(new)] = {
@@ -317,23 +283,19 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
                     holder[key] = new
                     overridden[tuple(parts)] = child_id
         except KeyError as exc:
-            part, close = exc.args[0]
+            part, names = exc.args[0]
             problems.append(
-                Diagnostic(
+                Diagnostic.of(
                     "extends.not-found",
-                    f"{verb} {'/'.join(parts)}: '{part}' does not exist in the base policy",
                     doc.loc(("changes", i, verb)),
-                    hint=f"did you mean '{close[0]}'?" if close else None,
-                    params={
-                        "verb": verb,
-                        "path": "/".join(parts),
-                        "part": part,
-                        **({"suggestion": close[0]} if close else {}),
-                    },
+                    advice=did_you_mean(part, names),
+                    verb=verb,
+                    path="/".join(parts),
+                    part=part,
                 )
             )
-        except ValueError as exc:
-            problems.append(Diagnostic("extends.change", str(exc), doc.loc(("changes", i, verb))))
+        except Problem as exc:
+            problems.append(Diagnostic.of(exc.key, doc.loc(("changes", i, verb)), **exc.params))
     if problems:
         raise PolicyError(problems)
 

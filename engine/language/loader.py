@@ -20,9 +20,10 @@ from typing import Any, ClassVar
 
 import yaml
 
-from ..base.errors import Diagnostic, Location, PolicyError
+from ..base.errors import Diagnostic, Location, PolicyError, Problem, unreadable_key
+from ..base.limits import MAX_DIGITS, decimal_fits
 
-__all__ = ["LIMITS", "Document", "load_yaml", "parse_yaml"]
+__all__ = ["LIMITS", "Document", "fullwidth_hint", "load_yaml", "parse_yaml"]
 
 #: Limits on a policy file; stated in the README.
 LIMITS = {
@@ -55,10 +56,9 @@ _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fals
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 _FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
-#: A policy number must stay below 10**154 (the 2**512 bound on every number kaohe computes
-#: with) and have at most 154 decimal places; larger ones are refused before they are
-#: converted, so ``1e999999999`` cannot stall the compiler.
-_MAX_DIGITS = 154
+# A policy number must stay within engine.base.limits (below 10**154, at most 154 decimal
+# places); larger ones are refused before they are converted, so ``1e999999999`` cannot
+# stall the compiler.
 
 
 @dataclass
@@ -84,15 +84,16 @@ class Document:
         return self.key_positions.get(path) or self.loc(path)
 
 
-def fullwidth_hint(text: str) -> str | None:
+def fullwidth_hint(text: str) -> Problem | None:
+    """The hint for the first full-width character in ``text`` (typed by a Chinese input
+    method where YAML needs ASCII), or None."""
     match = _FULLWIDTH.search(text)
     if not match:
         return None
     ch = match.group()
     if ch == "\u3000":
-        return "an ideographic (full-width) space was typed; use ordinary spaces"
-    ascii_ch = chr(ord(ch) - 0xFEE0)
-    return f"'{ch}' is a full-width character typed by a Chinese input method; YAML needs the ASCII '{ascii_ch}' here"
+        return Problem("hint.fullwidth-space")
+    return Problem("hint.fullwidth-char", char=ch, ascii=chr(ord(ch) - 0xFEE0))
 
 
 class _Builder:
@@ -107,23 +108,18 @@ class _Builder:
         mark = node.start_mark
         return Location(self.file, mark.line + 1, mark.column + 1)
 
-    def fail(self, code, message, node, hint=None):
-        raise PolicyError(Diagnostic(code, message, self.loc(node), hint=hint))
+    def fail(self, key, node, **params):
+        raise PolicyError(Diagnostic.of(key, self.loc(node), **params))
 
     def build(self, node, path=(), depth=0):
         self.nodes += 1
         if self.nodes > LIMITS["max_nodes"]:
-            self.fail(
-                "yaml.too-large",
-                f"the file expands to more than {LIMITS['max_nodes']} values (an alias used too often?)",
-                node,
-                hint="write the data out instead of repeating anchors (&) and aliases (*)",
-            )
+            self.fail("yaml.too-large", node, limit=LIMITS["max_nodes"])
         if depth > LIMITS["max_depth"]:
-            self.fail("yaml.too-deep", f"nesting deeper than {LIMITS['max_depth']} levels", node)
+            self.fail("yaml.too-deep", node, limit=LIMITS["max_depth"])
         self.positions[path] = self.loc(node)
         if node.tag not in _KNOWN_TAGS:
-            self.fail("yaml.tag", f"the tag {node.tag!r} is not allowed in a policy", node)
+            self.fail("yaml.tag", node, tag=node.tag)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -136,42 +132,34 @@ class _Builder:
             if key_node.tag == "tag:yaml.org,2002:merge" or (
                 isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<" and not key_node.style
             ):
-                self.fail("yaml.merge", "merge keys (<<) are not allowed in a policy", key_node)
+                self.fail("yaml.merge", key_node)
             if not isinstance(key_node, yaml.ScalarNode):
-                self.fail("yaml.key", "a key must be a plain word, not a list or mapping", key_node)
+                self.fail("yaml.key", key_node)
             key = self._scalar(key_node)
             if not isinstance(key, str):
                 key = str(key_node.value)
             if key in out:
                 first = self.key_positions[path + (key,)]
-                self.errors.append(
-                    Diagnostic(
-                        "yaml.duplicate-key",
-                        f"duplicate key '{key}' (first defined at line {first.line})",
-                        self.loc(key_node),
-                        hint="YAML keeps only one of them silently; remove or rename one",
-                        params={"key": key, "first": first.line},
-                    )
-                )
+                self.errors.append(Diagnostic.of("yaml.duplicate-key", self.loc(key_node), key=key, first=first.line))
                 continue
             self.key_positions[path + (key,)] = self.loc(key_node)
             out[key] = self.build(value_node, path + (key,), depth + 1)
         return out
 
     def _int(self, value, node):
-        if len(value.lstrip("+-")) > _MAX_DIGITS:
-            _too_big(node, self.fail)
+        if len(value.lstrip("+-")) > MAX_DIGITS:
+            self.too_big(node)
         return int(value)
 
     def _decimal(self, value, node):
         number = Decimal(value)
-        if (
-            number.is_finite()
-            and number
-            and (number.adjusted() >= _MAX_DIGITS or number.as_tuple().exponent < -_MAX_DIGITS)
-        ):
-            _too_big(node, self.fail)
+        if number.is_finite() and not decimal_fits(number):
+            self.too_big(node)
         return number
+
+    def too_big(self, node):
+        shown = node.value[:40] + ("..." if len(node.value) > 40 else "")
+        self.fail("yaml.number", node, value=shown, digits=MAX_DIGITS)
 
     def _scalar(self, node):
         value = node.value
@@ -190,7 +178,7 @@ class _Builder:
                 if tag == "null":
                     return None
             except (ValueError, KeyError, ArithmeticError):  # InvalidOperation is an ArithmeticError
-                self.fail("yaml.tag", f"{value!r} is not a valid !!{tag}", node)
+                self.fail("yaml.tag/value", node, value=value, tag=tag)
             return value
         if _NULL.match(value):
             return None
@@ -205,15 +193,6 @@ class _Builder:
         if value in ("-.inf", "-.Inf", "-.INF"):
             return Decimal("-Infinity")
         return value
-
-
-def _too_big(node, fail):
-    fail(
-        "yaml.number",
-        f"the number {node.value[:40]!r}{'...' if len(node.value) > 40 else ''} is too large "
-        f"or too precise for a policy (at most 10**{_MAX_DIGITS}, {_MAX_DIGITS} decimal places)",
-        node,
-    )
 
 
 def _check_flow_depth(text: str, file: str) -> None:
@@ -249,12 +228,7 @@ def _check_flow_depth(text: str, file: str) -> None:
             depth += 1
             if depth > limit:
                 raise PolicyError(
-                    Diagnostic(
-                        "yaml.too-deep",
-                        f"nesting deeper than {limit} levels",
-                        Location(file, line, index - line_start + 1),
-                        hint="a policy never needs this many nested '[' or '{'",
-                    )
+                    Diagnostic.of("yaml.too-deep/flow", Location(file, line, index - line_start + 1), limit=limit)
                 )
         elif ch in "]}":
             depth = max(depth - 1, 0)
@@ -272,13 +246,8 @@ def _check_nesting(text: str, file: str) -> None:
                 depth += 1
                 if depth > LIMITS["max_depth"]:
                     mark = event.start_mark
-                    raise PolicyError(
-                        Diagnostic(
-                            "yaml.too-deep",
-                            f"nesting deeper than {LIMITS['max_depth']} levels",
-                            Location(file, mark.line + 1, mark.column + 1),
-                        )
-                    )
+                    where = Location(file, mark.line + 1, mark.column + 1)
+                    raise PolicyError(Diagnostic.of("yaml.too-deep", where, limit=LIMITS["max_depth"]))
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
     except yaml.YAMLError:
@@ -291,23 +260,9 @@ def _prescan(text: str, file: str) -> list[Diagnostic]:
     for n, line in enumerate(text.splitlines(), 1):
         indent = line[: len(line) - len(line.lstrip(" \t\u3000"))]
         if "\t" in indent:
-            found.append(
-                Diagnostic(
-                    "yaml.tab",
-                    "a tab is used for indentation",
-                    Location(file, n, indent.index("\t") + 1),
-                    hint="indent with spaces only (most editors can convert tabs to spaces)",
-                )
-            )
+            found.append(Diagnostic.of("yaml.tab", Location(file, n, indent.index("\t") + 1)))
         elif "\u3000" in indent:
-            found.append(
-                Diagnostic(
-                    "yaml.fullwidth-space",
-                    "an ideographic (full-width) space is used for indentation",
-                    Location(file, n, indent.index("\u3000") + 1),
-                    hint="switch the input method to half-width and indent with ordinary spaces",
-                )
-            )
+            found.append(Diagnostic.of("yaml.fullwidth-space", Location(file, n, indent.index("\u3000") + 1)))
     return found
 
 
@@ -319,40 +274,27 @@ def _decode(raw: bytes, file: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        hint = "save the file as UTF-8"
+        advice = None
         try:
             raw.decode("gbk")
-            hint = "the file looks like GBK (a Chinese Windows encoding); save it as UTF-8"
+            advice = Problem("hint.gbk")
         except UnicodeDecodeError:
             pass
-        raise PolicyError(
-            Diagnostic("yaml.encoding", "the file is not valid UTF-8", Location(file, line, col), hint=hint)
-        ) from None
+        raise PolicyError(Diagnostic.of("yaml.encoding", Location(file, line, col), advice=advice)) from None
 
 
 def parse_yaml(text: str, file: str = "<string>") -> Document:
     """Parse policy YAML text into a :class:`Document`; raise :class:`PolicyError`."""
     if len(text.encode("utf-8", "surrogatepass")) > LIMITS["max_bytes"]:
         raise PolicyError(
-            Diagnostic(
-                "yaml.too-large",
-                f"the file is larger than {LIMITS['max_bytes'] // (1024 * 1024)} MiB",
-                Location(file, 1, 1),
-            )
+            Diagnostic.of("yaml.too-large/bytes", Location(file, 1, 1), mib=LIMITS["max_bytes"] // (1024 * 1024))
         )
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
         line = text.count("\n", 0, exc.start) + 1
         col = exc.start - (text.rfind("\n", 0, exc.start) + 1) + 1
-        raise PolicyError(
-            Diagnostic(
-                "yaml.encoding",
-                "the text contains a character that is not valid Unicode",
-                Location(file, line, col),
-                hint="save the file as UTF-8",
-            )
-        ) from None
+        raise PolicyError(Diagnostic.of("yaml.encoding/unicode", Location(file, line, col))) from None
     problems = _prescan(text, file)
     if problems:
         raise PolicyError(problems)
@@ -373,26 +315,15 @@ def parse_yaml(text: str, file: str = "<string>") -> Document:
             if col >= 0:
                 where = Location(file, n + 1, col + 1)
                 break
+        # the parser's own words are quoted as they are: PyYAML has no codes to render
+        parser = (exc.problem or "invalid YAML") + (f" ({exc.context})" if exc.context else "")
         raise PolicyError(
-            Diagnostic(
-                "yaml.syntax",
-                f"{exc.problem or 'invalid YAML'}" + (f" ({exc.context})" if exc.context else ""),
-                where,
-                hint=fullwidth_hint(line_text) or "check the indentation and the ':' after each key",
-                params={"problem": exc.problem or "invalid YAML"},
-            )
+            Diagnostic.of("yaml.syntax", where, advice=fullwidth_hint(line_text), parser=parser)
         ) from None
     except yaml.YAMLError as exc:
-        raise PolicyError(Diagnostic("yaml.syntax", str(exc), Location(file, 1, 1))) from None
+        raise PolicyError(Diagnostic.of("yaml.syntax", Location(file, 1, 1), parser=str(exc))) from None
     if node is None:
-        raise PolicyError(
-            Diagnostic(
-                "yaml.empty",
-                "the file is empty",
-                Location(file, 1, 1),
-                hint="a policy is a mapping that starts with 'kaohe: 1'",
-            )
-        )
+        raise PolicyError(Diagnostic.of("yaml.empty", Location(file, 1, 1)))
     builder = _Builder(file)
     data = builder.build(node)
     if builder.errors:
@@ -406,7 +337,5 @@ def load_yaml(path: str | Path) -> Document:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise PolicyError(
-            Diagnostic("file.unreadable", f"cannot read the file: {exc.strerror or exc}", Location(name))
-        ) from None
+        raise PolicyError(Diagnostic.of(unreadable_key(exc, "file.unreadable"), Location(name))) from None
     return parse_yaml(_decode(raw, name), name)

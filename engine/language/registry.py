@@ -114,8 +114,8 @@ def find_policy(reference: str | Path, relative_to: str | Path | None = None) ->
     text = str(reference)
     places = [Path(relative_to) / text] if relative_to is not None else [Path(text)]
     for place in places:
-        if place.is_file():
-            return place
+        if place.is_file() or place.is_dir():
+            return place  # a folder is the loader's to refuse (file.unreadable), not "not found"
     wanted = Path(text).name
     stem = wanted[: -len(".yaml")] if wanted.endswith(".yaml") else wanted
     policies = installed_policies()
@@ -125,12 +125,4 @@ def find_policy(reference: str | Path, relative_to: str | Path | None = None) ->
                 return policy.path
     names = ", ".join(p.name for p in policies) or "none"
     looked = " and ".join(str(p) for p in places)
-    raise PolicyNotFound(
-        Diagnostic(
-            "policy.not-found",
-            f"no policy {text}: there is no file {looked}, and no installed policy of that name or id",
-            Location(text),
-            hint=f"give the path of a policy file, or one of the installed policies: {names} (see `kaohe policies`)",
-            params={"policy": text, "installed": names},
-        )
-    )
+    raise PolicyNotFound(Diagnostic.of("policy.not-found", Location(text), policy=text, looked=looked, installed=names))

@@ -33,19 +33,14 @@ def check_schedules(spec: PolicySpec) -> list[Diagnostic]:
             share = shares.get(target.year, Fraction(0))
             if share < target.share:
                 found.append(
-                    Diagnostic(
+                    Diagnostic.of(
                         "schedule.target",
-                        f"schedule '{schedule.name}' reaches {format_number(share * 100)}% of its units by "
-                        f"{target.year}, below the target of {format_number(target.share * 100)}%",
                         target.location,
                         rule=target.rule,
-                        hint="move units to an earlier batch, or check the target's reading in the rule's note",
-                        params={
-                            "schedule": schedule.name,
-                            "year": target.year,
-                            "share": format_number(share * 100),
-                            "target": format_number(target.share * 100),
-                        },
+                        schedule=schedule.name,
+                        year=target.year,
+                        share=format_number(share * 100),
+                        target=format_number(target.share * 100),
                     )
                 )
     return found

@@ -6,15 +6,15 @@ a message in plain words (unknown keys get a did-you-mean).
 
 from __future__ import annotations
 
-import difflib
 import json
 from functools import cache
 from pathlib import Path
 
 import jsonschema
 
-from ..base.errors import Diagnostic
-from .loader import Document
+from ..base.errors import Diagnostic, Problem
+from ..base.suggest import did_you_mean
+from .loader import Document, fullwidth_hint
 
 __all__ = ["check_document", "load_schema", "schema_path"]
 
@@ -48,111 +48,104 @@ def _allowed_keys(error) -> list[str]:
     return list(props)
 
 
-def _message(error, doc: Document):
+#: the schema's patterns, by the catalogue variant that says what they mean
+_PATTERNS = {
+    "^[a-z][a-z0-9_-]*$": "schema.format/identifier",
+    "^[a-z][a-z0-9_]*$": "schema.format/name",
+    "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$": "schema.format/rule-id",
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "schema.format/date",
+    "^\\s*[\\[(].*,.*[\\])]\\s*$": "schema.format/interval",
+    "^[0-9]{4}$": "schema.format/year",
+    "^[0-9]{2}-[0-9]{2}$": "schema.format/month-day",
+}
+#: JSON types, as the catalogue words them
+_TYPES = ("string", "number", "integer", "boolean", "array", "object", "null")
+#: schema keywords whose violation has its own text; the others fall back to schema.invalid
+_LIMITED = {
+    "minLength": "schema.invalid/min-length",
+    "minItems": "schema.invalid/min-items",
+    "minProperties": "schema.invalid/min-properties",
+    "minimum": "schema.invalid/minimum",
+    "maximum": "schema.invalid/maximum",
+}
+
+
+def _type_words(expected) -> list[Problem]:
+    names = [expected] if isinstance(expected, str) else list(expected)
+    return [Problem("word.type." + name) for name in names if name in _TYPES]
+
+
+def _message(error, doc: Document) -> list[Diagnostic]:
     path = tuple(error.absolute_path)
     validator = error.validator
-    hint = None
     if validator == "additionalProperties":
         extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
         if extra and error.schema.get("properties"):
-            diagnostics = []
-            for key in extra:
-                close = difflib.get_close_matches(key, _allowed_keys(error), n=1)
-                diagnostics.append(
-                    Diagnostic(
-                        "schema.unknown-key",
-                        f"unknown key '{key}'",
-                        doc.key_loc(path + (key,)),
-                        hint=f"did you mean '{close[0]}'?"
-                        if close
-                        else "allowed here: " + ", ".join(_allowed_keys(error)),
-                        params={"key": key, **({"suggestion": close[0]} if close else {})},
-                    )
+            allowed = _allowed_keys(error)
+            return [
+                Diagnostic.of(
+                    "schema.unknown-key",
+                    doc.key_loc(path + (key,)),
+                    advice=did_you_mean(key, allowed, Problem("hint.allowed-keys", keys=allowed)),
+                    key=key,
                 )
-            return diagnostics
+                for key in extra
+            ]
     if validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        where = "/".join(str(p) for p in path) or "the top level"
-        return [
-            Diagnostic(
-                "schema.missing-key",
-                f"'{missing}' is required in {where}",
-                doc.loc(path),
-                params={"key": missing, "where": "/".join(str(p) for p in path) + " " if path else "顶层"},
-            )
-        ]
+        if not path:
+            return [Diagnostic.of("schema.missing-key/top", doc.loc(path), key=missing)]
+        return [Diagnostic.of("schema.missing-key", doc.loc(path), key=missing, where="/".join(map(str, path)))]
     if validator == "type":
-        expected = error.validator_value
         got = error.instance
-        message = f"expected {expected if isinstance(expected, str) else ' or '.join(expected)}, got {got!r}"
+        advice = None
         if isinstance(got, str):
-            from .loader import fullwidth_hint
-
-            hint = fullwidth_hint(got)
-            if hint is None and got in ("yes", "no", "on", "off", "y", "n"):
-                hint = "write true or false for a yes/no value"
-            elif hint is None and got.endswith("%"):
-                hint = "write a percentage as a ratio: 40% is 0.40"
+            advice = fullwidth_hint(got)
+            if advice is None and got in ("yes", "no", "on", "off", "y", "n"):
+                advice = Problem("hint.yes-no")
+            elif advice is None and got.endswith("%"):
+                advice = Problem("hint.percent")
         return [
-            Diagnostic(
-                "schema.type",
-                message,
-                doc.loc(path),
-                hint=hint,
-                params={"expected": expected if isinstance(expected, str) else "/".join(expected), "got": repr(got)},
+            Diagnostic.of(
+                "schema.type", doc.loc(path), advice=advice, expected=_type_words(error.validator_value), got=repr(got)
             )
         ]
     if validator in ("enum", "const"):
         allowed = error.validator_value if validator == "enum" else [error.validator_value]
-        close = difflib.get_close_matches(str(error.instance), [str(a) for a in allowed], n=1)
+        allowed = [str(a) for a in allowed]
         return [
-            Diagnostic(
+            Diagnostic.of(
                 "schema.value",
-                f"{error.instance!r} is not allowed here; use one of: {', '.join(map(str, allowed))}",
                 doc.loc(path),
-                hint=f"did you mean '{close[0]}'?" if close else None,
-                params={
-                    "value": repr(error.instance),
-                    "allowed": ", ".join(map(str, allowed)),
-                    **({"suggestion": close[0]} if close else {}),
-                },
+                advice=did_you_mean(error.instance, allowed),
+                value=repr(error.instance),
+                allowed=allowed,
             )
         ]
     if validator == "pattern":
-        description = error.schema.get("description") or f"must match {error.validator_value}"
-        return [
-            Diagnostic(
-                "schema.format",
-                f"{error.instance!r}: {description}",
-                doc.loc(path),
-                params={"value": repr(error.instance), "description": description},
-            )
-        ]
+        key = _PATTERNS.get(error.validator_value, "schema.format")
+        return [Diagnostic.of(key, doc.loc(path), value=repr(error.instance), pattern=error.validator_value)]
     if validator == "oneOf" and path and isinstance(error.instance, dict):
-        keys = ", ".join(sorted(error.instance))
+        keys = sorted(map(str, error.instance))
         if {"credit", "sanction", "obligation", "award"} & set(error.schema.get("properties", {})):
-            message = "a consequence needs exactly one of: credit, sanction, obligation, award"
+            key = "schema.form/consequence"
         elif "tiers" in error.schema.get("properties", {}):
-            message = "a value needs exactly one of: expr; of with tiers; aggregate"
+            key = "schema.form/value"
         else:
-            message = f"this does not match any allowed form (keys: {keys})"
-        return [Diagnostic("schema.form", message + f" (has: {keys})", doc.loc(path))]
-    return [Diagnostic("schema.invalid", error.message, doc.loc(path))]
+            key = "schema.form"
+        return [Diagnostic.of(key, doc.loc(path), keys=keys)]
+    if validator in _LIMITED:
+        return [Diagnostic.of(_LIMITED[validator], doc.loc(path), limit=error.validator_value)]
+    return [Diagnostic.of("schema.invalid", doc.loc(path), keyword=validator)]
 
 
 def check_document(doc: Document) -> list[Diagnostic]:
     """Every schema violation of ``doc``, located and worded for an officer."""
     found: list[Diagnostic] = []
     if not isinstance(doc.data, dict):
-        kind = "a list" if isinstance(doc.data, list) else f"a single value ({doc.data!r})"
-        return [
-            Diagnostic(
-                "schema.top",
-                f"a policy file must be a mapping of keys, but this file is {kind}",
-                doc.loc(()),
-                hint="start the file with 'kaohe: 1' and the keys id, version, title, ...",
-            )
-        ]
+        if isinstance(doc.data, list):
+            return [Diagnostic.of("schema.top/list", doc.loc(()))]
+        return [Diagnostic.of("schema.top", doc.loc(()), value=repr(doc.data))]
     for error in _validator().iter_errors(doc.data):  # Decimal numbers are numbers.Number: accepted
         found.extend(_message(error, doc))
     return found

@@ -16,7 +16,7 @@ from bisect import bisect_right
 from fractions import Fraction
 
 from ..base.errors import Diagnostic, RecordError
-from ..language.expressions import EvalFailure
+from ..language.expressions import EvalFailure, failure_problem
 from ..language.kinds import build_coercer
 from ..language.model import Entity, PolicySpec, Value
 from .modes import FAILURES, FAST, REFERENCE
@@ -55,7 +55,7 @@ class _TierTable:
             if i and x == self.bounds[i - 1] and not self.closed_up[i - 1]:
                 i -= 1
         if not self.inside[i](x):
-            raise EvalFailure(f"{_show(x)} is outside every tier of the table")
+            raise EvalFailure("eval.no-tier", value=_show(x))
         return i
 
 
@@ -167,48 +167,29 @@ class EntityRuntime:
 
     # -- the errors both evaluation paths raise (engine/fused.py calls these too) ----------------
     def missing_problem(self, name) -> Diagnostic:
-        return self._field_problem(name, self.entity.inputs[name], "is missing", "record.missing")
+        return self._field_problem(name, "record.missing")
 
     def invalid_problem(self, name, exc) -> Diagnostic:
-        return self._field_problem(name, self.entity.inputs[name], str(exc), "record.invalid", reason=str(exc))
+        return self._field_problem(name, "record.invalid", reason=exc)
 
     def needed_error(self, name) -> RecordError:
         """An optional input the record leaves empty, read by a rule."""
-        return RecordError(
-            self._field_problem(name, self.entity.inputs[name], "is missing but a rule needs it", "record.missing")
-        )
+        return RecordError(self._field_problem(name, "record.missing/needed"))
 
     def no_members_error(self, name) -> RecordError:
         value = self.values[name]
         entity = self.entity.name
-        return RecordError(
-            Diagnostic(
-                "record.members",
-                f"{name} is computed from the members of {entity}",
-                value.location,
-                rule=value.rule,
-                params={"name": name, "entity": entity},
-                hint=f"evaluate {entity} from its members' records (kaohe evaluate --members FILE)",
-            )
-        )
+        return RecordError(Diagnostic.of("record.members", value.location, rule=value.rule, name=name, entity=entity))
 
     def undecided_error(self, exc) -> RecordError:
-        return RecordError(
-            Diagnostic(
-                "record.compute", f"cannot decide the grade or consequences: {_reason(exc)}", self.entity.location
-            )
-        )
+        return RecordError(Diagnostic.of("record.compute/decide", self.entity.location, reason=failure_problem(exc)))
 
-    def _field_problem(self, name, inp, message, code, **params):
+    def _field_problem(self, name, key, **params):
+        inp = self.entity.inputs[name]
         label = inp.label.zh
-        shown = f"{name} ({label})" if label != name else name
-        return Diagnostic(
-            code,
-            f"field {shown} {message}",
-            inp.location,
-            evidence={"field": name},
-            params={"field": name, "label": label, **params},
-        )
+        if label == name:
+            key += "/unlabelled"
+        return Diagnostic.of(key, inp.location, evidence={"field": name}, field=name, label=label, **params)
 
     # -- derived values ---------------------------------------------------------------------
     def compute(self, env: _Env, name: str):
@@ -216,7 +197,7 @@ class EntityRuntime:
         if value is None:
             if name in self.entity.inputs:
                 raise self.needed_error(name)
-            raise RecordError(Diagnostic("record.name", f"'{name}' has no value", self.entity.location))
+            raise RecordError(Diagnostic.of("record.name", self.entity.location, name=name))
         try:
             if value.kind == "expr":
                 result = value.expr.fast(env) if env.mode is FAST else value.expr.reference(env)
@@ -237,13 +218,7 @@ class EntityRuntime:
     def failure(self, name, exc) -> RecordError:
         value = self.values[name]
         return RecordError(
-            Diagnostic(
-                "record.compute",
-                f"cannot compute {name}: {_reason(exc)}",
-                value.location,
-                rule=value.rule,
-                params={"name": name, "reason": _reason(exc)},
-            )
+            Diagnostic.of("record.compute", value.location, rule=value.rule, name=name, reason=failure_problem(exc))
         )
 
     def aggregate(self, members, mode, value: Value):
@@ -263,7 +238,7 @@ class EntityRuntime:
         items = [over.fast(m) if mode is FAST else over.reference(m) for m in pick]
         if fn == "share":  # among the members 'where' keeps
             if not pick and not failing:
-                raise EvalFailure(f"{value.name}: share of no members")
+                raise EvalFailure("eval.share-of-none", name=value.name)
             return Fraction(sum(1 for x in items if x), len(pick) + failing)
         if fn == "sum":
             return sum(items)
@@ -286,13 +261,7 @@ class EntityRuntime:
     def evaluate(self, record, mode=FAST, as_of: dt.date | None = None, members=None, trace=False) -> Result:
         """Evaluate one record; raise RecordError for a bad record."""
         if not isinstance(record, dict):
-            raise RecordError(
-                Diagnostic(
-                    "record.shape",
-                    f"a record must be a mapping of fields, got {type(record).__name__}",
-                    self.entity.location,
-                )
-            )
+            raise RecordError(Diagnostic.of("record.shape", self.entity.location, kind=type(record).__name__))
         if members is not None and self.entity.member_inputs:
             record = dict(record)
             try:
@@ -303,11 +272,12 @@ class EntityRuntime:
                 raise
             except FAILURES as exc:
                 raise RecordError(
-                    Diagnostic(
-                        "record.compute",
-                        f"cannot compute {name} from members: {_reason(exc)}",
+                    Diagnostic.of(
+                        "record.compute/members",
                         value.location,
                         rule=value.rule,
+                        name=name,
+                        reason=failure_problem(exc),
                     )
                 ) from None
         if mode is FAST and not trace:
@@ -356,15 +326,3 @@ class EntityRuntime:
                     raise  # a value that cannot be computed rejects the record, reported or not
                 scores[name] = None  # needs an input the record need not give (e.g. an exempt teacher)
         return Result(self.spec, self.entity, record.get(self.key), level, fired, scores, env if trace else None)
-
-
-def _reason(exc) -> str:
-    if isinstance(exc, EvalFailure):
-        return str(exc)
-    if isinstance(exc, ZeroDivisionError):
-        return "division by zero"
-    if isinstance(exc, TypeError):
-        return f"values of the wrong kind ({exc}); is an optional input empty?"
-    if isinstance(exc, (RecursionError, MemoryError)):
-        return "the computation grew too large"
-    return str(exc)

@@ -31,6 +31,7 @@ import datetime as dt
 import math
 
 from ..base.errors import RecordError
+from ..base.limits import MAX_MAGNITUDE
 from ..language.expressions import FAST_GLOBALS, fast_tree
 from ..language.kinds import text_value
 from .modes import FAILURES, FAST
@@ -38,7 +39,7 @@ from .result import Result
 
 __all__ = ["compile_entity"]
 
-_LIMIT = 1 << 512  # |a number read from a record| < 2**512, as records.py enforces
+_LIMIT = MAX_MAGNITUDE  # |a number read from a record| < 2**512, as kinds.py enforces
 
 
 class _Pending(Exception):

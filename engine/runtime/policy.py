@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..base.errors import Diagnostic, KaoheError, RecordError
+from ..base.errors import Diagnostic, KaoheError, Problem, RecordError
+from ..base.suggest import did_you_mean
 from ..language.aliases import column_map, rename_fields
 from ..language.compiler import compile_document, compile_file
 from ..language.kinds import parse_date
@@ -78,16 +78,8 @@ class Policy:
         try:
             return self._runtimes[entity]
         except KeyError:
-            close = difflib.get_close_matches(entity, list(self._runtimes), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "entities: " + ", ".join(self._runtimes)
-            raise KaoheError(
-                Diagnostic(
-                    "usage.entity",
-                    f"policy {self.spec.id} has no entity '{entity}'",
-                    hint=hint,
-                    params={"policy": self.spec.id, "entity": entity, **({"suggestion": close[0]} if close else {})},
-                )
-            ) from None
+            advice = did_you_mean(entity, self._runtimes, Problem("hint.entities", names=list(self._runtimes)))
+            raise KaoheError(Diagnostic.of("usage.entity", advice=advice, policy=self.spec.id, entity=entity)) from None
 
     def check_period(self, as_of: dt.date | str | None, allow_outside: bool = False) -> dt.date:
         """The evaluation date (today by default; a date or an ISO string such as
@@ -96,18 +88,9 @@ class Policy:
         spec = self.spec
         outside = (spec.effective_from and day < spec.effective_from) or (spec.effective_to and day > spec.effective_to)
         if outside and not allow_outside:
-            period = f"{spec.effective_from} to {spec.effective_to or 'open-ended'}"
+            key = "usage.period" if spec.effective_to else "usage.period/open"
             raise PeriodError(
-                Diagnostic(
-                    "usage.period",
-                    f"{day} is outside the effective period of {spec.id} ({period})",
-                    hint="pass as_of= a day inside the period, or allow_outside=True to evaluate anyway",
-                    params={
-                        "day": day,
-                        "policy": spec.id,
-                        "period": f"{spec.effective_from} 至 {spec.effective_to or '今'}",
-                    },
-                )
+                Diagnostic.of(key, day=day, policy=spec.id, start=spec.effective_from, end=spec.effective_to)
             )
         return day
 
@@ -185,14 +168,7 @@ class Policy:
         rt = self.runtime(entity)
         members_decl = rt.entity.members
         if members_decl is None:
-            raise KaoheError(
-                Diagnostic(
-                    "usage.members",
-                    f"entity '{entity}' is not evaluated from members",
-                    rt.entity.location,
-                    hint="declare members: {entity: ..., by: ...} in the policy",
-                )
-            )
+            raise KaoheError(Diagnostic.of("usage.members", rt.entity.location, entity=entity))
         mrt = self.runtime(members_decl.entity)
         by = members_decl.by
         groups: dict = {}
@@ -215,13 +191,7 @@ class Policy:
                     Failure(
                         entity,
                         None,
-                        RecordError(
-                            Diagnostic(
-                                "record.group",
-                                f"member records without '{', '.join(by)}' belong to no {entity}",
-                                rt.entity.location,
-                            )
-                        ),
+                        RecordError(Diagnostic.of("record.group", rt.entity.location, by=by, entity=entity)),
                         None,
                     ),
                     results,
@@ -242,20 +212,15 @@ class Policy:
                     entity,
                     group_id,
                     RecordError(
-                        Diagnostic(
+                        Diagnostic.of(
                             "record.members-rejected",
-                            f"{len(bad)} of {len(results)} member records of {entity} '{group_id}' were rejected"
-                            f" ({names}); the {entity} is not judged as if they did not exist",
                             members_decl.location,
-                            hint="fix those member records, or declare members: {rejected: fail} or"
-                            " {rejected: exclude} in the policy",
-                            params={
-                                "entity": rt.entity.label.get("zh") or entity,
-                                "group": group_id,
-                                "count": len(bad),
-                                "total": len(results),
-                                "names": names,
-                            },
+                            entity=entity,
+                            label=rt.entity.label.get("zh") or entity,
+                            group=group_id,
+                            count=len(bad),
+                            total=len(results),
+                            names=names,
                         )
                     ),
                 )

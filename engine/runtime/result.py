@@ -12,7 +12,6 @@ import os
 from fractions import Fraction
 
 from ..base.errors import Diagnostic, KaoheError, RecordError
-from ..base.messages import localize_message
 from ..base.numbers import ratio, to_json_number
 from ..language.model import Entity, PolicySpec
 
@@ -307,9 +306,7 @@ class Failure:
             "error": {
                 "code": first.code,
                 "message": "; ".join(d.message for d in self.error.diagnostics),
-                "text": "；".join(localize_message(d, lang) for d in self.error.diagnostics)
-                if lang == "zh"
-                else "; ".join(d.message for d in self.error.diagnostics),
+                "text": ("；" if lang == "zh" else "; ").join(d.message_in(lang) for d in self.error.diagnostics),
                 "field": first.evidence.get("field"),
                 "rule": first.rule,
                 "problems": [_relative_file(plain(d.as_dict())) for d in self.error.diagnostics],

@@ -22,10 +22,11 @@ from fractions import Fraction
 
 from ..base.errors import Diagnostic, KaoheError
 from ..base.numbers import format_number
+from ..base.suggest import did_you_mean
 from ..io.text import atomic_output
 from ..language.model import Entity, PolicySpec
 
-__all__ = ["WORDS", "render_report", "write_report"]
+__all__ = ["WORDS", "check_group_by", "render_report", "write_report"]
 
 WORDS = {
     "zh": {
@@ -573,6 +574,19 @@ def render_report(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(doc_title)}</title><style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n"
     )
+
+
+def check_group_by(entity: Entity, group_by: str | None) -> None:
+    """Refuse a --group-by that is not an input of ``entity`` (usage.group-by)."""
+    if group_by and group_by not in entity.inputs:
+        raise KaoheError(
+            Diagnostic.of(
+                "usage.group-by",
+                advice=did_you_mean(group_by, entity.inputs),
+                name=group_by,
+                entity=entity.name,
+            )
+        )
 
 
 def write_report(

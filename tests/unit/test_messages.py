@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 import engine
@@ -15,7 +18,7 @@ JIANGXI = engine.load_policy(POLICIES / "jiangxi.yaml")
 @pytest.mark.parametrize(
     "fields, expected",
     [
-        ({"gender": "X"}, "字段 gender（性别）取值无效：'X' 不是可选值之一（M, F）"),
+        ({"gender": "X"}, "字段 gender（性别）取值无效：'X' 不是可选值之一（M, F；或 男, 女）"),
         ({"age": "abc"}, "字段 age（年龄）取值无效：'abc' 不是数字"),
         ({"age": "30.5"}, "字段 age（年龄）取值无效：应为整数"),
         ({"age": 120}, "字段 age（年龄）取值无效：120 超出允许范围 [0, 100]"),
@@ -39,3 +42,64 @@ def test_unknown_codes_and_english_fall_back_to_the_english_message():
     plain = Diagnostic("some.new-code", "an English message")
     assert plain.render("zh").endswith("some.new-code: an English message")
     assert str(plain) == plain.render("en")
+
+
+def _schema_words(node, out: set) -> set:
+    """Every key and enum value of the policy schema: the words a policy itself is written in."""
+    if isinstance(node, dict):
+        out.update(node.get("properties", {}))
+        out.update(v for v in node.get("enum", []) if isinstance(v, str))
+        for value in node.values():
+            _schema_words(value, out)
+    elif isinstance(node, list):
+        for value in node:
+            _schema_words(value, out)
+    return out
+
+
+#: ASCII words a Chinese text may show: names of formats, tools and options an officer types
+_NAMES = {"CSV", "Excel", "GBK", "JSON", "Lines", "MiB", "Python", "Tab", "UTF-", "Unicode", "Windows", "YAML"}
+_NAMES |= {"kaohe", "pip", "install", "openpyxl", "xls", "xlsx", "jsonl", "csv", "json", "inf", "lambda", "and"}
+_NAMES |= {"evaluate", "output", "as-of", "allow-outside-period", "JX-A", "true", "false", "list", "enum", "changes"}
+_NAMES |= {"policies", "as_of", "allow_outside", "True"}  # a command and the API's parameters
+
+
+def test_chinese_texts_hold_no_english_words():
+    """Every Chinese template speaks Chinese: an ASCII word in it is a key or value the officer
+    writes in the policy, a function of the expression language, or the name of a format or tool."""
+    from engine.base.catalogue import CATALOGUE
+    from engine.language.expressions import FUNCTIONS
+    from engine.language.schema import load_schema
+
+    allowed = _NAMES | set(FUNCTIONS) | _schema_words(load_schema(), set())
+    leaks = {}
+    for key, entry in CATALOGUE.items():
+        for template in (entry.zh, entry.hint_zh or ""):
+            text = re.sub(r"\{[a-z_]+\}", "", template)
+            words = [w for w in re.findall(r"[A-Za-z][A-Za-z_-]{2,}", text) if w not in allowed]
+            if words:
+                leaks[key] = words
+    assert not leaks, leaks
+
+
+def test_every_key_has_both_languages_with_the_same_parameters():
+    from string import Formatter
+
+    from engine.base.catalogue import CATALOGUE
+
+    def names(template):
+        return {name for _, name, _, _ in Formatter().parse(template or "") if name}
+
+    for key, entry in CATALOGUE.items():
+        assert entry.en and entry.zh, key
+        assert names(entry.en) == names(entry.zh), key
+        assert names(entry.hint_en) == names(entry.hint_zh), key
+        assert (entry.hint_en is None) == (entry.hint_zh is None), key
+
+
+def test_messages_module_translates_nothing():
+    """The Chinese text comes from the catalogue, never from a pattern over English text."""
+    import engine.base.messages as messages
+
+    source = Path(messages.__file__).read_text(encoding="utf-8")
+    assert "import re" not in source and "re.compile" not in source

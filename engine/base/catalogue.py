@@ -1,0 +1,740 @@
+"""Every text kaohe shows, in English and Chinese, keyed by code.
+
+A key is a diagnostic code (``tiers.gap``), a code with a variant after ``/`` for a second
+wording of the same problem (``tiers.gap/domain-low``: the code stays ``tiers.gap``), a reason
+inside another message (``value.*``: why a field is refused; ``eval.*``: why a computation
+failed), a hint (``hint.*``), a word used inside other texts (``word.*``) or a sentence of the
+command line (``cli.*``). Templates are ``str.format`` templates over the problem's
+parameters; a parameter that is itself a problem is rendered in the same language.
+
+``tests/invalid/`` holds a broken policy or record per code; ``tests/test_invalid.py`` fails
+when a key here is produced by none of them (a short list of keys no file can produce is
+kept there, each with its reason).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["CATALOGUE", "Text"]
+
+
+@dataclass(frozen=True)
+class Text:
+    """One entry: the English and Chinese templates, and a standing hint in both."""
+
+    en: str
+    zh: str
+    hint_en: str | None = None
+    hint_zh: str | None = None
+
+
+_ = Text
+
+CATALOGUE: dict[str, Text] = {
+    # -- reading a policy file (engine/language/loader.py) ---------------------------------
+    "file.unreadable": _("cannot read the file", "无法读取文件"),
+    "file.unreadable/not-found": _("cannot read the file: no such file", "无法读取文件：文件不存在"),
+    "file.unreadable/directory": _("cannot read the file: it is a folder", "无法读取文件：这是一个文件夹"),
+    "file.unreadable/permission": _("cannot read the file: permission denied", "无法读取文件：没有读取权限"),
+    "yaml.encoding": _(
+        "the file is not valid UTF-8",
+        "文件不是 UTF-8 编码",
+        "save the file as UTF-8",
+        "请把文件另存为 UTF-8 编码",
+    ),
+    "yaml.encoding/unicode": _(
+        "the text contains a character that is not valid Unicode",
+        "文本中有无效的 Unicode 字符",
+        "save the file as UTF-8",
+        "请把文件另存为 UTF-8 编码",
+    ),
+    "yaml.too-large": _(
+        "the file expands to more than {limit} values (an alias used too often?)",
+        "文件展开后超过 {limit} 个值（别名用得太多？）",
+        "write the data out instead of repeating anchors (&) and aliases (*)",
+        "请直接写出数据，不要反复使用锚点（&）和别名（*）",
+    ),
+    "yaml.too-large/bytes": _("the file is larger than {mib} MiB", "文件超过 {mib} MiB"),
+    "yaml.too-deep": _("nesting deeper than {limit} levels", "嵌套超过 {limit} 层"),
+    "yaml.too-deep/flow": _(
+        "nesting deeper than {limit} levels",
+        "嵌套超过 {limit} 层",
+        "a policy never needs this many nested '[' or '{{'",
+        "政策文件不需要这么多层「[」或「{{」",
+    ),
+    "yaml.tab": _(
+        "a tab is used for indentation",
+        "用了制表符（Tab）缩进",
+        "indent with spaces only (most editors can convert tabs to spaces)",
+        "请只用空格缩进（多数编辑器可把 Tab 转成空格）",
+    ),
+    "yaml.fullwidth-space": _(
+        "an ideographic (full-width) space is used for indentation",
+        "用了全角空格缩进",
+        "switch the input method to half-width and indent with ordinary spaces",
+        "请把输入法切换到半角，用普通空格缩进",
+    ),
+    "yaml.syntax": _(
+        "{parser}",
+        "YAML 格式错误（解析器原文：{parser}）",
+        "check the indentation and the ':' after each key",
+        "请检查缩进，以及每个键后面的「:」",
+    ),
+    "yaml.empty": _(
+        "the file is empty",
+        "文件是空的",
+        "a policy is a mapping that starts with 'kaohe: 1'",
+        "政策文件是以「kaohe: 1」开头的键值映射",
+    ),
+    "yaml.tag": _("the tag '{tag}' is not allowed in a policy", "政策文件中不允许使用标签「{tag}」"),
+    "yaml.tag/value": _("'{value}' is not a valid !!{tag}", "「{value}」不是有效的 !!{tag}"),
+    "yaml.merge": _("merge keys (<<) are not allowed in a policy", "政策文件中不允许使用合并键（<<）"),
+    "yaml.key": _("a key must be a plain word, not a list or mapping", "键必须是普通的词，不能是列表或映射"),
+    "yaml.duplicate-key": _(
+        "duplicate key '{key}' (first defined at line {first})",
+        "键「{key}」重复（第{first}行已定义）",
+        "YAML keeps only one of them silently; remove or rename one",
+        "YAML 会悄悄只保留其中一个；请删除或改名",
+    ),
+    "yaml.number": _(
+        "the number '{value}' is too large or too precise for a policy (at most 10**{digits}, {digits} decimal places)",
+        "数值「{value}」过大或位数过多（至多 10**{digits}，小数至多 {digits} 位）",
+    ),
+    # -- the schema (engine/language/schema.py) --------------------------------------------
+    "schema.top": _(
+        "a policy file must be a mapping of keys, but this file is a single value ({value})",
+        "政策文件必须是键值映射，而此文件只有一个值（{value}）",
+        "start the file with 'kaohe: 1' and the keys id, version, title, ...",
+        "请以「kaohe: 1」开头，再写 id、version、title 等键",
+    ),
+    "schema.top/list": _(
+        "a policy file must be a mapping of keys, but this file is a list",
+        "政策文件必须是键值映射，而此文件是一个列表",
+        "start the file with 'kaohe: 1' and the keys id, version, title, ...",
+        "请以「kaohe: 1」开头，再写 id、version、title 等键",
+    ),
+    "schema.unknown-key": _("unknown key '{key}'", "未知的键「{key}」"),
+    "schema.missing-key": _("'{key}' is required in {where}", "{where} 缺少必填的键「{key}」"),
+    "schema.missing-key/top": _("'{key}' is required in the top level", "顶层缺少必填的键「{key}」"),
+    "schema.type": _("expected {expected}, got {got}", "类型不对：应为{expected}，实为 {got}"),
+    "schema.value": _("{value} is not allowed here; use one of: {allowed}", "此处不允许取值 {value}；可选：{allowed}"),
+    "schema.format": _("{value} must match {pattern}", "{value} 的格式不对：应符合 {pattern}"),
+    "schema.format/identifier": _(
+        "{value}: lower-case letters, digits, '_' and '-', starting with a letter",
+        "{value} 的格式不对：只能用小写字母、数字、「_」和「-」，并以字母开头",
+    ),
+    "schema.format/name": _(
+        "{value}: a name usable in expressions: lower-case letters, digits and '_'",
+        "{value} 的格式不对：表达式中的名称只能用小写字母、数字和「_」",
+    ),
+    "schema.format/rule-id": _(
+        "{value}: a rule ID from rules.md, e.g. JX-A2", "{value} 的格式不对：应为 rules.md 中的规则编号，如 JX-A2"
+    ),
+    "schema.format/date": _("{value}: an ISO date, e.g. 2021-06-30", "{value} 的格式不对：应为日期，如 2021-06-30"),
+    "schema.format/interval": _(
+        "{value}: an interval with explicit ends: [0.40, 0.50) includes 0.40 and not 0.50; inf for no bound",
+        "{value} 的格式不对：区间要写明两端，如 [0.40, 0.50) 含 0.40、不含 0.50；无界写 inf",
+    ),
+    "schema.format/year": _("{value}: a year, e.g. 2022", "{value} 的格式不对：应为年份，如 2022"),
+    "schema.format/month-day": _("{value}: a month and day, e.g. 12-31", "{value} 的格式不对：应为月-日，如 12-31"),
+    "schema.form": _(
+        "this does not match any allowed form (has: {keys})", "写法不符合任何允许的形式（现有键：{keys}）"
+    ),
+    "schema.form/consequence": _(
+        "a consequence needs exactly one of: credit, sanction, obligation, award (has: {keys})",
+        "后果必须且只能有 credit、sanction、obligation、award 之一（现有键：{keys}）",
+    ),
+    "schema.form/value": _(
+        "a value needs exactly one of: expr; of with tiers; aggregate (has: {keys})",
+        "取值必须且只能有以下之一：expr；of 加 tiers；aggregate（现有键：{keys}）",
+    ),
+    "schema.invalid": _(
+        "this does not fit the policy schema (rule '{keyword}')", "不符合政策文件格式（规则「{keyword}」）"
+    ),
+    "schema.invalid/min-length": _("must not be empty", "不能为空"),
+    "schema.invalid/min-items": _("needs at least {limit} item(s)", "至少要有 {limit} 项"),
+    "schema.invalid/min-properties": _("needs at least {limit} entry(ies)", "至少要有 {limit} 个条目"),
+    "schema.invalid/minimum": _("must be at least {limit}", "不能小于 {limit}"),
+    "schema.invalid/maximum": _("must be at most {limit}", "不能大于 {limit}"),
+    # -- layers: a policy built on another (engine/language/layers.py) ------------------------
+    "policy.not-found": _(
+        "no policy {policy}: there is no file {looked}, and no installed policy of that name or id",
+        "找不到政策 {policy}：没有文件 {looked}，也没有这个名称或编号的已安装政策",
+        "give the path of a policy file, or one of the installed policies: {installed} (see `kaohe policies`)",
+        "请给出政策文件的路径，或已安装政策之一：{installed}（用 kaohe policies 查看）",
+    ),
+    "extends.invalid": _("extends: needs the path of a base policy file", "extends: 需要写基础政策文件的路径"),
+    "extends.invalid/base": _("the base policy is not a mapping", "基础政策不是键值映射"),
+    "extends.cycle": _(
+        "policies extend each other in a circle (or more than {limit} layers): {path}",
+        "政策之间循环继承（或超过 {limit} 层）：{path}",
+    ),
+    "extends.missing": _(
+        "the base policy {path} does not exist",
+        "基础政策 {path} 不存在",
+        "give a path relative to this policy file, or an installed policy's name or id (see kaohe policies)",
+        "请写相对于本政策文件的路径，或已安装政策的名称或编号（用 kaohe policies 查看）",
+    ),
+    "extends.collision": _(
+        "{path} is already defined by the base policy {base}",
+        "{path} 已由基础政策 {base} 定义",
+        "use a change: '- override: {path}'",
+        "请用 changes 覆盖：「- override: {path}」",
+    ),
+    "extends.change": _(
+        "a change is a mapping with override, add or remove", "每项修改必须是含 override、add 或 remove 的映射"
+    ),
+    "extends.change/verbs": _(
+        "a change has exactly one of override, add, remove (and 'with' for override and add)",
+        "每项修改必须且只能有 override、add、remove 之一（override 和 add 还要有 with）",
+    ),
+    "extends.change/with": _("{verb} needs 'with:' and the element's keys", "{verb} 需要「with:」和该元素的键"),
+    "extends.change/has": _("{path} already has {item}; use override", "{path} 中已有 {item}，请用 override"),
+    "extends.change/exists": _("{path} already exists; use override", "{path} 已存在，请用 override"),
+    "extends.change/add": _("cannot add {path}", "无法添加 {path}"),
+    "extends.change/override": _("{path} is not an element that can be overridden", "{path} 不是可以覆盖的元素"),
+    "extends.not-found": _(
+        "{verb} {path}: '{part}' does not exist in the base policy", "{verb} {path}：基础政策中没有「{part}」"
+    ),
+    "extends.no-change": _(
+        "the override of {path} changes nothing",
+        "对 {path} 的覆盖没有改变任何内容",
+        "remove this change",
+        "请删除这项修改",
+    ),
+    # -- compiling a policy (engine/language/compiler.py) ------------------------------------
+    "rule.unknown": _(
+        "rule '{rule_id}' is not in this policy's rules catalogue", "规则「{rule_id}」不在本政策的 rules 目录中"
+    ),
+    "interval.invalid": _("{detail}", "区间写法不对：{detail}"),
+    # the reasons inside interval.invalid (engine/base/numbers.py: parse_interval)
+    "interval.form": _(
+        '{value} is not an interval; write it like "[0.40, 0.50)": '
+        "'[' or ']' includes the number, '(' or ')' leaves it out, inf for no bound",
+        '{value} 不是区间，请写成 "[0.40, 0.50)" 的样子：「[」「]」包含该数，「(」「)」不包含，无界写 inf',
+    ),
+    "interval.upper-minus-inf": _("the upper end cannot be -inf", "上端不能是 -inf"),
+    "interval.lower-plus-inf": _("the lower end cannot be +inf; write -inf", "下端不能是 +inf，请写 -inf"),
+    "interval.end-not-number": _("{value} is not a number", "{value} 不是数字"),
+    "interval.end-too-large": _(
+        "{value} is beyond the allowed size (about 10**154)", "{value} 超出允许范围（约 10**154）"
+    ),
+    "interval.open-end": _(
+        "{value}: an unbounded end (inf) must use '(' or ')'", "{value}：无界的一端（inf）必须用「(」或「)」"
+    ),
+    "interval.empty": _("{value} contains no number", "{value} 中不含任何数"),
+    "date.invalid": _("{value} is not a real date", "{value} 不是真实存在的日期"),
+    "date.invalid/source": _("the source date is not a real date", "文件日期不是真实存在的日期"),
+    "date.order": _("the effective period ends before it starts", "有效期的结束日期早于开始日期"),
+    "input.range": _("'range' applies to numbers, not to type {type}", "range 只适用于数字，不适用于 {type} 类型"),
+    "input.enum": _("input '{name}' of type enum needs 'values'", "枚举类型的输入「{name}」需要 values"),
+    "input.enum/not-enum": _(
+        "'values' and 'aliases' apply to type enum only", "values 和 aliases 只适用于枚举（enum）类型"
+    ),
+    "input.alias": _(
+        "alias '{alias}' points to '{target}', which is not one of {values}",
+        "别名「{alias}」指向「{target}」，但它不是可选值（{values}）之一",
+    ),
+    "input.items": _("input '{name}' of type list needs 'items'", "列表类型的输入「{name}」需要 items"),
+    "input.items/not-list": _("'items' applies to type list only", "items 只适用于列表（list）类型"),
+    "input.default": _("the default of '{name}' is not valid: {reason}", "「{name}」的默认值无效：{reason}"),
+    "tiers.overlap": _(
+        "tiers {a} and {b} overlap at {at}: a value there would match both",
+        "分档 {a} 与 {b} 在 {at} 处重叠：该值同时属于两档",
+        "decide which tier the bound belongs to: ')' leaves it out, '[' takes it in "
+        "(Chinese 以上/以下 both include the number; the higher level usually wins)",
+        "请决定分界值属于哪一档：「)」不包含，「[」包含（「以上」「以下」都含本数，通常取较高等级）",
+    ),
+    "tiers.gap": _(
+        "tiers {a} and {b} leave a gap at {at}: a value there matches no tier",
+        "分档 {a} 与 {b} 之间在 {at} 处有空档：该值不属于任何一档",
+        "close the gap: make one of the two ends include the number",
+        "请补上空档：让其中一端包含该数（「[」或「]」包含，「(」或「)」不包含）",
+    ),
+    "tiers.gap/domain-low": _(
+        "the tiers do not cover the low end of the domain {domain}", "分档没有覆盖取值范围 {domain} 的下端"
+    ),
+    "tiers.gap/domain-high": _(
+        "the tiers do not cover the high end of the domain {domain}", "分档没有覆盖取值范围 {domain} 的上端"
+    ),
+    "tiers.gap/open-high": _(
+        "the tiers stop at {at} but the domain {domain} goes on", "分档止于 {at}，但取值范围 {domain} 没有上界"
+    ),
+    "tiers.gap/open-low": _(
+        "the tiers start at {at} but the domain {domain} has no lower bound",
+        "分档始于 {at}，但取值范围 {domain} 没有下界",
+    ),
+    "entity.key": _(
+        "entity '{entity}' has no input '{key_input}' to identify its records",
+        "评价对象「{entity}」没有用来识别记录的输入「{key_input}」",
+        "declare an input 'id' or name the key input with key:",
+        "请声明输入 id，或用 key: 指定识别记录的输入",
+    ),
+    "name.clash": _("'{name}' is both an input and a value", "「{name}」既是输入又是取值"),
+    "schedule.target": _(
+        "schedule '{schedule}' reaches {share}% of its units by {year}, below the target of {target}%",
+        "安排表「{schedule}」到{year}年累计完成 {share}%，低于目标 {target}%",
+        "move units to an earlier batch, or check the target's reading in the rule's note",
+        "请把部分单位移到更早的批次，或核对规则注释中对该目标的解读",
+    ),
+    "schedule.unknown": _(
+        "schedule '{schedule}' is not defined under schedules:", "安排表「{schedule}」没有在 schedules 中定义"
+    ),
+    "grade.duplicate": _("grade code '{code}' is used twice", "等级代码「{code}」重复"),
+    "consequence.duplicate": _("consequence id '{id}' is used twice", "后果编号「{id}」重复"),
+    "expr.unknown-code": _(
+        "'{name}' can never be '{value}' (it is one of: {allowed})",
+        "「{name}」不可能等于「{value}」（可能的值：{allowed}）",
+    ),
+    "values.cycle": _("values depend on each other in a circle: {cycle}", "取值之间循环依赖：{cycle}"),
+    "aggregate.members": _(
+        "'{name}' aggregates over members, but entity '{entity}' declares no members:",
+        "「{name}」按成员汇总，但评价对象「{entity}」没有声明 members",
+    ),
+    "members.unknown": _("members entity '{entity}' is not defined", "成员评价对象「{entity}」没有定义"),
+    "aggregate.over": _(
+        "aggregate '{aggregate}' needs 'over': the member expression it works on",
+        "汇总「{aggregate}」需要 over：对每个成员计算的表达式",
+    ),
+    "members.rejected": _(
+        "'{name}': with members rejected: fail, a rejected member counts as meeting no condition, "
+        "which says nothing about its '{aggregate}'",
+        "「{name}」：members 设为 rejected: fail 时，被拒绝的成员视为不满足任何条件，这说明不了它的「{aggregate}」",
+        "use rejected: refuse or exclude, or aggregate with {failing}",
+        "请改用 rejected: refuse 或 exclude，或用以下汇总：{failing}",
+    ),
+    "members.by": _(
+        "entity '{entity}' has no input '{by}' to group by", "评价对象「{entity}」没有用于分组的输入「{by}」"
+    ),
+    "schedule.unit": _("'{unit}' is not a declared implementation unit", "「{unit}」不是已声明的实施单位"),
+    "schedule.unit/through": _(
+        "'{unit}' acts through '{through}', which is not a declared unit",
+        "「{unit}」经由「{through}」实施，但后者不是已声明的单位",
+    ),
+    "schedule.twice": _(
+        "'{unit}' is in the {first} batch and again in {year}", "「{unit}」已在 {first} 年批次中，又出现在 {year} 年"
+    ),
+    "schedule.missing": _("implementation unit '{unit}' is in no year's batch", "实施单位「{unit}」不在任何年度批次中"),
+    "property.entity": _("no entity '{entity}'", "没有评价对象「{entity}」"),
+    "property.input": _("entity '{entity}' has no input '{name}'", "评价对象「{entity}」没有输入「{name}」"),
+    "property.input/numeric": _(
+        "a monotonic relation needs a numeric input; '{name}' is {type}",
+        "单调关系需要数字输入；「{name}」是 {type} 类型",
+    ),
+    "property.direction": _(
+        "a monotonic relation needs direction: increasing or decreasing",
+        "单调关系需要 direction：increasing（递增）或 decreasing（递减）",
+    ),
+    # -- expressions (engine/language/expressions.py), shown as "<what>: ... in `<text>`" -----
+    "expr.type": _("an expression must be text, a number or true/false", "表达式必须是文本、数字或 true/false"),
+    "expr.empty": _("{what}: the expression is empty in `{text}`", "{what}为空：`{text}`"),
+    "expr.syntax": _(
+        "{what}: the expression does not parse: {parser} in `{text}`",
+        "{what}无法解析（Python 原文：{parser}）：`{text}`",
+    ),
+    "expr.syntax/bytes": _("{what}: byte strings are not allowed in `{text}`", "{what}中不允许使用字节串：`{text}`"),
+    "expr.number": _(
+        "{what}: cannot read the number {number} in `{text}`", "{what}中的数字 {number} 无法读取：`{text}`"
+    ),
+    "expr.number/complex": _(
+        "{what}: complex numbers are not allowed ({number}) in `{text}`", "{what}中不允许使用复数（{number}）：`{text}`"
+    ),
+    "expr.limit/number": _(
+        "{what}: the number {number} is beyond the allowed size (about 10**154) in `{text}`",
+        "{what}中的数字 {number} 超出允许范围（约 10**154）：`{text}`",
+    ),
+    "expr.limit/chars": _(
+        "{what}: the expression is longer than {limit} characters in `{text}`", "{what}超过 {limit} 个字符：`{text}`"
+    ),
+    "expr.limit/nesting": _("{what}: the expression is nested too deeply in `{text}`", "{what}嵌套过深：`{text}`"),
+    "expr.limit/depth": _(
+        "{what}: the expression is nested deeper than {limit} levels in `{text}`", "{what}嵌套超过 {limit} 层：`{text}`"
+    ),
+    "expr.limit/parts": _(
+        "{what}: the expression has more than {limit} parts in `{text}`", "{what}超过 {limit} 个部分：`{text}`"
+    ),
+    "expr.limit/chain": _("{what}: too many chained comparisons in `{text}`", "{what}中连续比较过多：`{text}`"),
+    "expr.limit/computed": _(
+        "{what}: cannot be computed: {reason} in `{text}`", "{what}超出限制，无法计算：{reason}：`{text}`"
+    ),
+    "expr.constant": _(
+        "{what}: cannot be computed: {reason} in `{text}`", "{what}中的常量部分无法计算：{reason}：`{text}`"
+    ),
+    "expr.unknown-function": _(
+        "{what}: unknown function '{name}' in `{text}`", "{what}中有未知的函数「{name}」：`{text}`"
+    ),
+    "expr.unknown-name": _("{what}: unknown name '{name}' in `{text}`", "{what}中有未声明的名称「{name}」：`{text}`"),
+    "expr.forbidden": _(
+        "{what}: {node} is not allowed in an expression in `{text}`", "{what}中不允许使用 {node}：`{text}`"
+    ),
+    "expr.forbidden/ellipsis": _("{what}: '...' is not allowed in `{text}`", "{what}中不允许使用「...」：`{text}`"),
+    "expr.forbidden/attribute": _(
+        "{what}: attributes and methods (a.b) are not allowed in `{text}`",
+        "{what}中不允许使用属性或方法（a.b）：`{text}`",
+    ),
+    "expr.forbidden/subscript": _(
+        "{what}: indexing (a[0]) is not allowed; use a function such as min() or len() in `{text}`",
+        "{what}中不允许使用下标（a[0]），请用 min()、len() 等函数：`{text}`",
+    ),
+    "expr.forbidden/lambda": _("{what}: lambda is not allowed in `{text}`", "{what}中不允许使用 lambda：`{text}`"),
+    "expr.forbidden/comprehension": _(
+        "{what}: comprehensions are not allowed; use cap(), count(), sum() in `{text}`",
+        "{what}中不允许使用推导式，请用 cap()、count()、sum()：`{text}`",
+    ),
+    "expr.forbidden/dict": _("{what}: dictionaries are not allowed in `{text}`", "{what}中不允许使用字典：`{text}`"),
+    "expr.forbidden/walrus": _(
+        "{what}: assignment (:=) is not allowed in `{text}`", "{what}中不允许赋值（:=）：`{text}`"
+    ),
+    "expr.forbidden/f-string": _(
+        "{what}: f-strings are not allowed in `{text}`", "{what}中不允许使用 f 字符串：`{text}`"
+    ),
+    "expr.forbidden/shift": _("{what}: bit shifts are not allowed in `{text}`", "{what}中不允许使用移位运算：`{text}`"),
+    "expr.forbidden/bit-and": _(
+        "{what}: '&' is not allowed; use 'and' in `{text}`", "{what}中不允许使用「&」，请用 and：`{text}`"
+    ),
+    "expr.forbidden/bit-or": _(
+        "{what}: '|' is not allowed; use 'or' in `{text}`", "{what}中不允许使用「|」，请用 or：`{text}`"
+    ),
+    "expr.forbidden/bit-xor": _(
+        "{what}: '^' is not allowed; use '**' for powers in `{text}`",
+        "{what}中不允许使用「^」，乘方请用「**」：`{text}`",
+    ),
+    "expr.forbidden/invert": _("{what}: '~' is not allowed in `{text}`", "{what}中不允许使用「~」：`{text}`"),
+    "expr.forbidden/matmult": _("{what}: '@' is not allowed in `{text}`", "{what}中不允许使用「@」：`{text}`"),
+    "expr.forbidden/call": _(
+        "{what}: only the documented functions can be called in `{text}`", "{what}中只能调用文档列出的函数：`{text}`"
+    ),
+    "expr.forbidden/keyword": _(
+        "{what}: keyword arguments are not allowed in `{text}`", "{what}中不允许使用关键字参数：`{text}`"
+    ),
+    "expr.forbidden/star": _(
+        "{what}: '*' arguments are not allowed in `{text}`", "{what}中不允许使用「*」参数：`{text}`"
+    ),
+    "expr.forbidden/underscore": _(
+        "{what}: names starting with '_' are not allowed ({name}) in `{text}`",
+        "{what}中不允许使用以「_」开头的名称（{name}）：`{text}`",
+    ),
+    "expr.forbidden/function-name": _(
+        "{what}: '{name}' is a function; call it with () in `{text}`",
+        "{what}中的「{name}」是函数，请加 () 调用：`{text}`",
+    ),
+    # -- why a computation failed (eval.*), inside record.compute and expr.constant ----------
+    "eval.size": _("a number grew beyond the allowed size (about 10**154)", "数值超出允许范围（约 10**154）"),
+    "eval.power-size": _("a power grew beyond the allowed size (about 10**154)", "乘方结果超出允许范围（约 10**154）"),
+    "eval.needs-numbers": _("{what} needs numbers, got {got}", "{what} 需要数字，实为{got}"),
+    "eval.division-by-zero": _("division by zero", "除数为零"),
+    "eval.add": _("cannot add {a} and {b}", "无法把{a}与{b}相加"),
+    "eval.add-date": _("use add_days(date, n) to move a date", "移动日期请用 add_days(日期, 天数)"),
+    "eval.power-whole": _("a power must be a whole number", "乘方的指数必须是整数"),
+    "eval.needs-list": _("{name}() needs a list, got {got}", "{name}() 需要列表，实为{got}"),
+    "eval.empty": _("{name}() of an empty list", "{name}() 的列表为空"),
+    "eval.round-places": _("round() takes 0 to 12 decimal places", "round() 的小数位数只能是 0 到 12"),
+    "eval.not-a-date": _("{value} is not a date (write 2021-06-30)", "{value} 不是日期（请写成 2021-06-30）"),
+    "eval.add-days-date": _("add_days() needs a date, got {got}", "add_days() 需要日期，实为{got}"),
+    "eval.add-days-whole": _("add_days() needs a whole number of days", "add_days() 的天数必须是整数"),
+    "eval.days-between": _("days_between() needs two dates", "days_between() 需要两个日期"),
+    "eval.wrong-kind": _("values of the wrong kind; is an optional input empty?", "值的类型不对；是否有可选输入为空？"),
+    "eval.too-large": _("the computation grew too large", "计算量过大"),
+    "eval.other": _("the computation failed ({kind})", "计算失败（{kind}）"),
+    "eval.no-tier": _("{value} is outside every tier of the table", "{value} 不在分档表的任何一档中"),
+    "eval.share-of-none": _("{name}: share of no members", "{name}：没有成员，无法计算占比"),
+    # -- records (engine/runtime) ------------------------------------------------------------
+    "record.missing": _("field {field} ({label}) is missing", "字段 {field}（{label}）缺失"),
+    "record.missing/unlabelled": _("field {field} is missing", "字段 {field} 缺失"),
+    "record.missing/needed": _(
+        "field {field} ({label}) is missing but a rule needs it", "字段 {field}（{label}）缺失，但有规则需要它"
+    ),
+    "record.missing/needed/unlabelled": _(
+        "field {field} is missing but a rule needs it", "字段 {field} 缺失，但有规则需要它"
+    ),
+    "record.invalid": _("field {field} ({label}) {reason}", "字段 {field}（{label}）取值无效：{reason}"),
+    "record.invalid/unlabelled": _("field {field} {reason}", "字段 {field} 取值无效：{reason}"),
+    "record.members": _(
+        "{name} is computed from the members of {entity}",
+        "{name} 由 {entity} 的成员汇总得出",
+        "evaluate {entity} from its members' records (kaohe evaluate --members FILE)",
+        "请用成员的记录评价 {entity}（kaohe evaluate --members 文件）",
+    ),
+    "record.members-rejected": _(
+        "{count} of {total} member records of {entity} ({label}) '{group}' were rejected ({names}); "
+        "the {entity} is not judged as if they did not exist",
+        "{label}（{entity}）「{group}」的 {total} 条成员记录中有 {count} 条被拒绝（{names}），不能当作没有这些成员来评定",
+        "fix those member records, or declare members: {{rejected: fail}} or {{rejected: exclude}} in the policy",
+        "请改正这些成员记录，或在政策的 members 中声明 rejected: fail（记为不合格）或 rejected: exclude（不计）",
+    ),
+    "record.compute": _("cannot compute {name}: {reason}", "无法计算 {name}：{reason}"),
+    "record.compute/members": _("cannot compute {name} from members: {reason}", "无法由成员汇总计算 {name}：{reason}"),
+    "record.compute/decide": _("cannot decide the grade or consequences: {reason}", "无法判定等级或后果：{reason}"),
+    "record.name": _("'{name}' has no value", "「{name}」没有值"),
+    "record.shape": _("a record must be a mapping of fields, got {kind}", "每条记录必须是字段的映射，实为 {kind}"),
+    "record.group": _(
+        "member records without '{by}' belong to no {entity}", "缺少「{by}」的成员记录不属于任何 {entity}"
+    ),
+    # -- why a field's value is refused (engine/language/kinds.py), inside record.invalid -----
+    "value.empty": _("is empty", "为空"),
+    "value.not-a-number": _("{value} is not a number", "{value} 不是数字"),
+    "value.not-finite": _("{value} is not a finite number", "{value} 不是有限的数"),
+    "value.too-large": _(
+        "{value} is too large or too precise (at most about 10**154)",
+        "{value} 数值过大或位数过多（至多约 10**154）",
+    ),
+    "value.yes-no-not-number": _("expected a number, got a yes/no value", "应为数字，实为是/否"),
+    "value.number-kind": _("expected a number, got {kind}", "应为数字，实为 {kind}"),
+    "value.not-whole": _("expected a whole number, got {value}", "应为整数，实为 {value}"),
+    "value.not-yes-no": _(
+        "expected yes/no (true/false, 是/否, 1/0), got {value}", "应为是/否（true/false、是/否、1/0），实为 {value}"
+    ),
+    "value.text-kind": _("expected text, got {kind}", "应为文本，实为 {kind}"),
+    "value.date-kind": _("expected a date such as 2021-06-30, got {value}", "应为日期（如 2021-06-30），实为 {value}"),
+    "value.not-a-date": _(
+        "{value} is not a date; write 2021-06-30, 2021/6/30 or 2021年6月30日",
+        "{value} 不是日期，请写成 2021-06-30、2021/6/30 或 2021年6月30日",
+    ),
+    "value.not-a-real-date": _("{value} is not a real date", "{value} 不是真实存在的日期"),
+    "value.out-of-range": _("{value} is outside the allowed range {range}", "{value} 超出允许范围 {range}"),
+    "value.not-allowed": _("{value} is not one of {allowed}", "{value} 不是可选值之一（{allowed}）"),
+    "value.not-allowed/aliases": _(
+        "{value} is not one of {allowed} (or {aliases})", "{value} 不是可选值之一（{allowed}；或 {aliases}）"
+    ),
+    "value.not-a-list": _("is not a valid list; write [1, 2, 3] or 1;2;3", "不是有效的列表，请写成 [1, 2, 3] 或 1;2;3"),
+    "value.list-kind": _("expected a list, got {kind}", "应为列表，实为 {kind}"),
+    "value.too-many-items": _("has {count} items, more than {limit}", "有 {count} 项，超过上限 {limit}"),
+    "value.item": _("item {index}: {reason}", "第{index}项：{reason}"),
+    # -- using a policy (engine/runtime/policy.py) ----------------------------------------------
+    "usage.entity": _("policy {policy} has no entity '{entity}'", "政策 {policy} 中没有评价对象「{entity}」"),
+    "usage.period": _(
+        "{day} is outside the effective period of {policy} ({start} to {end})",
+        "{day} 不在 {policy} 的有效期内（{start} 至 {end}）",
+        "pass as_of= a day inside the period, or allow_outside=True to evaluate anyway",
+        "请用 as_of= 指定有效期内的日期，或传 allow_outside=True 强制评价",
+    ),
+    "usage.period/open": _(
+        "{day} is outside the effective period of {policy} ({start} to open-ended)",
+        "{day} 不在 {policy} 的有效期内（{start} 起）",
+        "pass as_of= a day inside the period, or allow_outside=True to evaluate anyway",
+        "请用 as_of= 指定有效期内的日期，或传 allow_outside=True 强制评价",
+    ),
+    "usage.group-by": _("'{name}' is not an input of {entity}", "「{name}」不是 {entity} 的输入"),
+    "usage.members": _(
+        "entity '{entity}' is not evaluated from members",
+        "评价对象「{entity}」不是由成员汇总评价的",
+        "declare members: {{entity: ..., by: ...}} in the policy",
+        "请在政策中声明 members: {{entity: ..., by: ...}}",
+    ),
+    # -- input files (engine/io) -----------------------------------------------------------------
+    "input.unreadable": _("cannot open the file", "无法打开文件"),
+    "input.unreadable/not-found": _("cannot open the file: no such file", "无法打开文件：文件不存在"),
+    "input.unreadable/directory": _("cannot open the file: it is a folder", "无法打开文件：这是一个文件夹"),
+    "input.unreadable/permission": _("cannot open the file: permission denied", "无法打开文件：没有读取权限"),
+    "input.format": _(
+        "cannot tell the format of {path}",
+        "无法判断 {path} 的格式",
+        "use a .jsonl, .json, .csv or .xlsx file",
+        "请使用 .jsonl、.json、.csv 或 .xlsx 文件",
+    ),
+    "input.encoding": _(
+        "line {line} is neither UTF-8 nor GBK text and cannot be read",
+        "第{line}行既不是 UTF-8 也不是 GBK 编码，无法读取",
+        "re-export the sheet, or fix the damaged row",
+        "请重新导出表格，或修复损坏的行",
+    ),
+    "input.encoding/utf-16": _(
+        "the file is UTF-16 text, not UTF-8 or GBK",
+        "文件是 UTF-16 编码，不是 UTF-8 或 GBK",
+        "save it again as 'CSV UTF-8' (or CSV), or as JSON Lines in UTF-8",
+        "请另存为「CSV UTF-8」（或 CSV），或 UTF-8 编码的 JSON Lines",
+    ),
+    "input.encoding/jsonl-line": _(
+        "line {line} is not UTF-8",
+        "第{line}行不是 UTF-8 编码",
+        "JSON Lines files must be UTF-8",
+        "JSON Lines 文件必须是 UTF-8 编码",
+    ),
+    "input.encoding/json": _("the file is not UTF-8", "文件不是 UTF-8 编码"),
+    "input.line-too-long": _("line {line} is longer than {mib} MiB", "第{line}行超过 {mib} MiB"),
+    "input.json": _("line {line} is not valid JSON: {parser}", "第{line}行不是有效的 JSON（解析器原文：{parser}）"),
+    "input.json/not-object": _("line {line} is not a JSON object", "第{line}行不是 JSON 对象"),
+    "input.json/file": _(
+        "the file is not valid JSON: {parser}",
+        "文件不是有效的 JSON（解析器原文：{parser}）",
+        "a .json input is one array of records; use .jsonl for one record per line",
+        ".json 输入是一个记录数组；每行一条记录请用 .jsonl",
+    ),
+    "input.json/not-array": _("a .json input must be an array of records", ".json 输入必须是记录数组"),
+    "input.json/item": _("item {index} of the array is not an object", "数组第{index}项不是对象"),
+    "input.csv": _("line {line}: {parser}", "第{line}行无法读取（解析器原文：{parser}）"),
+    "input.csv/header": _("cannot read the header: {parser}", "无法读取表头（解析器原文：{parser}）"),
+    "input.csv/same-field": _(
+        "columns {first} and {column} both give the field {field}; kaohe cannot tell which to use",
+        "第{first}列和第{column}列都对应字段 {field}，无法判断用哪一列",
+        "delete or rename one of the two columns",
+        "请删除其中一列或改名",
+    ),
+    "input.csv/quote": _(
+        'line {line} opens a quote (") that is not closed on that line; lines {next} to {last} are read on their own',
+        '第{line}行的引号（"）在该行没有闭合；第{next}至{last}行按各自的行读取',
+        'close the quote (") or remove it, then read the file again',
+        '请补上或删除引号（"），再重新读取',
+    ),
+    "input.csv/quote-error": _(
+        'line {line} cannot be read ({parser}): a quote (") is probably never closed; '
+        "lines {next} to {last} are read on their own",
+        '第{line}行无法读取（解析器原文：{parser}）：可能有引号（"）没有闭合；第{next}至{last}行按各自的行读取',
+        'close the quote (") or remove it, then read the file again',
+        '请补上或删除引号（"），再重新读取',
+    ),
+    "input.ragged": _(
+        "line {line} has {cells} cells but the header has {width}",
+        "第{line}行有 {cells} 个单元格，表头只有 {width} 列",
+        "a value probably contains an unquoted comma",
+        "可能有值中含有未加引号的逗号",
+    ),
+    "input.ragged/xlsx": _(
+        "row {line} has a value in column {column}, beyond the last header column {last}",
+        "第{line}行在 {column} 列有值，超出了最后一个有表头的列 {last}",
+        "give that column a header, or clear the cell",
+        "请给该列加上表头，或清空该单元格",
+    ),
+    "input.xlsx": _(
+        "cannot read the workbook ({reader})",
+        "无法读取工作簿（读取器原文：{reader}）",
+        "save it again in Excel as 'Excel Workbook (*.xlsx)', or as CSV UTF-8",
+        "请在 Excel 中另存为「Excel 工作簿（*.xlsx）」，或 CSV UTF-8",
+    ),
+    "input.xlsx/xls": _(
+        "cannot read the workbook ({reader})",
+        "无法读取工作簿（读取器原文：{reader}）",
+        "this is an old .xls workbook; save it again in Excel as 'Excel Workbook (*.xlsx)', or as CSV UTF-8",
+        "这是旧的 .xls 工作簿；请在 Excel 中另存为「Excel 工作簿（*.xlsx）」，或 CSV UTF-8",
+    ),
+    "input.xlsx/openpyxl": _(
+        "reading and writing .xlsx files needs the optional package openpyxl, which is not installed",
+        "读写 .xlsx 文件需要可选的 openpyxl 包，但它没有安装",
+        "pip install 'kaohe[xlsx]'  (or save the sheet as CSV UTF-8 and read that)",
+        "pip install 'kaohe[xlsx]'（或把表格另存为 CSV UTF-8 再读取）",
+    ),
+    "input.xlsx/no-sheets": _("the workbook has no sheets", "工作簿中没有工作表"),
+    "input.xlsx/same-field": _(
+        "columns {first} and {column} both give the field {field}; kaohe cannot tell which to use",
+        "{first} 列和 {column} 列都对应字段 {field}，无法判断用哪一列",
+        "delete or rename one of the two columns",
+        "请删除其中一列或改名",
+    ),
+    "input.xlsx/cells": _(
+        "row {line}: {cells}",
+        "第{line}行：{cells}",
+        "fix the formula or the cell in the workbook and read it again",
+        "请在工作簿中修正公式或单元格，再重新读取",
+    ),
+    "input.xlsx/excel-error": _(
+        "{header} ({cell}) holds the Excel error {error}", "{header}（{cell}）是 Excel 错误值 {error}"
+    ),
+    "input.xlsx/no-header": _(
+        "cell {cell} has a value but its column has no header", "单元格 {cell} 有值，但所在列没有表头"
+    ),
+    "input.sheet": _("the workbook has no sheet named '{sheet}'", "工作簿中没有名为「{sheet}」的工作表"),
+    "usage.output": _(
+        "cannot write {path}",
+        "无法写入 {path}",
+        "the output must be a file in a folder that exists and can be written",
+        "输出必须是已存在且可写的文件夹中的文件",
+    ),
+    "usage.output/not-found": _(
+        "cannot write {path}: no such folder",
+        "无法写入 {path}：文件夹不存在",
+        "the output must be a file in a folder that exists and can be written",
+        "输出必须是已存在且可写的文件夹中的文件",
+    ),
+    "usage.output/directory": _(
+        "cannot write {path}: it is a folder",
+        "无法写入 {path}：这是一个文件夹",
+        "the output must be a file in a folder that exists and can be written",
+        "输出必须是已存在且可写的文件夹中的文件",
+    ),
+    "usage.output/permission": _(
+        "cannot write {path}: permission denied",
+        "无法写入 {path}：没有写入权限",
+        "the output must be a file in a folder that exists and can be written",
+        "输出必须是已存在且可写的文件夹中的文件",
+    ),
+    # -- hints --------------------------------------------------------------------------------
+    "hint.did-you-mean": _("did you mean '{suggestion}'?", "是否应为「{suggestion}」？"),
+    "hint.allowed-keys": _("allowed here: {keys}", "此处允许的键：{keys}"),
+    "hint.fullwidth-space": _(
+        "an ideographic (full-width) space was typed; use ordinary spaces", "输入了全角空格，请改用普通空格"
+    ),
+    "hint.fullwidth-char": _(
+        "'{char}' is a full-width character typed by a Chinese input method; YAML needs the ASCII '{ascii}' here",
+        "「{char}」是中文输入法打出的全角字符，此处 YAML 需要半角的「{ascii}」",
+    ),
+    "hint.gbk": _(
+        "the file looks like GBK (a Chinese Windows encoding); save it as UTF-8",
+        "文件看起来是 GBK 编码（中文 Windows 的编码），请另存为 UTF-8",
+    ),
+    "hint.yes-no": _("write true or false for a yes/no value", "是/否的值请写 true 或 false"),
+    "hint.percent": _("write a percentage as a ratio: 40% is 0.40", "百分数请写成小数：40% 写作 0.40"),
+    "hint.add-rule": _("add it under rules:", "请在 rules 下添加"),
+    "hint.declare-unit": _("declare it under units:", "请在 units 下声明"),
+    "hint.declare-name": _("declare it as an input or a value first", "请先把它声明为输入或取值"),
+    "hint.functions": _("functions: {names}", "可用的函数：{names}"),
+    "hint.fullwidth-operator": _(
+        "a full-width character (（）：，％＝＜＞) was typed; use the ASCII one",
+        "输入了全角字符（（）：，％＝＜＞），请改用半角",
+    ),
+    "hint.entities": _("entities: {names}", "评价对象：{names}"),
+    "hint.period-cli": _(
+        "pass --as-of with a day inside the period, or --allow-outside-period to evaluate anyway",
+        "请用 --as-of 指定有效期内的日期，或加 --allow-outside-period 强制评价",
+    ),
+    "hint.sheets": _("sheets: {names}", "工作表：{names}"),
+    "hint.sheets/close": _("did you mean '{suggestion}'? sheets: {names}", "是否应为「{suggestion}」？工作表：{names}"),
+    "hint.equals": _("compare with '==', not '='", "比较相等请用「==」，不是「=」"),
+    # -- words used inside other texts -----------------------------------------------------
+    "word.expression": _("expression", "表达式"),
+    "word.grade-condition": _("grade condition", "等级条件"),
+    "word.consequence-condition": _("consequence condition", "后果条件"),
+    "word.credit-amount": _("credit amount", "学分数额"),
+    "word.aggregate": _("aggregate", "汇总表达式"),
+    "word.aggregate-filter": _("aggregate filter", "汇总筛选条件"),
+    "word.kind.empty": _("an empty value", "空值"),
+    "word.kind.yes-no": _("yes/no", "是/否"),
+    "word.kind.text": _("text {value}", "文本 {value}"),
+    "word.kind.list": _("a list", "列表"),
+    "word.kind.number": _("a number", "数字"),
+    "word.kind.mapping": _("a mapping", "映射"),
+    "word.kind.date": _("a date", "日期"),
+    "word.kind.other": _("{name}", "{name}"),
+    "word.type.string": _("string", "文本"),
+    "word.type.number": _("number", "数字"),
+    "word.type.integer": _("integer", "整数"),
+    "word.type.boolean": _("boolean", "是/否"),
+    "word.type.array": _("array", "列表"),
+    "word.type.object": _("object", "映射"),
+    "word.type.null": _("null", "空值"),
+    # -- the command line's own sentences (engine/base/messages.py: cli_text) ------------------
+    "cli.summary": _(
+        "kaohe: {total} record(s): {evaluated} evaluated, {rejected} rejected",
+        "kaohe：共 {total} 条记录，已评价 {evaluated} 条，拒绝 {rejected} 条",
+    ),
+    "cli.validate-ok": _(
+        "{path}: ok ({id} {version}: {rules} rules, {entities} entities: {names}{layers})",
+        "{path}：通过（{id} {version}：{rules} 条规则，{entities} 个评价对象：{names}{layers}）",
+    ),
+    "cli.built-on": _(", built on {base}", "，基于 {base}"),
+    "cli.cases-ok": _("{path}: ok ({count} test cases for {id})", "{path}：通过（{id} 的 {count} 个测试用例）"),
+    "cli.policy-invalid": _("kaohe: policy invalid ({count} problem(s))", "kaohe：政策文件有 {count} 处问题"),
+    "cli.unknown-column": _(
+        "{path}: column '{header}' is not an input of {entity} and is not read{hint}",
+        "{path}：列「{header}」不是 {entity} 的输入，不会读取{hint}",
+    ),
+    "cli.unknown-column-hint": _("; did you mean '{suggestion}'?", "；是否应为「{suggestion}」？"),
+    "cli.missing-column": _(
+        "{path}: no column for the required input {name}: add a column '{header}'",
+        "{path}：缺少必填输入 {name} 的列，请添加列「{header}」",
+    ),
+    "cli.lint-count": _("{path}: {count} warning(s)", "{path}：{count} 条警告"),
+    "cli.interrupted": _(
+        "kaohe: interrupted; any --output file is left as it was", "kaohe：已中断；--output 文件保持原样"
+    ),
+}
