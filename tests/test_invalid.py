@@ -28,6 +28,8 @@ BASE = (FOLDER / "_base.yaml").read_text(encoding="utf-8")
 
 #: catalogue keys no policy, record or input file can produce, each with the reason
 NOT_FROM_A_FILE = {
+    "expr.limit/entity": "CPython refusing to compile one entity's generated function: the expression limits "
+    "stop any file first; test_batch_path plants the compiler's refusal and checks the location",
     "file.unreadable/not-found": "a policy named by a path that holds no file is policy.not-found; this entry is for "
     "files read by path alone (a case file's policy, a base read through a loader)",
     "hint.period-cli": "the command line's wording of usage.period's hint (the library's names as_of=); test_cli checks it",

@@ -254,7 +254,6 @@ def test_share_counts_among_the_members_where_keeps():
     from engine.base.errors import Location
     from engine.language.expressions import parse_expression
     from engine.language.model import Text, Value
-    from engine.runtime.evaluator import FAST
 
     here = Location("t", 1, 1)
     value = Value(
@@ -269,4 +268,4 @@ def test_share_counts_among_the_members_where_keeps():
     )
     members = [{"done": True, "came": True}, {"done": False, "came": True}, {"done": False, "came": False}]
     rt = JS.runtime("group")
-    assert rt.aggregate(members, FAST, value) == Fraction(1, 2)
+    assert rt.aggregate(members, value) == Fraction(1, 2)

@@ -358,6 +358,12 @@ CATALOGUE: dict[str, Text] = {
     "expr.limit/computed": _(
         "{what}: cannot be computed: {reason} in `{text}`", "{what}超出限制，无法计算：{reason}：`{text}`"
     ),
+    "expr.limit/entity": _(
+        "entity {entity} is too large to compile into one function ({detail})",
+        "评价对象 {entity} 过大，无法编译为一个函数（{detail}）",
+        "split the entity's values or shorten its expressions",
+        "请拆分该评价对象的取值，或缩短表达式",
+    ),
     "expr.constant": _(
         "{what}: cannot be computed: {reason} in `{text}`", "{what}中的常量部分无法计算：{reason}：`{text}`"
     ),

@@ -1,12 +1,10 @@
-"""Evaluating one record of an entity into a :class:`Result`. Pure: no I/O.
+"""What one entity needs at evaluation time, prepared when the policy loads. Pure: no I/O.
 
-Values are computed lazily and once per record: the environment is a dict of the
-record's inputs whose missing keys are derived values, computed on first use in the
-policy's dependency order. A derived value that no decision needs is never computed,
-so an exempt teacher needs no usage data.
-
-Two modes share everything but the expression walker: ``fast`` (compiled functions,
-the default) and ``reference`` (simpleeval), which the tests hold equal.
+An :class:`EntityRuntime` holds the entity's input coercers and tier tables, the errors a
+record can be refused with, and the entity's one generated function
+(:mod:`engine.runtime.fused`), which evaluates every record, with or without a tracer
+(:mod:`engine.runtime.tracers`). There is no other production path: the simpleeval
+reference (:mod:`engine.runtime.reference`) is the test oracle.
 """
 
 from __future__ import annotations
@@ -19,13 +17,15 @@ from ..base.errors import Diagnostic, RecordError
 from ..language.expressions import EvalFailure, failure_problem
 from ..language.kinds import build_coercer
 from ..language.model import Entity, PolicySpec, Value
-from .modes import FAILURES, FAST, REFERENCE
+from .fused import compile_entity
+from .modes import FAILURES
 from .result import Result
+from .tracers import Tracer
 
-__all__ = ["FAST", "REFERENCE", "EntityRuntime"]
+__all__ = ["EntityRuntime", "TierTable"]
 
 
-class _TierTable:
+class TierTable:
     """Lookup in a checked tier table (no gaps, no overlaps), comparing exact numbers by
     cross-multiplying integers; other values (dates) by bisection."""
 
@@ -59,37 +59,16 @@ class _TierTable:
         return i
 
 
-def _tier_fn(of, index, values):
-    return lambda env: values[index(of(env))]
-
-
 def _show(x):
     from ..base.numbers import format_number
 
     return format_number(x) if isinstance(x, (int, Fraction)) else repr(x)
 
 
-class _Env(dict):
-    """A record's names: its inputs, then derived values computed on first use."""
-
-    __slots__ = ("fns", "members", "mode", "rt")
-
-    def __missing__(self, name):
-        fn = self.fns.get(name)
-        if fn is None:  # the reference mode, an aggregate, or a missing input
-            return self.rt.compute(self, name)
-        try:
-            result = fn(self)
-        except RecordError:
-            raise
-        except FAILURES as exc:
-            raise self.rt.failure(name, exc) from None
-        self[name] = result
-        return result
-
-
 class EntityRuntime:
-    """Everything one entity needs at evaluation time, prepared once when the policy loads."""
+    """Everything one entity needs at evaluation time, prepared once when the policy loads:
+    its generated function included, so a loaded policy is immutable and evaluating from
+    many threads at once is safe from the first call."""
 
     def __init__(self, spec: PolicySpec, entity: Entity, runtimes: dict):
         self.spec = spec
@@ -97,58 +76,21 @@ class EntityRuntime:
         self.runtimes = runtimes  # all entities' runtimes, for members
         self.coercers = [(name, build_coercer(inp), inp) for name, inp in entity.inputs.items()]
         self.values = entity.values
-        self.tables = {n: _TierTable(v.tiers) for n, v in entity.values.items() if v.kind == "tiers"}
-        # the fast path: one function per derived value, called straight from the environment
-        self.fast_fns = {}
-        for n, v in entity.values.items():
-            if v.kind == "expr":
-                self.fast_fns[n] = v.expr.fast
-            elif v.kind == "tiers":
-                self.fast_fns[n] = _tier_fn(v.expr.fast, self.tables[n].index, tuple(t.value for t in v.tiers))
+        self.tables = {n: TierTable(v.tiers) for n, v in entity.values.items() if v.kind == "tiers"}
         self.levels = entity.grade.levels if entity.grade else ()
         self.otherwise = entity.grade.otherwise if entity.grade else None
         self.consequences = entity.consequences
         self.reported = entity.reported
         self.key = entity.key
         self.schedule = spec.schedules.get(entity.schedule) if entity.schedule else None
-        self._fused = self._fused_source = None  # the batch function, generated on first use
-
-    @property
-    def fused(self):
-        """The batch path: the whole entity as one generated function (engine/fused.py),
-        ``fused(record, as_of, members) -> Result``. Generated the first time a batch needs
-        it, so commands that never evaluate this entity (validate, lint, another entity)
-        do not pay for it."""
-        if self._fused is None:
-            from .fused import compile_entity
-
-            try:
-                self._fused, self._fused_source = compile_entity(self)
-            except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
-                # a policy beyond what one generated function can hold (CPython's limits):
-                # batches take the lazy path, which gives the same results, more slowly
-                import warnings
-
-                warnings.warn(
-                    f"kaohe: entity {self.entity.name} is evaluated without its batch function "
-                    f"({type(exc).__name__}: {exc})",
-                    RuntimeWarning,
-                    stacklevel=2,
-                )
-                self._fused = lambda record, as_of, members: self.evaluate(record, FAST, as_of, members, True)
-                self._fused_source = ""
-        return self._fused
-
-    @property
-    def fused_source(self) -> str:
-        """The Python source of :attr:`fused`, for reading what runs."""
-        self.fused  # noqa: B018 - generates it if needed
-        return self._fused_source
+        self.fused, self.fused_source = compile_entity(self)
+        """``fused(record, as_of, members, tracer) -> Result``: the whole entity as one
+        generated function, and its Python source, for reading what runs."""
 
     # -- inputs -------------------------------------------------------------------------------
-    def read(self, record: dict, index=None) -> tuple[dict, list]:
+    def read(self, record: dict) -> tuple[dict, list]:
         """The record's inputs, coerced; and the problems found (all of them)."""
-        env = _Env()
+        env: dict = {}
         problems = []
         get = record.get
         for name, coerce, inp in self.coercers:
@@ -165,7 +107,7 @@ class EntityRuntime:
                 problems.append(self.invalid_problem(name, exc))
         return env, problems
 
-    # -- the errors both evaluation paths raise (engine/fused.py calls these too) ----------------
+    # -- the errors a record is refused with (the generated function calls these) -----------
     def missing_problem(self, name) -> Diagnostic:
         return self._field_problem(name, "record.missing")
 
@@ -184,6 +126,16 @@ class EntityRuntime:
     def undecided_error(self, exc) -> RecordError:
         return RecordError(Diagnostic.of("record.compute/decide", self.entity.location, reason=failure_problem(exc)))
 
+    def shape_error(self, record) -> RecordError:
+        return RecordError(Diagnostic.of("record.shape", self.entity.location, kind=type(record).__name__))
+
+    def member_input_error(self, name: str, value: Value, exc) -> RecordError:
+        return RecordError(
+            Diagnostic.of(
+                "record.compute/members", value.location, rule=value.rule, name=name, reason=failure_problem(exc)
+            )
+        )
+
     def _field_problem(self, name, key, **params):
         inp = self.entity.inputs[name]
         label = inp.label.zh
@@ -191,51 +143,25 @@ class EntityRuntime:
             key += "/unlabelled"
         return Diagnostic.of(key, inp.location, evidence={"field": name}, field=name, label=label, **params)
 
-    # -- derived values ---------------------------------------------------------------------
-    def compute(self, env: _Env, name: str):
-        value = self.values.get(name)
-        if value is None:
-            if name in self.entity.inputs:
-                raise self.needed_error(name)
-            raise RecordError(Diagnostic.of("record.name", self.entity.location, name=name))
-        try:
-            if value.kind == "expr":
-                result = value.expr.fast(env) if env.mode is FAST else value.expr.reference(env)
-            elif value.kind == "tiers":
-                x = value.expr.fast(env) if env.mode is FAST else value.expr.reference(env)
-                result = value.tiers[self.tables[name].index(x)].value
-            else:
-                if env.members is None:
-                    raise self.no_members_error(name)
-                result = self.aggregate(env.members, env.mode, value)
-        except RecordError:
-            raise
-        except FAILURES as exc:
-            raise self.failure(name, exc) from None
-        env[name] = result
-        return result
-
     def failure(self, name, exc) -> RecordError:
         value = self.values[name]
         return RecordError(
             Diagnostic.of("record.compute", value.location, rule=value.rule, name=name, reason=failure_problem(exc))
         )
 
-    def aggregate(self, members, mode, value: Value):
+    # -- aggregates over members ----------------------------------------------------------------
+    def aggregate(self, members, value: Value):
         """An aggregate over the member environments (each evaluated already)."""
         where, over = value.where, value.over
         failing = getattr(members, "failing", 0)  # rejected members counted as failing (MemberEnvs)
-        pick = []
-        for member in members:
-            if where is not None and not (where.fast(member) if mode is FAST else where.reference(member)):
-                continue
-            pick.append(member)
+        pick = [m for m in members if where.fast(m)] if where is not None else list(members)
         fn = value.aggregate
         if fn == "count":
             if over is None:
                 return len(pick) + failing
-            return sum(1 for m in pick if (over.fast(m) if mode is FAST else over.reference(m)))
-        items = [over.fast(m) if mode is FAST else over.reference(m) for m in pick]
+            return sum(1 for m in pick if over.fast(m))
+        assert over is not None, "an aggregate but count reads a value"
+        items = [over.fast(m) for m in pick]
         if fn == "share":  # among the members 'where' keeps
             if not pick and not failing:
                 raise EvalFailure("eval.share-of-none", name=value.name)
@@ -258,71 +184,19 @@ class EntityRuntime:
         return items  # list
 
     # -- one record ---------------------------------------------------------------------------
-    def evaluate(self, record, mode=FAST, as_of: dt.date | None = None, members=None, trace=False) -> Result:
-        """Evaluate one record; raise RecordError for a bad record."""
+    def evaluate(self, record, as_of: dt.date | None = None, members=None, tracer: Tracer | None = None) -> Result:
+        """Evaluate one record with the generated function, reporting to ``tracer`` if
+        given; raise RecordError for a bad record."""
         if not isinstance(record, dict):
-            raise RecordError(Diagnostic.of("record.shape", self.entity.location, kind=type(record).__name__))
+            raise self.shape_error(record)
         if members is not None and self.entity.member_inputs:
             record = dict(record)
-            try:
-                for name, value in self.entity.member_inputs.items():
-                    if record.get(name) in (None, ""):
-                        record[name] = self.aggregate(members, mode, value)
-            except RecordError:
-                raise
-            except FAILURES as exc:
-                raise RecordError(
-                    Diagnostic.of(
-                        "record.compute/members",
-                        value.location,
-                        rule=value.rule,
-                        name=name,
-                        reason=failure_problem(exc),
-                    )
-                ) from None
-        if mode is FAST and not trace:
-            return self.fused(record, as_of, members)
-        env, problems = self.read(record)
-        if problems:
-            raise RecordError(problems)
-        env.rt, env.mode, env.members = self, mode, members
-        env.fns = self.fast_fns if mode is FAST else {}
-        env["as_of"] = as_of
-        if self.schedule is not None:
-            env.update(self.schedule.place(env.get(self.key)))
-        level = None
-        fast = mode is FAST
-        try:
-            if self.otherwise is not None:
-                for candidate in self.levels:
-                    if candidate.when.fast(env) if fast else candidate.when.reference(env):
-                        level = candidate
-                        break
-                else:
-                    level = self.otherwise
-                env["grade"] = level.code
-            fired = []
-            for cons in self.consequences:
-                if cons.when.fast(env) if fast else cons.when.reference(env):
-                    if cons.amount is not None:
-                        amount = (
-                            cons.amount.constant
-                            if cons.amount.is_constant
-                            else (cons.amount.fast(env) if fast else cons.amount.reference(env))
-                        )
-                        fired.append((cons, amount))
-                    else:
-                        fired.append((cons, None))
-        except RecordError:
-            raise
-        except FAILURES as exc:
-            raise self.undecided_error(exc) from None
-        scores = {}
-        for name in self.reported:
-            try:
-                scores[name] = env[name]
-            except RecordError as exc:
-                if exc.first.code != "record.missing":
-                    raise  # a value that cannot be computed rejects the record, reported or not
-                scores[name] = None  # needs an input the record need not give (e.g. an exempt teacher)
-        return Result(self.spec, self.entity, record.get(self.key), level, fired, scores, env if trace else None)
+            for name, value in self.entity.member_inputs.items():
+                if record.get(name) in (None, ""):
+                    try:
+                        record[name] = self.aggregate(members, value)
+                    except RecordError:
+                        raise
+                    except FAILURES as exc:
+                        raise self.member_input_error(name, value, exc) from None
+        return self.fused(record, as_of, members, tracer)

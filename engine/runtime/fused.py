@@ -1,9 +1,7 @@
-"""Compiling an entity into one Python function: the batch path.
+"""Each entity as one generated Python function: the one evaluation path.
 
-The lazy evaluator (:mod:`engine.evaluator`) keeps a record's names in a dict and
-computes each derived value on first use, through one call per value. That is what a
-trace needs, but for a batch the bookkeeping costs more than the arithmetic. So the
-first time a batch needs an entity, it is compiled into a single generated function that
+When the policy loads, every entity is compiled into a single function
+``run(record, as_of, members, tracer) -> Result`` that
 
 * reads and checks the record's inputs, with the common cases (a whole number inside
   its range, ASCII digits from a CSV cell, a yes/no, a known code) inline and everything
@@ -14,14 +12,20 @@ first time a batch needs an entity, it is compiled into a single generated funct
 
 The expressions in it are the same checked trees, with the same exact operator and
 function implementations, as :attr:`Expression.fast`; only the way names are read
-differs. Laziness is kept where it can be seen: a value that cannot be computed, or that
-reads an optional input the record leaves empty, is not an error until a grade condition,
-a consequence or a reported score actually reads it, and then the record fails with the
-error the lazy evaluator gives. The tests hold the three paths (this one, the lazy fast
-path and the simpleeval reference) equal on every shipped policy.
+differs. A value that cannot be computed, or that reads an optional input the record
+leaves empty, is not an error until a grade condition, a consequence or a reported score
+actually reads it, and then the record fails with that value's error: a local that could
+not be computed holds :data:`NOT_COMPUTED`, and reading it raises what stopped it.
+
+``tracer`` is None for batches, and then the function only tests it twice per record.
+Given a tracer (:mod:`engine.runtime.tracers`), it reports the values, tier rows and the
+decision to it; ``--trace``, ``kaohe explain`` and :meth:`Result.trace` read that report,
+so a trace shows what this very function computed. The tests hold this function equal to
+the simpleeval reference (:mod:`engine.runtime.reference`) on every shipped policy.
 
 The generated source is kept on the runtime (``EntityRuntime.fused_source``) so that a
-developer can read exactly what runs.
+developer can read exactly what runs. Generation happens once per entity, at load, under
+a lock (``ast.parse`` and ``compile`` are not to be raced from several threads).
 """
 
 from __future__ import annotations
@@ -29,15 +33,19 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import math
+import threading
 
-from ..base.errors import RecordError
+from ..base.errors import Diagnostic, PolicyError, RecordError
 from ..base.limits import MAX_MAGNITUDE
 from ..language.expressions import FAST_GLOBALS, fast_tree
 from ..language.kinds import text_value
-from .modes import FAILURES, FAST
+from .modes import FAILURES
 from .result import Result
+from .tracers import NOT_COMPUTED
 
-__all__ = ["compile_entity"]
+__all__ = ["compile_entity", "generate"]
+
+_LOCK = threading.Lock()
 
 _LIMIT = MAX_MAGNITUDE  # |a number read from a record| < 2**512, as kinds.py enforces
 
@@ -46,16 +54,7 @@ class _Pending(Exception):
     """A value read an optional input that the record leaves empty (args[0]: the input)."""
 
 
-class _Failed:
-    """The one marker a local holds when its value could not be computed."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<not computed>"
-
-
-_F = _Failed()
+_F = NOT_COMPUTED
 
 
 def _raise_failed(fails: dict, name: str):
@@ -95,8 +94,23 @@ class _Builder:
 
 def compile_entity(rt):
     """The entity of ``rt`` (an :class:`EntityRuntime`) as one function
-    ``run(record, as_of, members) -> Result`` that raises :class:`RecordError` for a
-    bad record; and its source text."""
+    ``run(record, as_of, members, tracer) -> Result`` that raises :class:`RecordError`
+    for a bad record; and its source text. One entity at a time, whatever the thread.
+    An entity beyond what CPython can compile into one function is a :class:`PolicyError`
+    at its location."""
+    with _LOCK:
+        try:
+            return generate(rt)
+        except (SyntaxError, RecursionError, MemoryError, ValueError, OverflowError) as exc:
+            entity = rt.entity
+            detail = f"{type(exc).__name__}: {exc}"
+            raise PolicyError(
+                Diagnostic.of("expr.limit/entity", entity.location, entity=entity.name, detail=detail)
+            ) from None
+
+
+def generate(rt):
+    """:func:`compile_entity` without the lock and without the error for an entity too large."""
     entity = rt.entity
     b = _Builder()
     local: dict[str, str] = {}  # policy name -> local variable
@@ -116,7 +130,7 @@ def compile_entity(rt):
     def code(expression) -> str:
         return ast.unparse(ast.fix_missing_locations(fast_tree(expression, b.consts, name_node)))
 
-    b.emit(0, "def run(record, as_of, members):")
+    b.emit(0, "def run(record, as_of, members, tracer):")
     b.emit(1, "_get = record.get")
     b.emit(1, "_problems = None")
     b.emit(1, "_fails = {}")
@@ -170,15 +184,17 @@ def compile_entity(rt):
             b.emit(1, f"{var} = _place[{sname!r}]")
 
     # -- derived values, in dependency order ----------------------------------------------
+    tiers: dict[str, str] = {}  # tier value name -> source of (input, row) for a tracer
     for name, value in rt.values.items():
         var = local[name] = f"_v{len(local)}"
         if value.kind == "expr":
             rhs = code(value.expr)
         elif value.kind == "tiers":
             table = rt.tables[name]
-            rhs = (
-                f"{b.bind('TV', tuple(t.value for t in value.tiers))}[{b.bind('TI', table.index)}({code(value.expr)})]"
-            )
+            x, row = f"_x{var[2:]}", f"_k{var[2:]}"
+            values = b.bind("TV", tuple(t.value for t in value.tiers))
+            rhs = f"{values}[({row} := {b.bind('TI', table.index)}(({x} := {code(value.expr)})))]"
+            tiers[name] = f"({x}, {row}) if {var} is not _F else None"
         else:
             rhs = f"{b.bind('G', _aggregate_fn(rt, name))}(members)"
         b.emit(1, "try:")
@@ -193,6 +209,15 @@ def compile_entity(rt):
         b.emit(2, f"{var} = _F")
         b.emit(2, f"_fails[{name!r}] = _failure({name!r}, _exc)")
         may_fail.add(name)
+
+    # -- a tracer: every value, failure and tier row, in one call -------------------------
+    b.emit(1, "if tracer is not None:")
+    b.emit(2, "tracer.computed(")
+    b.emit(3, "_rt,")
+    b.emit(3, "{" + ", ".join(f"{name!r}: {var}" for name, var in local.items()) + "},")
+    b.emit(3, "_fails,")
+    b.emit(3, "{" + ", ".join(f"{name!r}: {src}" for name, src in tiers.items()) + "},")
+    b.emit(2, ")")
 
     # -- grade and consequences -----------------------------------------------------------
     b.emit(1, "try:")
@@ -226,13 +251,16 @@ def compile_entity(rt):
     b.emit(1, "except FAILURES as _exc:")
     b.emit(2, "raise _undecided(_exc) from None")
 
+    b.emit(1, "if tracer is not None:")
+    b.emit(2, "tracer.decided(_level, _fired)")
+
     # -- reported scores and the result ---------------------------------------------------
     b.emit(1, "_scores = {")
     for name in rt.reported:
         var = local[name]
         b.emit(2, f"{name!r}: {var} if {var} is not _F else _reported(_fails, {name!r}),")
     b.emit(1, "}")
-    b.emit(1, f"return _Result(_spec, _entity, _get({rt.key!r}), _level, _fired, _scores, None)")
+    b.emit(1, f"return _Result(_spec, _entity, _get({rt.key!r}), _level, _fired, _scores, tracer)")
 
     source = "\n".join(b.lines) + "\n"
     namespace = {
@@ -255,6 +283,7 @@ def compile_entity(rt):
         "_Result": Result,
         "_spec": rt.spec,
         "_entity": entity,
+        "_rt": rt,
         **_helpers(rt),
     }
     filename = f"<kaohe: entity {entity.name} of {rt.spec.path}>"
@@ -305,7 +334,7 @@ def _aggregate_fn(rt, name):
     def aggregate(members):
         if members is None:
             raise rt.no_members_error(name)
-        return rt.aggregate(members, FAST, value)
+        return rt.aggregate(members, value)
 
     return aggregate
 

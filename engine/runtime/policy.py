@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ..base.errors import Diagnostic, KaoheError, Problem, RecordError
 from ..base.suggest import did_you_mean
@@ -16,7 +17,9 @@ from ..language.model import PolicySpec
 from ..language.registry import find_policy
 from .evaluator import EntityRuntime
 from .modes import FAST, REFERENCE
+from .reference import evaluate_reference
 from .result import Failure, Result
+from .tracers import FullTracer, SimpleTracer
 
 __all__ = ["PeriodError", "Policy", "load_policy", "parse_policy"]
 
@@ -42,8 +45,17 @@ def _as_date(value) -> dt.date:
     )
 
 
+def _run(rt: EntityRuntime, record, mode, day, members, trace) -> Result:
+    """One record of ``rt``'s entity: the generated function (with a FullTracer for a
+    trace), or, for ``mode=REFERENCE``, the simpleeval oracle."""
+    if mode == REFERENCE:
+        return evaluate_reference(rt, record, day, members)
+    return rt.evaluate(record, day, members, FullTracer() if trace else None)
+
+
 class Policy:
-    """A checked, compiled policy, ready to evaluate records. Immutable and thread-safe."""
+    """A checked, compiled policy, ready to evaluate records. Immutable and thread-safe:
+    each entity's generated function is made when the policy loads."""
 
     def __init__(self, spec: PolicySpec):
         self.spec = spec
@@ -105,10 +117,12 @@ class Policy:
         allow_outside: bool = False,
         members: list | None = None,
     ) -> Result:
-        """Evaluate one record; raise :class:`RecordError` if it cannot be evaluated."""
+        """Evaluate one record; raise :class:`RecordError` if it cannot be evaluated.
+        ``trace=True`` records every value, tier row and condition (:meth:`Result.trace`).
+        ``mode`` is :data:`FAST` (the one evaluation path); :data:`REFERENCE` runs the
+        simpleeval oracle the tests compare it with."""
         day = self.check_period(as_of, allow_outside)
-        runtime = self.runtime(entity)
-        return runtime.evaluate(self.named(record, entity), mode=mode, as_of=day, trace=trace, members=members)
+        return _run(self.runtime(entity), self.named(record, entity), mode, day, members, trace)
 
     def evaluate_many(
         self,
@@ -129,20 +143,19 @@ class Policy:
         return self._outcomes(records, entity, rt, day, trace, mode, start)
 
     def _outcomes(self, records, entity, rt, day, trace, mode, start) -> Iterator[Result | Failure]:
-        evaluate = rt.evaluate
         key = rt.key
-        batch = rt.fused if mode is FAST and not trace else None  # straight to the generated function
+        batch = rt.fused if mode != REFERENCE else None  # straight to the generated function
         mapping, known = self._names[entity]
         for index, record in enumerate(records, start):
             try:
                 if type(record) is dict and not known.issuperset(record):
                     record = rename_fields(record, mapping)  # keyed by labels, as a sheet's rows are
                 if batch is not None and type(record) is dict:
-                    outcome = batch(record, day, None)
+                    outcome = batch(record, day, None, FullTracer() if trace else None)
                 elif isinstance(record, Failure):  # a line the reader could not parse
                     outcome = record
                 else:
-                    outcome = evaluate(record, mode, day, None, trace)
+                    outcome = _run(rt, record, mode, day, None, trace)
             except RecordError as exc:
                 outcome = Failure(entity, record.get(key) if isinstance(record, dict) else None, exc, index)
             yield outcome
@@ -176,15 +189,23 @@ class Policy:
             if isinstance(record, Failure):
                 groups.setdefault(None, []).append(record)
                 continue
+            key: tuple | None
             try:
-                result = mrt.evaluate(record, mode, day, None, True)
-                key = tuple(result.env.get(b) for b in by)
+                # a member's values are what its group's aggregates read
+                evaluated = (
+                    mrt.evaluate(record, day, None, SimpleTracer())
+                    if mode != REFERENCE
+                    else _run(mrt, record, mode, day, None, True)
+                )
+                key = tuple(evaluated.env.get(b) for b in by)
+                result: Result | Failure = evaluated
             except RecordError as exc:
                 result = Failure(mrt.entity.name, record.get(mrt.key) if isinstance(record, dict) else None, exc, index)
                 key = _raw_key(record, by, mrt.entity.inputs)
             if any(part is None or (isinstance(part, str) and not part.strip()) for part in key):
                 key = None
             groups.setdefault(key, []).append(result)
+        group: Result | Failure
         for key, results in groups.items():
             if key is None:
                 yield (
@@ -200,7 +221,7 @@ class Policy:
             group_id = key[0] if len(key) == 1 else " / ".join(str(part) for part in key)
             good = [r for r in results if r.ok]
             bad = [r for r in results if not r.ok]
-            account = {
+            account: dict[str, Any] = {
                 "used": len(good),
                 "rejected": len(bad),
                 "rejected_ids": [_member_name(r) for r in bad],
@@ -239,7 +260,7 @@ class Policy:
                 if name != rt.key and name in rt.entity.inputs:
                     record[name] = part
             try:
-                group = rt.evaluate(record, mode, day, envs, trace)
+                group = _run(rt, record, mode, day, envs, trace)
             except RecordError as exc:
                 group = Failure(entity, group_id, exc)
             group.members = account

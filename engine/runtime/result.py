@@ -1,8 +1,8 @@
 """Results and failures as plain data, and the trace of how a result was decided.
 
 A :class:`Result` converts to a JSON-ready dict whose shape is published as
-``schemas/result.schema.json``. The trace is built only when asked for, from the values
-the evaluation computed, so it costs nothing when off.
+``schemas/result.schema.json``. The trace is what a :class:`FullTracer` recorded while the
+entity's generated function evaluated the record: nothing is evaluated again to show it.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 from fractions import Fraction
+from typing import Any
 
 from ..base.errors import Diagnostic, KaoheError, RecordError
 from ..base.numbers import ratio, to_json_number
 from ..language.model import Entity, PolicySpec
+from .tracers import FullTracer
 
 __all__ = ["LANGUAGES", "Failure", "Result", "check_language", "plain"]
 
@@ -67,14 +69,22 @@ def plain(value, short=False):
 class Result:
     """The outcome of evaluating one record: grade, scores, credits, sanctions, awards."""
 
-    __slots__ = ("entity", "env", "fired", "id", "level", "members", "scores", "spec")
+    __slots__ = ("entity", "fired", "id", "level", "members", "scores", "spec", "tracer")
 
-    def __init__(self, spec: PolicySpec, entity: Entity, id_, level, fired, scores, env):
+    def __init__(self, spec: PolicySpec, entity: Entity, id_, level, fired, scores, tracer=None):
         self.spec, self.entity, self.id, self.level = spec, entity, id_, level
-        self.fired, self.scores, self.env = fired, scores, env
+        self.fired, self.scores, self.tracer = fired, scores, tracer
         self.members: dict | None = None  # for a group judged from members: the member accounting
 
     ok = True
+
+    @property
+    def env(self):
+        """The record's names and computed values (a dict), when it was evaluated with a
+        tracer (``trace=True``); None otherwise. Reading a value that could not be
+        computed raises the :class:`RecordError` that stopped it."""
+        tracer = self.tracer
+        return tracer.env if tracer is not None else None
 
     @property
     def grade(self) -> str | None:
@@ -133,7 +143,7 @@ class Result:
         float, dates as ISO strings; labels in ``lang``, by default the policy's language."""
         spec = self.spec
         lang = check_language(spec.language if lang is None else lang)
-        out = {
+        out: dict[str, Any] = {
             "id": self.id if self.id is None or isinstance(self.id, str) else str(self.id),
             "entity": self.entity.name,
             "policy": {"id": spec.id, "version": spec.version},
@@ -183,10 +193,12 @@ class Result:
 
     # -- trace ------------------------------------------------------------------------------
     def trace(self) -> list[dict]:
-        """Which rules fired, with the values they saw; needs evaluation with trace=True."""
-        env = self.env
-        if env is None:
+        """Which rules fired, with the values they saw, as the evaluation's
+        :class:`FullTracer` recorded them (empty without one: evaluate with trace=True)."""
+        tracer = self.tracer
+        if not isinstance(tracer, FullTracer) or tracer.env is None:
             return []
+        env = tracer.env
         spec, entity = self.spec, self.entity
         steps = []
 
@@ -208,13 +220,9 @@ class Result:
             if value.kind == "expr":
                 step.update(expr=value.expr.text, reads=reads(value.expr))
             elif value.kind == "tiers":
-                x = _safe(value.expr, env)
-                tier = next((t for t in value.tiers if x is not _ERR and x in t.interval), None)
-                step.update(
-                    step="tier", of=value.expr.text, input=plain(x) if x is not _ERR else None, reads=reads(value.expr)
-                )
-                if tier is not None:
-                    step.update(tier=str(tier.interval), tier_clause=tier.clause, rule=tier.rule)
+                x, tier = tracer.tiers[name]
+                step.update(step="tier", of=value.expr.text, input=plain(x), reads=reads(value.expr))
+                step.update(tier=str(tier.interval), tier_clause=tier.clause, rule=tier.rule)
             else:
                 step.update(
                     step="aggregate",
@@ -224,20 +232,17 @@ class Result:
                 )
             steps.append(step)
         if entity.grade is not None and self.level is not None:
-            tried = []
-            for level in entity.grade.levels:
-                held = _safe(level.when, env)
-                tried.append(
-                    {
-                        "code": level.code,
-                        "when": level.when.text,
-                        "held": None if held is _ERR else bool(held),
-                        "rule": level.rule,
-                        "reads": reads(level.when),
-                    }
-                )
-                if level is self.level:
-                    break
+            tried = [
+                {
+                    "code": level.code,
+                    "when": level.when.text,
+                    "held": held,
+                    "rule": level.rule,
+                    "reads": reads(level.when),
+                }
+                for kind, level, held in tracer.conditions
+                if kind == "grade"
+            ]
             steps.append(
                 {
                     "step": "grade",
@@ -269,16 +274,6 @@ class Result:
         return steps
 
 
-_ERR = object()
-
-
-def _safe(expr, env):
-    try:
-        return expr.fast(env)
-    except Exception:
-        return _ERR
-
-
 class Failure:
     """A record that could not be evaluated: its id and the reasons."""
 
@@ -300,7 +295,7 @@ class Failure:
         not carry its policy)."""
         lang = check_language("zh" if lang is None else lang)
         first = self.error.first
-        out = {
+        out: dict[str, Any] = {
             "id": self.id if self.id is None or isinstance(self.id, str) else str(self.id),
             "entity": self.entity,
             "error": {

@@ -580,16 +580,17 @@ def deterministic(policy, entity, record, as_of):
 
 
 def fast_equals_reference(policy, entity, record, as_of):
-    """The three ways of evaluating agree: the generated batch function (no trace), the lazy
-    fast path (with a trace) and the simpleeval reference. The batch function and the lazy
-    path refuse a record with exactly the same diagnostics."""
+    """The entity's generated function, without a tracer (as batches run it) and with a
+    full tracer (as ``--trace`` and ``explain`` run it), agrees with the simpleeval
+    reference: the same results, the same traces, and a refused record refused by all
+    three with exactly the same diagnostics."""
     outcomes = {}
-    for label, mode, trace in (("batch", FAST, False), ("lazy", FAST, True), ("reference", REFERENCE, True)):
+    for label, mode, trace in (("batch", FAST, False), ("traced", FAST, True), ("reference", REFERENCE, True)):
         try:
             outcomes[label] = policy.evaluate(record, entity, as_of=as_of, allow_outside=True, mode=mode, trace=trace)
         except RecordError as exc:
             outcomes[label] = exc
-    batch, lazy, reference = outcomes["batch"], outcomes["lazy"], outcomes["reference"]
+    batch, traced, reference = outcomes["batch"], outcomes["traced"], outcomes["reference"]
     refused = [label for label, outcome in outcomes.items() if isinstance(outcome, RecordError)]
     if refused and len(refused) != 3:
         raise PropertyFailure(
@@ -597,19 +598,27 @@ def fast_equals_reference(policy, entity, record, as_of):
             + ", ".join(f"{k}={_short(v)}" for k, v in outcomes.items())
         )
     if refused:
-        if _diagnostics(batch) != _diagnostics(lazy):
+        if not _diagnostics(batch) == _diagnostics(traced) == _diagnostics(reference):
             raise PropertyFailure(
-                f"the batch and lazy paths refuse the record differently:\n"
-                f"batch: {_diagnostics(batch)}\nlazy:  {_diagnostics(lazy)}"
+                f"the paths refuse the record differently:\nbatch:     {_diagnostics(batch)}\n"
+                f"traced:    {_diagnostics(traced)}\nreference: {_diagnostics(reference)}"
             )
         return
-    a, b, c = batch.to_dict(trace=False), lazy.to_dict(trace=False), reference.to_dict(trace=False)
+    a, b, c = batch.to_dict(trace=False), traced.to_dict(trace=False), reference.to_dict(trace=False)
     if not a == b == c:
-        raise PropertyFailure(f"the evaluation paths differ:\nbatch:     {a}\nlazy:      {b}\nreference: {c}")
-    if lazy.to_dict(trace=True) != reference.to_dict(trace=True):
+        raise PropertyFailure(f"the evaluation paths differ:\nbatch:     {a}\ntraced:    {b}\nreference: {c}")
+    if traced.to_dict(trace=True) != reference.to_dict(trace=True):
         raise PropertyFailure(
-            f"the traces differ:\nlazy:      {lazy.to_dict(trace=True)}\nreference: {reference.to_dict(trace=True)}"
+            f"the traces differ:\ntraced:    {traced.to_dict(trace=True)}\nreference: {reference.to_dict(trace=True)}"
         )
+    seen, expected = _conditions(traced), _conditions(reference)
+    if seen != expected:
+        raise PropertyFailure(f"the conditions traced differ:\ntraced:    {seen}\nreference: {expected}")
+
+
+def _conditions(result) -> list:
+    """Every condition a full tracer recorded: (kind, rule, condition, held)."""
+    return [(kind, element.rule, element.when.text, held) for kind, element, held in result.tracer.conditions]
 
 
 def _diagnostics(exc: RecordError) -> list:
