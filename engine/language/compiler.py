@@ -37,11 +37,37 @@ from .model import (
 )
 from .schedules import check_schedules
 from .schema import check_document
+from .types import (
+    BOOLEAN,
+    DATE,
+    INTEGER,
+    RATIO,
+    TEXT,
+    Type,
+    TypeProblem,
+    check_condition,
+    code_type,
+    given_names,
+    infer,
+    input_type,
+    list_of,
+    tier_value_type,
+    unify,
+)
 
 __all__ = ["compile_document", "compile_file"]
 
 #: Names every expression may read besides the entity's own inputs and values.
 BUILTIN_NAMES = {"as_of": "the day the evaluation is judged at (--as-of)"}
+#: The types of the builtin and schedule names.
+NAME_TYPES = {
+    "as_of": DATE,
+    "in_schedule": BOOLEAN,
+    "batch_year": INTEGER.or_empty(),
+    "batch_deadline": DATE.or_empty(),
+    "demonstration": BOOLEAN,
+    "acting_unit": TEXT.or_empty(),
+}
 #: Names an entity with a ``schedule`` may read: its unit's place in the rollout.
 SCHEDULE_NAMES = {
     "in_schedule": "the record's key is an implementation unit of the schedule",
@@ -49,6 +75,17 @@ SCHEDULE_NAMES = {
     "batch_deadline": "the last day of that batch year",
     "demonstration": "the unit is a demonstration school",
     "acting_unit": "the unit that carries out the rollout (itself or its central school)",
+}
+
+
+_WHAT_ZH = {
+    "expression": "表达式",
+    "grade condition": "等级条件",
+    "consequence condition": "后果条件",
+    "credit amount": "学分数额",
+    "aggregate": "汇总表达式",
+    "aggregate filter": "汇总筛选条件",
+    "tier lookup": "分档依据",
 }
 
 
@@ -68,6 +105,8 @@ class _Compiler:
         self.rules: dict[str, Rule] = {}
         self.entities: dict[str, Entity] = {}
         self.schedules: dict[str, Schedule] = {}
+        self.expr_paths: dict = {}  # id(Expression) -> (path, what)
+        self.file_lines: dict = {}
 
     # -- helpers --------------------------------------------------------------------------
     def layer(self, path) -> str:
@@ -85,31 +124,82 @@ class _Compiler:
             loc = Location(loc.file, loc.line, loc.col + col_offset)
         self.diagnostics.append(Diagnostic(code, message, loc, rule=rule, hint=hint, params=params))
 
+    def lines_of(self, file) -> list | None:
+        if file not in self.file_lines:
+            try:
+                self.file_lines[file] = Path(file).read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeError, ValueError):
+                self.file_lines[file] = None
+        return self.file_lines[file]
+
+    def place(self, loc: Location, text: str, offset: int) -> Location:
+        """The file location of character ``offset`` of an expression whose YAML scalar
+        starts at ``loc``: after the quote of a quoted scalar, on the lines of a block
+        scalar (| or >) or of a plain scalar folded over several lines. YAML only changes
+        the whitespace of an expression, so the n-th other character of the expression is
+        the n-th other character of the scalar."""
+        lines = self.lines_of(loc.file) if loc.line else None
+        if not lines or loc.line > len(lines):
+            return Location(loc.file, loc.line, loc.col + offset) if loc.line else loc
+        count = sum(1 for ch in text[:offset] if not ch.isspace())
+        row, col = loc.line - 1, loc.col - 1
+        first = lines[row][col : col + 1]
+        if first in ("'", '"'):
+            col += 1
+        elif first in ("|", ">"):
+            row, col = row + 1, 0
+        while row < len(lines):
+            line = lines[row]
+            while col < len(line):
+                if not line[col].isspace():
+                    if count == 0:
+                        return Location(loc.file, row + 1, col + 1)
+                    count -= 1
+                col += 1
+            row, col = row + 1, 0
+        return loc
+
+    def type_error(self, expression, problem: TypeProblem, rule=None):
+        """A :class:`TypeProblem` of an expression as a located diagnostic."""
+        _path, what = self.expr_paths.get(id(expression), ((), "expression"))
+        loc = expression.location
+        node = problem.node
+        if node is not None and hasattr(node, "lineno"):
+            lines = expression.text.split("\n")
+            line = lines[node.lineno - 1] if node.lineno <= len(lines) else ""
+            chars = len(line.encode("utf-8")[: node.col_offset].decode("utf-8", errors="ignore"))
+            offset = sum(len(x) + 1 for x in lines[: node.lineno - 1]) + chars
+            loc = self.place(loc, expression.text, offset)
+        self.diagnostics.append(
+            Diagnostic(
+                problem.code,
+                f"{what}: {problem.message} in `{expression.text}`",
+                loc,
+                rule=rule,
+                hint=problem.hint,
+                params=dict(
+                    what=_WHAT_ZH.get(what, what), text=expression.text, detail=problem.message, **problem.params
+                ),
+            )
+        )
+
     def expression(self, raw, path, names, rule=None, what="expression"):
         loc = self.doc.loc(path)
         try:
-            return parse_expression(raw, loc, names)
+            expression = parse_expression(raw, loc, names)
+            self.expr_paths[id(expression)] = (path, what)
+            return expression
         except ExpressionProblem as problem:
-            # the column inside a one-line plain scalar is the column in the file
-            words = {
-                "expression": "表达式",
-                "grade condition": "等级条件",
-                "consequence condition": "后果条件",
-                "credit amount": "学分数额",
-                "aggregate": "汇总表达式",
-                "aggregate filter": "汇总筛选条件",
-            }
-            self.error(
-                problem.code,
-                f"{what}: {problem.message} in `{raw}`",
-                path,
-                rule=rule,
-                hint=problem.hint,
-                col_offset=max(problem.col - 1, 0),
-                what=words.get(what, what),
-                text=raw,
-                detail=problem.message,
-                **problem.params,
+            where = self.place(loc, str(raw).strip(), max(problem.col - 1, 0)) if problem.col else loc
+            self.diagnostics.append(
+                Diagnostic(
+                    problem.code,
+                    f"{what}: {problem.message} in `{raw}`",
+                    where,
+                    rule=rule,
+                    hint=problem.hint,
+                    params=dict(what=_WHAT_ZH.get(what, what), text=raw, detail=problem.message, **problem.params),
+                )
             )
             return None
 
@@ -412,7 +502,6 @@ class _Compiler:
                 )
                 self.pending_aggregates.append((ename, iname, fraw, fpath, member_inputs))
         ordered = self.order_values(ename, values, path)
-        known_strings = self.known_strings(inputs, ordered)
 
         grade = None
         if "grade" in raw:
@@ -428,7 +517,6 @@ class _Compiler:
                 lrule = self.rule_ref(lraw["rule"], lpath + ("rule",)) if "rule" in lraw else grule
                 when = self.expression(lraw["when"], lpath + ("when",), names, lrule, "grade condition")
                 if when is not None:
-                    self.check_strings(when, known_strings, lpath + ("when",), lrule)
                     levels.append(
                         Level(
                             lraw["code"],
@@ -457,7 +545,6 @@ class _Compiler:
                 self.layer(gpath + ("otherwise",)),
             )
             grade = Grade(grule, tuple(levels), otherwise, self.doc.loc(gpath))
-            known_strings = {**known_strings, "grade": set(codes)}
         cnames = dict(names)
         if grade is not None:
             cnames["grade"] = "the grade code"
@@ -471,7 +558,6 @@ class _Compiler:
             when = self.expression(craw["when"], cpath + ("when",), cnames, rule, "consequence condition")
             if when is None:
                 continue
-            self.check_strings(when, known_strings, cpath + ("when",), rule)
             kind = next(k for k in ("credit", "sanction", "obligation", "award") if k in craw)
             body = craw[kind]
             common = dict(
@@ -512,44 +598,6 @@ class _Compiler:
             member_inputs=member_inputs,
             schedule=schedule,
         )
-
-    def known_strings(self, inputs, values) -> dict:
-        known = {n: set(i.values) for n, i in inputs.items() if i.type == "enum"}
-        for n, v in values.items():
-            if v.kind == "tiers" and all(isinstance(t.value, str) for t in v.tiers):
-                known[n] = {t.value for t in v.tiers}
-        return known
-
-    def check_strings(self, expr, known, path, rule):
-        """`grade == 'pas'` or `gender == 'X'`: a text compared with a name that can never hold it."""
-        for node in ast.walk(expr.tree):
-            if not isinstance(node, ast.Compare):
-                continue
-            operands = [node.left, *node.comparators]
-            names = [o.id for o in operands if isinstance(o, ast.Name) and o.id in known]
-            for name in names:
-                for other in operands:
-                    texts = []
-                    if isinstance(other, ast.Constant) and isinstance(other.value, str):
-                        texts = [other.value]
-                    elif isinstance(other, (ast.List, ast.Tuple)):
-                        texts = [
-                            e.value for e in other.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
-                        ]
-                    for text in texts:
-                        if text not in known[name]:
-                            close = difflib.get_close_matches(text, sorted(known[name]), n=1)
-                            self.error(
-                                "expr.unknown-code",
-                                f"'{name}' can never be '{text}' (it is one of: {', '.join(sorted(known[name]))})",
-                                path,
-                                rule=rule,
-                                hint=f"did you mean '{close[0]}'?" if close else None,
-                                name=name,
-                                value=text,
-                                allowed=", ".join(sorted(known[name])),
-                                **({"suggestion": close[0]} if close else {}),
-                            )
 
     def order_values(self, ename, values, path) -> dict:
         """Values in dependency order; a cycle is an error naming its members."""
@@ -648,6 +696,186 @@ class _Compiler:
                             where if len(entity.members.by) == 1 else where + (i,),
                             hint=f"did you mean '{close[0]}'?" if close else None,
                         )
+
+    # -- types ----------------------------------------------------------------------------
+    def infer(self, expression, names, rule, condition=None):
+        """The type of an expression, or None after reporting why it has none."""
+        if expression is None:
+            return None
+        try:
+            if condition is not None:
+                return check_condition(expression.tree, names, condition)
+            return infer(expression.tree, names)
+        except TypeProblem as problem:
+            self.type_error(expression, problem, rule)
+            return None
+
+    def check_types(self):
+        """Give every input, value and aggregate its type and check every expression:
+        operators, functions, comparisons, tier lookups, conditions and amounts."""
+        self.types: dict[str, dict] = {}
+        visiting: set = set()
+
+        def visit(ename):
+            if ename in self.types or ename in visiting or ename not in self.entities:
+                return
+            visiting.add(ename)
+            entity = self.entities[ename]
+            if entity.members is not None:
+                visit(entity.members.entity)
+            self.types[ename] = self.type_entity(entity)
+
+        for ename in self.entities:
+            visit(ename)
+
+    def member_names(self, entity) -> dict | None:
+        if entity.members is None or entity.members.entity not in self.types:
+            return None
+        member = self.entities[entity.members.entity]
+        names = dict(self.types[member.name])
+        if member.grade is not None:
+            names["grade"] = code_type(lv.code for lv in member.grade.all_levels)
+        return names
+
+    def type_entity(self, entity) -> dict:
+        names = {n: input_type(inp) for n, inp in entity.inputs.items()}
+        names["as_of"] = NAME_TYPES["as_of"]
+        if entity.schedule is not None:
+            names.update({n: NAME_TYPES[n] for n in SCHEDULE_NAMES})
+        members = self.member_names(entity)
+        for iname, value in entity.member_inputs.items():
+            found = self.type_aggregate(value, members)
+            declared = names[iname]
+            if found is not None and not _fits(found, declared):
+                message = f"'{iname}' is declared {declared}, but its aggregate '{value.aggregate}' gives {found}"
+                params = {"name": iname, "expected": str(declared), "found": str(found)}
+                self.diagnostics.append(
+                    Diagnostic("type.mismatch", message, value.location, rule=value.rule, params=params)
+                )
+        for vname, value in entity.values.items():
+            found = None
+            if value.kind == "expr":
+                found = self.infer(value.expr, names, value.rule)
+            elif value.kind == "tiers":
+                found = self.type_tiers(value, names)
+            else:
+                found = self.type_aggregate(value, members)
+            if found is None:
+                found = Type("any")  # already reported; do not report its uses again
+            object.__setattr__(value, "type", found)
+            names[vname] = found
+        if entity.grade is not None:
+            for level in entity.grade.levels:
+                self.infer(level.when, names, level.rule, condition=f"the condition of grade '{level.code}'")
+            names = {**names, "grade": code_type(lv.code for lv in entity.grade.all_levels)}
+        for cons in entity.consequences:
+            self.infer(cons.when, names, cons.rule, condition=f"the condition of '{cons.id}'")
+            if cons.amount is not None:
+                amount = self.infer(cons.amount, names, cons.rule)
+                if amount is not None and not amount.numeric and amount.kind not in ("any",):
+                    path, _what = self.expr_paths.get(id(cons.amount), ((), ""))
+                    self.error(
+                        "type.mismatch",
+                        f"a credit amount must be a number, but `{cons.amount.text}` is {amount}",
+                        path,
+                        rule=cons.rule,
+                        expected="number",
+                        found=str(amount),
+                    )
+        return names
+
+    def type_tiers(self, value, names):
+        of = self.infer(value.expr, names, value.rule)
+        path, _what = self.expr_paths.get(id(value.expr), ((), ""))
+        if of is not None and not of.numeric and of.kind != "any":
+            self.error(
+                "type.mismatch",
+                f"a tier table looks up a number, but `{value.expr.text}` is {of}",
+                path,
+                rule=value.rule,
+                expected="number",
+                found=str(of),
+                hint="tiers cover ranges of numbers; compute a number in 'of' (days_between() for dates)",
+            )
+        elif of is not None and of.nullable:
+            self.error(
+                "type.maybe-empty",
+                f"a tier table needs a value, but `{value.expr.text}` may be empty ({of})",
+                path,
+                rule=value.rule,
+                found=str(of),
+                hint="give the input a default, or compute 'of' as `x if given(x) else 0`",
+            )
+        found = tier_value_type([t.value for t in value.tiers])
+        if found is None:
+            self.error(
+                "type.mismatch",
+                f"the tiers of '{value.name}' give values of different kinds: "
+                + ", ".join(repr(t.value) for t in value.tiers),
+                path[:-1] + ("tiers",) if path else (),
+                rule=value.rule,
+                name=value.name,
+                hint="every tier gives a code, or every tier a number, or every tier true/false",
+            )
+        return found
+
+    def type_aggregate(self, value, members) -> Type | None:
+        """The type of an aggregate over members; its 'over' and 'where' checked against
+        the member's names."""
+        if members is None:
+            return None
+        fn, rule = value.aggregate, value.rule
+        names = members
+        if value.where is not None:
+            self.infer(value.where, members, rule, condition="an aggregate's 'where'")
+            # the members 'where' keeps have the inputs it tests with given(x)
+            proven = given_names(value.where.tree)
+            names = {n: (t.or_empty(False) if n in proven else t) for n, t in members.items()}
+        if value.over is None:
+            return INTEGER if fn == "count" else None
+        if fn in ("count", "share", "all", "any"):
+            self.infer(value.over, names, rule, condition=f"'over' of aggregate '{fn}'")
+            return {"count": INTEGER, "share": RATIO}.get(fn, BOOLEAN)
+        over = self.infer(value.over, names, rule)
+        if over is None or over.kind == "any":
+            return None
+        path, _what = self.expr_paths.get(id(value.over), ((), ""))
+        if fn in ("sum", "mean", "min", "max"):
+            if not (over.numeric or (fn in ("min", "max") and over.kind == "date")):
+                self.error(
+                    "type.mismatch",
+                    f"aggregate '{fn}' needs numbers, but `{value.over.text}` is {over}",
+                    path,
+                    rule=rule,
+                    expected="number",
+                    found=str(over),
+                )
+                return None
+            if over.nullable:
+                self.error(
+                    "type.maybe-empty",
+                    f"aggregate '{fn}' needs a value from every member, but `{value.over.text}` may be empty",
+                    path,
+                    rule=rule,
+                    found=str(over),
+                    hint=f"keep only the members that give it: where: given({value.over.text})"
+                    if isinstance(value.over.tree, ast.Name)
+                    else "keep only the members that give it with where: given(x)",
+                )
+            if fn == "sum":
+                return Type(over.kind)
+            return (RATIO if fn == "mean" else Type(over.kind, over.codes)).or_empty()
+        if fn == "distinct":
+            if over.kind in ("list", "record"):
+                self.error(
+                    "type.mismatch",
+                    f"aggregate 'distinct' counts single values, but `{value.over.text}` is {over}",
+                    path,
+                    rule=rule,
+                    found=str(over),
+                )
+            return INTEGER
+        return list_of(over)
 
     def compile_schedules(self):
         for sname, raw in self.data.get("schedules", {}).items():
@@ -765,9 +993,12 @@ class _Compiler:
             self.compile_entity(ename, raw)
         # 4. aggregates and members: need every entity compiled
         self.check_aggregates()
-        # 5. schedules: need the rules catalogue
+        # 5. types: every expression, members' first
+        if not any(d.severity == "error" for d in self.diagnostics):
+            self.check_types()
+        # 6. schedules: need the rules catalogue
         self.compile_schedules()
-        # 6. promised properties: need every entity's inputs
+        # 7. promised properties: need every entity's inputs
         self.check_properties()
         if any(d.severity == "error" for d in self.diagnostics):
             raise PolicyError(self.diagnostics)
@@ -807,3 +1038,15 @@ def compile_document(doc: Document) -> PolicySpec:
 def compile_file(path) -> PolicySpec:
     """Load, check and compile a policy file."""
     return compile_document(load_yaml(Path(path)))
+
+
+def _fits(found: Type, declared: Type) -> bool:
+    """A value of type ``found`` may stand where ``declared`` is expected."""
+    merged = unify(found, declared)
+    if merged is None:
+        return False
+    if declared.numeric:
+        return found.numeric and (declared.kind != "integer" or found.kind in ("integer", "days"))
+    if declared.kind == "code":
+        return found.kind == "code" and found.codes <= declared.codes
+    return True
