@@ -229,6 +229,44 @@ class _Compiler:
         self.diagnostics.extend(found)
         return not found
 
+    def check_flow_commas(self):
+        """``periods: [上学期，下学期]``: YAML splits a flow list at ASCII commas only, so a
+        full-width comma silently makes one item. An unquoted item of a [ ] list with one
+        is refused where it stands."""
+        stack = [((), self.data)]
+        while stack:
+            path, node = stack.pop()
+            if isinstance(node, dict):
+                stack.extend((path + (k,), v) for k, v in node.items())
+                continue
+            if not isinstance(node, list):
+                continue
+            for i, item in enumerate(node):
+                if not isinstance(item, str):
+                    stack.append((path + (i,), item))
+                    continue
+                if "，" not in item:
+                    continue
+                loc = self.doc.loc(path + (i,))
+                lines = self.lines_of(loc.file) if loc.line else None
+                if not lines or loc.line > len(lines):
+                    continue
+                line = lines[loc.line - 1]
+                before = line[: loc.col - 1].rstrip()
+                if line[loc.col - 1 : loc.col] in ("'", '"') or not before.endswith(("[", ",")):
+                    continue  # a quoted item, or an item of a block list: the comma is meant
+                parts = [p.strip() for p in item.split("，")]
+                self.diagnostics.append(
+                    Diagnostic(
+                        "yaml.fullwidth-comma",
+                        f"a full-width comma '，' does not separate the items of a [ ] list: "
+                        f"'{item}' is one item, not {len(parts)}",
+                        Location(loc.file, loc.line, loc.col + item.index("，")),
+                        hint=f"use ASCII commas: [{', '.join(parts)}]; quote the item if the comma belongs to it",
+                        params={"item": item, "count": len(parts), "fixed": ", ".join(parts)},
+                    )
+                )
+
     def check_rules(self):
         for rid, raw in self.data["rules"].items():
             self.rules[rid] = Rule(rid, raw["ref"], raw["clause"], raw.get("note"), self.doc.key_loc(("rules", rid)))
@@ -281,6 +319,36 @@ class _Compiler:
                 return None
         elif "items" in raw:
             self.error("input.items", "'items' applies to type list only", path + ("items",))
+        fields = None
+        if kind == "record":
+            if not name.endswith("[]"):
+                self.error(
+                    "input.record",
+                    f"input '{name}' of type record must be the items of a list",
+                    path + ("type",),
+                    hint="declare type: list with items: {type: record, fields: {...}}",
+                    name=name,
+                )
+                return None
+            if "fields" not in raw:
+                self.error("input.fields", f"the records of '{name[:-2]}' need 'fields'", path, name=name[:-2])
+                return None
+            fields = {}
+            for fname, fraw in raw["fields"].items():
+                field = self.compile_input(fname, fraw, path + ("fields", fname))
+                if field is None:
+                    return None
+                if field.type in ("list", "record"):
+                    self.error(
+                        "input.fields",
+                        f"field '{fname}' of a record is {field.type}; a field holds one value",
+                        path + ("fields", fname, "type"),
+                        name=fname,
+                    )
+                    return None
+                fields[fname] = field
+        elif "fields" in raw:
+            self.error("input.fields", "'fields' applies to type record only", path + ("fields",))
         spec = Input(
             name=name,
             type=kind,
@@ -293,6 +361,7 @@ class _Compiler:
             aliases=aliases,
             columns=tuple(raw.get("columns", ())),
             items=items,
+            fields=fields,
             max_items=raw.get("max_items"),
             required=bool(raw.get("required", False)),
             changeable=bool(raw.get("changeable", False)),
@@ -526,6 +595,7 @@ class _Compiler:
                             self.doc.loc(lpath),
                             lraw.get("rank"),
                             self.layer(lpath),
+                            "rank" in lraw and lraw["rank"] is None,
                         )
                     )
             oraw = graw["otherwise"]
@@ -543,6 +613,7 @@ class _Compiler:
                 self.doc.loc(gpath + ("otherwise",)),
                 oraw.get("rank"),
                 self.layer(gpath + ("otherwise",)),
+                "rank" in oraw and oraw["rank"] is None,
             )
             grade = Grade(grule, tuple(levels), otherwise, self.doc.loc(gpath))
         cnames = dict(names)
@@ -983,7 +1054,8 @@ class _Compiler:
     def run(self) -> PolicySpec:
         self.pending_aggregates = []
         # 1. schema first: every later check assumes the document's shape
-        if not self.check_schema():
+        self.check_flow_commas()
+        if not self.check_schema() or any(d.severity == "error" for d in self.diagnostics):
             raise PolicyError(self.diagnostics)
         # 2. the rules catalogue: every later element refers to it
         self.check_rules()

@@ -209,6 +209,8 @@ def build_coercer(spec: Input) -> Callable:
             raise ValueError(f"{value!r} is not one of {shown}{extra}")
 
         return enum
+    if kind == "record":
+        return _record_coercer(spec)
     if kind == "list":
         item = build_coercer(spec.items)
         item_type = spec.items.type
@@ -276,6 +278,35 @@ def build_coercer(spec: Input) -> Callable:
 
         return as_list
     raise ValueError(f"unknown input type {kind}")
+
+
+def _record_coercer(spec: Input) -> Callable:
+    """One activity (an item of a list of records): a mapping with the declared fields, each
+    read by its own type; a field not declared is refused, so a misspelt one is not lost."""
+    fields = [(name, build_coercer(f), f) for name, f in spec.fields.items()]
+    declared = set(spec.fields)
+
+    def record(value):
+        if not isinstance(value, dict):
+            raise ValueError(f"expected a record with fields {', '.join(declared)}, got {type(value).__name__}")
+        unknown = sorted(set(value) - declared)
+        if unknown:
+            raise ValueError(f"has the unknown field {unknown[0]!r} (fields: {', '.join(spec.fields)})")
+        out = {}
+        for name, coerce, field in fields:
+            raw = value.get(name)
+            if raw is None or raw == "":
+                if field.has_default:
+                    out[name] = field.default
+                    continue
+                raise ValueError(f"field {name!r} is missing")
+            try:
+                out[name] = coerce(raw)
+            except ValueError as exc:
+                raise ValueError(f"field {name!r}: {exc}") from None
+        return out
+
+    return record
 
 
 def _show(x) -> str:

@@ -131,6 +131,7 @@ class Level:
     location: Location
     rank: int | None = None
     layer: str = ""
+    status: bool = False  # rank: null: a status (in progress, finished late), never better or worse
 
 
 @dataclass(frozen=True)

@@ -349,8 +349,11 @@ class _Checker:
         if op is ast.Pow:
             if right.kind not in ("integer", "days"):
                 self.problem(node.right, f"a power must be a whole number, but this is {right}", found=str(right))
-            exponent = node.right
-            if left.kind == "integer" and isinstance(exponent, ast.Constant) and exponent.value >= 0:
+            # a whole number to a whole power is whole unless the power is negative; a power
+            # that turns out negative for a record is still exact (a ratio), and every function
+            # that needs a whole number checks it again for that record
+            negative = isinstance(node.right, ast.UnaryOp) and isinstance(node.right.op, ast.USub)
+            if left.kind == "integer" and not negative:
                 return INTEGER.or_empty(nullable)
             return RATIO.or_empty(nullable)
         kind = _widest(left, right)
