@@ -568,7 +568,9 @@ def _sig_count(c, node, args):
 
 
 def _sig_distinct(c, node, args):
-    c.a_list(args[0], "distinct()")
+    t = c.a_list(args[0], "distinct()")
+    if t.item.kind in ("list", "record"):
+        c.problem(args[0], f"distinct() counts single values, but this is {t}", found=str(t))
     return INTEGER
 
 
