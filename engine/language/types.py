@@ -86,7 +86,7 @@ class Type:
             text = "an empty value (None)"
         else:
             text = self.kind
-        return text + (" or empty" if self.nullable and self.kind != "null" else "")
+        return text + (" (may be empty)" if self.nullable and self.kind != "null" else "")
 
     @property
     def numeric(self) -> bool:
