@@ -301,3 +301,18 @@ def test_a_status_has_no_rank(tmp_path):
     path.write_text(text, encoding="utf-8")
     ranks = grade_ranks(engine.load_policy(path).spec.entities["teacher"])
     assert ranks == {"pass": 1}
+
+
+def test_an_engine_fault_is_not_blamed_on_the_record(monkeypatch):
+    """After the type check no TypeError can come from a record: one that happens is a
+    fault of kaohe and reaches the caller (the CLI's internal error), not a record.compute."""
+    policy = engine.load_policy(ACTIVITIES)
+    runtime = policy.runtime("teacher")
+
+    def fault(env):
+        raise TypeError("unsupported operand type(s)")
+
+    monkeypatch.setitem(runtime.fast_fns, "recent", fault)
+    record = {"id": "T1", "enrolled": "2015-09-01", "log": []}
+    with pytest.raises(TypeError):
+        policy.evaluate(record, "teacher", as_of=dt.date(2024, 1, 1), trace=True)
