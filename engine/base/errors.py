@@ -16,6 +16,7 @@ __all__ = [
     "InputError",
     "KaoheError",
     "Location",
+    "OutputError",
     "PolicyError",
     "RecordError",
 ]
@@ -116,3 +117,8 @@ class RecordError(KaoheError):
 
 class InputError(KaoheError):
     """An input file as a whole cannot be read (wrong encoding, unknown format)."""
+
+
+class OutputError(KaoheError):
+    """The output cannot be written: a full disk, a file size limit, a read-only or missing
+    folder, a directory where the file should be. The user's environment, not a bug."""

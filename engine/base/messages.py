@@ -63,6 +63,18 @@ ZH = {
     "input.csv": "第{line}行不是有效的 CSV 行",
     "input.ragged": "第{line}行有 {cells} 个单元格，表头只有 {width} 列",
     "usage.period": "{day} 不在 {policy} 的有效期内（{period}）",
+    # faults: damaged input, limits, output the environment refuses
+    "input.cut-line": "第{line}行是最后一行且没有换行符：文件可能被截断，本条记录的值可能不完整",
+    "input.too-deep": "第{line}行（项）的记录中，值的嵌套超过 {limit} 层",
+    "input.field-too-long": "第{line}行（项）的字段 {field} 长 {length} 个字符，超过上限 {limit}",
+    "input.too-large": ".json 文件超过 {limit} 字节，无法整体读取",
+    "output.disk-full": "无法写入 {path}：磁盘已满",
+    "output.too-large": "无法写入 {path}：文件超过了允许的大小上限（ulimit -f）",
+    "output.read-only": "无法写入 {path}：所在磁盘为只读",
+    "output.denied": "无法写入 {path}：没有权限",
+    "output.is-directory": "无法写入 {path}：这是一个文件夹",
+    "output.no-folder": "无法写入 {path}：所在文件夹不存在",
+    "output.write-failed": "无法写入 {path}",
     "usage.entity": "政策 {policy} 中没有评价对象「{entity}」",
     "policy.not-found": "找不到政策 {policy}：既没有这个文件，也没有这个名称或编号的已安装政策（已安装：{installed}）",
 }
@@ -78,6 +90,12 @@ ZH_HINTS = {
     "tiers.overlap": "请决定分界值属于哪一档：「)」不包含，「[」包含（「以上」「以下」都含本数，通常取较高等级）",
     "usage.period": "请用 --as-of 指定有效期内的日期，或加 --allow-outside-period 强制评价",
     "policy.not-found": "请给出政策文件的路径，或已安装政策的名称（用 kaohe policies 查看）",
+    "input.cut-line": "请确认文件是完整复制或导出的；加 --strict 时此类记录被拒绝",
+    "input.too-large": "请改用 JSON Lines（.jsonl，每行一条记录），kaohe 可流式读取任意大小",
+    "output.disk-full": "请清理磁盘空间，或写到另一块磁盘",
+    "output.too-large": "请提高上限（ulimit -f），或写到另一块磁盘",
+    "output.is-directory": "请给出文件名，例如 目录/results.jsonl",
+    "output.no-folder": "请先创建该文件夹，或改正路径",
 }
 
 _SUGGEST = "是否应为「{suggestion}」？"
@@ -161,6 +179,18 @@ _CLI = {
     ),
     "lint-count": ("{path}: {count} warning(s)", "{path}：{count} 条警告"),
     "interrupted": ("kaohe: interrupted; any --output file is left as it was", "kaohe：已中断；--output 文件保持原样"),
+    "signalled": (
+        "kaohe: stopped by {signal}; any --output file is left as it was",
+        "kaohe：收到 {signal} 信号，已停止；--output 文件保持原样",
+    ),
+    "stale-temp": (
+        "kaohe: removed {path}, a temporary file left by an earlier run that was killed",
+        "kaohe：已删除此前被强行终止的运行遗留的临时文件 {path}",
+    ),
+    "cut-summary": (
+        "kaohe: warning: {path} line {line} has no line end; the file may be cut short (record {record})",
+        "kaohe：警告：{path} 第{line}行没有换行符，文件可能被截断（第{record}条记录）",
+    ),
 }
 
 
