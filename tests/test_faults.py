@@ -504,9 +504,11 @@ HOSTILE_IDS = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\tTAB", "\r
 def test_csv_cells_cannot_become_formulas(tmp_path):
     src = tmp_path / "in.jsonl"
     write_jsonl(src, [{"id": i, **RECORD} for i in HOSTILE_IDS])
-    result = subprocess.run([*CLI, *ARGS, "-i", str(src), "-f", "csv"], capture_output=True, cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [*CLI, *ARGS, "-i", str(src), "-f", "csv", "--lang", "en"], capture_output=True, cwd=ROOT, timeout=120
+    )
     assert result.returncode == 0, result.stderr
-    rows = list(csv.DictReader(io.StringIO(result.stdout.decode("utf-8"), newline="")))
+    rows = list(csv.DictReader(io.StringIO(result.stdout.decode("utf-8-sig"), newline="")))
     assert [r["id"] for r in rows] == ["'" + i for i in HOSTILE_IDS[:6]] + ["plain", "-5"]
     assert all(r["credit_total"] for r in rows)
 
