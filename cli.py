@@ -624,6 +624,32 @@ def report(policy, entity, input_path, output, group_by, as_of, allow_outside_pe
     sys.exit(EXIT_REJECTED if outcomes.rejected else EXIT_OK)
 
 
+@main.command("fmt")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--check", is_flag=True, help="Write nothing; list the files that are not formatted and exit 1.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of messages (default: the policy's).")
+@guarded
+def fmt_command(paths, check, lang):
+    """Rewrite policies and case files in canonical key order and indentation, keeping comments."""
+    from engine.tools.fmt import format_file
+
+    changed, broken = [], 0
+    for path in paths:
+        try:
+            if format_file(path, check=check):
+                changed.append(path)
+        except KaoheError as exc:
+            _report(exc)
+            broken += 1
+    for path in changed:
+        click.echo(f"would reformat {path}" if check else f"reformatted {path}")
+    if check and changed:
+        click.echo(f"kaohe fmt: {len(changed)} of {len(paths)} file(s) would change; run `kaohe fmt` on them", err=True)
+    if broken:
+        sys.exit(EXIT_POLICY)
+    sys.exit(EXIT_REJECTED if check and changed else EXIT_OK)
+
+
 @main.command()
 @click.option("--id", "pid", prompt="policy id (e.g. zhejiang-xx-2023)", help="Identifier of the new policy.")
 @click.option("--region", prompt="region (地区)", help="Region, in Chinese.")
