@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
 import shutil
 import textwrap
 
@@ -16,7 +18,7 @@ from engine.language.loader import parse_yaml
 from engine.tools.cases import load_cases
 from engine.tools.fmt import FormatError, format_file, format_text
 
-from .conftest import POLICIES
+from .conftest import POLICIES, ROOT
 
 SHIPPED = sorted(p for p in POLICIES.glob("*.yaml") if not p.name.endswith(".tests.yaml"))
 CASE_FILES = sorted(POLICIES.glob("*.tests.yaml"))
@@ -214,3 +216,64 @@ def test_a_formatting_that_would_change_meaning_is_refused(monkeypatch, tmp_path
         format_file(path)
     assert info.value.first.code == "fmt.meaning"
     assert path.read_text(encoding="utf-8") == SCRAMBLED
+
+
+def _schema_words() -> set:
+    words: set = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            words.update(node.get("properties", {}))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads((ROOT / "schemas" / "policy.schema.json").read_text(encoding="utf-8")))
+    return words
+
+
+def scramble(text: str) -> str:
+    """The policy with the keys of every mapping the schema describes in reverse order."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+
+    words = _schema_words()
+    yaml = YAML()
+    yaml.width = 4096
+    data = yaml.load(text)
+
+    def walk(node):
+        if isinstance(node, CommentedMap):
+            keys = list(node)
+            if len(keys) > 1 and all(k in words for k in keys):
+                for key in reversed(keys):
+                    node.move_to_end(key)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(data)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_a_scrambled_shipped_policy_formats_back_to_the_same_policy(path, tmp_path):
+    for sibling in POLICIES.glob("*.yaml"):  # extends: national.yaml
+        shutil.copy(sibling, tmp_path / sibling.name)
+    text = path.read_text(encoding="utf-8")
+    scrambled = scramble(text)
+    assert scrambled != text
+    target = tmp_path / path.name
+    target.write_text(scrambled, encoding="utf-8")
+    assert format_file(target) is True
+    formatted = target.read_text(encoding="utf-8")
+    assert content(engine.load_policy(target).spec) == content(engine.load_policy(path).spec)
+    assert format_text(formatted, str(target)) == formatted
+    top = [line.split(":")[0] for line in formatted.splitlines() if line[:1].isalpha()]
+    assert top == [line.split(":")[0] for line in format_text(text, str(path)).splitlines() if line[:1].isalpha()]
