@@ -623,7 +623,7 @@ def report(policy, entity, input_path, output, group_by, rosters, as_of, allow_o
     if output.lower().endswith(".pdf"):
         find_browser()  # refuse before the run when no browser can print the PDF
     day = loaded.check_period(as_of, allow_outside_period)
-    _column_warnings(input_path, rt.entity, sheet)
+    _column_warnings(input_path, rt.entity, sheet, carried=(group_by, "姓名"))  # the report reads these
     row_info: list = []
 
     def tapped(records):

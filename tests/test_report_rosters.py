@@ -201,3 +201,20 @@ def test_pdf_through_headless_chromium(tmp_path):
     html_out = tmp_path / "report.html"
     run("report", JIANGXI, "-e", "teacher", "-i", sheet, "-o", html_out, "--group-by", "学校", "--as-of", "2020-06-30")
     assert html_out.read_text(encoding="utf-8").count('<section class="roster">') == 3
+
+
+def test_without_rosters_a_large_run_keeps_only_the_summaries(tmp_path, monkeypatch):
+    policy = engine.load_policy(JIANGXI)
+    teacher = policy.spec.entities["teacher"]
+    records = list(read_records(str(ROOT / "examples" / "jiangxi" / "teachers.csv"), teacher))
+    outcomes = list(policy.evaluate_many(records, "teacher", as_of=dt.date(2020, 6, 30)))
+    failed = [o.id for o in outcomes if o.ok and o.to_dict()["sanctions"]]
+    assert failed
+    small = write_report(tmp_path / "small.html", policy, "teacher", outcomes, rosters="none")[0]
+    assert f'<td class="k">{failed[0]}</td>' in small.read_text(encoding="utf-8")  # details on a small run
+    monkeypatch.setattr(report_module, "ROSTER_INLINE_MAX", 3)
+    large = write_report(tmp_path / "large.html", policy, "teacher", outcomes, rosters="none")[0]
+    text = large.read_text(encoding="utf-8")
+    assert f'<td class="k">{failed[0]}</td>' not in text and "逐人明细未列出" in text
+    assert "当年内不得评优评先" in text  # the sanction summary stays
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["large.html", "small.html"]  # no roster folder

@@ -102,6 +102,7 @@ WORDS = {
         "roster_file": "文件",
         "roster_none": "本报告不含名册。",
         "details_in_rosters": "逐人明细见各名册文件。",
+        "details_omitted": "记录超过{limit}条，逐人明细未列出；需要时请用 --rosters split 输出各组名册。",
         "grade": "等级",
         "name": "姓名",
         "not_evaluated": "未能评价",
@@ -166,6 +167,7 @@ WORDS = {
         "roster_file": "File",
         "roster_none": "This report has no rosters.",
         "details_in_rosters": "The details per record are in the roster files.",
+        "details_omitted": "More than {limit} records: the details per record are left out; write rosters with --rosters split.",
         "grade": "Grade",
         "name": "Name",
         "not_evaluated": "Not evaluated",
@@ -508,6 +510,10 @@ def _render(spec, entity, outcomes, lang, group_by, as_of, rosters, row_info, fo
     if rosters == "auto":
         rosters = "inline" if tally.records <= ROSTER_INLINE_MAX or folder is None else "split"
     split = rosters == "split"
+    # the details per record (who has which sanction or award) are a roster's business: the
+    # report lists them only beside inline rosters, or without rosters on a small run
+    brief = split or (rosters == "none" and tally.records > ROSTER_INLINE_MAX)
+    brief_note = w["details_in_rosters"] if split else w["details_omitted"].format(limit=ROSTER_INLINE_MAX)
     day = as_of or tally.as_of
     title = spec.title.get(lang)
     source = spec.source or {}
@@ -621,8 +627,8 @@ def _render(spec, entity, outcomes, lang, group_by, as_of, rosters, row_info, fo
             )
         )
         body.append(f"<h3>{esc(w['sanction_list'])}</h3>")
-        if split:
-            body.append(f'<p class="note">{esc(w["details_in_rosters"])}</p>')
+        if brief:
+            body.append(f'<p class="note">{esc(brief_note)}</p>')
         else:
             body.append(
                 _table(
@@ -635,7 +641,7 @@ def _render(spec, entity, outcomes, lang, group_by, as_of, rosters, row_info, fo
                     cell_classes={0: "k", 1: "k", 2: "code", 4: "k", 5: "clause"},
                 )
             )
-    if tally.awards and split:
+    if tally.awards and brief:
         body.append(f"<h2>{esc(w['awards'])}</h2>")
         awarded = Counter((i["code"], i["label"], i["rule"]) for _, i in tally.awards)
         body.append(
@@ -646,7 +652,7 @@ def _render(spec, entity, outcomes, lang, group_by, as_of, rosters, row_info, fo
                 cell_classes={0: "code", 2: "k"},
             )
         )
-        body.append(f'<p class="note">{esc(w["details_in_rosters"])}</p>')
+        body.append(f'<p class="note">{esc(brief_note)}</p>')
     elif tally.awards:
         body.append(f"<h2>{esc(w['awards'])}</h2>")
         body.append(
