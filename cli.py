@@ -682,37 +682,108 @@ def check(policy, seed, max_examples, entities):
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.option("--entity", "-e", required=True)
 @click.option("--input", "-i", "input_path", required=True, help="Records: .jsonl, .json, .csv or .xlsx.")
-@click.option("--output", "-o", required=True, help="The HTML file to write.")
-@click.option("--group-by", help="An input to group the grade distribution by (e.g. school or group).")
+@click.option("--output", "-o", required=True, help="The file to write: .html, or .pdf (printed by headless Chromium).")
+@click.option(
+    "--group-by",
+    help="Group grades and rosters by an input (school, group), its label (学校, 教研组) or a column of the input.",
+)
+@click.option(
+    "--rosters",
+    type=click.Choice(["auto", "inline", "split", "none"]),
+    default="auto",
+    show_default=True,
+    help="Rosters per group: in the report, one file per group in the folder <report>-rosters, or none "
+    "(auto: in the report up to 2,000 records, else split).",
+)
 @click.option("--as-of", type=DATE)
 @click.option("--allow-outside-period", is_flag=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]))
 @click.option("--sheet", help="Sheet of an .xlsx input.")
 @guarded
-def report(policy, entity, input_path, output, group_by, as_of, allow_outside_period, lang, sheet):
-    """Write a self-contained HTML report: totals, grade charts, credits, sanctions, rejected records."""
-    from engine.tools.report import check_group_by, write_report
+def report(policy, entity, input_path, output, group_by, rosters, as_of, allow_outside_period, lang, sheet):
+    """Write a self-contained report: totals, grade charts, credits, sanctions, rejected records, rosters."""
+    from engine.tools.report import check_group_by, find_browser, resolve_group_by, write_report
 
     _check_output(output)
     loaded = _load(policy)
     lang = lang or loaded.spec.language
     rt = loaded.runtime(entity)
-    check_group_by(rt.entity, group_by)
+    if group_by:
+        group_by = resolve_group_by(rt.entity, group_by)
+        check_group_by(rt.entity, group_by, _input_columns(input_path, rt.entity, sheet))
+    if output.lower().endswith(".pdf"):
+        find_browser()  # refuse before the run when no browser can print the PDF
     day = loaded.check_period(as_of, allow_outside_period)
-    _column_warnings(input_path, rt.entity, sheet)
+    _column_warnings(input_path, rt.entity, sheet, carried=(group_by, "姓名"))  # the report reads these
+    row_info: list = []
+
+    def tapped(records):
+        """Each input row's group and name (姓名), as the row gave them, by position."""
+        for record in records:
+            given = record.get(group_by) if group_by and isinstance(record, dict) else None
+            name = (record.get("姓名") or record.get("name")) if isinstance(record, dict) else None
+            row_info.append((given, name if isinstance(name, str) else None))
+            yield record
+
     outcomes = _counted(
         loaded.evaluate_many(
-            read_records(input_path, rt.entity, sheet=sheet),
+            tapped(read_records(input_path, rt.entity, sheet=sheet)),
             entity,
             as_of=day,
             trace=bool(group_by),
             allow_outside=True,
         )
     )
-    write_report(output, loaded, entity, outcomes, lang=lang, group_by=group_by, as_of=day)
-    click.echo(f"wrote {output}")
+    written = write_report(
+        output, loaded, entity, outcomes, lang=lang, group_by=group_by, as_of=day, rosters=rosters, row_info=row_info
+    )
+    if group_by and group_by not in rt.entity.inputs and not any(given not in (None, "") for given, _ in row_info):
+        click.echo(
+            f"kaohe: warning: no record has an input or a column '{group_by}'; the report is not grouped", err=True
+        )
+    click.echo(f"wrote {written[0]}")
+    if len(written) > 1:
+        click.echo(f"wrote {len(written) - 1} roster files in {written[1].parent}")
     _summary(outcomes.total, outcomes.rejected)
     sys.exit(EXIT_REJECTED if outcomes.rejected else EXIT_OK)
+
+
+def _input_columns(input_path, entity, sheet) -> list | None:
+    """The headers of a .csv/.xlsx input that name no input (学校, 姓名); None for other inputs."""
+    if not str(input_path).lower().endswith((".csv", ".xlsx")):
+        return None
+    from engine.io.sheets import unknown_columns
+
+    try:
+        return [header for header, _ in unknown_columns(input_path, entity, sheet)]
+    except KaoheError:
+        return None  # the reader reports an unreadable file itself
+
+
+@main.command("fmt")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--check", is_flag=True, help="Write nothing; list the files that are not formatted and exit 1.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of messages (default: the policy's).")
+@guarded
+def fmt_command(paths, check, lang):
+    """Rewrite policies and case files in canonical key order and indentation, keeping comments."""
+    from engine.tools.fmt import format_file
+
+    changed, broken = [], 0
+    for path in paths:
+        try:
+            if format_file(path, check=check):
+                changed.append(path)
+        except KaoheError as exc:
+            _report(exc)
+            broken += 1
+    for path in changed:
+        click.echo(f"would reformat {path}" if check else f"reformatted {path}")
+    if check and changed:
+        click.echo(f"kaohe fmt: {len(changed)} of {len(paths)} file(s) would change; run `kaohe fmt` on them", err=True)
+    if broken:
+        sys.exit(EXIT_POLICY)
+    sys.exit(EXIT_REJECTED if check and changed else EXIT_OK)
 
 
 @main.command()
