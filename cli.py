@@ -868,14 +868,17 @@ def schema(beside):
 @guarded
 def serve(host, port, policy_dirs, token):
     """Serve the REST API, its OpenAPI docs (/docs) and the officers' web page (/)."""
-    from engine.service import ServeError, serve as run_server
+    from engine.service import ServeError
+    from engine.service import serve as run_server
 
     try:
         run_server(host, port, policy_dirs, token=token)
     except ServeError as exc:
         raise click.UsageError(str(exc)) from None
     except ImportError as exc:
-        raise click.UsageError(f"kaohe serve needs its extra: pip install 'kaohe[serve]' ({exc.name} is missing)") from None
+        raise click.UsageError(
+            f"kaohe serve needs its extra: pip install 'kaohe[serve]' ({exc.name} is missing)"
+        ) from None
 
 
 if __name__ == "__main__":

@@ -30,14 +30,14 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..base.errors import Diagnostic, InputError, KaoheError, RecordError
 from ..base.messages import localize_message
-from ..base.numbers import to_json_number
 from ..io import text as text_io
 from ..io.sheets import missing_columns, unknown_columns, write_xlsx
 from ..language.kinds import parse_date
@@ -46,8 +46,8 @@ from ..runtime.result import Failure
 from ..tools.explain import explain_text, next_grade_hints
 from ..tools.report import render_report
 from .catalog import Catalog, UnknownPolicy, describe, summary
-from .guard import Guard, Metrics, error_body, log
-from .sandbox import CheckTimeout, Sandbox, clean_name
+from .guard import Guard, Metrics
+from .sandbox import CheckTimeout, Sandbox, clean_name, json_safe
 
 __all__ = ["LimitError", "Settings", "create_app", "json_safe"]
 
@@ -73,22 +73,6 @@ class LimitError(KaoheError):
     """A request goes beyond a limit of the server (records, time)."""
 
 
-def json_safe(value):
-    """Results as JSON-ready data: exact numbers (Fractions) as JSON numbers, dates as text.
-    Delete once Result.to_dict() gives JSON-ready data itself."""
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if hasattr(value, "denominator") and not isinstance(value, (bool, int)):
-        return to_json_number(value)
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
 def _dumps(data) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -107,6 +91,11 @@ class PolicyText(BaseModel):
     policy: str = Field(description="The policy's YAML text.")
     name: str | None = Field(None, description="Its file name (default policy.yaml); 'extends' resolves beside it.")
     cases: str | None = Field(None, description="A case file's YAML text (for /test).")
+    entity: str | None = Field(None, description="With record: try this record on the posted policy.")
+    record: dict | None = Field(
+        None, description="A record to evaluate with the posted policy (its result is 'result')."
+    )
+    as_of: str | None = Field(None, description="The day to judge the tried record at (YYYY-MM-DD).")
     lang: str | None = Field(None, pattern="^(zh|en)$")
 
 
@@ -160,7 +149,9 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
             "error": {
                 "code": first.code,
                 "message": _hide("; ".join(d.message for d in diagnostics), hidden),
-                "text": _hide(("；" if lang == "zh" else "; ").join(localize_message(d, lang) for d in diagnostics), hidden),
+                "text": _hide(
+                    ("；" if lang == "zh" else "; ").join(localize_message(d, lang) for d in diagnostics), hidden
+                ),
                 "field": first.evidence.get("field"),
                 "rule": first.rule,
                 "problems": problems,
@@ -188,6 +179,19 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
             status = 400
         return fail(request, status, exc.diagnostics, lang if lang in ("zh", "en") else "zh")
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        code = {404: "request.not-found", 405: "request.method"}.get(exc.status_code, f"request.http-{exc.status_code}")
+        message = {404: "no such endpoint", 405: "this endpoint does not take that method"}.get(
+            exc.status_code, "the request cannot be answered"
+        )
+        response = fail(
+            request, exc.status_code, [Diagnostic(code, message, hint="GET /docs lists the endpoints")], "en"
+        )
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
         parts = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()]
@@ -198,9 +202,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
         evaluation loop stops at its next deadline check."""
         loop = asyncio.get_running_loop()
         try:
-            return await asyncio.wait_for(
-                loop.run_in_executor(threads, fn, *args), settings.request_seconds + 0.5
-            )
+            return await asyncio.wait_for(loop.run_in_executor(threads, fn, *args), settings.request_seconds + 0.5)
         except TimeoutError:
             raise _time_limit(settings.request_seconds) from None
 
@@ -270,9 +272,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
             form = await request.form(max_files=1, max_fields=10, max_part_size=settings.max_upload_bytes)
             upload = form.get("file")
             if upload is None or isinstance(upload, str):
-                raise InputError(
-                    Diagnostic("input.upload", "a multipart upload needs its file in the field 'file'")
-                )
+                raise InputError(Diagnostic("input.upload", "a multipart upload needs its file in the field 'file'"))
             name = Path(str(upload.filename or "upload").replace("\\", "/")).name or "upload"
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="kaohe-upload-"))
             path = os.path.join(folder, name)
@@ -415,7 +415,9 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     @app.post(
         "/policies/{pid}/entities/{entity}/explain",
         summary="Explain one record: the trace of the rules that fired and the next-grade hints",
-        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}},
+        openapi_extra={
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+        },
     )
     async def explain(pid: str, entity: str, request: Request):
         entry = catalog.get(pid)
@@ -513,7 +515,8 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     async def check(kind: str, body: PolicyText):
         lang = body.lang or "zh"
         files = {name: str(path) for name, path in catalog.files.items()}
-        data = await sandbox.run(kind, clean_name(body.name), body.policy, body.cases, files, lang)
+        trial = {"entity": body.entity, "record": body.record, "as_of": body.as_of} if body.record is not None else None
+        data = await sandbox.run(kind, clean_name(body.name), body.policy, body.cases, files, lang, trial)
         return _Json(data)
 
     @app.post("/validate", summary="Check policy YAML text: diagnostics with line and column")

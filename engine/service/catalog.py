@@ -56,9 +56,7 @@ class Catalog:
                 continue
             seen.add(directory.resolve())
             if not directory.is_dir():
-                problems.append(
-                    Diagnostic("serve.policies", f"{directory} is not a folder", Location(str(directory)))
-                )
+                problems.append(Diagnostic("serve.policies", f"{directory} is not a folder", Location(str(directory))))
                 continue
             for path in sorted(directory.glob("*.yaml")):
                 if path.name.endswith(".tests.yaml"):

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..base.errors import Diagnostic, KaoheError, Location
 from ..base.messages import localize_hint, localize_message
 
-__all__ = ["CheckTimeout", "Sandbox", "check_text", "clean_name", "diagnostic_dict"]
+__all__ = ["CheckTimeout", "Sandbox", "check_text", "clean_name", "diagnostic_dict", "json_safe"]
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}\.yaml$")
 
@@ -56,8 +56,11 @@ def diagnostic_dict(d: Diagnostic, lang: str, hide=()) -> dict:
     return out
 
 
-def check_text(kind: str, name: str, policy_text: str, cases_text: str | None, files: dict, lang: str) -> dict:
-    """Run in the worker: ``kind`` is validate, lint or test. Returns plain data."""
+def check_text(
+    kind: str, name: str, policy_text: str, cases_text: str | None, files: dict, lang: str, trial: dict | None = None
+) -> dict:
+    """Run in the worker: ``kind`` is validate, lint or test. With ``trial`` ({entity, record,
+    as_of}), the record is also evaluated by the posted policy. Returns plain data."""
     from ..base.errors import PolicyError
     from ..runtime.policy import load_policy
     from ..tools.cases import run_cases
@@ -92,6 +95,8 @@ def check_text(kind: str, name: str, policy_text: str, cases_text: str | None, f
             problems += lint(spec, policy)
         out["diagnostics"] = [diagnostic_dict(d, lang, hidden) for d in problems]
         out["ok"] = not any(d.severity == "error" for d in problems)
+        if trial is not None and out["ok"]:
+            out["result"] = _trial(policy, trial, lang)
         if kind == "test" and cases_path is not None:
             try:
                 _, outcomes, _ = run_cases(cases_path)
@@ -113,6 +118,51 @@ def check_text(kind: str, name: str, policy_text: str, cases_text: str | None, f
             out["failed"] = len(outcomes) - out["passed"]
             out["ok"] = out["ok"] and out["failed"] == 0
         return out
+
+
+def _trial(policy, trial: dict, lang: str) -> dict:
+    from ..base.errors import RecordError
+    from ..language.kinds import parse_date
+    from ..runtime.result import Failure
+
+    entity = str(trial.get("entity") or "")
+    record = trial.get("record")
+    try:
+        day = parse_date(str(trial["as_of"])) if trial.get("as_of") else None
+        if not isinstance(record, dict):
+            raise ValueError("the record must be a JSON object")
+        result = policy.evaluate(record, entity, as_of=day, trace=True, allow_outside=True)
+        return json_safe(result.to_dict(lang, trace=True))
+    except RecordError as exc:
+        data = json_safe(Failure(entity, record.get("id"), exc, 1).to_dict(lang))
+        for problem in data["error"]["problems"]:
+            problem.pop("evidence", None)
+            problem["file"] = Path(problem["file"]).name if problem.get("file") else None
+        return data
+    except KaoheError as exc:
+        return {"id": None, "entity": entity, "error": {"code": exc.first.code, "message": exc.first.message}}
+    except ValueError as exc:
+        return {"id": None, "entity": entity, "error": {"code": "request.record", "message": str(exc)}}
+
+
+def json_safe(value):
+    """Results as JSON-ready data: exact numbers (Fractions) as JSON numbers, dates as text.
+    Delete once Result.to_dict() gives JSON-ready data itself."""
+    import datetime as dt
+
+    from ..base.numbers import to_json_number
+
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "denominator") and not isinstance(value, (bool, int)):
+        return to_json_number(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
 
 
 def _safe(value):
