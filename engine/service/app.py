@@ -47,9 +47,10 @@ from ..tools.explain import explain_text, next_grade_hints
 from ..tools.report import render_report
 from .catalog import Catalog, UnknownPolicy, describe, summary
 from .guard import Guard, Metrics
-from .sandbox import CheckTimeout, Sandbox, clean_name, json_safe
+from .jsonsafe import json_default
+from .sandbox import CheckTimeout, Sandbox, clean_name
 
-__all__ = ["LimitError", "Settings", "create_app", "json_safe"]
+__all__ = ["LimitError", "Settings", "create_app"]
 
 STATIC = Path(__file__).resolve().parent / "static"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -74,7 +75,7 @@ class LimitError(KaoheError):
 
 
 def _dumps(data) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=json_default).encode("utf-8")
 
 
 class _Json(Response):
@@ -254,7 +255,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
 
     @app.get("/policies/{pid}", summary="A policy: rules with clauses; entities with inputs, grades, consequences")
     async def policy(pid: str):
-        return _Json(json_safe(describe(catalog.get(pid))))
+        return _Json(describe(catalog.get(pid)))
 
     @app.get("/policies/{pid}/source", summary="A policy's YAML text and its case file (for the editor)")
     async def policy_source(pid: str):
@@ -341,7 +342,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
         return rt, outcomes, kept
 
     def outcome_dict(outcome, lang, trace):
-        data = json_safe(outcome.to_dict(lang, trace))
+        data = outcome.to_dict(lang, trace)
         if not outcome.ok:
             error = data["error"]
             for problem in error.get("problems", ()):
@@ -403,7 +404,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
                 for n, outcome in enumerate(outcomes):
                     data = outcome_dict(outcome, lang, trace)
                     if echo and n < len(records) and isinstance(records[n], dict):
-                        data["input"] = json_safe(records[n])
+                        data["input"] = records[n]
                     items.append(data)
                 if fmt == "jsonl":
                     lines = [_dumps(item) + b"\n" for item in items]
@@ -439,8 +440,8 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
                 failure = Failure(entity, record.get(rt.key), exc, 1)
                 return _Json(outcome_dict(failure, lang, False), status_code=422)
             hints = next_grade_hints(policy, entity, record, as_of=day, allow_outside=True, lang=lang)
-            data = json_safe(result.to_dict(lang, trace=True))
-            data["hints"] = json_safe(hints)
+            data = result.to_dict(lang, trace=True)
+            data["hints"] = hints
             data["text"] = explain_text(result, lang, hints)
             return _Json(data)
 

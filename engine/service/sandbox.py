@@ -21,7 +21,7 @@ from pathlib import Path
 from ..base.errors import Diagnostic, KaoheError, Location
 from ..base.messages import localize_hint, localize_message
 
-__all__ = ["CheckTimeout", "Sandbox", "check_text", "clean_name", "diagnostic_dict", "json_safe"]
+__all__ = ["CheckTimeout", "Sandbox", "check_text", "clean_name", "diagnostic_dict"]
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}\.yaml$")
 
@@ -132,9 +132,9 @@ def _trial(policy, trial: dict, lang: str) -> dict:
         if not isinstance(record, dict):
             raise ValueError("the record must be a JSON object")
         result = policy.evaluate(record, entity, as_of=day, trace=True, allow_outside=True)
-        return json_safe(result.to_dict(lang, trace=True))
+        return _safe(result.to_dict(lang, trace=True))
     except RecordError as exc:
-        data = json_safe(Failure(entity, record.get("id"), exc, 1).to_dict(lang))
+        data = _safe(Failure(entity, record.get("id"), exc, 1).to_dict(lang))
         for problem in data["error"]["problems"]:
             problem.pop("evidence", None)
             problem["file"] = Path(problem["file"]).name if problem.get("file") else None
@@ -145,30 +145,13 @@ def _trial(policy, trial: dict, lang: str) -> dict:
         return {"id": None, "entity": entity, "error": {"code": "request.record", "message": str(exc)}}
 
 
-def json_safe(value):
-    """Results as JSON-ready data: exact numbers (Fractions) as JSON numbers, dates as text.
-    Delete once Result.to_dict() gives JSON-ready data itself."""
-    import datetime as dt
-
-    from ..base.numbers import to_json_number
-
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if hasattr(value, "denominator") and not isinstance(value, (bool, int)):
-        return to_json_number(value)
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
-
-
 def _safe(value):
+    """Plain JSON data (exact numbers as JSON numbers) that pickles back to the server."""
     import json
 
-    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+    from .jsonsafe import json_default
+
+    return json.loads(json.dumps(value, ensure_ascii=False, default=json_default))
 
 
 class Sandbox:
