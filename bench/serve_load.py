@@ -51,6 +51,18 @@ def rss_kib(pid: int | None) -> int | None:
     return None
 
 
+def server_seconds(url: str, route: str) -> tuple[float, float]:
+    """(sum of seconds, count) the server itself measured for ``route`` (from /metrics)."""
+    total = count = 0.0
+    for line in httpx.get(url + "/metrics", timeout=10).text.splitlines():
+        if f'route="{route}"' in line:
+            if line.startswith("kaohe_request_seconds_sum"):
+                total = float(line.rsplit(" ", 1)[1])
+            elif line.startswith("kaohe_request_seconds_count"):
+                count = float(line.rsplit(" ", 1)[1])
+    return total, count
+
+
 def start_server() -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -98,6 +110,7 @@ async def single(url: str, records: list[dict], clients: int, requests: int, sec
         await asyncio.gather(*(one_client(k) for k in range(clients)))
         wall = time.perf_counter() - began
     return {
+        "load_average": os.getloadavg()[0],
         "clients": clients,
         "requests": len(latencies),
         "errors": errors,
@@ -196,7 +209,11 @@ def main(argv=None) -> None:
             small = "\n".join(csv_path.read_text(encoding="utf-8").splitlines()[:51]).encode()
             figures = {"rss_kib_start": rss_kib(pid)}
             asyncio.run(single(url, records, args.clients, min(args.requests, 500), 10))  # warm up
+            route = "/policies/{pid}/entities/{entity}/evaluate"
+            before = server_seconds(url, route)
             figures["single"] = asyncio.run(single(url, records, args.clients, args.requests, args.seconds))
+            after = server_seconds(url, route)
+            figures["single"]["server_mean_ms"] = round((after[0] - before[0]) / max(after[1] - before[1], 1) * 1000, 2)
             figures["upload"] = upload(url, csv_path, args.upload_records)
             figures["mixed"] = asyncio.run(mixed(url, records, small, args.mixed_seconds, pid))
             figures["rss_kib_end"] = rss_kib(pid)
@@ -207,7 +224,8 @@ def main(argv=None) -> None:
     s, u, m = figures["single"], figures["upload"], figures["mixed"]
     print(
         f"single-record evaluate, {s['clients']} clients: {s['requests']} requests, p50 {s['p50_ms']} ms, "
-        f"p99 {s['p99_ms']} ms, {s['per_second']}/s, {s['errors']} errors"
+        f"p99 {s['p99_ms']} ms, {s['per_second']}/s, {s['errors']} errors; server-side mean {s['server_mean_ms']} ms; "
+        f"machine load average {s['load_average']:.1f}"
     )
     print(f"{u['records']}-record CSV upload ({u['bytes']} bytes): best {u['seconds_best']} s of {u['seconds_all']}")
     print(
