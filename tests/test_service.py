@@ -454,3 +454,20 @@ def test_no_server_path_in_answers(client, catalog):
         for folder in folders:
             assert folder not in text
         assert "/tmp/" not in text and "kaohe-upload-" not in text and "kaohe-check-" not in text
+
+
+def test_an_app_for_several_worker_processes_reads_the_environment(monkeypatch, tmp_path):
+    from engine.service.app import from_environment
+
+    (tmp_path / "mine.yaml").write_text(
+        (ROOT / "policies/jiangxi.yaml").read_text(encoding="utf-8").replace(f"id: {JX}", "id: my-county-2024", 1),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("KAOHE_POLICIES", str(tmp_path))
+    monkeypatch.setenv("KAOHE_TOKEN", "token-from-the-environment")
+    with TestClient(from_environment(), **LOCAL) as c:
+        assert c.get("/policies").status_code == 401
+        ids = {
+            p["id"] for p in c.get("/policies", headers={"authorization": "Bearer token-from-the-environment"}).json()
+        }
+    assert {"my-county-2024", JX} <= ids

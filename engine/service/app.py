@@ -614,3 +614,14 @@ _EVALUATE_DOC = {
         }
     },
 }
+
+
+def from_environment() -> FastAPI:
+    """The app for ``uvicorn --factory engine.service.app:from_environment --workers N``: the
+    installed policies plus the folders in KAOHE_POLICIES (separated by ``os.pathsep``), the
+    token from KAOHE_TOKEN. Without a token it answers only loopback clients, as ever."""
+    from . import TOKEN_VARIABLE
+    from .catalog import installed_policy_dirs
+
+    extra = [Path(p) for p in os.environ.get("KAOHE_POLICIES", "").split(os.pathsep) if p]
+    return create_app(Settings(policies=installed_policy_dirs() + extra, token=os.environ.get(TOKEN_VARIABLE) or None))
