@@ -63,6 +63,69 @@ def server_seconds(url: str, route: str) -> tuple[float, float]:
     return total, count
 
 
+def in_process(records: list[dict], count: int) -> dict:
+    """The server's own cost per single-record evaluate: the ASGI app called directly, with
+    no network and no HTTP client (the figure a faster client or a second machine approaches)."""
+    sys.path.insert(0, str(ROOT))
+    from engine.service.app import Settings, create_app
+    from engine.service.catalog import installed_policy_dirs
+
+    app = create_app(Settings(policies=installed_policy_dirs()))
+    path, query = EVAL.split("?")
+
+    async def call(body: bytes) -> int:
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query.encode(),
+            "headers": [
+                (b"host", b"127.0.0.1"),
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+            "scheme": "http",
+            "http_version": "1.1",
+            "root_path": "",
+        }
+        status = []
+        sent = False
+
+        async def receive():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return {"type": "http.disconnect"}
+
+        async def send(message):
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+
+        await app(scope, receive, send)
+        return status[0]
+
+    async def run() -> dict:
+        bodies = [json.dumps([r]).encode() for r in records]
+        for body in bodies[:50]:
+            await call(body)
+        times = []
+        for n in range(count):
+            started = time.perf_counter()
+            assert await call(bodies[n % len(bodies)]) == 200
+            times.append(time.perf_counter() - started)
+        return {
+            "requests": count,
+            "p50_ms": round(statistics.median(times) * 1000, 3),
+            "p99_ms": round(percentile(times, 99) * 1000, 3),
+        }
+
+    return asyncio.run(run())
+
+
 def start_server() -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -207,7 +270,7 @@ def main(argv=None) -> None:
             jsonl, csv_path = write(args.upload_records, tmp)
             records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()[:500]]
             small = "\n".join(csv_path.read_text(encoding="utf-8").splitlines()[:51]).encode()
-            figures = {"rss_kib_start": rss_kib(pid)}
+            figures = {"rss_kib_start": rss_kib(pid), "in_process": in_process(records, min(args.requests, 2000))}
             asyncio.run(single(url, records, args.clients, min(args.requests, 500), 10))  # warm up
             route = "/policies/{pid}/entities/{entity}/evaluate"
             before = server_seconds(url, route)
@@ -221,7 +284,8 @@ def main(argv=None) -> None:
         if process:
             process.terminate()
             process.wait(10)
-    s, u, m = figures["single"], figures["upload"], figures["mixed"]
+    s, u, m, a = figures["single"], figures["upload"], figures["mixed"], figures["in_process"]
+    print(f"in process (ASGI app called directly): single-record evaluate p50 {a['p50_ms']} ms, p99 {a['p99_ms']} ms")
     print(
         f"single-record evaluate, {s['clients']} clients: {s['requests']} requests, p50 {s['p50_ms']} ms, "
         f"p99 {s['p99_ms']} ms, {s['per_second']}/s, {s['errors']} errors; server-side mean {s['server_mean_ms']} ms; "
