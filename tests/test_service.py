@@ -471,3 +471,19 @@ def test_an_app_for_several_worker_processes_reads_the_environment(monkeypatch, 
             p["id"] for p in c.get("/policies", headers={"authorization": "Bearer token-from-the-environment"}).json()
         }
     assert {"my-county-2024", JX} <= ids
+
+
+def test_lint_finds_a_shadowed_level_at_its_line(client):
+    src = source(client)
+    excellent = (
+        "        - code: excellent\n          label: {zh: 优秀, en: Excellent}\n          rank: 2\n"
+        "          when: usage_pass and lesson_pass and total_score >= 90\n"
+    )
+    passing = "        - code: pass\n          label: {zh: 合格, en: Pass}\n          rank: 1\n          when: usage_pass and lesson_pass\n"
+    assert excellent + passing in src["policy"]
+    swapped = src["policy"].replace(excellent + passing, passing + excellent, 1)
+    line = swapped[: swapped.index(excellent)].count("\n") + 1
+    data = client.post("/lint", json={"policy": swapped, "name": src["name"], "lang": "en"}).json()
+    shadowed = [d for d in data["diagnostics"] if d["line"] == line]
+    assert shadowed, data["diagnostics"]
+    assert "pass" in shadowed[0]["message"]

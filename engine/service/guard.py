@@ -72,7 +72,7 @@ def error_body(code: str, message: str, text: str | None = None, request_id: str
         "rule": None,
         "problems": [{"code": code, "message": message, "severity": "error", **extra}],
     }
-    body = {"id": None, "entity": None, "error": error}
+    body: dict = {"id": None, "entity": None, "error": error}
     if request_id:
         body["request_id"] = request_id
     return body

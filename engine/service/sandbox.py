@@ -92,7 +92,9 @@ def check_text(
         out["policy"] = {"id": spec.id, "version": spec.version, "entities": list(spec.entities)}
         problems = list(spec.warnings)
         if kind == "lint":
-            problems += lint(spec, policy)
+            # no witness search: generating an example record for a shadowed level takes seconds,
+            # too long for a check as one types; `kaohe lint` gives the example
+            problems += lint(spec, None)
         out["diagnostics"] = [diagnostic_dict(d, lang, hidden) for d in problems]
         out["ok"] = not any(d.severity == "error" for d in problems)
         if trial is not None and out["ok"]:
@@ -134,7 +136,7 @@ def _trial(policy, trial: dict, lang: str) -> dict:
         result = policy.evaluate(record, entity, as_of=day, trace=True, allow_outside=True)
         return _safe(result.to_dict(lang, trace=True))
     except RecordError as exc:
-        data = _safe(Failure(entity, record.get("id"), exc, 1).to_dict(lang))
+        data = _safe(Failure(entity, record.get("id") if isinstance(record, dict) else None, exc, 1).to_dict(lang))
         for problem in data["error"]["problems"]:
             problem.pop("evidence", None)
             problem["file"] = Path(problem["file"]).name if problem.get("file") else None
