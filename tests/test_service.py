@@ -141,7 +141,27 @@ def test_csv_body_in_and_csv_out(client):
     )
     assert response.status_code == 200
     rows = response.text.lstrip("\ufeff").splitlines()
-    assert rows[0].startswith("id,entity,grade,grade_label")
+    expected = (
+        CliRunner()
+        .invoke(
+            cli.main,
+            [
+                "evaluate",
+                str(ROOT / "policies/jiangxi.yaml"),
+                "-e",
+                "teacher",
+                "-i",
+                str(ROOT / "examples/jiangxi/teachers.csv"),
+                "--as-of",
+                AS_OF,
+                "-f",
+                "csv",
+            ],
+        )
+        .stdout.lstrip("\ufeff")
+        .splitlines()
+    )
+    assert rows == expected  # the same table kaohe evaluate -f csv writes
     assert len(rows) == len(csv_text().splitlines())
 
 

@@ -396,7 +396,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
                         )
                 if fmt == "csv":
                     out = io.StringIO()
-                    writer = text_io.make_writer("csv", out, lang, trace, list(rt.entity.reported))
+                    writer = text_io.make_writer("csv", out, lang, trace, list(rt.entity.reported), entity=rt.entity)
                     for outcome in outcomes:
                         writer.write(outcome)
                     writer.close()

@@ -23,10 +23,16 @@ class UnknownPolicy(KaoheError):
 
 
 def installed_policy_dirs() -> list[Path]:
-    """The policies that come with kaohe: ``engine/policies`` in an installed package, or the
-    repository's ``policies/`` folder beside ``engine/`` in a checkout."""
-    here = Path(__file__).resolve().parent.parent  # engine/
-    return [d for d in (here / "policies", here.parent / "policies") if d.is_dir()][:1]
+    """The folders of the installed policies: kaohe's own, then those other packages declare
+    (the ``kaohe.policies`` entry points), as ``engine.language.registry`` finds them."""
+    from ..language.registry import installed_policies, shipped_dir
+
+    shipped = shipped_dir("policies")
+    dirs = [shipped] if shipped else []
+    for policy in installed_policies():
+        if policy.path.parent not in dirs:
+            dirs.append(policy.path.parent)
+    return dirs
 
 
 @dataclass
