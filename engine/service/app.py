@@ -617,7 +617,7 @@ _EVALUATE_DOC = {
 
 
 def from_environment() -> FastAPI:
-    """The app for ``uvicorn --factory engine.service.app:from_environment --workers N``: the
+    """The app for ``uvicorn --factory kaohe.service.app:from_environment --workers N``: the
     installed policies plus the folders in KAOHE_POLICIES (separated by ``os.pathsep``), the
     token from KAOHE_TOKEN. Without a token it answers only loopback clients, as ever."""
     from . import TOKEN_VARIABLE
