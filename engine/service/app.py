@@ -38,7 +38,6 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..base.errors import Diagnostic, InputError, KaoheError, RecordError
-from ..base.messages import localize_message
 from ..io import text as text_io
 from ..io.sheets import missing_columns, unknown_columns, write_xlsx
 from ..language.kinds import parse_date
@@ -152,9 +151,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
             "error": {
                 "code": first.code,
                 "message": _hide("; ".join(d.message for d in diagnostics), hidden),
-                "text": _hide(
-                    ("；" if lang == "zh" else "; ").join(localize_message(d, lang) for d in diagnostics), hidden
-                ),
+                "text": _hide(("；" if lang == "zh" else "; ").join(d.message_in(lang) for d in diagnostics), hidden),
                 "field": first.evidence.get("field"),
                 "rule": first.rule,
                 "problems": problems,

@@ -19,7 +19,6 @@ import threading
 from pathlib import Path
 
 from ..base.errors import Diagnostic, KaoheError, Location
-from ..base.messages import localize_hint, localize_message
 
 __all__ = ["CheckTimeout", "Sandbox", "check_text", "clean_name", "diagnostic_dict"]
 
@@ -43,8 +42,8 @@ def clean_name(name: str | None) -> str:
 def diagnostic_dict(d: Diagnostic, lang: str, hide=()) -> dict:
     """A diagnostic as data for a client: the file by base name only."""
     out = d.as_dict()
-    out["text"] = localize_message(d, lang)
-    hint = localize_hint(d, lang)
+    out["text"] = d.message_in(lang)
+    hint = d.hint_in(lang)
     if hint:
         out["hint"] = hint
     out["file"] = Path(d.location.file).name if d.location.file not in ("<unknown>", "") else None
