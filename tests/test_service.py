@@ -291,6 +291,21 @@ def test_lint_and_test(client):
     assert client.post("/test", json={"policy": src["policy"]}).status_code == 400
 
 
+def test_prove_gives_the_verdicts_of_kaohe_prove(client):
+    pytest.importorskip("z3")
+    src = source(client)
+    data = client.post("/prove", json={"policy": src["policy"], "name": src["name"], "entity": "teacher"}).json()
+    assert data["ok"] and data["counterexamples"] == 0 and data["proved"] > 10
+    assert {v["entity"] for v in data["verdicts"]} == {"teacher"}
+    broken = src["policy"].replace("value: 27, clause: 70%以上计27分", "value: 17, clause: 70%以上计27分", 1)
+    assert broken != src["policy"]
+    data = client.post("/prove", json={"policy": broken, "name": src["name"], "entity": "teacher", "lang": "en"}).json()
+    assert data["ok"] is False and data["counterexamples"] == 1
+    (bad,) = [v for v in data["verdicts"] if v["status"] == "counterexample"]
+    assert bad["subject"] == "monotonic(daily_usage, increasing)" and len(bad["witness"]) == 2
+    assert "counterexample" in data["text"]
+
+
 def test_posted_policy_text_goes_through_the_bounded_loader(catalog):
     with client_for(catalog, max_upload_bytes=8 * 1024 * 1024) as c:
         data = c.post("/validate", json={"policy": "a: b\n" * 700_000}).json()

@@ -228,3 +228,22 @@ def test_a_typo_in_the_editor_shows_at_its_line(server, page, tmp_path):
     assert "失败 0" in page.locator("#cases-summary").inner_text()
     page.screenshot(path=str(tmp_path / "5-editor-cases.png"), full_page=True)
     assert page.problems == []
+
+
+def test_the_editor_shows_the_proofs_and_a_counterexample(server, page, tmp_path):
+    pytest.importorskip("z3")
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/editor?policy={JX}")
+    expect(page.locator("#verdict")).to_have_text(re.compile("^✓"))
+    text = page.input_value("#source")
+    page.fill("#source", text.replace("value: 27, clause: 70%以上计27分", "value: 17, clause: 70%以上计27分", 1))
+    expect(page.locator("#verdict")).to_have_text(re.compile("^✓"))  # valid, and yet it breaks a promise
+    page.click("#prove-box summary")
+    page.fill("#prove-entity", "teacher")
+    page.click("#prove")
+    expect(page.locator("#prove-summary")).to_have_text(re.compile("反例 1"), timeout=90_000)
+    item = page.locator("#prove-results li.bad")
+    assert item.count() == 1 and "monotonic(daily_usage, increasing)" in item.inner_text()
+    page.screenshot(path=str(tmp_path / "6-editor-proofs.png"), full_page=True)
+    assert page.problems == []

@@ -68,6 +68,7 @@ class Settings:
     max_records: int = 50_000  # records in one request
     request_seconds: float = 30.0  # the time one request may take
     policy_seconds: float = 10.0  # the time checking posted policy text may take
+    prove_seconds: float = 60.0  # the time proving posted policy text may take (kaohe prove)
     workers: int = 4  # threads evaluating requests
 
 
@@ -109,12 +110,14 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     catalog = catalog or Catalog.load(settings.policies)
     metrics = Metrics()
     sandbox = Sandbox(settings.policy_seconds)
+    prover = Sandbox(settings.prove_seconds)
     threads = concurrent.futures.ThreadPoolExecutor(settings.workers, thread_name_prefix="kaohe-serve")
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         yield
         sandbox.close()
+        prover.close()
         threads.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(
@@ -520,7 +523,10 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
         lang = body.lang or "zh"
         files = {name: str(path) for name, path in catalog.files.items()}
         trial = {"entity": body.entity, "record": body.record, "as_of": body.as_of} if body.record is not None else None
-        data = await sandbox.run(kind, clean_name(body.name), body.policy, body.cases, files, lang, trial)
+        if kind == "prove":
+            trial = {"entity": body.entity, "record": None, "as_of": None} if body.entity else None
+        worker = prover if kind == "prove" else sandbox
+        data = await worker.run(kind, clean_name(body.name), body.policy, body.cases, files, lang, trial)
         return _Json(data)
 
     @app.post("/validate", summary="Check policy YAML text: diagnostics with line and column")
@@ -530,6 +536,14 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     @app.post("/lint", summary="Stricter checks of policy YAML text: unreachable levels, unread inputs, ...")
     async def lint(body: PolicyText):
         return await check("lint", body)
+
+    @app.post(
+        "/prove",
+        summary="Prove policy YAML text over every possible record (kaohe prove): tier coverage, reachable "
+        "levels and consequences, promised properties; counterexamples the engine confirmed",
+    )
+    async def prove(body: PolicyText):
+        return await check("prove", body)
 
     @app.post("/test", summary="Run a case file (YAML text) against policy YAML text")
     async def test(body: PolicyText):

@@ -58,7 +58,7 @@ def diagnostic_dict(d: Diagnostic, lang: str, hide=()) -> dict:
 def check_text(
     kind: str, name: str, policy_text: str, cases_text: str | None, files: dict, lang: str, trial: dict | None = None
 ) -> dict:
-    """Run in the worker: ``kind`` is validate, lint or test. With ``trial`` ({entity, record,
+    """Run in the worker: ``kind`` is validate, lint, test or prove. With ``trial`` ({entity, record,
     as_of}), the record is also evaluated by the posted policy. Returns plain data."""
     from ..base.errors import PolicyError
     from ..runtime.policy import load_policy
@@ -96,8 +96,18 @@ def check_text(
             problems += lint(spec, None)
         out["diagnostics"] = [diagnostic_dict(d, lang, hidden) for d in problems]
         out["ok"] = not any(d.severity == "error" for d in problems)
-        if trial is not None and out["ok"]:
+        if trial is not None and out["ok"] and kind != "prove":
             out["result"] = _trial(policy, trial, lang)
+        if kind == "prove" and out["ok"]:
+            from ..tools.prove import prove, render_text
+
+            verdicts = prove(policy, trial.get("entity") if trial else None)
+            out["verdicts"] = [_safe(v.to_dict()) for v in verdicts]
+            out["proved"] = sum(v.status == "proved" for v in verdicts)
+            out["counterexamples"] = sum(v.status == "counterexample" for v in verdicts)
+            out["unknown"] = sum(v.status == "unknown" for v in verdicts)
+            out["text"] = render_text(verdicts, lang)
+            out["ok"] = out["counterexamples"] == 0
         if kind == "test" and cases_path is not None:
             try:
                 _, outcomes, _ = run_cases(cases_path)

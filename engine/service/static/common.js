@@ -10,7 +10,8 @@ const WORDS = {
     "field": "字段", "reason": "原因", "summary": "共 {total} 条：评定 {ok} 条，拒绝 {bad} 条", "working": "正在评定…",
     "pick-file": "请先选择文件", "distribution": "等级分布", "did-you-mean": "是否应为", "no-hints": "已是最高等级或无可行提示",
     "editor": "政策编辑器", "load": "载入", "validate-ok": "校验通过", "run-cases": "运行测试用例", "try": "试算记录",
-    "cases": "测试用例", "record": "记录（JSON）", "diagnostics": "问题", "passed": "通过 {passed}，失败 {failed}", "lang": "English"},
+    "cases": "测试用例", "record": "记录（JSON）", "diagnostics": "问题", "passed": "通过 {passed}，失败 {failed}", "lang": "English",
+    "prove": "证明", "prove-run": "证明全部记录", "proving": "正在证明…", "proved": "已证明 {proved}，反例 {counterexamples}，未定 {unknown}"},
   en: {"title": "Assessment", "nav-evaluate": "Evaluate", "nav-editor": "Policy editor", "nav-api": "API docs", "policy": "Policy",
     "entity": "Entity", "as-of": "Evaluation day", "rules": "Rules and clauses", "rule": "Rule", "ref": "Ref", "clause": "Clause",
     "upload": "Upload a spreadsheet", "run": "Evaluate", "results": "Results", "filter-grade": "Grade", "search": "Search id",
@@ -21,7 +22,8 @@ const WORDS = {
     "summary": "{total} records: {ok} evaluated, {bad} refused", "working": "Evaluating…", "pick-file": "Choose a file first",
     "distribution": "Grade distribution", "did-you-mean": "did you mean", "no-hints": "Already the best grade, or no hint found",
     "editor": "Policy editor", "load": "Load", "validate-ok": "Valid", "run-cases": "Run the cases", "try": "Try a record",
-    "cases": "Test cases", "record": "Record (JSON)", "diagnostics": "Problems", "passed": "{passed} passed, {failed} failed", "lang": "中文"},
+    "cases": "Test cases", "record": "Record (JSON)", "diagnostics": "Problems", "passed": "{passed} passed, {failed} failed", "lang": "中文",
+    "prove": "Proofs", "prove-run": "Prove over every record", "proving": "Proving…", "proved": "{proved} proved, {counterexamples} counterexamples, {unknown} unknown"},
 };
 let LANG = localStorage.getItem("kaohe-lang") || "zh";
 function t(key, params) {

@@ -59,6 +59,17 @@ async function runCases() {
   $("case-results").replaceChildren(...(data.cases || []).filter((c) => !c.ok).map((c) => el("li", {class: "bad"}, `${c.line}: ${c.name} ${JSON.stringify(c.problems)}`)));
 }
 
+async function proveAll() {
+  $("prove-summary").textContent = t("proving");
+  const entity = $("prove-entity").value.trim();
+  const {data} = await api("/prove", {method: "POST", headers: {"Content-Type": "application/json"}, body: body(entity ? {entity} : {})});
+  if (!data.verdicts) { show(data); $("prove-summary").textContent = ""; return; }
+  $("prove-summary").textContent = t("proved", {proved: data.proved, counterexamples: data.counterexamples, unknown: data.unknown});
+  $("prove-results").replaceChildren(...data.verdicts.filter((v) => v.status !== "proved").map((v) => el("li",
+    {class: v.status === "counterexample" ? "bad" : "warn", "data-line": v.location ? v.location.line : "", onclick: () => v.location && jump(v.location.line, v.location.col)},
+    `${v.location ? v.location.line + ": " : ""}${v.entity} ${v.check} ${v.subject}: ${v.message}` + (v.witness ? ` — ${JSON.stringify(v.witness)}` : ""))));
+}
+
 async function tryRecord() {
   let record;
   try { record = JSON.parse($("try-record").value); } catch (error) { $("try-result").textContent = error.message; return; }
@@ -75,6 +86,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("load").addEventListener("click", load);
   $("run-cases").addEventListener("click", () => runCases().catch((e) => { $("cases-summary").textContent = e.message; }));
   $("try").addEventListener("click", () => tryRecord().catch((e) => { $("try-result").textContent = e.message; }));
+  $("prove").addEventListener("click", () => proveAll().catch((e) => { $("prove-summary").textContent = e.message; }));
   const {data} = await api("/policies");
   $("policy").replaceChildren(...data.map((p) => el("option", {value: p.id}, p.id)));
   const wanted = new URLSearchParams(location.search).get("policy");
