@@ -13,11 +13,19 @@ The stable API::
 
 from .base.errors import Diagnostic, InputError, KaoheError, Location, PolicyError, RecordError
 from .base.messages import cli_text
+from .columnar.table import ColumnarPolicy as Policy
+from .language.compiler import compile_file
 from .language.kinds import parse_date
-from .runtime.policy import FAST, REFERENCE, PeriodError, Policy, load_policy
+from .runtime.policy import FAST, REFERENCE, PeriodError
 from .runtime.result import Failure, Result
 
 __version__ = "0.1.0"
+
+
+def load_policy(path) -> Policy:
+    """Load, check and compile a policy file; raise :class:`PolicyError` with every problem."""
+    return Policy(compile_file(path))
+
 
 __all__ = [
     "FAST",

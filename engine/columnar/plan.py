@@ -28,7 +28,7 @@ from sqlglot import exp
 from ..language.kinds import FALSE_WORDS, TRUE_WORDS
 from ..language.model import Entity, PolicySpec
 
-__all__ = ["SCALE", "Plan", "Unsupported", "build_plan"]
+__all__ = ["SCALE", "Plan", "Unsupported", "build_plan", "column_kind"]
 
 #: Decimals the plan reads exactly: at most 6 places, below 10**9 in size.
 SCALE = 10**6
@@ -259,7 +259,7 @@ def _scaled_decimal(raw, raw_type: str):
     raise Unsupported(f"a number column of type {raw_type}")
 
 
-def _column_kind(arrow_type) -> str:
+def column_kind(arrow_type) -> str:
     import pyarrow as pa
 
     t = arrow_type
@@ -276,7 +276,7 @@ def _column_kind(arrow_type) -> str:
     if pa.types.is_null(t):
         return "null"
     if pa.types.is_list(t) or pa.types.is_large_list(t):
-        return "list:" + _column_kind(t.value_type)
+        return "list:" + column_kind(t.value_type)
     return "other"
 
 

@@ -17,9 +17,9 @@ from fractions import Fraction
 from ..base.numbers import ratio
 from ..runtime.policy import Policy
 from ..runtime.result import Failure, Result
-from .plan import Plan, Unsupported, _column_kind, build_plan
+from .plan import Plan, Unsupported, build_plan, column_kind
 
-__all__ = ["Unsupported", "outcomes_from_table", "plan_for", "records_to_table", "run_plan"]
+__all__ = ["Unsupported", "outcomes_from_table", "plan_for", "records_to_table", "row_outcomes", "run_plan"]
 
 
 def plan_for(policy: Policy, entity: str, table, as_of: dt.date, kinds: dict | None = None) -> Plan:
@@ -28,7 +28,7 @@ def plan_for(policy: Policy, entity: str, table, as_of: dt.date, kinds: dict | N
     kinds = dict(kinds or {})
     for name in table.column_names:
         if name in ent.inputs and name not in kinds:
-            kinds[name] = _column_kind(table.schema.field(name).type)
+            kinds[name] = column_kind(table.schema.field(name).type)
     return build_plan(policy.spec, ent, kinds, as_of)
 
 
@@ -253,3 +253,10 @@ def records_to_table(records: Iterable, entity) -> tuple:
     else:
         table = pa.table(dict(zip(fields, arrays)))
     return table, originals, forced, column_kinds
+
+
+def row_outcomes(policy: Policy, entity: str, table, as_of: dt.date, batch: int = 65_536):
+    """The row engine over an Arrow table's rows (each row as the dict Arrow gives)."""
+    for offset in range(0, table.num_rows, batch):
+        rows = table.slice(offset, batch).to_pylist()
+        yield from policy.evaluate_many(rows, entity, as_of=as_of, allow_outside=True, start=offset + 1)

@@ -1,0 +1,179 @@
+"""Whole-table evaluation for the command line: Parquet in and out, long detail tables,
+and the choice of engine (``row``, ``duckdb``, ``auto``).
+
+Every path yields one outcome per record in input order; the columnar path hands every
+record its plan cannot prove valid to the row engine, so results and diagnostics match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from ..base.errors import Diagnostic, InputError, Location
+from ..columnar.plan import Unsupported
+from ..columnar.run import outcomes_from_table, plan_for, records_to_table, row_outcomes
+from ..columnar.table import AUTO_THRESHOLD, outcomes_table
+from . import read_records
+
+__all__ = [
+    "AUTO_THRESHOLD",
+    "ENGINES",
+    "Unsupported",
+    "declared_kinds",
+    "evaluate_source",
+    "plan_sql",
+    "read_detail",
+    "write_parquet",
+]
+
+ENGINES = ("auto", "row", "duckdb", "spark")
+
+
+def _is_parquet(path: str) -> bool:
+    return path.lower().endswith((".parquet", ".pq"))
+
+
+def read_parquet(path: str):
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            Diagnostic("input.unreadable", f"cannot read the Parquet file: {exc}", Location(path))
+        ) from None
+
+
+def read_detail(table, key: str, name: str, path: str):
+    """``table`` with the list column ``name`` built from a long table (one row per item,
+    keyed by ``key``), items in file order. A record with no rows there has no list (it is
+    missing, not empty: the row engine then says so if a rule needs it)."""
+    import duckdb
+
+    con = duckdb.connect()
+    if _is_parquet(path):
+        source = "read_parquet(?, file_row_number = true)"
+        order = "file_row_number"
+    elif path.lower().endswith(".csv"):
+        source = "read_csv(?)"
+        order = None
+    else:
+        source = "read_json(?, format = 'newline_delimited')"
+        order = None
+    try:
+        long = con.execute(f"SELECT * FROM {source}", [path]).to_arrow_table()
+    except duckdb.Error as exc:
+        raise InputError(
+            Diagnostic("input.unreadable", f"cannot read the detail table: {exc}", Location(path))
+        ) from None
+    value = name if name in long.column_names else None
+    if key not in long.column_names or value is None:
+        raise InputError(
+            Diagnostic(
+                "input.columns",
+                f"the detail table needs the columns {key} and {name}",
+                Location(path),
+                hint=f"one row per item: {key} (the record's key) and {name} (the item)",
+            )
+        )
+    con.register("long", long)
+    con.register("main", table.append_column("__main_row", _range(table.num_rows)))
+    order_by = f" ORDER BY {order}" if order else ""
+    sql = (
+        f'SELECT m.* EXCLUDE ("{name}", __main_row), d.items AS "{name}" FROM main m LEFT JOIN '
+        f'(SELECT "{key}" AS k, list("{name}"{order_by}) AS items FROM long GROUP BY "{key}") d '
+        f'ON CAST(m."{key}" AS VARCHAR) = CAST(d.k AS VARCHAR) ORDER BY m.__main_row'
+    )
+    if name not in table.column_names:
+        sql = sql.replace(f'EXCLUDE ("{name}", __main_row)', "EXCLUDE (__main_row)")
+    return con.execute(sql).to_arrow_table()
+
+
+def _range(n):
+    import pyarrow as pa
+
+    return pa.array(range(n), type=pa.int64())
+
+
+def declared_kinds(entity) -> dict:
+    """The column kinds a warehouse table of the entity's inputs naturally has."""
+    kinds = {}
+    for name, inp in entity.inputs.items():
+        t = inp.type
+        if t == "list":
+            kinds[name] = "list:int" if inp.items is not None and inp.items.type == "integer" else "list:float"
+        else:
+            kinds[name] = {"integer": "int", "number": "float", "boolean": "bool", "date": "date"}.get(t, "str")
+    return kinds
+
+
+def evaluate_source(
+    policy,
+    entity: str,
+    path: str,
+    *,
+    as_of: dt.date,
+    engine: str = "duckdb",
+    details: dict | None = None,
+    sheet: str | None = None,
+    notes: list | None = None,
+) -> Iterator:
+    """Outcomes for the records of ``path`` (any supported format, Parquet included), with
+    list inputs joined from detail tables, on the engine asked for. ``notes`` collects what
+    the caller should tell the user (a fallback to the row engine and why)."""
+    notes = notes if notes is not None else []
+    ent = policy.runtime(entity).entity
+    originals = kinds = None
+    forced: set = set()
+    if _is_parquet(path):
+        table = read_parquet(path)
+    else:
+        table, originals, forced, kinds = records_to_table(read_records(path, ent, sheet=sheet), ent)
+    for name, detail in (details or {}).items():
+        if name not in ent.inputs:
+            raise InputError(Diagnostic("input.columns", f"{entity} has no input '{name}'", Location(detail)))
+        table = read_detail(table, ent.key, name, detail)
+        if originals is not None:
+            items = table.column(name).to_pylist()
+            originals = [dict(r, **{name: v}) if isinstance(r, dict) else r for r, v in zip(originals, items)]
+            if kinds is not None:
+                kinds.pop(name, None)
+    use = engine
+    if engine == "spark":
+        notes.append("the Spark engine is not built yet; evaluating on DuckDB")
+        use = "duckdb"
+    if use in ("auto", "duckdb"):
+        try:
+            plan_for(policy, entity, table, as_of, kinds)
+        except Unsupported as exc:
+            notes.append(f"entity {entity} is evaluated by the row engine: the columnar plan cannot express {exc}")
+            use = "row"
+        else:
+            if use == "auto":
+                use = "duckdb" if table.num_rows >= AUTO_THRESHOLD else "row"
+    if use == "row":
+        if originals is not None:
+            return policy.evaluate_many(originals, entity, as_of=as_of, allow_outside=True)
+        return row_outcomes(policy, entity, table, as_of)
+    return outcomes_from_table(policy, entity, table, as_of, forced=forced, originals=originals, kinds=kinds)
+
+
+def write_parquet(path: str, outcomes, entity) -> tuple[int, int]:
+    """The flat result table (see engine.columnar.table) as Parquet; (total, rejected)."""
+    import pyarrow.parquet as pq
+
+    table = outcomes_table(outcomes, entity)
+    pq.write_table(table, path)
+    errors = table.column("error_code").null_count
+    return table.num_rows, table.num_rows - errors
+
+
+def plan_sql(policy, entity: str, dialect: str, as_of: dt.date, table: str = "records") -> str:
+    """The plan of ``entity`` as SQL for ``dialect``, over a table whose columns have the
+    natural types of the inputs (numbers as DOUBLE, lists as arrays) and a ``__row`` number."""
+    from ..columnar.plan import build_plan
+
+    ent = policy.runtime(entity).entity
+    plan = build_plan(policy.spec, ent, declared_kinds(ent), as_of, table=table)
+    return plan.sql(dialect)
