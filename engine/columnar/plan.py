@@ -100,8 +100,13 @@ def regex(e, pattern):
 
 
 def wide(e, bound):
-    """Integers whose bound passes a BIGINT are computed as DECIMAL(38, 0)."""
-    return exp.Cast(this=e, to=_BIG_T) if bound >= SMALL else e
+    """Integers are computed as BIGINT, or as DECIMAL(38, 0) once their bound passes a
+    BIGINT's (a literal's own type may be narrower: 10**6 * 10**6 overflows an INT)."""
+    if bound >= SMALL:
+        return exp.Cast(this=e, to=_BIG_T)
+    if bound >= 2**31:
+        return exp.Cast(this=e, to=_INT_T)
+    return e
 
 
 # -- typed plan values -----------------------------------------------------------------------------
@@ -131,6 +136,12 @@ class Str:
 @dataclass
 class Date:
     e: exp.Expression
+
+
+@dataclass
+class Absent:
+    """An optional input no record of the table gives (no column): reading it is the row
+    engine's "missing" error, so anything computed from it is NULL."""
 
 
 @dataclass
@@ -436,9 +447,7 @@ class Compiler:
         if node.id not in self.names:
             raise Unsupported(f"the name {node.id}")
         value = self.names[node.id]
-        if value is None:
-            raise Unsupported(f"{node.id} is never given")
-        return value
+        return Absent() if value is None else value
 
     def c_Constant(self, node):
         v = node.value
@@ -477,6 +486,8 @@ class Compiler:
 
     def c_BinOp(self, node):
         a, b = self(node.left), self(node.right)
+        if isinstance(a, Absent) or isinstance(b, Absent):
+            return Num(null(), lit(1), 0, 1, 1)
         if not (isinstance(a, Num) and isinstance(b, Num)):
             raise Unsupported("arithmetic on non-numbers")
         op = type(node.op)
@@ -518,6 +529,8 @@ class Compiler:
     def compare(self, op, a, b):
         if op not in _CMP:
             raise Unsupported(f"the comparison {op.__name__}")
+        if isinstance(a, Absent) or isinstance(b, Absent):
+            return exp.cast(null(), "BOOLEAN")
         if isinstance(a, Num) and isinstance(b, Num):
             return compare(_CMP[op], a, b).e
         if type(a) is type(b) and isinstance(a, Date):
@@ -545,6 +558,8 @@ class Compiler:
             (arg,) = node.args
             if not isinstance(arg, ast.Name):
                 raise Unsupported("given() of an expression")
+            if arg.id in self.names and self.names[arg.id] is None:
+                return Bool(exp.false())  # no column: no record gives it
             value = self(arg)
             return Bool(not_null(value.n if isinstance(value, Num) else value.e))
         if name == "date":

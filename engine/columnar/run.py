@@ -64,7 +64,14 @@ def outcomes_from_table(
     """One outcome per row of ``table``, in order. ``originals`` are the records as read (the
     row engine is given these for rows the plan does not prove valid); rows in ``forced``
     go to the row engine whatever the plan says."""
-    plan = plan_for(policy, entity, table, as_of, kinds)
+    try:
+        plan = plan_for(policy, entity, table, as_of, kinds)
+    except Unsupported:  # e.g. a column whose kind the plan does not read: all on the row engine
+        if originals is not None:
+            yield from policy.evaluate_many(originals, entity, as_of=as_of, allow_outside=True, start=start)
+        else:
+            yield from row_outcomes(policy, entity, table, as_of)
+        return
     out = run_plan(plan, table)
     yield from _outcomes(policy, entity, plan, out, table, as_of, forced or set(), originals, start)
 
@@ -171,7 +178,9 @@ def _cell_kind(v):
 
 def _convert(v, kind):
     if kind == "scaled":
-        return v if type(v) is int else _scaled(v)
+        if type(v) is int:
+            return v * 1_000_000 if abs(v) < _SCALED_LIMIT // 1_000_000 else None
+        return _scaled(v)
     if kind == "list:scaled":
         out = [x * 1_000_000 if type(x) is int else _scaled(x) for x in v]
         return None if any(x is None or abs(x) >= _SCALED_LIMIT for x in out) else out
