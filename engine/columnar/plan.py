@@ -822,6 +822,21 @@ def build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, ta
         query = exp.select(exp.Star(), *[e.as_(n, quoted=True) for n, e in step.items()]).from_(
             query.subquery("s", copy=False)
         )
+    # numbers leave the plan as BIGINTs: a value whose bound allows more but whose size does
+    # not fit is handed to the row engine rather than read back slowly as a decimal
+    narrow, fits = [], []
+    for o in outputs:
+        if o.kind == "num":
+            for c in o.columns:
+                if isinstance(c, str):
+                    narrow.append(c)
+                    fits.append(not_null(exp.TryCast(this=col(c), to=_INT_T)))
+    for _cons, cname, amount in consequences:
+        if amount is not None:
+            for c in amount.columns:
+                if isinstance(c, str):
+                    narrow.append(c)
+                    fits.append(case((col(cname), not_null(exp.TryCast(this=col(c), to=_INT_T))), default=exp.true()))
     keep = ["__row", "__id", "__ok"]
     if grade:
         keep.append("__grade")
@@ -831,7 +846,15 @@ def build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, ta
         keep.append(cname)
         if amount is not None:
             keep += [c for c in amount.columns if isinstance(c, str)]
-    query = exp.select(*[col(k) for k in keep]).from_(query.subquery("s", copy=False)).order_by(col("__row"))
+
+    def pick(k):
+        if k == "__ok" and fits:
+            return and_(col("__ok"), *fits).as_("__ok", quoted=True)
+        if k in narrow:
+            return exp.TryCast(this=col(k), to=_INT_T).as_(k, quoted=True)
+        return col(k)
+
+    query = exp.select(*[pick(k) for k in keep]).from_(query.subquery("s", copy=False)).order_by(col("__row"))
     return Plan(entity, query, outputs, consequences, grade)
 
 

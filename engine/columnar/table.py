@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
+from math import gcd
 
 from ..base.numbers import to_json_number
 from ..runtime.policy import Policy
@@ -141,14 +142,24 @@ def _plan_table(policy, entity, plan, out, table, day):
             num = cols[o.columns[0]]
             if isinstance(o.columns[1], str):
                 den = cols[o.columns[1]]
-                rows[o.name] = [None if a is None else _json_number(int(a), int(b)) for a, b in zip(num, den)]
+                rows[o.name] = [None if a is None else _json_number(a, b) for a, b in zip(num, den)]
             else:
                 dc = o.columns[1]
-                rows[o.name] = [None if a is None else _json_number(int(a), dc) for a in num]
+                rows[o.name] = num if dc == 1 else [None if a is None else _json_number(a, dc) for a in num]
         else:
             rows[o.name] = cols[o.columns[0]]
-    # credits, sanctions and awards from the fired flags
-    totals = [Fraction(0)] * n
+    # credits, sanctions and awards from the fired flags; credit totals as whole numbers
+    # over one common denominator
+    common = 1
+    for cons, _cname, amount in plan.consequences:
+        if cons.kind == "credit" and cons.amount is not None and amount is None:
+            common = (
+                common
+                * Fraction(cons.amount.constant).denominator
+                // gcd(common, Fraction(cons.amount.constant).denominator)
+            )
+    totals = [0] * n
+    exact: list = [None] * n  # a computed amount: the total as a Fraction
     sanctions = [[] for _ in range(n)]
     awards = [[] for _ in range(n)]
     for cons, cname, amount in plan.consequences:
@@ -156,20 +167,22 @@ def _plan_table(policy, entity, plan, out, table, day):
         if cons.kind == "credit" and cons.amount is not None:
             times = len(cons.periods)
             if amount is None:
-                add = Fraction(cons.amount.constant) * times
+                add = int(Fraction(cons.amount.constant) * times * common)
                 totals = [t + add if f else t for t, f in zip(totals, flags)]
             else:
                 num = cols[amount.columns[0]]
                 den = cols[amount.columns[1]] if isinstance(amount.columns[1], str) else [amount.columns[1]] * n
-                totals = [
-                    t + Fraction(int(a), int(b)) * times if f else t for t, f, a, b in zip(totals, flags, num, den)
-                ]
+                for i, (f, a, b) in enumerate(zip(flags, num, den)):
+                    if f:
+                        exact[i] = (exact[i] or 0) + Fraction(int(a), int(b)) * times
         elif cons.kind in ("sanction", "obligation", "award"):
             target = awards if cons.kind == "award" else sanctions
             for i, f in enumerate(flags):
                 if f:
                     target[i].append(cons.code)
-    rows["credit_total"] = [to_json_number(t) if type(t) is Fraction and t.denominator != 1 else int(t) for t in totals]
+    rows["credit_total"] = [
+        _json_number(t, common) if x is None else to_json_number(Fraction(t, common) + x) for t, x in zip(totals, exact)
+    ]
     rows["sanctions"] = sanctions
     rows["awards"] = awards
     rows["error_code"] = [None] * n
