@@ -332,7 +332,7 @@ def evaluate(
 
 def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details):
     """--engine duckdb|auto, Parquet in or out, --detail: the whole input as one table."""
-    from engine.io.tables import evaluate_source, write_parquet
+    from engine.io.tables import evaluate_parquet_to_parquet, evaluate_source, write_parquet
 
     pairs = {}
     for item in details:
@@ -341,6 +341,14 @@ def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, e
             raise click.UsageError(f"--detail takes NAME=FILE, got {item!r}")
         pairs[name.strip()] = path.strip()
     notes: list = []
+    if fmt == "parquet" and not pairs and input_path.lower().endswith((".parquet", ".pq")) and output:
+        total, rejected = evaluate_parquet_to_parquet(
+            loaded, entity, input_path, output, as_of=day, engine=engine_name, notes=notes
+        )
+        for note in notes:
+            click.echo(f"kaohe: {note}", err=True)
+        _summary(total, rejected)
+        sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
     outcomes = evaluate_source(
         loaded, entity, input_path, as_of=day, engine=engine_name, details=pairs, sheet=sheet, notes=notes
     )
@@ -350,7 +358,7 @@ def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, e
     if fmt == "parquet":
         if not output or output == "-":
             raise click.UsageError("--format parquet needs --output FILE.parquet")
-        total, rejected = write_parquet(output, outcomes, rt.entity)
+        total, rejected = write_parquet(output, outcomes, rt.entity, loaded.spec)
     elif fmt == "xlsx":
         if not output or output == "-":
             raise click.UsageError("--format xlsx needs --output FILE.xlsx")

@@ -95,7 +95,7 @@ def inprocess(n: int, out: Path) -> None:
 
 
 def cli(args: list[str]) -> tuple[float, int]:
-    cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, str(ROOT / "cli.py"), *args]
+    cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, str(ROOT / "cli.py"), "evaluate", *args]
     done = subprocess.run(cmd, capture_output=True, text=True)
     last = done.stderr.strip().splitlines()[-1].split()
     if done.returncode not in (0, 3):

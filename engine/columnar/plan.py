@@ -28,7 +28,7 @@ from sqlglot import exp
 from ..language.kinds import FALSE_WORDS, TRUE_WORDS
 from ..language.model import Entity, PolicySpec
 
-__all__ = ["SCALE", "Plan", "Unsupported", "build_plan", "column_kind"]
+__all__ = ["SCALE", "Plan", "Unsupported", "build_plan", "column_kind", "declared_kinds"]
 
 #: Decimals the plan reads exactly: at most 6 places, below 10**9 in size.
 SCALE = 10**6
@@ -862,3 +862,15 @@ def _gcd(a, b):
     while b:
         a, b = b, a % b
     return a
+
+
+def declared_kinds(entity) -> dict:
+    """The column kinds a warehouse table of the entity's inputs naturally has."""
+    kinds = {}
+    for name, inp in entity.inputs.items():
+        t = inp.type
+        if t == "list":
+            kinds[name] = "list:int" if inp.items is not None and inp.items.type == "integer" else "list:float"
+        else:
+            kinds[name] = {"integer": "int", "number": "float", "boolean": "bool", "date": "date"}.get(t, "str")
+    return kinds

@@ -70,7 +70,7 @@ def outcomes_from_table(
         if originals is not None:
             yield from policy.evaluate_many(originals, entity, as_of=as_of, allow_outside=True, start=start)
         else:
-            yield from row_outcomes(policy, entity, table, as_of)
+            yield from row_outcomes(policy, entity, table, as_of, start=start)
         return
     out = run_plan(plan, table)
     yield from _outcomes(policy, entity, plan, out, table, as_of, forced or set(), originals, start)
@@ -264,8 +264,8 @@ def records_to_table(records: Iterable, entity) -> tuple:
     return table, originals, forced, column_kinds
 
 
-def row_outcomes(policy: Policy, entity: str, table, as_of: dt.date, batch: int = 65_536):
+def row_outcomes(policy: Policy, entity: str, table, as_of: dt.date, batch: int = 65_536, start: int = 1):
     """The row engine over an Arrow table's rows (each row as the dict Arrow gives)."""
     for offset in range(0, table.num_rows, batch):
         rows = table.slice(offset, batch).to_pylist()
-        yield from policy.evaluate_many(rows, entity, as_of=as_of, allow_outside=True, start=offset + 1)
+        yield from policy.evaluate_many(rows, entity, as_of=as_of, allow_outside=True, start=start + offset)

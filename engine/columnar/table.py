@@ -15,8 +15,9 @@ from math import gcd
 
 from ..base.numbers import to_json_number
 from ..runtime.policy import Policy
+from ..runtime.result import Result
 
-__all__ = ["ColumnarPolicy", "as_arrow", "evaluate_table", "outcomes_table"]
+__all__ = ["ColumnarPolicy", "as_arrow", "evaluate_table", "integer_columns", "outcomes_table"]
 
 #: Below this many records ``auto`` keeps the row engine (DuckDB's start-up costs more than
 #: it gains); measured by bench/columnar.py.
@@ -52,9 +53,28 @@ def _json_number(n, d):
     return q / 1_000_000
 
 
-def outcomes_table(outcomes, entity) -> object:
-    """The flat result table of a sequence of outcomes (Result or Failure)."""
+def integer_columns(spec, entity) -> frozenset:
+    """The result columns that hold whole numbers for every record: reported values the plan
+    types as integers (from the input declarations), and ``credit_total`` when every credit is
+    a whole constant. Every other number column is a double, whichever engine ran."""
+    from .plan import Unsupported, build_plan, declared_kinds
 
+    names = set()
+    try:
+        plan = build_plan(spec, entity, declared_kinds(entity), spec.effective_from)
+    except Unsupported:
+        return frozenset()
+    for o in plan.values:
+        if o.kind == "num" and o.columns[1] == 1:
+            names.add(o.name)
+    credits = [c for c in entity.consequences if c.kind == "credit" and c.amount is not None]
+    if all(c.amount.is_constant and type(c.amount.constant) is int for c in credits):
+        names.add("credit_total")
+    return frozenset(names)
+
+
+def outcomes_table(outcomes, entity, spec=None) -> object:
+    """The flat result table of a sequence of outcomes (Result or Failure)."""
     reported = list(entity.reported)
     rows = {
         k: []
@@ -87,20 +107,33 @@ def outcomes_table(outcomes, entity) -> object:
         rows["awards"].append([s["code"] for s in d.get("awards", [])] if not err else None)
         rows["error_code"].append(err["code"] if err else None)
         rows["error_message"].append(err["message"] if err else None)
-    return _table(rows, reported)
+        if spec is None and isinstance(outcome, Result):
+            spec = outcome.spec
+    return _table(rows, reported, integer_columns(spec, entity) if spec is not None else frozenset())
 
 
-def _table(rows, reported):
+def _table(rows, reported, integers):
     import pyarrow as pa
 
     arrays = {}
     for k, v in rows.items():
-        if k in reported or k == "credit_total":
-            if any(isinstance(x, float) for x in v):
-                v = [float(x) if x is not None and not isinstance(x, bool) else x for x in v]
+        typ = None
+        if k in ("record",):
+            typ = pa.int64()
+        elif k in ("id", "entity", "grade", "error_code", "error_message"):
+            typ = pa.string()
+        elif k in ("sanctions", "awards"):
+            typ = pa.list_(pa.string())
+        elif k in integers:
+            typ = pa.int64()
+        elif (k in reported or k == "credit_total") and all(
+            x is None or (isinstance(x, (int, float)) and not isinstance(x, bool)) for x in v
+        ):
+            typ = pa.float64()
+            v = [None if x is None else float(x) for x in v]
         try:
-            arrays[k] = pa.array(v)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arrays[k] = pa.array(v, type=typ)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
             arrays[k] = pa.array([None if x is None else str(x) for x in v], type=pa.string())
     return pa.table(arrays)
 
@@ -119,7 +152,7 @@ def evaluate_table(policy: Policy, table, entity: str, *, as_of: dt.date | None 
     try:
         plan = plan_for(policy, entity, table, day)
     except Unsupported:
-        return outcomes_table(row_outcomes(policy, entity, table, day), ent)
+        return outcomes_table(row_outcomes(policy, entity, table, day), ent, policy.spec)
     out = run_plan(plan, table)
     return _plan_table(policy, entity, plan, out, table, day)
 
@@ -188,13 +221,13 @@ def _plan_table(policy, entity, plan, out, table, day):
     rows["error_code"] = [None] * n
     rows["error_message"] = [None] * n
     if bad:
-        fixed = outcomes_table(row_outcomes(policy, entity, table.take(bad), day), ent)
+        fixed = outcomes_table(row_outcomes(policy, entity, table.take(bad), day), ent, policy.spec)
         fcols = {k: fixed.column(k).to_pylist() for k in fixed.column_names}
         for j, i in enumerate(bad):
             for k in rows:
                 if k != "record":
                     rows[k][i] = fcols[k][j]
-    return _table(rows, reported)
+    return _table(rows, reported, integer_columns(policy.spec, ent))
 
 
 class ColumnarPolicy(Policy):

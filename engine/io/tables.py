@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ..base.errors import Diagnostic, InputError, Location
-from ..columnar.plan import Unsupported
+from ..columnar.plan import Unsupported, declared_kinds
 from ..columnar.run import outcomes_from_table, plan_for, records_to_table, row_outcomes
 from ..columnar.table import AUTO_THRESHOLD, outcomes_table
 from . import read_records
@@ -32,6 +32,25 @@ ENGINES = ("auto", "row", "duckdb", "spark")
 
 def _is_parquet(path: str) -> bool:
     return path.lower().endswith((".parquet", ".pq"))
+
+
+#: Records per batch when a Parquet file is evaluated in pieces (bounds the memory used).
+BATCH = 100_000
+
+
+def parquet_batches(path: str, batch: int = BATCH):
+    """A Parquet file as Arrow tables of at most ``batch`` rows, in order."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        source = pq.ParquetFile(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            Diagnostic("input.unreadable", f"cannot read the Parquet file: {exc}", Location(path))
+        ) from None
+    for piece in source.iter_batches(batch_size=batch):
+        yield pa.Table.from_batches([piece])
 
 
 def read_parquet(path: str):
@@ -96,18 +115,6 @@ def _range(n):
     return pa.array(range(n), type=pa.int64())
 
 
-def declared_kinds(entity) -> dict:
-    """The column kinds a warehouse table of the entity's inputs naturally has."""
-    kinds = {}
-    for name, inp in entity.inputs.items():
-        t = inp.type
-        if t == "list":
-            kinds[name] = "list:int" if inp.items is not None and inp.items.type == "integer" else "list:float"
-        else:
-            kinds[name] = {"integer": "int", "number": "float", "boolean": "bool", "date": "date"}.get(t, "str")
-    return kinds
-
-
 def evaluate_source(
     policy,
     entity: str,
@@ -124,6 +131,8 @@ def evaluate_source(
     the caller should tell the user (a fallback to the row engine and why)."""
     notes = notes if notes is not None else []
     ent = policy.runtime(entity).entity
+    if _is_parquet(path) and not details:  # in batches: memory stays bounded
+        return _batched(policy, entity, path, as_of, engine, notes)
     originals = kinds = None
     forced: set = set()
     if _is_parquet(path):
@@ -139,6 +148,15 @@ def evaluate_source(
             originals = [dict(r, **{name: v}) if isinstance(r, dict) else r for r, v in zip(originals, items)]
             if kinds is not None:
                 kinds.pop(name, None)
+    use = _choose(policy, entity, table, as_of, engine, notes, kinds)
+    if use == "row":
+        if originals is not None:
+            return policy.evaluate_many(originals, entity, as_of=as_of, allow_outside=True)
+        return row_outcomes(policy, entity, table, as_of)
+    return outcomes_from_table(policy, entity, table, as_of, forced=forced, originals=originals, kinds=kinds)
+
+
+def _choose(policy, entity, table, as_of, engine, notes, kinds=None, rows=None) -> str:
     use = engine
     if engine == "spark":
         notes.append("the Spark engine is not built yet; evaluating on DuckDB")
@@ -148,22 +166,79 @@ def evaluate_source(
             plan_for(policy, entity, table, as_of, kinds)
         except Unsupported as exc:
             notes.append(f"entity {entity} is evaluated by the row engine: the columnar plan cannot express {exc}")
-            use = "row"
-        else:
-            if use == "auto":
-                use = "duckdb" if table.num_rows >= AUTO_THRESHOLD else "row"
-    if use == "row":
-        if originals is not None:
-            return policy.evaluate_many(originals, entity, as_of=as_of, allow_outside=True)
-        return row_outcomes(policy, entity, table, as_of)
-    return outcomes_from_table(policy, entity, table, as_of, forced=forced, originals=originals, kinds=kinds)
+            return "row"
+        if use == "auto":
+            use = "duckdb" if (rows if rows is not None else table.num_rows) >= AUTO_THRESHOLD else "row"
+    return use
 
 
-def write_parquet(path: str, outcomes, entity) -> tuple[int, int]:
+def _batched(policy, entity, path, as_of, engine, notes):
+    import pyarrow.parquet as pq
+
+    batches = parquet_batches(path)
+    first = next(batches, None)
+    if first is None:
+        return iter(())
+    use = _choose(policy, entity, first, as_of, engine, notes, rows=pq.ParquetFile(path).metadata.num_rows)
+
+    def run():
+        offset = 0
+        for table in _chain([first], batches):
+            if use == "row":
+                yield from row_outcomes(policy, entity, table, as_of, start=offset + 1)
+            else:
+                yield from outcomes_from_table(policy, entity, table, as_of, start=offset + 1)
+            offset += table.num_rows
+
+    return run()
+
+
+def _chain(first, rest):
+    yield from first
+    yield from rest
+
+
+def evaluate_parquet_to_parquet(policy, entity: str, src: str, dst: str, *, as_of: dt.date, engine: str, notes: list):
+    """Parquet in, the flat result table out, batch by batch, without building a Result per
+    record for the rows the plan decides; (total, rejected)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ..columnar.table import evaluate_table
+
+    ent = policy.runtime(entity).entity
+    writer = None
+    total = rejected = 0
+    use = None
+    schema = None
+    try:
+        for table in parquet_batches(src):
+            if use is None:
+                use = _choose(policy, entity, table, as_of, engine, notes, rows=pq.ParquetFile(src).metadata.num_rows)
+            if use == "row":
+                out = outcomes_table(row_outcomes(policy, entity, table, as_of, start=total + 1), ent, policy.spec)
+            else:
+                out = evaluate_table(policy, table, entity, as_of=as_of, allow_outside=True)
+            out = out.set_column(0, "record", pa.array(range(total + 1, total + 1 + out.num_rows), type=pa.int64()))
+            if schema is None:
+                schema = out.schema
+                writer = pq.ParquetWriter(dst, schema)
+            writer.write_table(out.cast(schema) if out.schema != schema else out)
+            total += out.num_rows
+            rejected += out.num_rows - out.column("error_code").null_count
+        if writer is None:
+            pq.write_table(outcomes_table([], ent), dst)
+    finally:
+        if writer is not None:
+            writer.close()
+    return total, rejected
+
+
+def write_parquet(path: str, outcomes, entity, spec=None) -> tuple[int, int]:
     """The flat result table (see engine.columnar.table) as Parquet; (total, rejected)."""
     import pyarrow.parquet as pq
 
-    table = outcomes_table(outcomes, entity)
+    table = outcomes_table(outcomes, entity, spec)
     pq.write_table(table, path)
     errors = table.column("error_code").null_count
     return table.num_rows, table.num_rows - errors
