@@ -81,7 +81,7 @@ def read_detail(table, key: str, name: str, path: str):
         source = "read_json(?, format = 'newline_delimited')"
         order = None
     try:
-        long = con.execute(f"SELECT * FROM {source}", [path]).to_arrow_table()
+        long = con.sql(f"SELECT * FROM {source}", params=[path]).to_arrow_table()
     except duckdb.Error as exc:
         raise InputError(
             Diagnostic("input.unreadable", f"cannot read the detail table: {exc}", Location(path))
@@ -106,7 +106,7 @@ def read_detail(table, key: str, name: str, path: str):
     )
     if name not in table.column_names:
         sql = sql.replace(f'EXCLUDE ("{name}", __main_row)', "EXCLUDE (__main_row)")
-    return con.execute(sql).to_arrow_table()
+    return con.sql(sql).to_arrow_table()
 
 
 def _range(n):
