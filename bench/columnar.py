@@ -94,6 +94,30 @@ def inprocess(n: int, out: Path) -> None:
         print(f"    {name:<44} {t:7.2f} {n / t:12,.0f} {t_hand / t:15.2f}")
 
 
+def threshold(out: Path) -> None:
+    """Where DuckDB starts to gain: records as read (dicts) to outcomes, both engines."""
+    from engine.columnar.run import outcomes_from_table, records_to_table
+
+    jsonl, _ = data(100_000, out)
+    policy = engine.load_policy(POLICY)
+    ent = policy.runtime("teacher").entity
+    everything = baseline.load_jsonl(jsonl)
+    print("(c) --engine auto threshold: records (dicts) to outcomes, in process")
+    print(f"    {'records':>8} {'row s':>8} {'duckdb s':>9} {'duckdb / row':>13}")
+    for n in (500, 2_000, 5_000, 20_000):
+        records = everything[:n]
+        t_row, _ = timed(lambda: list(policy.evaluate_many(records, "teacher", as_of=DAY)))
+
+        def columnar():
+            table, originals, forced, kinds = records_to_table(records, ent)
+            return list(
+                outcomes_from_table(policy, "teacher", table, DAY, forced=forced, originals=originals, kinds=kinds)
+            )
+
+        t_col, _ = timed(columnar)
+        print(f"    {n:>8,} {t_row:8.2f} {t_col:9.2f} {t_col / t_row:13.2f}")
+
+
 def cli(args: list[str]) -> tuple[float, int]:
     cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, str(ROOT / "cli.py"), "evaluate", *args]
     done = subprocess.run(cmd, capture_output=True, text=True)
@@ -137,11 +161,13 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=100_000)
     ap.add_argument("--file-records", type=int, default=100_000)
     ap.add_argument("--out", type=Path, default=ROOT / "bench/out/columnar")
-    ap.add_argument("--skip", choices=["a", "b"], action="append", default=[])
+    ap.add_argument("--skip", choices=["a", "b", "c"], action="append", default=[])
     a = ap.parse_args()
     print(json.dumps({"machine_cores": __import__("os").cpu_count(), "duckdb": duckdb.__version__}))
     if "a" not in a.skip:
         inprocess(a.records, a.out)
+    if "c" not in a.skip:
+        threshold(a.out)
     if "b" not in a.skip:
         files(a.file_records, a.out)
 

@@ -17,7 +17,7 @@ from ..base.numbers import to_json_number
 from ..runtime.policy import Policy
 from ..runtime.result import Result
 
-__all__ = ["ColumnarPolicy", "as_arrow", "evaluate_table", "integer_columns", "outcomes_table"]
+__all__ = ["ColumnarPolicy", "as_arrow", "evaluate_table", "integer_columns", "outcomes_table", "plan_table"]
 
 #: Below this many records ``auto`` keeps the row engine (DuckDB's start-up costs more than
 #: it gains); measured by bench/columnar.py.
@@ -154,10 +154,12 @@ def evaluate_table(policy: Policy, table, entity: str, *, as_of: dt.date | None 
     except Unsupported:
         return outcomes_table(row_outcomes(policy, entity, table, day), ent, policy.spec)
     out = run_plan(plan, table)
-    return _plan_table(policy, entity, plan, out, table, day)
+    return plan_table(policy, entity, plan, out, table.take, day)
 
 
-def _plan_table(policy, entity, plan, out, table, day):
+def plan_table(policy, entity, plan, out, fetch, day):
+    """The result table from the plan's output ``out``; ``fetch(indices)`` gives the input
+    rows (an Arrow table) the plan did not decide, for the row engine."""
     from .run import row_outcomes
 
     ent = plan.entity
@@ -221,7 +223,7 @@ def _plan_table(policy, entity, plan, out, table, day):
     rows["error_code"] = [None] * n
     rows["error_message"] = [None] * n
     if bad:
-        fixed = outcomes_table(row_outcomes(policy, entity, table.take(bad), day), ent, policy.spec)
+        fixed = outcomes_table(row_outcomes(policy, entity, fetch(bad), day), ent, policy.spec)
         fcols = {k: fixed.column(k).to_pylist() for k in fixed.column_names}
         for j, i in enumerate(bad):
             for k in rows:
