@@ -19,8 +19,10 @@ from ..runtime.result import Result
 
 __all__ = ["ColumnarPolicy", "as_arrow", "evaluate_table", "integer_columns", "outcomes_table", "plan_table"]
 
-#: Below this many records ``auto`` keeps the row engine (DuckDB's start-up costs more than
-#: it gains); measured by bench/columnar.py.
+#: Below this many records ``auto`` keeps the row engine (DuckDB's start-up, about a second
+#: on the development machine, costs more than it gains); measured by bench/columnar.py.
+#: ``auto`` runs DuckDB only on Parquet inputs: for records read as dicts (JSONL, CSV, xlsx)
+#: the row engine was as fast or faster there.
 AUTO_THRESHOLD = 5_000
 
 

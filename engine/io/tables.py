@@ -149,6 +149,8 @@ def evaluate_source(
             if kinds is not None:
                 kinds.pop(name, None)
     use = _choose(policy, entity, table, as_of, engine, notes, kinds)
+    if engine == "auto" and originals is not None and use == "duckdb":
+        use = "row"  # records read as dicts: DuckDB does not gain (bench/columnar.py, (b) and (c))
     if use == "row":
         if originals is not None:
             return policy.evaluate_many(originals, entity, as_of=as_of, allow_outside=True)
