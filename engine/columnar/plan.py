@@ -22,6 +22,7 @@ import ast
 import datetime as dt
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import Any
 
 from sqlglot import exp
 
@@ -320,7 +321,7 @@ def read_input(inp, raw: exp.Expression, kind: str):
         if kind == "bool":
             return Bool(raw), exp.true(), missing
         if kind == "int":
-            ok = exp.In(this=raw, expressions=[lit(0), lit(1)])
+            ok: exp.Expression = exp.In(this=raw, expressions=[lit(0), lit(1)])
             return Bool(exp.EQ(this=raw, expression=lit(1))), ok, missing
         if kind == "str":
             trues = sorted(w for w in TRUE_WORDS if w.isascii())
@@ -693,7 +694,7 @@ def build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, ta
         if inp.has_default:
             default = inp.default
             if default is None:
-                fill = None
+                fill: Any = None
             elif isinstance(default, bool):
                 fill = Bool(exp.Boolean(this=default))
             elif isinstance(default, (int, Fraction)):
@@ -777,8 +778,8 @@ def build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, ta
         checks.append(not_null(ref.n if isinstance(ref, Num) else ref.e))
     grade = entity.grade is not None
     if grade:
-        out = lit(entity.grade.otherwise.code)
-        for level in reversed(entity.grade.levels):
+        out = lit(entity.grade.otherwise.code)  # type: ignore[union-attr]
+        for level in reversed(entity.grade.levels):  # type: ignore[union-attr]
             out = strict_if(compiler.boolean(level.when.tree), lit(level.code), out)
         steps.append({"__grade": out})
         compiler.names["grade"] = Str(col("__grade"))

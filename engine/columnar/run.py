@@ -197,7 +197,7 @@ def records_to_table(records: Iterable, entity) -> tuple:
     originals = list(records)
     passthrough = {}
     forced = set()
-    rows = []
+    rows: list = []
     for i, r in enumerate(originals):
         if isinstance(r, Failure) or not isinstance(r, dict):
             passthrough[i] = r
@@ -209,7 +209,7 @@ def records_to_table(records: Iterable, entity) -> tuple:
     arrays, fields = [], []
     column_kinds: dict = {}
     for name in names:
-        kinds = Counter()
+        kinds: Counter = Counter()
         cells = []
         for r in rows:
             v = r.get(name)
@@ -225,7 +225,7 @@ def records_to_table(records: Iterable, entity) -> tuple:
                 main = wider
         if main == "int" and kinds.get("scaled"):
             main = "scaled"
-        values = []
+        values: list = []
         for i, (v, k) in enumerate(cells):
             if v is None:
                 values.append(None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 from math import gcd
+from typing import Any
 
 from ..base.numbers import to_json_number
 from ..runtime.policy import Policy
@@ -75,10 +76,10 @@ def integer_columns(spec, entity) -> frozenset:
     return frozenset(names)
 
 
-def outcomes_table(outcomes, entity, spec=None) -> object:
+def outcomes_table(outcomes, entity, spec=None) -> Any:
     """The flat result table of a sequence of outcomes (Result or Failure)."""
     reported = list(entity.reported)
-    rows = {
+    rows: dict = {
         k: []
         for k in (
             "record",

@@ -226,7 +226,7 @@ def evaluate_parquet_to_parquet(policy, entity: str, src: str, dst: str, *, as_o
             else:
                 out = evaluate_table(policy, table, entity, as_of=as_of, allow_outside=True)
             out = out.set_column(0, "record", pa.array(range(total + 1, total + 1 + out.num_rows), type=pa.int64()))
-            if schema is None:
+            if writer is None:
                 schema = out.schema
                 writer = pq.ParquetWriter(dst, schema)
             writer.write_table(out.cast(schema) if out.schema != schema else out)
