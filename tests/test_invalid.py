@@ -62,8 +62,10 @@ NOT_FROM_A_FILE = {
     "expr.limit/nesting": "Python's parser overflows only beyond the 2,000-character limit "
     "(expr.limit/chars comes first); kept for a parser that overflows sooner",
 }
-#: prefixes of keys that are not problems: the CLI's sentences are checked in test_cli.py
-NOT_PROBLEMS = ("cli.",)
+#: prefixes of keys that are not problems: the CLI's sentences are checked in test_cli.py; the
+#: columnar engine's notices and its reasons for the row engine (never a refusal: the row engine
+#: then judges the records) in tests/test_columnar_cli.py and tests/test_columnar.py
+NOT_PROBLEMS = ("cli.", "columnar.")
 
 
 def _cases():
@@ -141,6 +143,14 @@ def produce(case, tmp_path: Path) -> list[Diagnostic]:
             records = list(read_records(str(tmp_path / name), policy.runtime(member).entity))
             for group, members in policy.evaluate_members(records, entity, as_of=as_of):
                 found += [d for o in [group, *members] if not o.ok for d in o.error.diagnostics]
+        elif "engine" in case:  # the columnar path: kaohe evaluate --engine, --detail NAME=FILE, Parquet
+            from engine.io.tables import evaluate_source
+
+            details = {k: str(tmp_path / v) for k, v in (case.get("details") or {}).items()}
+            outcomes = evaluate_source(
+                policy, entity, str(tmp_path / name), as_of=as_of, engine=case["engine"], details=details, notes=[]
+            )
+            found += [d for o in outcomes if not o.ok for d in o.error.diagnostics]
         else:
             records = list(read_records(str(tmp_path / name), policy.runtime(entity).entity, sheet=case.get("sheet")))
             for outcome in policy.evaluate_many(records, entity, as_of=as_of):

@@ -62,6 +62,9 @@ _NAMES = {"CSV", "Excel", "GBK", "JSON", "Lines", "MiB", "Python", "Tab", "UTF-"
 _NAMES |= {"kaohe", "pip", "install", "openpyxl", "xls", "xlsx", "jsonl", "csv", "json", "inf", "lambda", "and"}
 _NAMES |= {"evaluate", "output", "as-of", "allow-outside-period", "JX-A", "true", "false", "list", "enum", "changes"}
 _NAMES |= {"policies", "as_of", "allow_outside", "True"}  # a command and the API's parameters
+_NAMES |= {"Parquet", "parquet", "Spark", "DuckDB", "SQL", "sqlglot", "duckdb", "spark", "trino"}  # columnar
+_NAMES |= {"postgres"}  # a dialect kaohe sql names
+_NAMES |= {"engine", "detail", "NAME", "FILE", "input", "trace", "format", "pass-through"}  # its options
 
 
 def test_chinese_texts_hold_no_english_words():
