@@ -7,7 +7,11 @@ Exit statuses:
   3  a policy file is invalid
   4  an input file cannot be read at all
   5  internal error (a bug in kaohe: please report it with the input that caused it)
-130  interrupted (Ctrl-C); an --output file is left as it was
+  6  the output cannot be written: a full disk, a file size limit, a read-only or missing
+     folder, an output that is a folder (the message names the path); an --output file is
+     left as it was
+128+N  stopped by signal N: 130 interrupted (Ctrl-C, SIGINT), 143 SIGTERM, 129 SIGHUP; an
+     --output file is left as it was
 
 Messages are in the language --lang names; without it, in the language KAOHE_LANG (zh or en)
 names; without that, in the policy's own language (its ``language:`` key, read when it is
@@ -22,17 +26,18 @@ import datetime as dt
 import functools
 import json
 import os
+import signal
 import sys
 from dataclasses import dataclass
 
 import click
 
 import engine
-from engine import InputError, KaoheError, PeriodError, PolicyError, Problem, cli_text, parse_date
+from engine import InputError, KaoheError, OutputError, PeriodError, PolicyError, Problem, cli_text, parse_date
 from engine.io import read_records
-from engine.io.text import FORMATS, Carried, atomic_output, make_writer
+from engine.io.text import FORMATS, Carried, annotate, atomic_output, check_output, make_writer
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_POLICY, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_POLICY, EXIT_INPUT, EXIT_INTERNAL, EXIT_OUTPUT = 0, 1, 2, 3, 4, 5, 6
 EXIT_INTERRUPTED = 130
 
 
@@ -49,8 +54,54 @@ class Settings:
         return self.chosen or self.policy or "zh"
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, handled like Ctrl-C: temporary output removed, exit 128+signal."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum, frame):
+    for other in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # the first signal is enough
+        signal.signal(other, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+def _install_signals() -> dict:
+    """SIGTERM and SIGHUP stop kaohe like Ctrl-C does; a file size limit (SIGXFSZ) makes the
+    write fail with EFBIG, reported as the user's problem, instead of killing kaohe silently.
+    Returns the handlers replaced."""
+    saved = {
+        signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGXFSZ)
+    }
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if saved[signum] is not signal.SIG_IGN:  # nohup keeps SIGHUP ignored
+            signal.signal(signum, _stop)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    return saved
+
+
+def _quiet_stdout() -> None:
+    """After stdout failed (a closed pipe, a full disk), point it at /dev/null so that the
+    interpreter's final flush cannot fail again with a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def _settings() -> Settings:
     return click.get_current_context().ensure_object(Settings)
+
+
+def threading_main() -> bool:
+    """Signal handlers can only be set from the main thread (CliRunner may run elsewhere)."""
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 def _lang() -> str:
@@ -80,8 +131,14 @@ def guarded(fn):
     def wrapper(*args, **kwargs):
         env = os.environ.get("KAOHE_LANG")
         _settings().chosen = kwargs.get("lang") or (env if env in ("zh", "en") else None)
+        saved = _install_signals() if threading_main() else {}
         try:
             return fn(*args, **kwargs)
+        except OutputError as exc:
+            _report(exc)
+            if exc.first.location.file == "<stdout>":
+                _quiet_stdout()
+            sys.exit(EXIT_OUTPUT)
         except PolicyError as exc:
             _report(exc)
             click.echo(cli_text("policy-invalid", _lang(), count=len(exc.diagnostics)), err=True)
@@ -97,12 +154,16 @@ def guarded(fn):
         except KaoheError as exc:
             _report(exc)
             sys.exit(EXIT_USAGE)
+        except Stopped as exc:
+            click.echo(cli_text("signalled", _lang(), signal=signal.Signals(exc.signum).name), err=True)
+            sys.exit(128 + exc.signum)
         except KeyboardInterrupt:
             click.echo(cli_text("interrupted", _lang()), err=True)
             sys.exit(EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except BrokenPipeError:
+            _quiet_stdout()
             sys.exit(EXIT_OK)
         except Exception as exc:
             if os.environ.get("KAOHE_DEBUG"):
@@ -110,6 +171,9 @@ def guarded(fn):
             click.echo(f"kaohe: internal error: {type(exc).__name__}: {exc}", err=True)
             click.echo("kaohe: this is a bug in kaohe; set KAOHE_DEBUG=1 for details and report it", err=True)
             sys.exit(EXIT_INTERNAL)
+        finally:
+            for signum, handler in saved.items():
+                signal.signal(signum, handler)
 
     return wrapper
 
@@ -275,6 +339,7 @@ def _summary(total, rejected):
     help="Input columns to carry to the output unchanged, e.g. 姓名,学校 (repeat or separate by commas). "
     "Default for xlsx output: the input sheet's columns that are not the policy's inputs.",
 )
+@click.option("--strict", is_flag=True, help="Refuse a record that may be cut (a CSV last line without a line end).")
 @click.option(
     "--engine",
     "engine_name",
@@ -306,6 +371,7 @@ def evaluate(
     sheet,
     jobs,
     pass_through=(),
+    strict=False,
     engine_name="row",
     details=(),
 ):
@@ -317,6 +383,9 @@ def evaluate(
         fmt = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".parquet": "parquet", ".pq": "parquet"}.get(
             suffix, "jsonl"
         )
+    if fmt == "xlsx" and (not output or output == "-"):
+        raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+    _check_output(output)
     loaded = _load(policy)
     lang = lang or loaded.spec.language
     day = loaded.check_period(as_of, allow_outside_period)
@@ -324,13 +393,13 @@ def evaluate(
         if engine_name != "row" or details or fmt == "parquet" or input_path.lower().endswith((".parquet", ".pq")):
             if pass_through:
                 raise click.UsageError(cli_text("pass-through-row", _lang()))
-            _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details)
+            _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict)
     elif engine_name not in ("row", "auto"):
         click.echo(cli_text("engine-row-only", _lang(), engine=engine_name), err=True)
     if fmt == "parquet":
         raise click.UsageError(cli_text("parquet-needs-files", _lang()))
     if members_path:
-        _evaluate_levels(loaded, entity, members_path, fmt, output, day, trace, lang, sheet)
+        _evaluate_levels(loaded, entity, members_path, fmt, output, day, trace, lang, sheet, strict)
     rt = loaded.runtime(entity)
     total = rejected = 0
     columns = list(rt.entity.reported)
@@ -338,18 +407,20 @@ def evaluate(
     if not pass_through and fmt == "xlsx":
         carried = _unknown_columns(input_path, rt.entity, sheet)
     _column_warnings(input_path, rt.entity, sheet, carried)
-    records = read_records(input_path, rt.entity, sheet=sheet)
+    notes: dict = {}
+    records = read_records(input_path, rt.entity, sheet=sheet, notes=notes, strict=strict)
     carry = Carried(records, carried) if carried else None
     if carry is not None:
         records = iter(carry)
     if fmt == "xlsx":
-        if not output or output == "-":
-            raise click.UsageError("--format xlsx needs --output FILE.xlsx")
         from engine.io.sheets import write_xlsx
 
-        outcomes = _counted(loaded.evaluate_many(records, entity, as_of=day, trace=trace, allow_outside=True))
+        outcomes = _counted(
+            annotate(loaded.evaluate_many(records, entity, as_of=day, trace=trace, allow_outside=True), notes)
+        )
         write_xlsx(output, outcomes, rt.entity, lang=lang, carry=carry)
         _summary(outcomes.total, outcomes.rejected)
+        _notes_summary(input_path, notes)
         sys.exit(EXIT_REJECTED if outcomes.rejected else EXIT_OK)
     if jobs > 1:
         from engine.io.parallel import evaluate_parallel
@@ -378,17 +449,18 @@ def evaluate(
 
     with atomic_output(output, newline="" if fmt == "csv" else None) as out:
         writer = make_writer(fmt, out, lang, trace, columns, carry=carry, entity=rt.entity)
-        for outcome in progress(outcomes, input_path):
+        for outcome in progress(annotate(outcomes, notes), input_path):
             total += 1
             if not outcome.ok:
                 rejected += 1
             writer.write(outcome)
         writer.close()
     _summary(total, rejected)
+    _notes_summary(input_path, notes)
     sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
 
 
-def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details):
+def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict):
     """--engine duckdb|auto, Parquet in or out, --detail: the whole input as one table."""
     from engine.io.tables import evaluate_parquet_to_parquet, evaluate_source, write_parquet
 
@@ -407,9 +479,20 @@ def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, e
             click.echo(note.render(_lang()), err=True)
         _summary(total, rejected)
         sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
+    cut: dict = {}  # the reader's warnings per record (a CSV last line that may be cut)
     outcomes = evaluate_source(
-        loaded, entity, input_path, as_of=day, engine=engine_name, details=pairs, sheet=sheet, notes=notes
+        loaded,
+        entity,
+        input_path,
+        as_of=day,
+        engine=engine_name,
+        details=pairs,
+        sheet=sheet,
+        notes=notes,
+        cut=cut,
+        strict=strict,
     )
+    outcomes = annotate(outcomes, cut)
     for note in notes:
         click.echo(note.render(_lang()), err=True)
     rt = loaded.runtime(entity)
@@ -435,6 +518,7 @@ def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, e
                 writer.write(outcome)
             writer.close()
     _summary(total, rejected)
+    _notes_summary(input_path, cut)
     sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
 
 
@@ -462,7 +546,21 @@ def sql(policy, entity, dialect, table, as_of):
         raise click.UsageError(cli_text("sql-dialect", _lang(), dialect=dialect)) from None
 
 
-def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, lang, sheet):
+def _check_output(output) -> None:
+    """Output problems found before any work (OutputError, exit 6); stale temporary files of
+    killed runs removed, and said so."""
+    for path in check_output(output):
+        click.echo(cli_text("stale-temp", _lang(), path=path), err=True)
+
+
+def _notes_summary(input_path, notes: dict) -> None:
+    for position, warning in sorted(notes.items()):
+        click.echo(
+            cli_text("cut-summary", _lang(), path=input_path, line=warning.location.line, record=position), err=True
+        )
+
+
+def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, lang, sheet, strict=False):
     """--members: evaluate one or more levels (``teacher,group,school``) from one file of
     member records; the member entity itself is evaluated record by record, the others from
     their members. Outputs come level by level, in the order given."""
@@ -473,7 +571,10 @@ def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, la
     if len(member_names) > 1:
         raise click.UsageError(f"these levels have different members ({', '.join(sorted(member_names))})")
     member = loaded.runtime(member_names.pop()).entity if member_names else runtimes[0].entity
-    records = list(read_records(members_path, member, sheet=sheet))  # read once, used by every level
+    notes: dict = {}
+    records = list(
+        read_records(members_path, member, sheet=sheet, notes=notes, strict=strict)
+    )  # read once, used by every level
     columns = list(dict.fromkeys(name for rt in runtimes for name in rt.entity.reported))
     total = rejected = 0
     with atomic_output(output, newline="" if fmt == "csv" else None) as out:
@@ -493,6 +594,7 @@ def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, la
                 writer.write(outcome)
         writer.close()
     _summary(total, rejected)
+    _notes_summary(members_path, notes)
     sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
 
 
@@ -695,36 +797,108 @@ def check(policy, seed, max_examples, entities):
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.option("--entity", "-e", required=True)
 @click.option("--input", "-i", "input_path", required=True, help="Records: .jsonl, .json, .csv or .xlsx.")
-@click.option("--output", "-o", required=True, help="The HTML file to write.")
-@click.option("--group-by", help="An input to group the grade distribution by (e.g. school or group).")
+@click.option("--output", "-o", required=True, help="The file to write: .html, or .pdf (printed by headless Chromium).")
+@click.option(
+    "--group-by",
+    help="Group grades and rosters by an input (school, group), its label (学校, 教研组) or a column of the input.",
+)
+@click.option(
+    "--rosters",
+    type=click.Choice(["auto", "inline", "split", "none"]),
+    default="auto",
+    show_default=True,
+    help="Rosters per group: in the report, one file per group in the folder <report>-rosters, or none "
+    "(auto: in the report up to 2,000 records, else split).",
+)
 @click.option("--as-of", type=DATE)
 @click.option("--allow-outside-period", is_flag=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]))
 @click.option("--sheet", help="Sheet of an .xlsx input.")
 @guarded
-def report(policy, entity, input_path, output, group_by, as_of, allow_outside_period, lang, sheet):
-    """Write a self-contained HTML report: totals, grade charts, credits, sanctions, rejected records."""
-    from engine.tools.report import check_group_by, write_report
+def report(policy, entity, input_path, output, group_by, rosters, as_of, allow_outside_period, lang, sheet):
+    """Write a self-contained report: totals, grade charts, credits, sanctions, rejected records, rosters."""
+    from engine.tools.report import check_group_by, find_browser, resolve_group_by, write_report
 
+    _check_output(output)
     loaded = _load(policy)
     lang = lang or loaded.spec.language
     rt = loaded.runtime(entity)
-    check_group_by(rt.entity, group_by)
+    if group_by:
+        group_by = resolve_group_by(rt.entity, group_by)
+        check_group_by(rt.entity, group_by, _input_columns(input_path, rt.entity, sheet))
+    if output.lower().endswith(".pdf"):
+        find_browser()  # refuse before the run when no browser can print the PDF
     day = loaded.check_period(as_of, allow_outside_period)
-    _column_warnings(input_path, rt.entity, sheet)
+    _column_warnings(input_path, rt.entity, sheet, carried=(group_by, "姓名"))  # the report reads these
+    row_info: list = []
+
+    def tapped(records):
+        """Each input row's group and name (姓名), as the row gave them, by position."""
+        for record in records:
+            given = record.get(group_by) if group_by and isinstance(record, dict) else None
+            name = (record.get("姓名") or record.get("name")) if isinstance(record, dict) else None
+            row_info.append((given, name if isinstance(name, str) else None))
+            yield record
+
     outcomes = _counted(
         loaded.evaluate_many(
-            read_records(input_path, rt.entity, sheet=sheet),
+            tapped(read_records(input_path, rt.entity, sheet=sheet)),
             entity,
             as_of=day,
             trace=bool(group_by),
             allow_outside=True,
         )
     )
-    write_report(output, loaded, entity, outcomes, lang=lang, group_by=group_by, as_of=day)
-    click.echo(f"wrote {output}")
+    written = write_report(
+        output, loaded, entity, outcomes, lang=lang, group_by=group_by, as_of=day, rosters=rosters, row_info=row_info
+    )
+    if group_by and group_by not in rt.entity.inputs and not any(given not in (None, "") for given, _ in row_info):
+        click.echo(
+            f"kaohe: warning: no record has an input or a column '{group_by}'; the report is not grouped", err=True
+        )
+    click.echo(f"wrote {written[0]}")
+    if len(written) > 1:
+        click.echo(f"wrote {len(written) - 1} roster files in {written[1].parent}")
     _summary(outcomes.total, outcomes.rejected)
     sys.exit(EXIT_REJECTED if outcomes.rejected else EXIT_OK)
+
+
+def _input_columns(input_path, entity, sheet) -> list | None:
+    """The headers of a .csv/.xlsx input that name no input (学校, 姓名); None for other inputs."""
+    if not str(input_path).lower().endswith((".csv", ".xlsx")):
+        return None
+    from engine.io.sheets import unknown_columns
+
+    try:
+        return [header for header, _ in unknown_columns(input_path, entity, sheet)]
+    except KaoheError:
+        return None  # the reader reports an unreadable file itself
+
+
+@main.command("fmt")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--check", is_flag=True, help="Write nothing; list the files that are not formatted and exit 1.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of messages (default: the policy's).")
+@guarded
+def fmt_command(paths, check, lang):
+    """Rewrite policies and case files in canonical key order and indentation, keeping comments."""
+    from engine.tools.fmt import format_file
+
+    changed, broken = [], 0
+    for path in paths:
+        try:
+            if format_file(path, check=check):
+                changed.append(path)
+        except KaoheError as exc:
+            _report(exc)
+            broken += 1
+    for path in changed:
+        click.echo(f"would reformat {path}" if check else f"reformatted {path}")
+    if check and changed:
+        click.echo(f"kaohe fmt: {len(changed)} of {len(paths)} file(s) would change; run `kaohe fmt` on them", err=True)
+    if broken:
+        sys.exit(EXIT_POLICY)
+    sys.exit(EXIT_REJECTED if check and changed else EXIT_OK)
 
 
 @main.command()

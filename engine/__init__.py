@@ -11,7 +11,7 @@ The stable API::
         outcome.to_dict()          # a Result, or a Failure with an "error"
 """
 
-from .base.errors import Diagnostic, InputError, KaoheError, Location, PolicyError, Problem, RecordError
+from .base.errors import Diagnostic, InputError, KaoheError, Location, OutputError, PolicyError, Problem, RecordError
 from .base.messages import cli_text
 from .columnar.table import evaluate_table
 from .language.kinds import parse_date
@@ -34,6 +34,7 @@ __all__ = [
     "InputError",
     "KaoheError",
     "Location",
+    "OutputError",
     "PeriodError",
     "Policy",
     "PolicyError",

@@ -300,7 +300,7 @@ def test_a_value_that_cannot_be_computed_fails_alike_with_a_tracer(jiangxi):
     text = (
         (POLICIES / "jiangxi.yaml")
         .read_text(encoding="utf-8")
-        .replace('range: "(0, inf)"\n        unit: 课时', 'range: "[0, inf)"\n        unit: 课时')
+        .replace('unit: 课时\n        range: "(0, inf)"', 'unit: 课时\n        range: "[0, inf)"')
     )
     assert text != (POLICIES / "jiangxi.yaml").read_text(encoding="utf-8")
     path = Path(jiangxi.spec.path).parent / "__batch_copy.yaml"

@@ -145,3 +145,31 @@ def test_columnar_usage_errors_come_from_the_catalogue(tmp_path, extra, expected
 def test_sql_names_an_unknown_dialect():
     res = CliRunner(env={"KAOHE_LANG": "en"}).invoke(cli.main, ["sql", JIANGXI, "-e", "teacher", "--dialect", "nope"])
     assert res.exit_code == 2 and "unknown SQL dialect 'nope'" in res.output
+
+
+@pytest.mark.parametrize("strict", [[], ["--strict"]])
+def test_a_cut_csv_line_is_flagged_or_refused_on_either_engine(tmp_path, strict):
+    src = tmp_path / "cut.csv"
+    src.write_text("id,gender,age,opted_in,class_hours\nA,F,35,false,600\nB,M,56,false,100", encoding="utf-8")
+    outs = {}
+    for engine in ("row", "duckdb"):
+        args = [
+            "evaluate",
+            JIANGXI,
+            "-e",
+            "teacher",
+            "-i",
+            str(src),
+            "--as-of",
+            DAY,
+            "--engine",
+            engine,
+            "--lang",
+            "en",
+        ]
+        res = CliRunner().invoke(cli.main, [*args, *strict])
+        outs[engine] = [json.loads(line) for line in res.stdout.splitlines()]
+        assert ("may be cut short" in res.stderr) == (not strict)
+    assert outs["row"] == outs["duckdb"]
+    last = outs["duckdb"][-1]
+    assert (last.get("error", {}).get("code") == "input.cut-line") == bool(strict)

@@ -60,7 +60,7 @@ LEFT_OPEN_TIERS = """          - {range: "(0.80, inf)", value: 30, clause: 80%ไป
 
 def test_a_row_open_below_and_closed_above_holds_its_upper_bound(tmp_path):
     start = JIANGXI.index('          - {range: "[0.80, inf)"')
-    end = JIANGXI.index("        report: true", start)
+    end = JIANGXI.index("      usage_pass:", start)  # the tier rows end the value
     source = JIANGXI[:start] + LEFT_OPEN_TIERS + JIANGXI[end:]
     path = tmp_path / "left-open.yaml"
     path.write_text(source, encoding="utf-8")

@@ -145,7 +145,7 @@ def test_huge_exponent_in_an_expression_does_not_hang_validate(tmp_path):
 def test_huge_exponent_in_a_range_does_not_hang_validate(tmp_path):
     path = tmp_path / "p.yaml"
     path.write_text(
-        JX_TEXT.replace('range: "[0, 100]", unit: 周岁', 'range: "[0, 1e999999999]", unit: 周岁'), encoding="utf-8"
+        JX_TEXT.replace('unit: 周岁, range: "[0, 100]"', 'unit: 周岁, range: "[0, 1e999999999]"'), encoding="utf-8"
     )
     try:
         result = kaohe("validate", path, timeout=8)
@@ -734,7 +734,8 @@ EXAMPLE = str(ROOT / "examples" / "jiangxi" / "teachers.csv")
         (["evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "--as-of", "2019-01-01"], EXIT_USAGE),
         (["evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "--as-of", "2020-13-01"], EXIT_USAGE),
         (["evaluate", JX, "-e", "teacher"], EXIT_USAGE),
-        (["evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "-o", "/nonexistent-dir/x/out.jsonl"], EXIT_USAGE),
+        # a missing output folder is the user's environment: its own status, 6 (issue 13)
+        (["evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "-o", "/nonexistent-dir/x/out.jsonl"], 6),
         (["evaluate", JX, "-e", "teacher", "-i", "/nonexistent/teachers.csv"], EXIT_INPUT),
         (["evaluate", JX, "-e", "teacher", "-i", "examples/jiangxi/teachers.txt"], EXIT_INPUT),
         (["evaluate", JX, "-e", "teacher", "-i", "examples/jiangxi"], EXIT_INPUT),

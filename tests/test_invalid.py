@@ -28,6 +28,22 @@ BASE = (FOLDER / "_base.yaml").read_text(encoding="utf-8")
 
 #: catalogue keys no policy, record or input file can produce, each with the reason
 NOT_FROM_A_FILE = {
+    "input.cut-line": "a warning beside a graded record, not a refusal; tests/test_faults.py checks it in the "
+    "record, the run summary and with --strict",
+    "input.line-too-long/item": "an item of a .json array over 16 MiB; tests/test_faults.py writes one",
+    "input.too-large": "a .json file over 64 MiB; tests/test_faults.py writes one",
+    **{
+        key: "the environment refusing a write (a full disk, a file size limit, a read-only disk, no permission as "
+        "root); tests/test_faults.py produces each with a tmpfs, RLIMIT_FSIZE or a read-only bind mount"
+        for key in (
+            "output.disk-full",
+            "output.disk-full/quota",
+            "output.too-large",
+            "output.read-only",
+            "output.denied",
+            "output.write-failed",
+        )
+    },
     "expr.limit/entity": "CPython refusing to compile one entity's generated function: the expression limits "
     "stop any file first; test_batch_path plants the compiler's refusal and checks the location",
     "file.unreadable/not-found": "a policy named by a path that holds no file is policy.not-found; this entry is for "
@@ -42,8 +58,6 @@ NOT_FROM_A_FILE = {
     "input.unreadable": "an OS error other than not-found, folder or permission (an I/O error)",
     "input.unreadable/permission": "the suite may run as root, who can read any file",
     "input.xlsx/openpyxl": "needs an environment without openpyxl",
-    "usage.output": "an OS error other than not-found, folder or permission, from --output",
-    "usage.output/permission": "the suite may run as root, who can write anywhere",
     "usage.group-by": "from the --group-by option of kaohe report, not a file (tests/test_cli.py)",
     "schema.format": "every pattern in schemas/policy.schema.json has its own variant; this is the "
     "fallback for a pattern added later",

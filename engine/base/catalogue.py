@@ -576,6 +576,93 @@ CATALOGUE: dict[str, Text] = {
     ),
     "input.encoding/json": _("the file is not UTF-8", "文件不是 UTF-8 编码"),
     "input.line-too-long": _("line {line} is longer than {mib} MiB", "第{line}行超过 {mib} MiB"),
+    "input.line-too-long/item": _(
+        "item {index} of the array is longer than {mib} MiB", "数组第{index}项超过 {mib} MiB"
+    ),
+    "input.too-deep": _(
+        "the record at line {line} nests its values more than {limit} levels deep",
+        "第{line}行（项）的记录中，值的嵌套超过 {limit} 层",
+        "a record holds flat fields and lists of values; fix or remove the nested value",
+        "一条记录只含普通字段和数值列表；请改正或删除嵌套的值",
+    ),
+    "input.field-too-long": _(
+        "line {line}: the field {field} is {length} characters long, more than {limit}",
+        "第{line}行（项）的字段 {field} 长 {length} 个字符，超过上限 {limit}",
+        "check the column or the export; a text field holds a short text",
+        "请检查该列或导出过程；文本字段只含简短的文字",
+    ),
+    "input.field-too-long/id": _(
+        "line {line}: the id ({field}) is {length} characters long, more than {limit}",
+        "第{line}行（项）的编号（{field}）长 {length} 个字符，超过上限 {limit}",
+        "an id is a short code; check the column or the export",
+        "编号是简短的代码；请检查该列或导出过程",
+    ),
+    "input.too-large": _(
+        "the .json file is larger than {mib} MiB, which kaohe reads whole",
+        ".json 文件超过 {mib} MiB，无法整体读取",
+        "write one record per line as JSON Lines (.jsonl): kaohe streams those, however large",
+        "请改用 JSON Lines（.jsonl，每行一条记录），kaohe 可流式读取任意大小",
+    ),
+    "input.cut-line": _(
+        "line {line} is the last line and has no line end: the file may be cut short, and this record may hold a cut value",
+        "第{line}行是最后一行且没有换行符：文件可能被截断，本条记录的值可能不完整",
+        "check that the file was copied or exported whole; with --strict such a record is refused",
+        "请确认文件是完整复制或导出的；加 --strict 时此类记录被拒绝",
+    ),
+    "output.disk-full": _(
+        "cannot write {path}: the disk is full",
+        "无法写入 {path}：磁盘已满",
+        "free some space, or write to another disk",
+        "请清理磁盘空间，或写到另一块磁盘",
+    ),
+    "output.disk-full/quota": _(
+        "cannot write {path}: the disk quota is used up",
+        "无法写入 {path}：磁盘配额已用完",
+        "free some space, or write to another disk",
+        "请清理磁盘空间，或写到另一块磁盘",
+    ),
+    "output.too-large": _(
+        "cannot write {path}: the file grew beyond the largest file allowed here (a file size limit, ulimit -f)",
+        "无法写入 {path}：文件超过了允许的大小上限（ulimit -f）",
+        "raise the limit (ulimit -f), or write to another disk",
+        "请提高上限（ulimit -f），或写到另一块磁盘",
+    ),
+    "output.read-only": _(
+        "cannot write {path}: the folder is on a read-only disk",
+        "无法写入 {path}：所在磁盘为只读",
+        "write to a folder that can be written",
+        "请写到可写入的文件夹",
+    ),
+    "output.denied": _(
+        "cannot write {path}: permission denied",
+        "无法写入 {path}：没有权限",
+        "write to a folder you may write to",
+        "请写到你有权限写入的文件夹",
+    ),
+    "output.is-directory": _(
+        "cannot write {path}: it is a folder",
+        "无法写入 {path}：这是一个文件夹",
+        "give a file name, e.g. DIR/results.jsonl",
+        "请给出文件名，例如 目录/结果.jsonl",
+    ),
+    "output.no-folder": _(
+        "cannot write {path}: its folder does not exist",
+        "无法写入 {path}：所在文件夹不存在",
+        "create the folder first, or fix the path",
+        "请先创建该文件夹，或改正路径",
+    ),
+    "output.no-folder/not-a-folder": _(
+        "cannot write {path}: a part of its path is a file, not a folder",
+        "无法写入 {path}：路径中的某一部分是文件而不是文件夹",
+        "fix the path: every part before the file name must be a folder",
+        "请改正路径：文件名之前的每一部分都必须是文件夹",
+    ),
+    "output.write-failed": _(
+        "cannot write {path}: {reason}",
+        "无法写入 {path}（系统原文：{reason}）",
+        "check the disk and the folder",
+        "请检查磁盘和文件夹",
+    ),
     "input.json": _("line {line} is not valid JSON: {parser}", "第{line}行不是有效的 JSON（解析器原文：{parser}）"),
     "input.json/not-object": _("line {line} is not a JSON object", "第{line}行不是 JSON 对象"),
     "input.json/file": _(
@@ -657,30 +744,6 @@ CATALOGUE: dict[str, Text] = {
         "cell {cell} has a value but its column has no header", "单元格 {cell} 有值，但所在列没有表头"
     ),
     "input.sheet": _("the workbook has no sheet named '{sheet}'", "工作簿中没有名为「{sheet}」的工作表"),
-    "usage.output": _(
-        "cannot write {path}",
-        "无法写入 {path}",
-        "the output must be a file in a folder that exists and can be written",
-        "输出必须是已存在且可写的文件夹中的文件",
-    ),
-    "usage.output/not-found": _(
-        "cannot write {path}: no such folder",
-        "无法写入 {path}：文件夹不存在",
-        "the output must be a file in a folder that exists and can be written",
-        "输出必须是已存在且可写的文件夹中的文件",
-    ),
-    "usage.output/directory": _(
-        "cannot write {path}: it is a folder",
-        "无法写入 {path}：这是一个文件夹",
-        "the output must be a file in a folder that exists and can be written",
-        "输出必须是已存在且可写的文件夹中的文件",
-    ),
-    "usage.output/permission": _(
-        "cannot write {path}: permission denied",
-        "无法写入 {path}：没有写入权限",
-        "the output must be a file in a folder that exists and can be written",
-        "输出必须是已存在且可写的文件夹中的文件",
-    ),
     # -- hints --------------------------------------------------------------------------------
     "hint.did-you-mean": _("did you mean '{suggestion}'?", "是否应为「{suggestion}」？"),
     "hint.allowed-keys": _("allowed here: {keys}", "此处允许的键：{keys}"),
@@ -757,6 +820,18 @@ CATALOGUE: dict[str, Text] = {
         "{path}：缺少必填输入 {name} 的列，请添加列「{header}」",
     ),
     "cli.lint-count": _("{path}: {count} warning(s)", "{path}：{count} 条警告"),
+    "cli.signalled": _(
+        "kaohe: stopped by {signal}; any --output file is left as it was",
+        "kaohe：收到 {signal} 信号，已停止；--output 文件保持原样",
+    ),
+    "cli.stale-temp": _(
+        "kaohe: removed {path}, a temporary file left by an earlier run that was killed",
+        "kaohe：已删除此前被强行终止的运行遗留的临时文件 {path}",
+    ),
+    "cli.cut-summary": _(
+        "kaohe: warning: {path} line {line} has no line end; the file may be cut short (record {record})",
+        "kaohe：警告：{path} 第{line}行没有换行符，文件可能被截断（第{record}条记录）",
+    ),
     "cli.interrupted": _(
         "kaohe: interrupted; any --output file is left as it was", "kaohe：已中断；--output 文件保持原样"
     ),

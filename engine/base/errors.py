@@ -22,6 +22,7 @@ __all__ = [
     "InputError",
     "KaoheError",
     "Location",
+    "OutputError",
     "PolicyError",
     "Problem",
     "RecordError",
@@ -258,3 +259,8 @@ def unreadable_key(exc: OSError, code: str) -> str:
     if isinstance(exc, PermissionError):
         return code + "/permission"
     return code
+
+
+class OutputError(KaoheError):
+    """The output cannot be written: a full disk, a file size limit, a read-only or missing
+    folder, a directory where the file should be. The user's environment, not a bug."""

@@ -11,16 +11,27 @@ import sys
 from collections.abc import Iterator
 from typing import IO
 
-from ..base.errors import Diagnostic, InputError, Location
+from ..base.errors import Diagnostic, InputError, Location, OutputError
 from ..language.model import Entity
 from . import text
 from .sheets import read_xlsx
 
-__all__ = ["read_records"]
+__all__ = ["OutputError", "read_records"]
 
 
-def read_records(path: str, entity: Entity, stdin: IO[bytes] | None = None, sheet: str | None = None) -> Iterator:
-    """Records of ``path`` ('-' for JSON Lines on stdin), streamed; InputError if unreadable."""
+def read_records(
+    path: str,
+    entity: Entity,
+    stdin: IO[bytes] | None = None,
+    sheet: str | None = None,
+    notes: dict | None = None,
+    strict: bool = False,
+) -> Iterator:
+    """Records of ``path`` ('-' for JSON Lines on stdin), streamed; InputError if unreadable.
+
+    Warnings about single records (a CSV last line without a line end: the file may be cut)
+    go into ``notes``, keyed by the record's position (1-based); ``strict`` refuses those
+    records instead."""
     kind = text.detect_format(path)
     if not kind:
         raise InputError(Diagnostic.of("input.format", Location(path), path=path))
@@ -32,5 +43,8 @@ def read_records(path: str, entity: Entity, stdin: IO[bytes] | None = None, shee
         yield from text.read_jsonl(stream, "<stdin>", entity)
         return
     with text.open_input(path) as stream:
-        reader = {"jsonl": text.read_jsonl, "json": text.read_json, "csv": text.read_csv}[kind]
+        if kind == "csv":
+            yield from text.read_csv(stream, path, entity, notes=notes, strict=strict)
+            return
+        reader = {"jsonl": text.read_jsonl, "json": text.read_json}[kind]
         yield from reader(stream, path, entity)

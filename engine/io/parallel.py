@@ -1,25 +1,36 @@
 """Evaluating a stream of records in several processes, output kept in input order.
 
-The parent reads the input in chunks and hands them to worker processes, a bounded number
-at a time, so memory stays flat however long the input. For a JSON Lines input the workers
-receive the raw lines and do the parsing, evaluating and (for JSON Lines output) the
-serialising themselves, so the parent only moves bytes and text.
+The parent reads the input in chunks and hands them to worker processes. What is in flight
+is bounded in bytes, not lines (IN_FLIGHT, at least one chunk), so memory stays flat however
+long the input and however large its lines. For a JSON Lines input the workers receive the
+raw lines and do the parsing, evaluating and (for JSON Lines output) the serialising
+themselves, so the parent only moves bytes and text.
+
+Workers leave interrupts to the parent: they ignore SIGINT (Ctrl-C reaches the whole process
+group; the parent stops them), die quietly on SIGTERM and SIGHUP, and on a broken pipe when
+the parent is gone, so that none of them prints a traceback.
 """
 
 from __future__ import annotations
 
 import collections
-import itertools
+import gc
 import json
 import multiprocessing as mp
+import os
+import signal
+import threading
+import time
 from collections.abc import Iterable, Iterator
 
 from ..language.compiler import compile_file
 
-__all__ = ["CHUNK", "Rendered", "evaluate_parallel"]
+__all__ = ["CHUNK", "CHUNK_BYTES", "IN_FLIGHT", "Rendered", "evaluate_parallel"]
 
-CHUNK = 2000
-AHEAD = 3  # chunks in flight per worker
+CHUNK = 2000  # lines at most per chunk
+CHUNK_BYTES = 1024 * 1024  # a chunk is closed once it holds this many bytes
+AHEAD = 3  # chunks in flight per worker, at most
+IN_FLIGHT = 32 * 1024 * 1024  # bytes of input in flight at most (always at least one chunk)
 _STATE: dict = {}
 
 
@@ -35,7 +46,20 @@ class Rendered:
         return self.data if self.data is not None else json.loads(self.text)
 
 
+def _watch_parent(parent: int) -> None:
+    """End this worker quietly once its parent is gone (killed with SIGKILL): a forked worker
+    holds both ends of the task pipe, so it would otherwise wait for work forever."""
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
 def _init(path, entity, as_of, trace, lang, as_text, source_name):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
+        signal.signal(signum, signal.SIG_DFL)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     from ..runtime.policy import Policy
 
     policy = Policy(compile_file(path))
@@ -52,7 +76,19 @@ def _init(path, entity, as_of, trace, lang, as_text, source_name):
 
 
 def _work(job):
-    kind, start, items = job
+    kind, start, items, size = job
+    try:
+        return _evaluate_chunk(kind, start, items)
+    finally:
+        if size >= CHUNK_BYTES:
+            # a refused record of a large line can stay alive in a reference cycle (through its
+            # error's traceback) until the collector runs, and few allocations mean it seldom
+            # does: collect now, so that a worker's memory does not grow line by line
+            del items
+            gc.collect()
+
+
+def _evaluate_chunk(kind, start, items):
     state = _STATE
     if kind == "lines":  # raw JSON Lines: parse here
         from .text import jsonl_record
@@ -73,13 +109,32 @@ def _work(job):
     return [(o.ok, o.to_dict(lang, trace), None) for o in outcomes]
 
 
+def _size(item) -> int:
+    """About how many bytes an item takes as input text (a raw line is exact)."""
+    if isinstance(item, (bytes, str)):
+        return len(item)
+    if isinstance(item, dict):
+        return sum(len(str(k)) + _size(v) + 4 for k, v in item.items()) + 2
+    if isinstance(item, list):
+        return sum(_size(v) + 1 for v in item) + 2
+    return 16
+
+
 def _chunks(kind, items: Iterator):
+    """(kind, first record number, items, bytes): at most CHUNK items, closed once CHUNK_BYTES is reached."""
     items = iter(items)
-    for n in itertools.count():
-        chunk = list(itertools.islice(items, CHUNK))
+    start = 1
+    while True:
+        chunk, size = [], 0
+        for item in items:
+            chunk.append(item)
+            size += _size(item) if item is not None else 64
+            if len(chunk) >= CHUNK or size >= CHUNK_BYTES:
+                break
         if not chunk:
             return
-        yield kind, n * CHUNK + 1, chunk
+        yield kind, start, chunk, size
+        start += len(chunk)
 
 
 def evaluate_parallel(
@@ -98,19 +153,35 @@ def evaluate_parallel(
     """Like ``Policy.evaluate_many`` over ``jobs`` processes; yields Rendered outcomes in order.
 
     Give ``lines`` (raw JSON Lines) instead of ``records`` to let the workers parse them;
-    ``as_text`` makes the workers serialise each outcome as a JSON line.
+    ``as_text`` makes the workers serialise each outcome as a JSON line. At most IN_FLIGHT
+    bytes of input (or one chunk, if larger) are handed out and not yet taken back.
     """
     jobs_iter = _chunks("lines", lines) if lines is not None else _chunks("records", records)
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    budget = max(IN_FLIGHT, jobs * 2 * CHUNK_BYTES)
     with context.Pool(
         jobs, initializer=_init, initargs=(str(path), entity, as_of, trace, lang, as_text, source_name)
     ) as pool:
-        pending: collections.deque = collections.deque()
-        for job in itertools.islice(jobs_iter, jobs * AHEAD):
-            pending.append(pool.apply_async(_work, (job,)))
+        pending: collections.deque = collections.deque()  # (async result, bytes)
+        in_flight = 0
+        waiting = next(jobs_iter, None)  # the next chunk, read but not yet handed out
+
+        def hand_out():
+            nonlocal waiting, in_flight
+            while waiting is not None and len(pending) < jobs * AHEAD:
+                size = waiting[3]
+                if pending and in_flight + size > budget:
+                    return
+                pending.append((pool.apply_async(_work, (waiting,)), size))
+                in_flight += size
+                waiting = None
+                waiting = next(jobs_iter, None)
+
+        hand_out()
         while pending:
-            rendered = pending.popleft().get()
-            for job in itertools.islice(jobs_iter, 1):
-                pending.append(pool.apply_async(_work, (job,)))
+            result, size = pending.popleft()
+            rendered = result.get()
+            in_flight -= size
+            hand_out()
             for ok, data, text in rendered:
                 yield Rendered(ok, data, text)

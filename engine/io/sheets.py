@@ -14,6 +14,7 @@ openpyxl is an optional dependency: ``pip install 'kaohe[xlsx]'``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import unicodedata
@@ -23,7 +24,7 @@ from pathlib import Path
 from ..base.errors import Diagnostic, InputError, KaoheError, Location, Problem
 from ..base.suggest import closest
 from ..language.model import Entity
-from .text import atomic_path, column_map, record_failure
+from .text import atomic_path, column_map, limit_record, output_error, record_failure
 
 __all__ = ["HEADERS", "is_ratio", "missing_columns", "read_xlsx", "sheet_names", "unknown_columns", "write_xlsx"]
 
@@ -281,7 +282,7 @@ def read_xlsx(path, entity: Entity, sheet: str | None = None) -> Iterator:
                     id_=record_id,
                     cells=errors,
                 )
-            return record
+            return limit_record(record, entity, name, number)
 
         for number, cells in itertools.chain(pending, rows):
             out = item(number, cells)
@@ -370,6 +371,16 @@ def _cell_value(value):
 
 def _text_cell(text: str):
     return _cell_value(text) if text else None
+
+
+def _clean(value):
+    """Text that a workbook can hold: the control characters XML 1.0 forbids (ESC, \\x01, ...)
+    are written as visible escapes (\\x1b), so one record's id never fails the workbook."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+        return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", value)
+    return value
 
 
 def credits_text(data: dict) -> str:
@@ -498,6 +509,7 @@ def write_xlsx(
             # percentages (the cell keeps the number: 0.966667 shows as 96.67%)
             out = []
             for index, value in enumerate(row):
+                value = _clean(value)
                 if isinstance(value, str) and value.startswith("="):
                     cell = WriteOnlyCell(sheet, value=value)
                     cell.data_type = "s"
@@ -509,12 +521,65 @@ def write_xlsx(
                 out.append(value)
             return out
 
+        def append(cells):
+            try:  # a write-only sheet goes to a temporary file as it grows
+                sheet.append(cells)
+            except OSError as exc:
+                _drop_sheet_stream(sheet)
+                raise output_error(exc, path) from None
+
         for row in first:
-            sheet.append(text_cells(row))
+            append(text_cells(row))
             count += 1
         for outcome in outcomes:
-            sheet.append(text_cells(row_of(outcome)))
+            append(text_cells(row_of(outcome)))
             count += 1
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
-        book.save(tmp)
+        _save(book, tmp, path)
     return count
+
+
+def _save(book, tmp, path) -> None:
+    """``book.save(tmp)``, with a failed write (a full disk, a file size limit) reported as
+    OutputError for ``path``, and the half-written archive closed here, so that nothing is
+    printed later when it is collected."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    try:
+        archive = ZipFile(tmp, "w", ZIP_DEFLATED, allowZip64=True)
+    except OSError as exc:
+        raise output_error(exc, path) from None
+    try:
+        book.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
+        ExcelWriter(book, archive).save()
+    except OSError as exc:
+        archive_close_quietly(archive)
+        raise output_error(exc, path) from None
+    except BaseException:
+        archive_close_quietly(archive)
+        raise
+
+
+def _drop_sheet_stream(sheet) -> None:
+    """After a failed write, close a write-only sheet's stream to its temporary file (closing
+    it fails again on a full disk; that is expected) and remove the file, so that nothing is
+    printed when the sheet is collected and nothing is left in the temporary folder."""
+    import os
+
+    writer = getattr(sheet, "_writer", None)  # openpyxl's WorksheetWriter of a write-only sheet
+    if writer is None:
+        return
+    with contextlib.suppress(Exception):
+        writer.xf.close()
+    with contextlib.suppress(Exception):
+        os.unlink(writer.out)
+
+
+def archive_close_quietly(archive) -> None:
+    """Close a zip archive whose writing failed; its own close may fail again (the disk is
+    still full): that second failure is expected and ignored."""
+    with contextlib.suppress(Exception):
+        archive.close()
+    archive.fp = None

@@ -112,10 +112,13 @@ def evaluate_source(
     details: dict | None = None,
     sheet: str | None = None,
     notes: list | None = None,
+    cut: dict | None = None,
+    strict: bool = False,
 ) -> Iterator:
     """Outcomes for the records of ``path`` (any supported format, Parquet included), with
     list inputs joined from detail tables, on the engine asked for. ``notes`` collects what
-    the caller should tell the user (a fallback to the row engine and why)."""
+    the caller should tell the user (a fallback to the row engine and why); ``cut`` and
+    ``strict`` are :func:`read_records`' ``notes`` and ``strict`` (a CSV line that may be cut)."""
     notes = notes if notes is not None else []
     ent = policy.runtime(entity).entity
     if _is_parquet(path) and not details:  # in batches: memory stays bounded
@@ -125,7 +128,9 @@ def evaluate_source(
     if _is_parquet(path):
         table = read_parquet(path)
     else:
-        table, originals, forced, kinds = records_to_table(read_records(path, ent, sheet=sheet), ent)
+        table, originals, forced, kinds = records_to_table(
+            read_records(path, ent, sheet=sheet, notes=cut, strict=strict), ent
+        )
     for name, detail in (details or {}).items():
         if name not in ent.inputs:
             raise InputError(Diagnostic.of("input.columns/no-input", Location(detail), entity=entity, name=name))

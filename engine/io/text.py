@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
+import errno
 import json
 import os
+import re
+import stat
 import sys
 import tempfile
 from collections import deque
@@ -23,17 +27,23 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO
 
-from ..base.errors import Diagnostic, InputError, KaoheError, Location, RecordError, unreadable_key
+from ..base.errors import Diagnostic, InputError, Location, OutputError, RecordError, unreadable_key
 from ..language.aliases import column_map
 from ..language.model import Entity
 from ..runtime.result import Failure
 
 __all__ = [
     "FORMATS",
+    "MAX_DEPTH",
+    "MAX_ID",
+    "MAX_JSON",
     "MAX_LINE",
+    "MAX_TEXT",
     "Carried",
     "Writer",
+    "annotate",
     "atomic_output",
+    "check_output",
     "column_map",
     "detect_format",
     "flat_row",
@@ -41,7 +51,15 @@ __all__ = [
 ]
 
 FORMATS = ("jsonl", "json", "csv", "table")
+#: The same limits for every input format: one record (a JSON line, a CSV row, an item of a
+#: .json array) at most MAX_LINE bytes; its values nested at most MAX_DEPTH deep; an id at
+#: most MAX_ID characters and a text (string or enum) field at most MAX_TEXT. A .json input
+#: is read whole, so it may be at most MAX_JSON bytes (use .jsonl, streamed, beyond that).
 MAX_LINE = 16 * 1024 * 1024
+MAX_DEPTH = 10
+MAX_ID = 256
+MAX_TEXT = 4096
+MAX_JSON = 64 * 1024 * 1024
 
 
 def detect_format(path: str) -> str:
@@ -118,10 +136,64 @@ def jsonl_record(raw: bytes | None, number: int, name: str, entity: Entity):
         return record_failure(entity, name, number, "input.encoding/jsonl-line")
     try:
         record = _loads(text)
+    except RecursionError:
+        return _too_deep(entity, name, number)
     except ValueError as exc:
         return record_failure(entity, name, number, "input.json", parser=str(exc))
     if not isinstance(record, dict):
         return record_failure(entity, name, number, "input.json/not-object")
+    return limit_record(record, entity, name, number)
+
+
+def _depth(value, limit: int) -> int:
+    """How deep ``value`` nests, counting no further than ``limit + 1``."""
+    if limit < 0 or not isinstance(value, (dict, list)):
+        return 0
+    items = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(v, limit - 1) for v in items), default=0)
+
+
+def _too_deep(entity: Entity, name: str, number: int, id_=None):
+    return record_failure(entity, name, number, "input.too-deep", id_=id_, limit=MAX_DEPTH)
+
+
+def _shown(text: str, size: int = 40) -> str:
+    return text if len(text) <= size else text[:size] + "…"
+
+
+def limit_record(record: dict, entity: Entity, name: str, number: int):
+    """``record``, or a Failure when it breaks a limit every input format shares: values nested
+    more than MAX_DEPTH deep, an id longer than MAX_ID characters, a text field longer than
+    MAX_TEXT."""
+    key = entity.key
+    record_id = record.get(key)
+    if isinstance(record_id, str) and len(record_id) > MAX_ID:
+        return record_failure(
+            entity,
+            name,
+            number,
+            "input.field-too-long/id",
+            field=key,
+            length=len(record_id),
+            limit=MAX_ID,
+            start=_shown(record_id),
+        )
+    shown_id = record_id if isinstance(record_id, str) or record_id is None else str(record_id)
+    if _depth(record, MAX_DEPTH) > MAX_DEPTH:
+        return _too_deep(entity, name, number, id_=shown_id if isinstance(record_id, str) else None)
+    for field, value in record.items():
+        inp = entity.inputs.get(field)
+        if isinstance(value, str) and len(value) > MAX_TEXT and (inp is None or inp.type in ("string", "enum")):
+            return record_failure(
+                entity,
+                name,
+                number,
+                "input.field-too-long",
+                id_=shown_id,
+                field=field,
+                length=len(value),
+                limit=MAX_TEXT,
+            )
     return record
 
 
@@ -149,22 +221,104 @@ def read_jsonl(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
 
 
 def read_json(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
-    raw = stream.read()
+    """A .json input: one array of records (or one record), at most MAX_JSON bytes. The items
+    are decoded one at a time, each under the limits of a JSON line."""
+    raw = stream.read(MAX_JSON + 1)
+    if len(raw) > MAX_JSON:
+        raise InputError(Diagnostic.of("input.too-large", Location(name), mib=MAX_JSON // (1024 * 1024)))
     try:
-        data = _loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(Diagnostic.of("input.encoding/json", Location(name))) from None
-    except ValueError as exc:
-        raise InputError(Diagnostic.of("input.json/file", Location(name), parser=str(exc))) from None
-    if isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list):
+    del raw
+    decoder = json.JSONDecoder(parse_float=_parse_float, parse_constant=_bad_number)
+    blank = re.compile(r"[ \t\n\r]*")
+
+    def invalid(exc):
+        return InputError(Diagnostic.of("input.json/file", Location(name), parser=str(exc)))
+
+    pos = blank.match(text).end()
+    if text.startswith("{", pos):  # one record
+        try:
+            record, end = decoder.raw_decode(text, pos)
+        except RecursionError:
+            yield _too_deep(entity, name, 1)
+            return
+        except ValueError as exc:
+            raise invalid(exc) from None
+        if text[blank.match(text, end).end() :]:
+            raise invalid("extra data after the record")
+        yield _json_item(record, end - pos, 1, entity, name)
+        return
+    if not text.startswith("[", pos):
+        try:
+            decoder.raw_decode(text, pos)
+        except ValueError as exc:
+            raise invalid(exc) from None
         raise InputError(Diagnostic.of("input.json/not-array", Location(name)))
-    for index, record in enumerate(data, 1):
-        if isinstance(record, dict):
-            yield record
-        else:
-            yield record_failure(entity, name, index, "input.json/item", index=index)
+    pos = blank.match(text, pos + 1).end()
+    index = 0
+    while not text.startswith("]", pos):
+        index += 1
+        start = pos
+        try:
+            try:
+                record, pos = decoder.raw_decode(text, pos)
+                item = _json_item(record, pos - start, index, entity, name)
+            except RecursionError:
+                item = _too_deep(entity, name, index)
+                pos = _skip_value(text, start)
+        except ValueError as exc:
+            raise invalid(exc) from None
+        record = None
+        yield item
+        pos = blank.match(text, pos).end()
+        if text.startswith(",", pos):
+            pos = blank.match(text, pos + 1).end()
+            if text.startswith("]", pos):
+                raise invalid(f"a comma after the last item (char {pos})")
+            continue
+        if not text.startswith("]", pos):
+            raise invalid(f"expected ',' or ']' after item {index} (char {pos})")
+    pos = blank.match(text, pos + 1).end()
+    if pos < len(text):
+        raise invalid(f"extra data after the array (char {pos})")
+
+
+def _json_item(record, size: int, index: int, entity: Entity, name: str):
+    if size > MAX_LINE:
+        return record_failure(
+            entity, name, index, "input.line-too-long/item", index=index, mib=MAX_LINE // (1024 * 1024)
+        )
+    if not isinstance(record, dict):
+        return record_failure(entity, name, index, "input.json/item", index=index)
+    return limit_record(record, entity, name, index)
+
+
+def _skip_value(text: str, pos: int) -> int:
+    """The end of the bracketed JSON value at ``pos``, found without decoding it (used only
+    for a value too deep to decode); ValueError if it never closes."""
+    depth = 0
+    in_string = False
+    i = pos
+    end = len(text)
+    while i < end:
+        ch = text[i]
+        if in_string:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError("an array or object is never closed")
 
 
 class _Lines:
@@ -176,12 +330,21 @@ class _Lines:
         self.stream = stream
         self.encoding = "utf-8"
         self.bad: set[int] = set()
+        self.long: set[int] = set()
+        self.cut: int | None = None  # the last line, when it has no line end
         self.number = 0
         self.taken: list[tuple[int, str]] = []
 
     def __iter__(self):
-        for raw in self.stream:
+        for raw in _long_lines(self.stream):
             self.number += 1
+            if raw is None:
+                self.long.add(self.number)
+                self.taken.append((self.number, "\n"))
+                yield "\n"
+                continue
+            if not raw.endswith(b"\n") and raw.strip():
+                self.cut = self.number
             if self.number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             for encoding in (self.encoding, "gb18030") if self.encoding == "utf-8" else (self.encoding, "utf-8"):
@@ -211,7 +374,25 @@ def csv_header(path) -> list[str]:
         return []
 
 
-def read_csv(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
+def cut_line_warning(name: str, number: int) -> Diagnostic:
+    """The warning for a record read from a last line that has no line end."""
+    return Diagnostic.of("input.cut-line", Location(name, number, 0), severity="warning", line=number)
+
+
+def read_csv(stream: IO[bytes], name: str, entity: Entity, notes: dict | None = None, strict: bool = False) -> Iterator:
+    """The rows of a CSV file as records. A record read from a last line without a line end
+    (the file may be cut) is refused with ``strict``; otherwise its position among the items
+    (1-based) is noted in ``notes`` with the warning."""
+    state: dict = {"cut": None}
+    for position, item in enumerate(_csv_items(stream, name, entity, strict, state), 1):
+        if state["cut"] is not None:
+            if notes is not None:
+                notes[position] = state["cut"]
+            state["cut"] = None
+        yield item
+
+
+def _csv_items(stream: IO[bytes], name: str, entity: Entity, strict: bool, state: dict) -> Iterator:
     _refuse_utf16(stream, name)
     lines = _Lines(stream)
     reader = csv.reader(lines)
@@ -245,6 +426,9 @@ def read_csv(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
         if number in lines.bad:
             lines.bad.discard(number)
             return record_failure(entity, name, number, "input.encoding")
+        if number in lines.long:
+            lines.long.discard(number)
+            return record_failure(entity, name, number, "input.line-too-long", mib=MAX_LINE // (1024 * 1024))
         if not row or all(not c.strip() for c in row):
             return None
         if len(row) > width and any(c.strip() for c in row[width:]):
@@ -258,7 +442,16 @@ def read_csv(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
                 cells=len(row),
                 width=width,
             )
-        return dict(zip(names, row))
+        record = limit_record(dict(zip(names, row)), entity, name, number)
+        if number == lines.cut and isinstance(record, dict):
+            record_id = record.get(key_name)
+            warning = cut_line_warning(name, number)
+            if strict:
+                return Failure(
+                    entity.name, record_id, RecordError(dataclasses.replace(warning, severity="error")), number
+                )
+            state["cut"] = warning
+        return record
 
     def unclosed(taken, key, **params):
         first, last = taken[0][0], taken[-1][0]
@@ -306,6 +499,45 @@ def read_csv(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
 
 
 # --- writers -----------------------------------------------------------------------------------
+
+
+class Annotated:
+    """An outcome with warnings about its record (e.g. read from a line that may be cut);
+    ``to_dict`` adds them as ``"warnings"``."""
+
+    __slots__ = ("outcome", "warnings")
+
+    def __init__(self, outcome, warnings: list[Diagnostic]):
+        self.outcome, self.warnings = outcome, warnings
+
+    def __getattr__(self, name):
+        return getattr(self.outcome, name)
+
+    @property
+    def text(self):  # a worker's serialised line does not hold the warnings: serialise again
+        return None
+
+    def to_dict(self, lang: str = "zh", trace: bool = False) -> dict:
+
+        data = dict(self.outcome.to_dict(lang, trace))
+        data["warnings"] = [
+            {"code": w.code, "message": w.message, "text": w.message_in(lang), "line": w.location.line}
+            for w in self.warnings
+        ]
+        return data
+
+
+def annotate(outcomes, notes: dict) -> Iterator:
+    """``outcomes`` with the reader's warnings (``notes``: position -> Diagnostic) attached to
+    the outcome of the same position. The reader fills ``notes`` as it goes, always before
+    the outcome of that record is taken."""
+    for position, outcome in enumerate(outcomes, 1):
+        warning = notes.get(position)
+        yield outcome if warning is None else Annotated(outcome, [warning])
+
+
+def _warnings_text(data: dict) -> str:
+    return "; ".join(w["text"] for w in data.get("warnings", ()))
 
 
 class Carried:
@@ -407,7 +639,7 @@ class JsonWriter(Writer):
 def _flat(outcome, lang):
     """One outcome as a flat row: codes as keys; in Chinese, sanctions and awards by label."""
     data = outcome.to_dict(lang)
-    row = {"id": data["id"], "entity": data["entity"]}
+    row = {"id": data["id"], "entity": data["entity"], "warning": _warnings_text(data)}
     if "error" in data:
         row["error"] = data["error"]["text"]
         return row
@@ -441,7 +673,7 @@ class CsvWriter(Writer):
     def __init__(self, out, lang="zh", trace=False, columns: list[str] | None = None, carry=None, entity=None):
         super().__init__(out, lang, trace, carry)
         base = ["id", "entity", "grade", "grade_label"]
-        tail = ["credit_total", "credits", "sanctions", "awards", "error"]
+        tail = ["credit_total", "credits", "sanctions", "awards", "error", "warning"]
         carried = list(carry.columns) if carry is not None else []
         self.columns = base[:1] + carried + base[1:] + list(columns or []) + tail
         self.writer = csv.DictWriter(out, self.columns, extrasaction="ignore")
@@ -462,7 +694,38 @@ class CsvWriter(Writer):
     def write(self, outcome):
         row = _flat(outcome, self.lang)
         row.update({k: v for k, v in self.carried().items() if k not in row})
-        self.writer.writerow(row)
+        self.writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell that a spreadsheet program would read as a formula (text starting with
+    = + - @, a tab or a carriage return) gets a leading ' so that it shows as text; plain
+    numbers such as -2 or -0.5 are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control characters, line breaks and invisible or direction-changing
+    characters written as escapes (\\n, \\x1b, \\u202e), so that a record's id can
+    neither split a table row nor send escape sequences to the terminal."""
+
+    def escape(match):
+        ch = match.group(0)
+        if ch in "\n\r\t":
+            return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch]
+        code = ord(ch)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _INVISIBLE.sub(escape, text)
 
 
 class TableWriter(Writer):
@@ -481,11 +744,18 @@ class TableWriter(Writer):
         self.entities.append(data["entity"])
         if "error" in data:
             shown = data["id"] if data["id"] is not None else f"#{data['error'].get('record', '')}"
-            self.rows.append([str(shown), "错误" if self.lang == "zh" else "ERROR", "", data["error"]["text"]])
-            return
-        grade = (data["grade"] or {}).get("label", "")
-        sanctions = ", ".join(s["label"] for s in data["sanctions"] + data["awards"])
-        self.rows.append([str(data["id"]), grade, str(data["credit_total"]), sanctions])
+            row = [str(shown), "错误" if self.lang == "zh" else "ERROR", "", data["error"]["text"]]
+        else:
+            grade = (data["grade"] or {}).get("label", "")
+            sanctions = ", ".join(s["label"] for s in data["sanctions"] + data["awards"])
+            row = [str(data["id"]), grade, str(data["credit_total"]), sanctions]
+        if data.get("warnings"):
+            row[-1] = (
+                (row[-1] + "  " if row[-1] else "")
+                + ("警告：" if self.lang == "zh" else "warning: ")
+                + (_warnings_text(data))
+            )
+        self.rows.append([terminal_safe(cell) for cell in row])
 
     def close(self):
         import unicodedata
@@ -519,39 +789,180 @@ def make_writer(fmt: str, out: IO[str], lang="zh", trace=False, columns=None, ca
     raise ValueError(f"unknown format {fmt}")
 
 
+# --- output files ------------------------------------------------------------------------------
+
+#: Temporary outputs are named ``.<name>.kaohe-<pid>-<random>.tmp`` beside the target, so
+#: that one left by a killed run can be recognised (its process is gone) and removed.
+_TEMP = re.compile(r"^\.(?P<name>.+)\.kaohe-(?P<pid>[0-9]+)-[A-Za-z0-9_]+\.tmp$")
+
+#: an operating-system error while writing, as the catalogue key that explains it
+_OUTPUT_PROBLEMS = {
+    errno.ENOSPC: "output.disk-full",
+    errno.EDQUOT: "output.disk-full/quota",
+    errno.EFBIG: "output.too-large",
+    errno.EROFS: "output.read-only",
+    errno.EACCES: "output.denied",
+    errno.EPERM: "output.denied",
+    errno.EISDIR: "output.is-directory",
+    errno.ENOENT: "output.no-folder",
+    errno.ENOTDIR: "output.no-folder/not-a-folder",
+}
+
+
+def output_error(exc: OSError, path) -> OutputError:
+    """An operating-system error while writing ``path`` as the user's problem, with its path."""
+    key = _OUTPUT_PROBLEMS.get(exc.errno or 0, "output.write-failed")
+    return OutputError(
+        Diagnostic.of(
+            key,
+            Location(str(path)),
+            path=str(path),
+            reason=exc.strerror or str(exc),
+            errno=errno.errorcode.get(exc.errno or 0, ""),
+        )
+    )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def remove_stale_temps(path) -> list[str]:
+    """Remove the temporary files that killed kaohe runs left beside ``path`` (only kaohe's,
+    recognised by name, and only those whose process is gone); return their paths."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        match = _TEMP.match(name)
+        if not match or match.group("name") != target.name or _alive(int(match.group("pid"))):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(folder / name)
+            removed.append(str(folder / name))
+    return removed
+
+
+def _is_special(path) -> bool:
+    """An existing target that is not a regular file (/dev/null, a named pipe): written in place."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def check_output(path) -> list[str]:
+    """Check before any work that ``path`` can be written: not a folder, in a folder that
+    exists and takes a new file. Raise OutputError if not. Remove stale temporary files of
+    killed runs and return their paths."""
+    if path in (None, "-") or _is_special(path):
+        return []
+    if os.path.isdir(path):
+        raise output_error(OSError(errno.EISDIR, "is a directory"), path)
+    removed = remove_stale_temps(path)
+    with atomic_path(path, probe=True):
+        pass
+    return removed
+
+
+class _Guarded:
+    """A text stream whose write errors are the user's (OutputError), naming the file."""
+
+    def __init__(self, stream, path):
+        self.stream, self.path = stream, path
+
+    def write(self, text):
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise output_error(exc, self.path) from None
+
+    def flush(self):
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise output_error(exc, self.path) from None
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | None, encoding: str = "utf-8", newline: str | None = None):
-    """A text stream that becomes ``path`` only if the block completes; stdout for None or '-'."""
+    """A text stream that becomes ``path`` only if the block completes; stdout for None or '-'.
+    A write that fails (a full disk, a file size limit) raises OutputError and leaves ``path``
+    as it was."""
     if path in (None, "-"):
-        yield sys.stdout
+        yield _Guarded(sys.stdout, "<stdout>")
         return
-    with atomic_path(path) as tmp, open(tmp, "w", encoding=encoding, newline=newline) as stream:
-        yield stream
-        stream.flush()
-        os.fsync(stream.fileno())
+    if _is_special(path):  # /dev/null, a named pipe: nothing to replace
+        try:
+            stream = open(path, "w", encoding=encoding, newline=newline)  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise output_error(exc, path) from None
+        with stream:
+            yield _Guarded(stream, path)
+        return
+    with atomic_path(path) as tmp:
+        stream = open(tmp, "w", encoding=encoding, newline=newline)  # noqa: SIM115 - a failed flush must not raise again on close
+        try:
+            guarded = _Guarded(stream, path)
+            yield guarded
+            guarded.flush()
+            try:
+                os.fsync(stream.fileno())
+            except OSError as exc:
+                raise output_error(exc, path) from None
+            stream.close()
+        finally:
+            if not stream.closed:  # closing flushes: after a failed write that fails again
+                with contextlib.suppress(OSError):
+                    stream.close()
 
 
 @contextlib.contextmanager
-def atomic_path(path):
+def atomic_path(path, probe: bool = False):
     """A temporary file beside ``path`` that replaces it only if the block completes (an
     interrupted or failed write leaves ``path`` as it was). The new file gets the usual mode
-    of a new file, not the temporary file's private one."""
+    of a new file, not the temporary file's private one. OutputError if the folder cannot
+    take it; with ``probe`` the temporary file is only created and removed."""
     target = Path(path)
-    if target.is_dir():  # refused before any work is done, not when the file is moved in place
-        raise KaoheError(Diagnostic.of("usage.output/directory", Location(str(path)), path=path))
     folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise output_error(OSError(errno.EISDIR, "is a directory"), path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:  # a usage problem (exit 2), not a crash
-        raise KaoheError(Diagnostic.of(unreadable_key(exc, "usage.output"), Location(str(path)), path=path)) from None
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.kaohe-{os.getpid()}-", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise output_error(exc, path) from None
     os.close(fd)
     try:
         yield tmp
+        if probe:
+            os.unlink(tmp)
+            return
         mask = os.umask(0)
         os.umask(mask)
         with contextlib.suppress(OSError):
             os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise output_error(exc, path) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -16,9 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
+import shutil
+import subprocess
+import tempfile
+import urllib.parse
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
+from pathlib import Path
 
 from ..base.errors import Diagnostic, KaoheError
 from ..base.numbers import format_number
@@ -26,7 +32,15 @@ from ..base.suggest import did_you_mean
 from ..io.text import atomic_output
 from ..language.model import Entity, PolicySpec
 
-__all__ = ["WORDS", "check_group_by", "render_report", "write_report"]
+__all__ = [
+    "WORDS",
+    "check_group_by",
+    "find_browser",
+    "html_to_pdf",
+    "render_report",
+    "resolve_group_by",
+    "write_report",
+]
 
 WORDS = {
     "zh": {
@@ -80,6 +94,19 @@ WORDS = {
         "open": "至今",
         "effective": "有效期",
         "group": "分组",
+        "roster": "名册",
+        "roster_of": "名册：{group}",
+        "roster_all": "全部记录",
+        "roster_part": "（第{part}/{parts}部分）",
+        "roster_files": "名册按{group}分册（共{files}个文件，{records}条记录），与本报告放在同一文件夹：",
+        "roster_file": "文件",
+        "roster_none": "本报告不含名册。",
+        "details_in_rosters": "逐人明细见各名册文件。",
+        "details_omitted": "记录超过{limit}条，逐人明细未列出；需要时请用 --rosters split 输出各组名册。",
+        "grade": "等级",
+        "name": "姓名",
+        "not_evaluated": "未能评价",
+        "back": "返回报告",
     },
     "en": {
         "report": "Assessment report",
@@ -132,6 +159,19 @@ WORDS = {
         "open": "open-ended",
         "effective": "Effective",
         "group": "Group",
+        "roster": "Roster",
+        "roster_of": "Roster: {group}",
+        "roster_all": "All records",
+        "roster_part": " (part {part} of {parts})",
+        "roster_files": "The rosters are split by {group} ({files} files, {records} records), in the folder beside this report:",
+        "roster_file": "File",
+        "roster_none": "This report has no rosters.",
+        "details_in_rosters": "The details per record are in the roster files.",
+        "details_omitted": "More than {limit} records: the details per record are left out; write rosters with --rosters split.",
+        "grade": "Grade",
+        "name": "Name",
+        "not_evaluated": "Not evaluated",
+        "back": "Back to the report",
     },
 }
 
@@ -179,6 +219,10 @@ figure { margin: 6px 0 12px; break-inside: avoid; page-break-inside: avoid; }
 figure svg { display: block; width: 100%; height: auto; max-width: 100%; }
 figcaption { font-size: 9pt; color: #555; }
 .note { color: #555; font-style: italic; }
+section.roster { break-before: page; page-break-before: always; }
+section.roster h2 { margin-top: 0; }
+table.roster { font-size: 9pt; }
+table.roster td.bad { color: #c62828; }
 footer { margin-top: 18px; font-size: 8.5pt; color: #757575; border-top: 1px solid #e0e0e0; padding-top: 4px; }
 """
 
@@ -328,10 +372,37 @@ class _Tally:
         self.awards: list = []
         self.rejected: list = []
         self.as_of = None
+        self.rosters: dict = {}  # group (or None) -> rows, when rosters are kept
+        self.keep_rosters = True
+        self.names_seen = False
 
-    def add(self, outcome) -> None:
+    def group_of(self, outcome, data, given) -> str | None:
+        """The group of a record: its input (defaults applied) when the outcome carries it,
+        else the value its input row gave (``given``); None without ``group_by``."""
+        if not self.group_by:
+            return None
+        env = getattr(outcome, "env", None) if outcome.ok else None
+        key = None
+        if env is not None and self.group_by in self.entity.inputs and env.get(self.group_by) not in (None, ""):
+            key = env.get(self.group_by)
+        elif data.get("scores", {}).get(self.group_by) not in (None, ""):
+            key = data["scores"][self.group_by]
+        elif given not in (None, ""):
+            key = given
+        if key is not None:
+            self.group_seen = True
+        return self.unknown if key is None else str(key)
+
+    def add(self, outcome, given=None, name=None) -> None:
+        """Count one outcome; ``given`` is its group as its input row gave it, ``name`` the
+        person's name from the row (姓名), both optional."""
         self.records += 1
         data = outcome.to_dict(self.lang)
+        key = self.group_of(outcome, data, given)
+        if name not in (None, ""):
+            self.names_seen = True
+        if self.keep_rosters:
+            self.rosters.setdefault(key, []).append(self.roster_row(outcome, data, name))
         if not outcome.ok:
             error = data["error"]
             self.rejected.append(
@@ -352,14 +423,6 @@ class _Tally:
         if code is not None:
             self.grades[code] += 1
         if self.group_by:
-            key = None
-            if env is not None and env.get(self.group_by) not in (None, ""):
-                key = env.get(self.group_by)
-            elif data.get("scores", {}).get(self.group_by) not in (None, ""):
-                key = data["scores"][self.group_by]
-            if key is not None:
-                self.group_seen = True
-            key = self.unknown if key is None else str(key)
             self.groups.setdefault(key, Counter())[code] += 1
         for credit in outcome.credits:
             cons = credit["cons"]
@@ -376,6 +439,22 @@ class _Tally:
     @property
     def unknown(self) -> str:
         return WORDS[self.lang]["unknown_group"]
+
+    def roster_row(self, outcome, data, name) -> tuple:
+        """One line of a roster: id, name, grade, the reported values, credits, consequences;
+        the last item says whether the record was refused."""
+        rid = "—" if data.get("id") is None else str(data["id"])
+        reported = list(self.entity.reported)
+        if not outcome.ok:
+            error = data["error"]
+            reason = error.get("text") or error.get("message") or ""
+            return (rid, name or "", WORDS[self.lang]["not_evaluated"], *[""] * len(reported), "", reason, True)
+        grade = data.get("grade")
+        label = grade.get("label") if isinstance(grade, dict) else (grade or "—")
+        scores = data.get("scores", {})
+        values = [_number(scores.get(v)) if scores.get(v) is not None else "" for v in reported]
+        consequences = "；".join(i["label"] for i in [*data.get("sanctions", ()), *data.get("awards", ())])
+        return (rid, name or "", label or "—", *values, _number(data.get("credit_total", 0)), consequences, False)
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -405,13 +484,36 @@ def render_report(
     lang: str = "zh",
     group_by: str | None = None,
     as_of: dt.date | None = None,
+    rosters: str = "inline",
+    row_info: Sequence | None = None,
 ) -> str:
-    """The report as one HTML document (a string)."""
+    """The report as one HTML document (a string). ``rosters``: ``inline`` (a roster per
+    group at the end, each on new pages) or ``none``. ``row_info[i]`` is ``(group, name)``
+    as the i-th input row gave them (see :func:`write_report`)."""
+    if rosters not in ("inline", "none"):
+        raise KaoheError(
+            Diagnostic("usage.rosters", f"render_report cannot write {rosters!r} rosters; use write_report")
+        )
+    return _render(spec, entity, outcomes, lang, group_by, as_of, rosters, row_info, None)[0]
+
+
+def _render(spec, entity, outcomes, lang, group_by, as_of, rosters, row_info, folder):
+    """(the report's HTML, the roster files [(file name, HTML)]); ``folder`` names the
+    rosters' folder when they are split."""
     w = WORDS.get(lang, WORDS["zh"])
     lang = lang if lang in WORDS else "zh"
     tally = _Tally(entity, lang, group_by)
-    for outcome in outcomes:
-        tally.add(outcome)
+    tally.keep_rosters = rosters != "none"
+    for index, outcome in enumerate(outcomes):
+        given, name = row_info[index] if row_info is not None and index < len(row_info) else (None, None)
+        tally.add(outcome, given, name)
+    if rosters == "auto":
+        rosters = "inline" if tally.records <= ROSTER_INLINE_MAX or folder is None else "split"
+    split = rosters == "split"
+    # the details per record (who has which sanction or award) are a roster's business: the
+    # report lists them only beside inline rosters, or without rosters on a small run
+    brief = split or (rosters == "none" and tally.records > ROSTER_INLINE_MAX)
+    brief_note = w["details_in_rosters"] if split else w["details_omitted"].format(limit=ROSTER_INLINE_MAX)
     day = as_of or tally.as_of
     title = spec.title.get(lang)
     source = spec.source or {}
@@ -525,18 +627,33 @@ def render_report(
             )
         )
         body.append(f"<h3>{esc(w['sanction_list'])}</h3>")
+        if brief:
+            body.append(f'<p class="note">{esc(brief_note)}</p>')
+        else:
+            body.append(
+                _table(
+                    [w["id"], w["kind"], w["code"], w["label"], w["rule"], w["clause"]],
+                    [
+                        [rid, w.get(i["kind"], i["kind"]), i["code"], i["label"], i["rule"], i.get("clause") or ""]
+                        for rid, i in tally.sanctions
+                    ],
+                    cls="clauses",
+                    cell_classes={0: "k", 1: "k", 2: "code", 4: "k", 5: "clause"},
+                )
+            )
+    if tally.awards and brief:
+        body.append(f"<h2>{esc(w['awards'])}</h2>")
+        awarded = Counter((i["code"], i["label"], i["rule"]) for _, i in tally.awards)
         body.append(
             _table(
-                [w["id"], w["kind"], w["code"], w["label"], w["rule"], w["clause"]],
-                [
-                    [rid, w.get(i["kind"], i["kind"]), i["code"], i["label"], i["rule"], i.get("clause") or ""]
-                    for rid, i in tally.sanctions
-                ],
-                cls="clauses",
-                cell_classes={0: "k", 1: "k", 2: "code", 4: "k", 5: "clause"},
+                [w["code"], w["label"], w["rule"], w["count"]],
+                [[code, label, rule, count] for (code, label, rule), count in awarded.items()],
+                numeric=(3,),
+                cell_classes={0: "code", 2: "k"},
             )
         )
-    if tally.awards:
+        body.append(f'<p class="note">{esc(brief_note)}</p>')
+    elif tally.awards:
         body.append(f"<h2>{esc(w['awards'])}</h2>")
         body.append(
             _table(
@@ -563,30 +680,163 @@ def render_report(
             )
         )
 
-    body.append(
+    footer = (
         f"<footer>{esc(w['generated'])} · {esc(spec.id)} {esc(spec.version)}"
         f"{' · ' + esc(source.get('file')) if source.get('file') else ''}</footer>"
     )
     doc_title = f"{w['report']} · {entity.label.get(lang)} · {title}"
+    group_label = _group_label(entity, group_by, lang) if group_by else None
+    files: list = []
+    ordered = sorted(
+        tally.rosters.items(), key=lambda kv: (kv[0] is None, kv[0] == tally.unknown, "" if kv[0] is None else kv[0])
+    )
+    if rosters == "inline":
+        for key, rows in ordered:
+            body.append(_roster_section(tally, w, key, rows, group_label))
+    elif split:
+        body.append(f"<h2>{esc(w['roster'])}</h2>")
+        links = []
+        number = 0
+        for key, rows in ordered:
+            parts = max(1, -(-len(rows) // ROSTER_PAGE_ROWS))
+            for part in range(parts):
+                number += 1
+                chunk = rows[part * ROSTER_PAGE_ROWS : (part + 1) * ROSTER_PAGE_ROWS]
+                name = f"{number:04d}-{_safe_name(key if key is not None else w['roster_all'])}"
+                name += f"-{part + 1}.html" if parts > 1 else ".html"
+                section = _roster_section(tally, w, key, chunk, group_label, (part + 1, parts) if parts > 1 else None)
+                back = f'<p><a href="../{urllib.parse.quote(folder[1])}">{esc(w["back"])}</a></p>'
+                page_title = f"{w['roster']} · {key if key is not None else w['roster_all']} · {title}"
+                files.append((name, _page(lang, page_title, back + section + footer)))
+                caption = key if key is not None else w["roster_all"]
+                if parts > 1:
+                    caption += w["roster_part"].format(part=part + 1, parts=parts)
+                links.append((caption, len(chunk), f"{folder[0]}/{name}"))
+        body.append(
+            '<p class="note">'
+            + esc(
+                w["roster_files"].format(
+                    group=group_label or w["group"], files=len(files), records=sum(n for _, n, _ in links)
+                )
+            )
+            + "</p>"
+        )
+        body.append(
+            "<table><thead><tr>"
+            f'<th>{esc(group_label or w["group"])}</th><th class="n">{esc(w["count"])}</th><th>{esc(w["roster_file"])}</th>'
+            "</tr></thead><tbody>"
+            + "".join(
+                f'<tr><td>{esc(caption)}</td><td class="n">{count}</td>'
+                f'<td><a href="{esc(urllib.parse.quote(link))}">{esc(link)}</a></td></tr>'
+                for caption, count, link in links
+            )
+            + "</tbody></table>"
+        )
+    body.append(footer)
+    return _page(lang, doc_title, "\n".join(body)), files
+
+
+#: Rows of one roster file when rosters are split (a larger group is split into parts).
+ROSTER_PAGE_ROWS = 2000
+#: ``rosters="auto"`` keeps the rosters in the report up to this many records, else splits them.
+ROSTER_INLINE_MAX = 2000
+
+
+def _page(lang: str, title: str, body: str) -> str:
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(doc_title)}</title><style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n"
+        f"<title>{esc(title)}</title><style>{CSS}</style></head><body>" + body + "</body></html>\n"
     )
 
 
-def check_group_by(entity: Entity, group_by: str | None) -> None:
-    """Refuse a --group-by that is not an input of ``entity`` (usage.group-by)."""
-    if group_by and group_by not in entity.inputs:
+def check_group_by(entity: Entity, group_by: str | None, columns: Iterable | None = ()) -> None:
+    """Refuse a --group-by (after :func:`resolve_group_by`) that is neither an input of
+    ``entity`` nor one of ``columns``, the input's column headers (usage.group-by). ``columns``
+    None means they cannot be known before reading (JSON Lines): any name is then accepted."""
+    if not group_by or group_by in entity.inputs or columns is None:
+        return
+    columns = list(columns)
+    if group_by in columns:
+        return
+    labels = [spec.label.zh for spec in entity.inputs.values() if spec.label.zh]
+    raise KaoheError(
+        Diagnostic.of(
+            "usage.group-by",
+            advice=did_you_mean(group_by, [*entity.inputs, *labels, *columns]),
+            name=group_by,
+            entity=entity.name,
+        )
+    )
+
+
+def _group_label(entity: Entity, group_by: str, lang: str) -> str:
+    if group_by in entity.inputs:
+        return entity.inputs[group_by].label.get(lang) or group_by
+    return group_by
+
+
+def _safe_name(text: str) -> str:
+    """A file name from a group's name: path and shell characters replaced, at most 40 characters."""
+    out = "".join("_" if ch in '\\/:*?"<>|' or ch.isspace() or ord(ch) < 32 else ch for ch in str(text))
+    out = out.strip(".") or "_"
+    return out[:40]
+
+
+def _roster_section(tally, w, key, rows, group_label, part=None) -> str:
+    """A roster: a heading (a new printed page) and one table whose header repeats on every page."""
+    entity = tally.entity
+    reported = list(entity.reported)
+    heading = w["roster_of"].format(group=key) if key is not None else w["roster"]
+    if key is not None and group_label:
+        heading = w["roster_of"].format(group=f"{group_label} {key}")
+    if part is not None:
+        heading += w["roster_part"].format(part=part[0], parts=part[1])
+    head = [w["id"]] + ([w["name"]] if tally.names_seen else []) + [w["grade"]]
+    head += [entity.values[v].label.get(tally.lang) or v if v in entity.values else v for v in reported]
+    head += [w["credit_total"], w["sanctions"]]
+    numeric = tuple(range(len(head) - 2 - len(reported), len(head) - 1))
+    out = [f'<section class="roster"><h2>{esc(heading)}</h2><table class="roster"><thead><tr>']
+    for index, text in enumerate(head):
+        out.append(f'<th class="n">{esc(text)}</th>' if index in numeric else f"<th>{esc(text)}</th>")
+    out.append("</tr></thead><tbody>")
+    for row in rows:
+        *cells, bad = row
+        if not tally.names_seen:
+            cells = cells[:1] + cells[2:]
+        out.append('<tr class="bad">' if bad else "<tr>")
+        for index, value in enumerate(cells):
+            if index in numeric:
+                out.append(f'<td class="n">{esc(value)}</td>')
+            elif bad and index == len(cells) - 1:
+                out.append(f'<td class="bad">{esc(value)}</td>')
+            else:
+                out.append(f"<td>{esc(value)}</td>")
+        out.append("</tr>")
+    out.append(f'</tbody></table><p class="note">{esc(w["count"])}：{len(rows)}</p></section>')
+    return "".join(out)
+
+
+def resolve_group_by(entity: Entity, text: str) -> str:
+    """The input ``--group-by`` names: by its name, its label (``教研组``) or one of its column
+    headers; any other text is taken as a column of the input rows (``学校``) as it is."""
+    if text in entity.inputs:
+        return text
+    matches = [
+        name
+        for name, spec in entity.inputs.items()
+        if text in (spec.label.zh, spec.label.en) or text in tuple(spec.columns)
+    ]
+    if len(matches) > 1:
         raise KaoheError(
-            Diagnostic.of(
+            Diagnostic(
                 "usage.group-by",
-                advice=did_you_mean(group_by, entity.inputs),
-                name=group_by,
-                entity=entity.name,
+                f"'{text}' is the label of several inputs of {entity.name}: {', '.join(matches)}",
+                hint="name the input itself: " + " or ".join(matches),
             )
         )
+    return matches[0] if matches else text
 
 
 def write_report(
@@ -597,13 +847,27 @@ def write_report(
     lang: str = "zh",
     group_by: str | None = None,
     as_of: dt.date | None = None,
-) -> None:
-    """Write the HTML report of ``outcomes`` (Results and Failures of ``entity``) to ``path``,
-    atomically. ``policy`` is a Policy (or its PolicySpec), ``entity`` its name (or the Entity).
-    ``as_of`` is the evaluation day shown; by default it is read from the outcomes when they
-    were evaluated with ``trace=True``. ``group_by`` names an input (``school``, ``group``)
-    whose value the records carry: the grades are then also shown per group, which needs
-    the outcomes' inputs (evaluate with ``trace=True``) unless the value is a reported score.
+    rosters: str = "auto",
+    row_info: Sequence | None = None,
+    browser: str | None = None,
+) -> list[Path]:
+    """Write the report of ``outcomes`` (Results and Failures of ``entity``) to ``path``,
+    atomically, as HTML, or as PDF when ``path`` ends in ``.pdf`` (printed by a headless
+    Chromium: :func:`html_to_pdf`). Returns the files written.
+
+    ``policy`` is a Policy (or its PolicySpec), ``entity`` its name (or the Entity). ``as_of``
+    is the evaluation day shown; by default it is read from the outcomes when they were
+    evaluated with ``trace=True``. ``group_by`` names an input (``school``, ``group``, or its
+    label ``教研组``) or a column of the input rows: grades are also shown per group and the
+    rosters are per group. An input's value needs the outcomes' inputs (``trace=True``);
+    ``row_info[i]`` = ``(group, name)`` gives what the i-th input row said (a column that is
+    not an input, and the person's 姓名).
+
+    ``rosters``: ``inline`` (one roster per group at the end of the report, each starting a
+    printed page), ``split`` (one file per group, at most :data:`ROSTER_PAGE_ROWS` rows each,
+    in the folder ``<report>-rosters`` beside the report and linked from it; the report then
+    keeps the summaries, not the details per record), ``none``, or ``auto``: inline up to
+    :data:`ROSTER_INLINE_MAX` records, else split.
     """
     spec = getattr(policy, "spec", policy)
     if isinstance(entity, str):
@@ -617,6 +881,120 @@ def write_report(
                     hint="entities: " + ", ".join(spec.entities),
                 )
             ) from None
-    text = render_report(spec, entity, outcomes, lang, group_by, as_of)
-    with atomic_output(str(path)) as stream:
-        stream.write(text)
+    if rosters not in ("auto", "inline", "split", "none"):
+        raise KaoheError(Diagnostic("usage.rosters", f"rosters must be auto, inline, split or none, not {rosters!r}"))
+    path = Path(path)
+    pdf = path.suffix.lower() == ".pdf"
+    if pdf:
+        browser = browser or find_browser()  # before the run: no browser, no hour of evaluating
+    if group_by:
+        group_by = resolve_group_by(entity, group_by)
+    folder = path.with_name(path.stem + "-rosters")
+    html_name = path.stem + ".html" if pdf else path.name
+    text, files = _render(spec, entity, outcomes, lang, group_by, as_of, rosters, row_info, (folder.name, path.name))
+    written = []
+    if files:
+        _write_folder(folder, files)
+        written += [folder / name for name, _ in files]
+    if pdf:
+        staged = path.with_name(f".{html_name}.kaohe-{os.getpid()}.html")
+        try:
+            staged.write_text(text, encoding="utf-8")
+            html_to_pdf(staged, path, browser)
+        finally:
+            staged.unlink(missing_ok=True)
+    else:
+        with atomic_output(str(path)) as stream:
+            stream.write(text)
+    return [path, *written]
+
+
+_MARKER = ".kaohe-rosters"
+
+
+def _write_folder(folder: Path, files: list) -> None:
+    """Write the roster files into ``folder``, replacing a roster folder kaohe wrote before
+    (never a folder of someone else's)."""
+    if folder.exists() and not (folder / _MARKER).exists():
+        raise KaoheError(
+            Diagnostic(
+                "report.folder",
+                f"{folder} exists and was not written by kaohe; the rosters would go there",
+                hint="move it away, or write the report under another name",
+            )
+        )
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        (staging / _MARKER).write_text("rosters written by kaohe report; this folder is replaced on the next run\n")
+        for name, page in files:
+            (staging / name).write_text(page, encoding="utf-8")
+        staging.chmod(0o755)
+        if folder.exists():
+            shutil.rmtree(folder)
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+#: Browsers tried for PDF output, in order (``KAOHE_BROWSER`` first).
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "/usr/bin/chromium")
+
+
+def find_browser() -> str:
+    """The headless browser that prints PDF: ``$KAOHE_BROWSER``, else Chromium or Chrome on PATH."""
+    wanted = os.environ.get("KAOHE_BROWSER")
+    for name in [wanted] if wanted else BROWSERS:  # a browser named on purpose is never replaced
+        found = shutil.which(name)
+        if found:
+            return found
+    raise KaoheError(
+        Diagnostic(
+            "report.no-browser",
+            "PDF output needs a headless Chromium or Chrome, and none was found"
+            + (f" (KAOHE_BROWSER={wanted} is not a program)" if wanted else ""),
+            hint="install one (Debian/Ubuntu: apt-get install chromium), set KAOHE_BROWSER to its path, "
+            "or write the report as .html and print it from a browser",
+        )
+    )
+
+
+def html_to_pdf(html_path, pdf_path, browser: str | None = None, timeout: int = 900) -> None:
+    """Print an HTML file to PDF with headless Chromium (``--print-to-pdf``), atomically."""
+    browser = browser or find_browser()
+    pdf_path = Path(pdf_path)
+    target = pdf_path.with_name(f".{pdf_path.name}.kaohe-{os.getpid()}.pdf")
+    with tempfile.TemporaryDirectory(prefix="kaohe-chromium-") as profile:
+        command = [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={target}",
+            Path(html_path).resolve().as_uri(),
+        ]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            target.unlink(missing_ok=True)
+            raise KaoheError(
+                Diagnostic("report.pdf", f"{browser} could not print the report: {exc}", hint="write .html instead")
+            ) from None
+    if not target.exists() or target.read_bytes()[:4] != b"%PDF":
+        target.unlink(missing_ok=True)
+        detail = (done.stderr or done.stdout or "").strip().splitlines()[-3:]
+        raise KaoheError(
+            Diagnostic(
+                "report.pdf",
+                f"{browser} did not write a PDF (exit {done.returncode})"
+                + (": " + " / ".join(detail) if detail else ""),
+                hint="write the report as .html and print it from a browser",
+            )
+        )
+    os.replace(target, pdf_path)

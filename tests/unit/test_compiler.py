@@ -92,8 +92,8 @@ CASES = [
         "daily_usage.count",
     ),
     (
-        'age: {type: integer, range: "[0, 100]"',
-        'age: {type: integer, range: "[0, 100"',
+        'unit: 周岁, range: "[0, 100]"',
+        'unit: 周岁, range: "[0, 100"',
         "schema.format",
         "interval",
         '[0, 100"',

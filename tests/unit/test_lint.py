@@ -43,16 +43,16 @@ def test_lint_flags_an_unreachable_level(tmp_path):
         tmp_path,
         """        - code: pass
           label: {zh: 合格, en: Pass}
-          rank: 1
-          when: usage_pass and lesson_pass""",
+          when: usage_pass and lesson_pass
+          rank: 1""",
         """        - code: pass
           label: {zh: 合格, en: Pass}
-          rank: 1
           when: usage_pass and lesson_pass
+          rank: 1
         - code: good
           label: {zh: 良好, en: Good}
-          rank: 1
-          when: usage_pass and lesson_pass and total_score >= 80""",
+          when: usage_pass and lesson_pass and total_score >= 80
+          rank: 1""",
     )
     result = run("lint", "--strict", path)
     assert result.exit_code == 1
@@ -74,8 +74,8 @@ def test_lint_flags_a_percentage_where_a_ratio_is_meant(tmp_path):
 def test_lint_flags_an_unread_input(tmp_path):
     path = copy(
         tmp_path,
-        "      opted_in: {type: boolean, default: false,",
-        "      unused: {type: integer}\n      opted_in: {type: boolean, default: false,",
+        "      opted_in: {type: boolean,",
+        "      unused: {type: integer}\n      opted_in: {type: boolean,",
     )
     result = run("lint", path)
     assert "lint.unread-input" in result.output and "'unused'" in result.output
