@@ -969,5 +969,32 @@ def schema(beside):
         click.echo(f"wrote {write_schema(beside)}")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; not loopback needs a token.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--policies",
+    "policy_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True),
+    help="A folder of policies to offer besides the installed ones (repeatable).",
+)
+@click.option("--token", help="Require 'Authorization: Bearer TOKEN' on every request (or set KAOHE_TOKEN).")
+@guarded
+def serve(host, port, policy_dirs, token):
+    """Serve the REST API, its OpenAPI docs (/docs) and the officers' web page (/)."""
+    from engine.service import ServeError
+    from engine.service import serve as run_server
+
+    try:
+        run_server(host, port, policy_dirs, token=token)
+    except ServeError as exc:
+        raise click.UsageError(str(exc)) from None
+    except ImportError as exc:
+        raise click.UsageError(
+            f"kaohe serve needs its extra: pip install 'kaohe[serve]' ({exc.name} is missing)"
+        ) from None
+
+
 if __name__ == "__main__":
     main()

@@ -75,6 +75,17 @@ NOT_FROM_A_FILE = {
     "expr.type": "the schema admits only text, numbers and true/false as an expression, and all parse",
     "expr.limit/nesting": "Python's parser overflows only beyond the 2,000-character limit "
     "(expr.limit/chars comes first); kept for a parser that overflows sooner",
+    "type.unknown-function": "parse_expression refuses a name that is not a function first (expr.unknown-function); "
+    "the type checker's own guard for a function without a signature",
+    "type.unknown-name": "the compiler refuses an undeclared name first (expr.unknown-name); the type checker's guard",
+    "type.mismatch/untyped": "parse_expression refuses every node the type checker has no rule for (expr.forbidden)",
+    "type.mismatch/constant": "parse_expression admits only constants of the language (numbers, text, yes/no, None)",
+    "type.arguments/at-least": "min() and max() take at least one argument; a call without one reads no name, "
+    "so it is computed at load and refused as expr.constant first",
+    "eval.date-parts": "date(y, m, d) is type-checked to whole numbers at load; a record cannot change that",
+    "eval.date-text": "date(x) is type-checked to text or a date at load",
+    "eval.needs-date": "add_months(), add_years(), year(), month() and day() are type-checked to dates at load",
+    "eval.field-name": "the type checker requires the field name as quoted text at load (type.field)",
 }
 #: prefixes of keys that are not problems: the CLI's sentences are checked in test_cli.py; the
 #: columnar engine's notices and its reasons for the row engine (never a refusal: the row engine

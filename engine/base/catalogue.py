@@ -75,6 +75,12 @@ CATALOGUE: dict[str, Text] = {
         "switch the input method to half-width and indent with ordinary spaces",
         "请把输入法切换到半角，用普通空格缩进",
     ),
+    "yaml.fullwidth-comma": _(
+        "a full-width comma '，' does not separate the items of a [ ] list: '{item}' is one item, not {count}",
+        "全角逗号「，」不能分隔 [ ] 列表的各项：「{item}」是一项，而不是 {count} 项",
+        "use ASCII commas: [{fixed}]; quote the item if the comma belongs to it",
+        "请用半角逗号：[{fixed}]；如果逗号本是该项的一部分，请给该项加引号",
+    ),
     "yaml.syntax": _(
         "{parser}",
         "YAML 格式错误（解析器原文：{parser}）",
@@ -238,6 +244,18 @@ CATALOGUE: dict[str, Text] = {
     ),
     "input.items": _("input '{name}' of type list needs 'items'", "列表类型的输入「{name}」需要 items"),
     "input.items/not-list": _("'items' applies to type list only", "items 只适用于列表（list）类型"),
+    "input.record": _(
+        "input '{name}' of type record must be the items of a list",
+        "记录（record）类型的输入「{name}」只能作为列表的项",
+        "declare type: list with items: {{type: record, fields: {{...}}}}",
+        "请声明 type: list，并写 items: {{type: record, fields: {{...}}}}",
+    ),
+    "input.fields": _("the records of '{name}' need 'fields'", "「{name}」的记录需要 fields"),
+    "input.fields/one-value": _(
+        "field '{name}' of a record is {type}; a field holds one value",
+        "记录的字段「{name}」是 {type} 类型；一个字段只能存放一个值",
+    ),
+    "input.fields/not-record": _("'fields' applies to type record only", "fields 只适用于记录（record）类型"),
     "input.default": _("the default of '{name}' is not valid: {reason}", "「{name}」的默认值无效：{reason}"),
     "tiers.overlap": _(
         "tiers {a} and {b} overlap at {at}: a value there would match both",
@@ -283,9 +301,201 @@ CATALOGUE: dict[str, Text] = {
     ),
     "grade.duplicate": _("grade code '{code}' is used twice", "等级代码「{code}」重复"),
     "consequence.duplicate": _("consequence id '{id}' is used twice", "后果编号「{id}」重复"),
-    "expr.unknown-code": _(
-        "'{name}' can never be '{value}' (it is one of: {allowed})",
-        "「{name}」不可能等于「{value}」（可能的值：{allowed}）",
+    # -- static types (engine/language/types.py), checked at load ---------------------------
+    "type.mismatch/condition": _(
+        "{what}: {part} must be yes/no, but this is {found} in `{text}`",
+        "{what}中{part}必须是是/否，实为{found}：`{text}`",
+        "compare it, e.g. `x > 0` or `given(x)`",
+        "请写成比较，例如 `x > 0` 或 `given(x)`",
+    ),
+    "type.mismatch/numbers": _(
+        "{what}: {part} needs numbers, but this is {found} in `{text}`",
+        "{what}中{part}需要数字，实为{found}：`{text}`",
+    ),
+    "type.mismatch/numbers-date": _(
+        "{what}: {part} needs numbers, but this is {found} in `{text}`",
+        "{what}中{part}需要数字，实为{found}：`{text}`",
+        "move a date with add_days(), add_months() or add_years(); days_between() gives a duration",
+        "移动日期请用 add_days()、add_months() 或 add_years()；days_between() 给出相隔天数",
+    ),
+    "type.mismatch/whole": _(
+        "{what}: {part} needs a whole number, but this is {found} in `{text}`",
+        "{what}中{part}需要整数，实为{found}：`{text}`",
+    ),
+    "type.mismatch/kind": _(
+        "{what}: {part} needs {expected}, but this is {found} in `{text}`",
+        "{what}中{part}需要{expected}，实为{found}：`{text}`",
+    ),
+    "type.mismatch/list": _(
+        "{what}: {part} needs a list, but this is {found} in `{text}`",
+        "{what}中{part}需要列表，实为{found}：`{text}`",
+    ),
+    "type.mismatch/untyped": _(
+        "{what}: {node} cannot be typed in `{text}`", "{what}中的 {node} 无法确定类型：`{text}`"
+    ),
+    "type.mismatch/constant": _(
+        "{what}: the constant {value} has no type in `{text}`", "{what}中的常量 {value} 无法确定类型：`{text}`"
+    ),
+    "type.mismatch/list-items": _(
+        "{what}: a list holds one kind of item: {left} and {right} do not mix in `{text}`",
+        "{what}中列表的各项必须是同一类：{left}与{right}不能混用：`{text}`",
+    ),
+    "type.mismatch/date-arithmetic": _(
+        "{what}: '{op}' cannot take a date ({left} {op} {right}) in `{text}`",
+        "{what}中「{op}」不能用于日期（{left} {op} {right}）：`{text}`",
+        "use add_days(), add_months() or add_years() to move a date, days_between() or "
+        "date - date for the days between two dates",
+        "移动日期请用 add_days()、add_months() 或 add_years()；两个日期相隔的天数请用 days_between() 或日期相减",
+    ),
+    "type.mismatch/power": _(
+        "{what}: a power must be a whole number, but this is {found} in `{text}`",
+        "{what}中乘方的指数必须是整数，实为{found}：`{text}`",
+    ),
+    "type.mismatch/if": _(
+        "{what}: the two results of 'x if c else y' must be of one kind: {left} and {right} do not mix in `{text}`",
+        "{what}中「x if c else y」的两个结果必须是同一类：{left}与{right}不能混用：`{text}`",
+    ),
+    "type.mismatch/is": _(
+        "{what}: '{op}' only tests for an empty value (x is None) in `{text}`",
+        "{what}中「{op}」只能用来判断空值（x is None）：`{text}`",
+        "compare with '=='",
+        "比较请用「==」",
+    ),
+    "type.mismatch/compare": _(
+        "{what}: {left} and {right} cannot be compared with '{op}' in `{text}`",
+        "{what}中{left}与{right}不能用「{op}」比较：`{text}`",
+    ),
+    "type.mismatch/order": _(
+        "{what}: {left} and {right} cannot be ordered with '{op}' in `{text}`",
+        "{what}中{left}与{right}不能用「{op}」比较大小：`{text}`",
+    ),
+    "type.mismatch/numbers-list": _(
+        "{what}: {part} needs a list of numbers, but this is {found} in `{text}`",
+        "{what}中{part}需要数字列表，实为{found}：`{text}`",
+    ),
+    "type.mismatch/numbers-or-dates": _(
+        "{what}: {part} needs numbers or dates, but this is {found} in `{text}`",
+        "{what}中{part}需要数字或日期，实为{found}：`{text}`",
+    ),
+    "type.mismatch/mix": _(
+        "{what}: {part} cannot mix {left} and {right} in `{text}`",
+        "{what}中{part}不能混用{left}与{right}：`{text}`",
+    ),
+    "type.mismatch/count": _(
+        "{what}: count(list) counts yes/no items, but this is {found} in `{text}`",
+        "{what}中 count(列表) 统计是/否项，实为{found}：`{text}`",
+        "count(list, value) counts the items equal to value",
+        "count(列表, 值) 统计等于该值的项数",
+    ),
+    "type.mismatch/distinct": _(
+        "{what}: {part} counts single values, but this is {found} in `{text}`",
+        "{what}中{part}只统计单个的值，实为{found}：`{text}`",
+    ),
+    "type.mismatch/yes-no-list": _(
+        "{what}: {part} needs a list of yes/no, but this is {found} in `{text}`",
+        "{what}中{part}需要是/否列表，实为{found}：`{text}`",
+    ),
+    "type.mismatch/date-text": _(
+        "{what}: date() needs text such as '2021-06-30', but this is {found} in `{text}`",
+        "{what}中 date() 需要形如 '2021-06-30' 的文本，实为{found}：`{text}`",
+    ),
+    "type.mismatch/records": _(
+        "{what}: {part} needs a list of records (activities), but this is {found} in `{text}`",
+        "{what}中{part}需要记录（活动）列表，实为{found}：`{text}`",
+    ),
+    "type.mismatch/field": _(
+        "{what}: {part} cannot use field '{name}', which is {found} in `{text}`",
+        "{what}中{part}不能使用字段「{name}」，它是{found}：`{text}`",
+    ),
+    "type.mismatch/where": _(
+        "{what}: where(records, '{name}') keeps records whose yes/no field holds; '{name}' is {found} in `{text}`",
+        "{what}中 where(记录, '{name}') 保留是/否字段为是的记录；「{name}」是{found}：`{text}`",
+        "where(records, 'field', value) keeps the records whose field equals value",
+        "where(记录, '字段', 值) 保留该字段等于该值的记录",
+    ),
+    "type.mismatch/member-input": _(
+        "'{name}' is declared {expected}, but its aggregate '{aggregate}' gives {found}",
+        "「{name}」声明为{expected}，但其汇总「{aggregate}」得到{found}",
+    ),
+    "type.mismatch/amount": _(
+        "a credit amount must be a number, but `{text}` is {found}",
+        "学分数额必须是数字，但 `{text}` 是{found}",
+    ),
+    "type.mismatch/tiers-of": _(
+        "a tier table looks up a number, but `{text}` is {found}",
+        "分档表按数字分档，但 `{text}` 是{found}",
+        "tiers cover ranges of numbers; compute a number in 'of' (days_between() for dates)",
+        "tiers 按数字区间分档；请在 of 中算出数字（日期请用 days_between()）",
+    ),
+    "type.mismatch/tier-values": _(
+        "the tiers of '{name}' give values of different kinds: {values}",
+        "「{name}」的各档给出的值类别不一：{values}",
+        "every tier gives a code, or every tier a number, or every tier true/false",
+        "各档应都给出代码，或都给出数字，或都给出 true/false",
+    ),
+    "type.mismatch/aggregate": _(
+        "aggregate '{aggregate}' needs numbers, but `{text}` is {found}",
+        "汇总「{aggregate}」需要数字，但 `{text}` 是{found}",
+    ),
+    "type.mismatch/distinct-aggregate": _(
+        "aggregate 'distinct' counts single values, but `{text}` is {found}",
+        "汇总「distinct」只统计单个的值，但 `{text}` 是{found}",
+    ),
+    "type.maybe-empty": _(
+        "a tier table needs a value, but `{text}` may be empty ({found})",
+        "分档表需要一个值，但 `{text}` 可能为空（{found}）",
+        "give the input a default, or compute 'of' as `x if given(x) else 0`",
+        "请给该输入设默认值（default），或把 of 写成 `x if given(x) else 0`",
+    ),
+    "type.maybe-empty/aggregate": _(
+        "aggregate '{aggregate}' needs a value from every member, but `{text}` may be empty",
+        "汇总「{aggregate}」需要每个成员都有值，但 `{text}` 可能为空",
+        "keep only the members that give it with where: given(x)",
+        "请用 where: given(x) 只保留给出该值的成员",
+    ),
+    "type.never-equal": _(
+        "{what}: '{name}' can never be '{value}' (it is one of: {allowed}) in `{text}`",
+        "{what}中「{name}」不可能等于「{value}」（可能的值：{allowed}）：`{text}`",
+    ),
+    "type.never-equal/code": _(
+        "{what}: this code can never be '{value}' (it is one of: {allowed}) in `{text}`",
+        "{what}中该代码不可能等于「{value}」（可能的值：{allowed}）：`{text}`",
+    ),
+    "type.never-equal/codes": _(
+        "{what}: {left} and {right} share no value: they are never equal in `{text}`",
+        "{what}中{left}与{right}没有共同的值，永远不会相等：`{text}`",
+    ),
+    "type.unknown-function": _(
+        "{what}: unknown function '{name}' in `{text}`", "{what}中有未知函数「{name}」：`{text}`"
+    ),
+    "type.unknown-name": _("{what}: '{name}' has no type in `{text}`", "{what}中「{name}」无法确定类型：`{text}`"),
+    "type.arguments": _(
+        "{what}: {name}() takes {low} arguments, got {got} in `{text}`",
+        "{what}中 {name}() 需要 {low} 个参数，实为 {got} 个：`{text}`",
+    ),
+    "type.arguments/one": _(
+        "{what}: {name}() takes 1 argument, got {got} in `{text}`",
+        "{what}中 {name}() 需要 1 个参数，实为 {got} 个：`{text}`",
+    ),
+    "type.arguments/range": _(
+        "{what}: {name}() takes {low} to {high} arguments, got {got} in `{text}`",
+        "{what}中 {name}() 需要 {low} 到 {high} 个参数，实为 {got} 个：`{text}`",
+    ),
+    "type.arguments/at-least": _(
+        "{what}: {name}() takes at least {low} argument(s), got {got} in `{text}`",
+        "{what}中 {name}() 至少需要 {low} 个参数，实为 {got} 个：`{text}`",
+    ),
+    "type.arguments/date": _(
+        "{what}: {name}() takes one text ('2021-06-30') or year, month, day in `{text}`",
+        "{what}中 {name}() 需要一个文本（'2021-06-30'）或年、月、日三个数：`{text}`",
+    ),
+    "type.field": _(
+        "{what}: the records have no field '{name}' (fields: {allowed}) in `{text}`",
+        "{what}中记录没有字段「{name}」（字段有：{allowed}）：`{text}`",
+    ),
+    "type.field/quoted": _(
+        "{what}: {name} needs the field's name in quotes, e.g. 'hours' in `{text}`",
+        "{what}中 {name} 需要带引号的字段名，例如 '学时'：`{text}`",
     ),
     "values.cycle": _("values depend on each other in a circle: {cycle}", "取值之间循环依赖：{cycle}"),
     "aggregate.members": _(
@@ -443,6 +653,21 @@ CATALOGUE: dict[str, Text] = {
     "eval.wrong-kind": _("values of the wrong kind; is an optional input empty?", "值的类型不对；是否有可选输入为空？"),
     "eval.too-large": _("the computation grew too large", "计算量过大"),
     "eval.other": _("the computation failed ({kind})", "计算失败（{kind}）"),
+    "eval.compare-empty": _("cannot compare an empty value", "无法比较空值"),
+    "eval.in-empty": _("'in' needs a list, got an empty value", "in 需要列表，实为空值"),
+    "eval.empty-value": _("{name}() of an empty value", "{name}() 中有空值"),
+    "eval.date-parts": _("date() needs whole numbers, got {got}", "date() 需要整数，实为{got}"),
+    "eval.date-text": _(
+        "date() needs text such as '2021-06-30', got {got}", "date() 需要形如 '2021-06-30' 的文本，实为{got}"
+    ),
+    "eval.not-a-real-date": _("{value} is not a real date", "{value} 不是实际存在的日期"),
+    "eval.needs-date": _("{name}() needs a date, got {got}", "{name}() 需要日期，实为{got}"),
+    "eval.needs-whole": _("{name}() needs a whole number", "{name}() 需要整数"),
+    "eval.calendar": _(
+        "{name}() went past the calendar (years 1 to 9999)", "{name}() 超出了日历范围（公元 1 年至 9999 年）"
+    ),
+    "eval.field-name": _("{name}() needs a field name", "{name}() 需要字段名"),
+    "eval.within-bounds": _("within() needs both bounds, got an empty value", "within() 需要上下两个界限，实为空值"),
     "eval.no-tier": _("{value} is outside every tier of the table", "{value} 不在分档表的任何一档中"),
     "eval.share-of-none": _("{name}: share of no members", "{name}：没有成员，无法计算占比"),
     # -- records (engine/runtime) ------------------------------------------------------------
@@ -507,6 +732,14 @@ CATALOGUE: dict[str, Text] = {
     "value.list-kind": _("expected a list, got {kind}", "应为列表，实为 {kind}"),
     "value.too-many-items": _("has {count} items, more than {limit}", "有 {count} 项，超过上限 {limit}"),
     "value.item": _("item {index}: {reason}", "第{index}项：{reason}"),
+    "value.record-kind": _(
+        "expected a record with fields {fields}, got {kind}", "应为含字段 {fields} 的记录，实为 {kind}"
+    ),
+    "value.record-unknown-field": _(
+        "has the unknown field '{name}' (fields: {fields})", "有未声明的字段「{name}」（字段有：{fields}）"
+    ),
+    "value.record-missing-field": _("field '{name}' is missing", "缺少字段「{name}」"),
+    "value.record-field": _("field '{name}': {reason}", "字段「{name}」：{reason}"),
     # -- using a policy (engine/runtime/policy.py) ----------------------------------------------
     "usage.entity": _("policy {policy} has no entity '{entity}'", "政策 {policy} 中没有评价对象「{entity}」"),
     "usage.period": _(
@@ -745,6 +978,21 @@ CATALOGUE: dict[str, Text] = {
     ),
     "input.sheet": _("the workbook has no sheet named '{sheet}'", "工作簿中没有名为「{sheet}」的工作表"),
     # -- hints --------------------------------------------------------------------------------
+    "hint.in-list": _(
+        "the right side of 'in' must be a list, e.g. x in ['a', 'b']",
+        "in 的右边必须是列表，例如 x in ['a', 'b']",
+    ),
+    "hint.date-as-text": _(
+        "write a date as date('2021-06-30'), not as text", "日期请写成 date('2021-06-30')，不要写成文本"
+    ),
+    "hint.date-order": _(
+        "a date compares only with a date; days_between() gives a number of days",
+        "日期只能与日期比较；days_between() 给出相隔天数",
+    ),
+    "hint.where-given": _(
+        "keep only the members that give it: where: given({name})",
+        "请只保留给出该值的成员：where: given({name})",
+    ),
     "hint.did-you-mean": _("did you mean '{suggestion}'?", "是否应为「{suggestion}」？"),
     "hint.allowed-keys": _("allowed here: {keys}", "此处允许的键：{keys}"),
     "hint.fullwidth-space": _(
@@ -783,6 +1031,30 @@ CATALOGUE: dict[str, Text] = {
     "word.credit-amount": _("credit amount", "学分数额"),
     "word.aggregate": _("aggregate", "汇总表达式"),
     "word.aggregate-filter": _("aggregate filter", "汇总筛选条件"),
+    "word.of-type.integer": _("integer", "整数"),
+    "word.of-type.decimal": _("decimal", "小数"),
+    "word.of-type.ratio": _("ratio", "分数"),
+    "word.of-type.days": _("days", "天数"),
+    "word.of-type.boolean": _("yes/no", "是/否"),
+    "word.of-type.code": _("code ({values})", "代码（{values}）"),
+    "word.of-type.text": _("text", "文本"),
+    "word.of-type.date": _("date", "日期"),
+    "word.of-type.list": _("list of {item}", "{item}列表"),
+    "word.of-type.record": _("record ({fields})", "记录（{fields}）"),
+    "word.of-type.null": _("an empty value (None)", "空值（None）"),
+    "word.of-type.any": _("any", "任意类型"),
+    "word.of-type.maybe-empty": _("{type} (may be empty)", "{type}（可能为空）"),
+    "word.part.each-side": _("each side of '{op}'", "「{op}」的每一侧"),
+    "word.part.if": _("the condition of 'if'", "「if」的条件"),
+    "word.part.grade": _("the condition of grade '{code}'", "等级「{code}」的条件"),
+    "word.part.consequence": _("the condition of '{id}'", "「{id}」的条件"),
+    "word.part.where": _("an aggregate's 'where'", "汇总的 where 条件"),
+    "word.part.over": _("'over' of aggregate '{aggregate}'", "汇总「{aggregate}」的 over"),
+    "word.part.places": _("{name}'s places", "{name} 的小数位数"),
+    "word.part.year": _("{name}'s year", "{name} 的年份"),
+    "word.part.month": _("{name}'s month", "{name} 的月份"),
+    "word.part.day": _("{name}'s day", "{name} 的日"),
+    "word.part.count": _("{name}'s count", "{name} 的数量"),
     "word.kind.empty": _("an empty value", "空值"),
     "word.kind.yes-no": _("yes/no", "是/否"),
     "word.kind.text": _("text {value}", "文本 {value}"),

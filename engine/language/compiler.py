@@ -37,11 +37,37 @@ from .model import (
 )
 from .schedules import check_schedules
 from .schema import check_document
+from .types import (
+    BOOLEAN,
+    DATE,
+    INTEGER,
+    RATIO,
+    TEXT,
+    Type,
+    TypeProblem,
+    check_condition,
+    code_type,
+    given_names,
+    infer,
+    input_type,
+    list_of,
+    tier_value_type,
+    unify,
+)
 
 __all__ = ["compile_document", "compile_file"]
 
 #: Names every expression may read besides the entity's own inputs and values.
 BUILTIN_NAMES = {"as_of": "the day the evaluation is judged at (--as-of)"}
+#: The types of the builtin and schedule names.
+NAME_TYPES = {
+    "as_of": DATE,
+    "in_schedule": BOOLEAN,
+    "batch_year": INTEGER.or_empty(),
+    "batch_deadline": DATE.or_empty(),
+    "demonstration": BOOLEAN,
+    "acting_unit": TEXT.or_empty(),
+}
 #: Names an entity with a ``schedule`` may read: its unit's place in the rollout.
 SCHEDULE_NAMES = {
     "in_schedule": "the record's key is an implementation unit of the schedule",
@@ -68,6 +94,8 @@ class _Compiler:
         self.rules: dict[str, Rule] = {}
         self.entities: dict[str, Entity] = {}
         self.schedules: dict[str, Schedule] = {}
+        self.expr_paths: dict = {}  # id(Expression) -> (path, what)
+        self.file_lines: dict = {}
 
     # -- helpers --------------------------------------------------------------------------
     def layer(self, path) -> str:
@@ -86,21 +114,83 @@ class _Compiler:
             loc = Location(loc.file, loc.line, loc.col + col_offset)
         self.diagnostics.append(Diagnostic.of(code, loc, rule=rule, advice=advice, **params))
 
+    def lines_of(self, file) -> list | None:
+        if file not in self.file_lines:
+            try:
+                self.file_lines[file] = Path(file).read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeError, ValueError):
+                self.file_lines[file] = None
+        return self.file_lines[file]
+
+    def place(self, loc: Location, text: str, offset: int) -> Location:
+        """The file location of character ``offset`` of an expression whose YAML scalar
+        starts at ``loc``: after the quote of a quoted scalar, on the lines of a block
+        scalar (| or >) or of a plain scalar folded over several lines. YAML only changes
+        the whitespace of an expression, so the n-th other character of the expression is
+        the n-th other character of the scalar."""
+        lines = self.lines_of(loc.file) if loc.line else None
+        if not lines or loc.line > len(lines):
+            return Location(loc.file, loc.line, loc.col + offset) if loc.line else loc
+        count = sum(1 for ch in text[:offset] if not ch.isspace())
+        row, col = loc.line - 1, loc.col - 1
+        first = lines[row][col : col + 1]
+        if first in ("'", '"'):
+            col += 1
+        elif first in ("|", ">"):
+            row, col = row + 1, 0
+        while row < len(lines):
+            line = lines[row]
+            while col < len(line):
+                if not line[col].isspace():
+                    if count == 0:
+                        return Location(loc.file, row + 1, col + 1)
+                    count -= 1
+                col += 1
+            row, col = row + 1, 0
+        return loc
+
+    def type_error(self, expression, problem: TypeProblem, rule=None):
+        """A :class:`TypeProblem` of an expression as a located diagnostic."""
+        _path, what = self.expr_paths.get(id(expression), ((), "expression"))
+        loc = expression.location
+        node = problem.node
+        if node is not None and hasattr(node, "lineno"):
+            lines = expression.text.split("\n")
+            line = lines[node.lineno - 1] if node.lineno <= len(lines) else ""
+            chars = len(line.encode("utf-8")[: node.col_offset].decode("utf-8", errors="ignore"))
+            offset = sum(len(x) + 1 for x in lines[: node.lineno - 1]) + chars
+            loc = self.place(loc, expression.text, offset)
+        self.diagnostics.append(
+            Diagnostic.of(
+                problem.key,
+                loc,
+                rule=rule,
+                advice=problem.advice,
+                what=Problem("word." + what.replace(" ", "-")),
+                text=expression.text,
+                **problem.params,
+            )
+        )
+
     def expression(self, raw, path, names, rule=None, what="expression"):
         loc = self.doc.loc(path)
         try:
-            return parse_expression(raw, loc, names)
+            expression = parse_expression(raw, loc, names)
+            self.expr_paths[id(expression)] = (path, what)
+            return expression
         except ExpressionProblem as problem:
-            # the column inside a one-line plain scalar is the column in the file
-            self.error(
-                problem.key,
-                path,
-                rule=rule,
-                advice=problem.advice,
-                col_offset=max(problem.col - 1, 0),
-                what=Problem("word." + what.replace(" ", "-")),
-                text=raw,
-                **problem.params,
+            # the place in the file of the column inside the scalar (quoted, block or folded)
+            where = self.place(loc, str(raw).strip(), max(problem.col - 1, 0)) if problem.col else loc
+            self.diagnostics.append(
+                Diagnostic.of(
+                    problem.key,
+                    where,
+                    rule=rule,
+                    advice=problem.advice,
+                    what=Problem("word." + what.replace(" ", "-")),
+                    text=raw,
+                    **problem.params,
+                )
             )
             return None
 
@@ -126,6 +216,43 @@ class _Compiler:
         found = check_document(self.doc)
         self.diagnostics.extend(found)
         return not found
+
+    def check_flow_commas(self):
+        """``periods: [上学期，下学期]``: YAML splits a flow list at ASCII commas only, so a
+        full-width comma silently makes one item. An unquoted item of a [ ] list with one
+        is refused where it stands."""
+        stack = [((), self.data)]
+        while stack:
+            path, node = stack.pop()
+            if isinstance(node, dict):
+                stack.extend((path + (k,), v) for k, v in node.items())
+                continue
+            if not isinstance(node, list):
+                continue
+            for i, item in enumerate(node):
+                if not isinstance(item, str):
+                    stack.append((path + (i,), item))
+                    continue
+                if "，" not in item:
+                    continue
+                loc = self.doc.loc(path + (i,))
+                lines = self.lines_of(loc.file) if loc.line else None
+                if not lines or loc.line > len(lines):
+                    continue
+                line = lines[loc.line - 1]
+                before = line[: loc.col - 1].rstrip()
+                if line[loc.col - 1 : loc.col] in ("'", '"') or not before.endswith(("[", ",")):
+                    continue  # a quoted item, or an item of a block list: the comma is meant
+                parts = [p.strip() for p in item.split("，")]
+                self.diagnostics.append(
+                    Diagnostic.of(
+                        "yaml.fullwidth-comma",
+                        Location(loc.file, loc.line, loc.col + item.index("，")),
+                        item=item,
+                        count=len(parts),
+                        fixed=", ".join(parts),
+                    )
+                )
 
     def check_rules(self):
         for rid, raw in self.data["rules"].items():
@@ -177,6 +304,25 @@ class _Compiler:
                 return None
         elif "items" in raw:
             self.error("input.items/not-list", path + ("items",))
+        fields = None
+        if kind == "record":
+            if not name.endswith("[]"):
+                self.error("input.record", path + ("type",), name=name)
+                return None
+            if "fields" not in raw:
+                self.error("input.fields", path, name=name[:-2])
+                return None
+            fields = {}
+            for fname, fraw in raw["fields"].items():
+                field = self.compile_input(fname, fraw, path + ("fields", fname))
+                if field is None:
+                    return None
+                if field.type in ("list", "record"):
+                    self.error("input.fields/one-value", path + ("fields", fname, "type"), name=fname, type=field.type)
+                    return None
+                fields[fname] = field
+        elif "fields" in raw:
+            self.error("input.fields/not-record", path + ("fields",))
         spec = Input(
             name=name,
             type=kind,
@@ -189,6 +335,7 @@ class _Compiler:
             aliases=aliases,
             columns=tuple(raw.get("columns", ())),
             items=items,
+            fields=fields,
             max_items=raw.get("max_items"),
             required=bool(raw.get("required", False)),
             changeable=bool(raw.get("changeable", False)),
@@ -357,7 +504,6 @@ class _Compiler:
                 )
                 self.pending_aggregates.append((ename, iname, fraw, fpath, member_inputs))
         ordered = self.order_values(ename, values, path)
-        known_strings = self.known_strings(inputs, ordered)
 
         grade = None
         if "grade" in raw:
@@ -373,7 +519,6 @@ class _Compiler:
                 lrule = self.rule_ref(lraw["rule"], lpath + ("rule",)) if "rule" in lraw else grule
                 when = self.expression(lraw["when"], lpath + ("when",), names, lrule, "grade condition")
                 if when is not None:
-                    self.check_strings(when, known_strings, lpath + ("when",), lrule)
                     levels.append(
                         Level(
                             lraw["code"],
@@ -383,6 +528,7 @@ class _Compiler:
                             self.doc.loc(lpath),
                             lraw.get("rank"),
                             self.layer(lpath),
+                            "rank" in lraw and lraw["rank"] is None,
                         )
                     )
             oraw = graw["otherwise"]
@@ -398,9 +544,9 @@ class _Compiler:
                 self.doc.loc(gpath + ("otherwise",)),
                 oraw.get("rank"),
                 self.layer(gpath + ("otherwise",)),
+                "rank" in oraw and oraw["rank"] is None,
             )
             grade = Grade(grule, tuple(levels), otherwise, self.doc.loc(gpath))
-            known_strings = {**known_strings, "grade": set(codes)}
         cnames = dict(names)
         if grade is not None:
             cnames["grade"] = "the grade code"
@@ -414,7 +560,6 @@ class _Compiler:
             when = self.expression(craw["when"], cpath + ("when",), cnames, rule, "consequence condition")
             if when is None:
                 continue
-            self.check_strings(when, known_strings, cpath + ("when",), rule)
             kind = next(k for k in ("credit", "sanction", "obligation", "award") if k in craw)
             body = craw[kind]
             common = dict(
@@ -455,41 +600,6 @@ class _Compiler:
             member_inputs=member_inputs,
             schedule=schedule,
         )
-
-    def known_strings(self, inputs, values) -> dict:
-        known = {n: set(i.values) for n, i in inputs.items() if i.type == "enum"}
-        for n, v in values.items():
-            if v.kind == "tiers" and all(isinstance(t.value, str) for t in v.tiers):
-                known[n] = {t.value for t in v.tiers}
-        return known
-
-    def check_strings(self, expr, known, path, rule):
-        """`grade == 'pas'` or `gender == 'X'`: a text compared with a name that can never hold it."""
-        for node in ast.walk(expr.tree):
-            if not isinstance(node, ast.Compare):
-                continue
-            operands = [node.left, *node.comparators]
-            names = [o.id for o in operands if isinstance(o, ast.Name) and o.id in known]
-            for name in names:
-                for other in operands:
-                    texts = []
-                    if isinstance(other, ast.Constant) and isinstance(other.value, str):
-                        texts = [other.value]
-                    elif isinstance(other, (ast.List, ast.Tuple)):
-                        texts = [
-                            e.value for e in other.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
-                        ]
-                    for text in texts:
-                        if text not in known[name]:
-                            self.error(
-                                "expr.unknown-code",
-                                path,
-                                rule=rule,
-                                advice=did_you_mean(text, sorted(known[name])),
-                                name=name,
-                                value=text,
-                                allowed=sorted(known[name]),
-                            )
 
     def order_values(self, ename, values, path) -> dict:
         """Values in dependency order; a cycle is an error naming its members."""
@@ -570,6 +680,161 @@ class _Compiler:
                             entity=member.name,
                             by=by,
                         )
+
+    # -- types ----------------------------------------------------------------------------
+    def infer(self, expression, names, rule, condition=None):
+        """The type of an expression, or None after reporting why it has none."""
+        if expression is None:
+            return None
+        try:
+            if condition is not None:
+                return check_condition(expression.tree, names, condition)
+            return infer(expression.tree, names)
+        except TypeProblem as problem:
+            self.type_error(expression, problem, rule)
+            return None
+
+    def check_types(self):
+        """Give every input, value and aggregate its type and check every expression:
+        operators, functions, comparisons, tier lookups, conditions and amounts."""
+        self.types: dict[str, dict] = {}
+        visiting: set = set()
+
+        def visit(ename):
+            if ename in self.types or ename in visiting or ename not in self.entities:
+                return
+            visiting.add(ename)
+            entity = self.entities[ename]
+            if entity.members is not None:
+                visit(entity.members.entity)
+            self.types[ename] = self.type_entity(entity)
+
+        for ename in self.entities:
+            visit(ename)
+
+    def member_names(self, entity) -> dict | None:
+        if entity.members is None or entity.members.entity not in self.types:
+            return None
+        member = self.entities[entity.members.entity]
+        names = dict(self.types[member.name])
+        if member.grade is not None:
+            names["grade"] = code_type(lv.code for lv in member.grade.all_levels)
+        return names
+
+    def type_entity(self, entity) -> dict:
+        names = {n: input_type(inp) for n, inp in entity.inputs.items()}
+        names["as_of"] = NAME_TYPES["as_of"]
+        if entity.schedule is not None:
+            names.update({n: NAME_TYPES[n] for n in SCHEDULE_NAMES})
+        members = self.member_names(entity)
+        for iname, value in entity.member_inputs.items():
+            found = self.type_aggregate(value, members)
+            declared = names[iname]
+            if found is not None and not _fits(found, declared):
+                self.diagnostics.append(
+                    Diagnostic.of(
+                        "type.mismatch/member-input",
+                        value.location,
+                        rule=value.rule,
+                        name=iname,
+                        aggregate=value.aggregate,
+                        expected=declared.word(),
+                        found=found.word(),
+                    )
+                )
+        for vname, value in entity.values.items():
+            found = None
+            if value.kind == "expr":
+                found = self.infer(value.expr, names, value.rule)
+            elif value.kind == "tiers":
+                found = self.type_tiers(value, names)
+            else:
+                found = self.type_aggregate(value, members)
+            if found is None:
+                found = Type("any")  # already reported; do not report its uses again
+            object.__setattr__(value, "type", found)
+            names[vname] = found
+        if entity.grade is not None:
+            for level in entity.grade.levels:
+                self.infer(level.when, names, level.rule, condition=Problem("word.part.grade", code=level.code))
+            names = {**names, "grade": code_type(lv.code for lv in entity.grade.all_levels)}
+        for cons in entity.consequences:
+            self.infer(cons.when, names, cons.rule, condition=Problem("word.part.consequence", id=cons.id))
+            if cons.amount is not None:
+                amount = self.infer(cons.amount, names, cons.rule)
+                if amount is not None and not amount.numeric and amount.kind not in ("any",):
+                    path, _what = self.expr_paths.get(id(cons.amount), ((), ""))
+                    self.error("type.mismatch/amount", path, rule=cons.rule, text=cons.amount.text, found=amount.word())
+        return names
+
+    def type_tiers(self, value, names):
+        of = self.infer(value.expr, names, value.rule)
+        path, _what = self.expr_paths.get(id(value.expr), ((), ""))
+        if of is not None and not of.numeric and of.kind != "any":
+            self.error("type.mismatch/tiers-of", path, rule=value.rule, text=value.expr.text, found=of.word())
+        elif of is not None and of.nullable:
+            self.error("type.maybe-empty", path, rule=value.rule, text=value.expr.text, found=of.word())
+        found = tier_value_type([t.value for t in value.tiers])
+        if found is None:
+            self.error(
+                "type.mismatch/tier-values",
+                path[:-1] + ("tiers",) if path else (),
+                rule=value.rule,
+                name=value.name,
+                values=", ".join(repr(t.value) for t in value.tiers),
+            )
+        return found
+
+    def type_aggregate(self, value, members) -> Type | None:
+        """The type of an aggregate over members; its 'over' and 'where' checked against
+        the member's names."""
+        if members is None:
+            return None
+        fn, rule = value.aggregate, value.rule
+        names = members
+        if value.where is not None:
+            self.infer(value.where, members, rule, condition=Problem("word.part.where"))
+            # the members 'where' keeps have the inputs it tests with given(x)
+            proven = given_names(value.where.tree)
+            names = {n: (t.or_empty(False) if n in proven else t) for n, t in members.items()}
+        if value.over is None:
+            return INTEGER if fn == "count" else None
+        if fn in ("count", "share", "all", "any"):
+            self.infer(value.over, names, rule, condition=Problem("word.part.over", aggregate=fn))
+            return {"count": INTEGER, "share": RATIO}.get(fn, BOOLEAN)
+        over = self.infer(value.over, names, rule)
+        if over is None or over.kind == "any":
+            return None
+        path, _what = self.expr_paths.get(id(value.over), ((), ""))
+        if fn in ("sum", "mean", "min", "max"):
+            if not (over.numeric or (fn in ("min", "max") and over.kind == "date")):
+                self.error(
+                    "type.mismatch/aggregate", path, rule=rule, aggregate=fn, text=value.over.text, found=over.word()
+                )
+                return None
+            if over.nullable:
+                self.error(
+                    "type.maybe-empty/aggregate",
+                    path,
+                    rule=rule,
+                    advice=Problem("hint.where-given", name=value.over.text)
+                    if isinstance(
+                        value.over.tree.body if isinstance(value.over.tree, ast.Expression) else value.over.tree,
+                        ast.Name,
+                    )
+                    else None,
+                    aggregate=fn,
+                    text=value.over.text,
+                    found=over.word(),
+                )
+            if fn == "sum":
+                return Type(over.kind)
+            return (RATIO if fn == "mean" else Type(over.kind, over.codes)).or_empty()
+        if fn == "distinct":
+            if over.kind in ("list", "record"):
+                self.error("type.mismatch/distinct-aggregate", path, rule=rule, text=value.over.text, found=over.word())
+            return INTEGER
+        return list_of(over)
 
     def compile_schedules(self):
         for sname, raw in self.data.get("schedules", {}).items():
@@ -659,7 +924,8 @@ class _Compiler:
     def run(self) -> PolicySpec:
         self.pending_aggregates = []
         # 1. schema first: every later check assumes the document's shape
-        if not self.check_schema():
+        self.check_flow_commas()
+        if not self.check_schema() or any(d.severity == "error" for d in self.diagnostics):
             raise PolicyError(self.diagnostics)
         # 2. the rules catalogue: every later element refers to it
         self.check_rules()
@@ -669,9 +935,12 @@ class _Compiler:
             self.compile_entity(ename, raw)
         # 4. aggregates and members: need every entity compiled
         self.check_aggregates()
-        # 5. schedules: need the rules catalogue
+        # 5. types: every expression, members' first
+        if not any(d.severity == "error" for d in self.diagnostics):
+            self.check_types()
+        # 6. schedules: need the rules catalogue
         self.compile_schedules()
-        # 6. promised properties: need every entity's inputs
+        # 7. promised properties: need every entity's inputs
         self.check_properties()
         if any(d.severity == "error" for d in self.diagnostics):
             raise PolicyError(self.diagnostics)
@@ -716,3 +985,15 @@ def compile_document(doc: Document) -> PolicySpec:
 def compile_file(path) -> PolicySpec:
     """Load, check and compile a policy file."""
     return compile_document(load_yaml(Path(path)))
+
+
+def _fits(found: Type, declared: Type) -> bool:
+    """A value of type ``found`` may stand where ``declared`` is expected."""
+    merged = unify(found, declared)
+    if merged is None:
+        return False
+    if declared.numeric:
+        return found.numeric and (declared.kind != "integer" or found.kind in ("integer", "days"))
+    if declared.kind == "code":
+        return found.kind == "code" and found.codes <= declared.codes
+    return True

@@ -14,6 +14,8 @@ This is the only module that imports simpleeval.
 from __future__ import annotations
 
 import ast
+import calendar
+import copy
 import datetime as dt
 import math
 import operator
@@ -225,6 +227,8 @@ def lt(a, b):
             return a.numerator < b * a.denominator
     elif ta is int and tb is Fraction:
         return a * b.denominator < b.numerator
+    if a is None or b is None:
+        raise EvalFailure("eval.compare-empty")
     return a < b
 
 
@@ -237,6 +241,8 @@ def le(a, b):
             return a.numerator <= b * a.denominator
     elif ta is int and tb is Fraction:
         return a * b.denominator <= b.numerator
+    if a is None or b is None:
+        raise EvalFailure("eval.compare-empty")
     return a <= b
 
 
@@ -246,6 +252,12 @@ def gt(a, b):
 
 def ge(a, b):
     return le(b, a)
+
+
+def _container(b):
+    if b is None:
+        raise EvalFailure("eval.in-empty")
+    return b
 
 
 OPERATORS = {
@@ -265,8 +277,8 @@ OPERATORS = {
     ast.LtE: le,
     ast.Gt: gt,
     ast.GtE: ge,
-    ast.In: lambda a, b: a in b,
-    ast.NotIn: lambda a, b: a not in b,
+    ast.In: lambda a, b: a in _container(b),
+    ast.NotIn: lambda a, b: a not in _container(b),
     ast.Is: operator.is_,
     ast.IsNot: operator.is_not,
 }
@@ -333,6 +345,8 @@ def f_min(*args):
     items = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
     if not items:
         raise EvalFailure("eval.empty", name="min")
+    if None in items:
+        raise EvalFailure("eval.empty-value", name="min")
     return min(items)
 
 
@@ -341,6 +355,8 @@ def f_max(*args):
     items = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
     if not items:
         raise EvalFailure("eval.empty", name="max")
+    if None in items:
+        raise EvalFailure("eval.empty-value", name="max")
     return max(items)
 
 
@@ -418,12 +434,22 @@ def f_ceil(x):
     return math.ceil(_number(x, "ceil"))
 
 
-def f_date(text):
-    """A date from ISO text: date('2021-06-30')."""
+def f_date(text, month=None, day=None):
+    """A date from ISO text, date('2021-06-30'), or from year, month and day: date(2021, 6, 30)."""
+    if month is not None or day is not None:
+        for part in (text, month, day):
+            if type(part) is not int:
+                raise EvalFailure("eval.date-parts", got=_kind(part))
+        try:
+            return dt.date(text, month, day)
+        except (ValueError, OverflowError):
+            raise EvalFailure("eval.not-a-real-date", value=f"{text}-{month}-{day}") from None
     if isinstance(text, dt.date):
         return text
+    if not isinstance(text, str):
+        raise EvalFailure("eval.date-text", got=_kind(text))
     try:
-        return dt.date.fromisoformat(str(text))
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise EvalFailure("eval.not-a-date", value=repr(text)) from None
 
@@ -432,9 +458,92 @@ def f_add_days(day, n):
     """The date ``n`` days after ``day`` (before it when n is negative)."""
     if not isinstance(day, dt.date):
         raise EvalFailure("eval.add-days-date", got=_kind(day))
-    if type(n) is not int or abs(n) > 100_000:
+    if type(n) is not int or abs(n) > 1_000_000:
         raise EvalFailure("eval.add-days-whole")
-    return day + dt.timedelta(days=n)
+    try:
+        return day + dt.timedelta(days=n)
+    except OverflowError:
+        raise EvalFailure("eval.calendar", name="add_days") from None
+
+
+def _add_months(day, n, name):
+    if not isinstance(day, dt.date):
+        raise EvalFailure("eval.needs-date", name=name, got=_kind(day))
+    if type(n) is not int or abs(n) > 120_000:
+        raise EvalFailure("eval.needs-whole", name=name)
+    index = day.year * 12 + day.month - 1 + n
+    year, month = divmod(index, 12)
+    if not 1 <= year <= 9999:
+        raise EvalFailure("eval.calendar", name=name)
+    month += 1
+    # the same day of the month, or the month's last day when it is shorter (01-31 + 1 month: 02-28)
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def f_add_months(day, n):
+    """The date ``n`` months after ``day``; the month's last day when it is shorter
+    (add_months(date(2021, 1, 31), 1) is 2021-02-28)."""
+    return _add_months(day, n, "add_months")
+
+
+def f_add_years(day, n):
+    """The date ``n`` years after ``day``; 29 February becomes 28 February in a common year."""
+    if type(n) is not int or abs(n) > 10_000:
+        raise EvalFailure("eval.needs-whole", name="add_years")
+    return _add_months(day, 12 * n, "add_years")
+
+
+def _date_part(day, name):
+    if not isinstance(day, dt.date):
+        raise EvalFailure("eval.needs-date", name=name, got=_kind(day))
+    return day
+
+
+def f_year(day):
+    """The year of a date: year(date('2021-06-30')) is 2021."""
+    return _date_part(day, "year").year
+
+
+def f_month(day):
+    """The month of a date, 1 to 12."""
+    return _date_part(day, "month").month
+
+
+def f_day(day):
+    """The day of the month of a date, 1 to 31."""
+    return _date_part(day, "day").day
+
+
+def _records(xs, name, fname):
+    _list(xs, fname)
+    if type(name) is not str:
+        raise EvalFailure("eval.field-name", name=fname)
+    return xs
+
+
+def f_field(xs, name):
+    """One field of each record of an activity list: field(log, 'hours') is the list of hours."""
+    return [r[name] for r in _records(xs, name, "field")]
+
+
+def f_total(xs, name):
+    """The sum of one numeric field over an activity list: total(log, 'hours')."""
+    return f_sum(f_field(xs, name))
+
+
+def f_within(xs, name, low, high):
+    """The records whose field lies from ``low`` to ``high``, both included:
+    within(log, 'date', add_years(as_of, -3), as_of). A record whose field is empty is left out."""
+    _records(xs, name, "within")
+    if low is None or high is None:
+        raise EvalFailure("eval.within-bounds")
+    return [r for r in xs if r[name] is not None and le(low, r[name]) and le(r[name], high)]
+
+
+def f_where(xs, name, value=True):
+    """The records whose field equals ``value`` (is true when no value is given):
+    where(log, 'kind', 'offline')."""
+    return [r for r in _records(xs, name, "where") if r[name] == value]
 
 
 def f_days_between(start, end):
@@ -468,7 +577,16 @@ FUNCTIONS: dict[str, Callable] = {
     "date": f_date,
     "add_days": f_add_days,
     "days_between": f_days_between,
+    "add_months": f_add_months,
+    "add_years": f_add_years,
+    "year": f_year,
+    "month": f_month,
+    "day": f_day,
     "given": f_given,
+    "field": f_field,
+    "total": f_total,
+    "within": f_within,
+    "where": f_where,
 }
 FUNCTION_DOCS = {name: (fn.__doc__ or "").strip() for name, fn in FUNCTIONS.items()}
 
@@ -524,7 +642,7 @@ class Expression:
 
     def reference(self, env) -> object:
         """Evaluate with simpleeval: the reference semantics."""
-        evaluator = simpleeval.EvalWithCompoundTypes(operators=OPERATORS, functions=FUNCTIONS, names=env)
+        evaluator = simpleeval.EvalWithCompoundTypes(operators=OPERATORS, functions=dict(FUNCTIONS), names=env)
         return evaluator.eval(self.text, previously_parsed=self.tree)
 
 
@@ -599,8 +717,18 @@ class _Rewriter(ast.NodeTransformer):
         return self._op(node.op, [self.visit(node.left), self.visit(node.right)], node)
 
     def visit_Compare(self, node):
-        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Lt, ast.LtE, ast.Gt, ast.GtE)):
+        routed = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn)
+        if len(node.ops) == 1 and isinstance(node.ops[0], routed):
             return self._op(node.ops[0], [self.visit(node.left), self.visit(node.comparators[0])], node)
+        if any(isinstance(op, routed) for op in node.ops):
+            # a chain (0 < x <= 10): each pair through the same functions as the reference;
+            # expressions have no side effects, so a middle operand may be computed twice
+            operands = [node.left, *node.comparators]
+            pairs = [
+                self.visit_Compare(ast.copy_location(ast.Compare(copy.deepcopy(a), [op], [copy.deepcopy(b)]), node))
+                for a, op, b in zip(operands, node.ops, operands[1:])
+            ]
+            return ast.copy_location(ast.BoolOp(ast.And(), pairs), node)
         return self.generic_visit(node)
 
     def visit_UnaryOp(self, node):
@@ -721,7 +849,7 @@ def parse_expression(text, location: Location, names: dict[str, str] | None = No
 def _check_constant_parts(tree, source) -> None:
     """Compute every part of the expression that reads no name (``9**9**9`` in
     ``9**9**9 if age > 200 else 1``) now: if it cannot be computed, no record can fix it."""
-    evaluator = simpleeval.EvalWithCompoundTypes(operators=OPERATORS, functions=FUNCTIONS, names={})
+    evaluator = simpleeval.EvalWithCompoundTypes(operators=OPERATORS, functions=dict(FUNCTIONS), names={})
     checked: set[int] = set()
 
     def reads_names(node) -> bool:

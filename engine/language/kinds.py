@@ -225,6 +225,8 @@ def build_coercer(spec: Input) -> Callable:
             raise InvalidValue("value.not-allowed", value=repr(value), allowed=list(spec.values))
 
         return enum
+    if kind == "record":
+        return _record_coercer(spec)
     if kind == "list":
         item = build_coercer(spec.items)
         item_type = spec.items.type
@@ -292,6 +294,35 @@ def build_coercer(spec: Input) -> Callable:
 
         return as_list
     raise ValueError(f"unknown input type {kind}")  # the schema allows no other type
+
+
+def _record_coercer(spec: Input) -> Callable:
+    """One activity (an item of a list of records): a mapping with the declared fields, each
+    read by its own type; a field not declared is refused, so a misspelt one is not lost."""
+    fields = [(name, build_coercer(f), f) for name, f in spec.fields.items()]
+    declared = set(spec.fields)
+
+    def record(value):
+        if not isinstance(value, dict):
+            raise InvalidValue("value.record-kind", fields=", ".join(spec.fields), kind=kind_word(value))
+        unknown = sorted(set(value) - declared)
+        if unknown:
+            raise InvalidValue("value.record-unknown-field", name=unknown[0], fields=", ".join(spec.fields))
+        out = {}
+        for name, coerce, field in fields:
+            raw = value.get(name)
+            if raw is None or raw == "":
+                if field.has_default:
+                    out[name] = field.default
+                    continue
+                raise InvalidValue("value.record-missing-field", name=name)
+            try:
+                out[name] = coerce(raw)
+            except InvalidValue as exc:
+                raise InvalidValue("value.record-field", name=name, reason=exc) from None
+        return out
+
+    return record
 
 
 def _show(x) -> str:

@@ -62,7 +62,7 @@ class Input:
     """A typed input declaration of an entity."""
 
     name: str
-    type: str  # string | integer | number | boolean | enum | date | list
+    type: str  # string | integer | number | boolean | enum | date | list | record
     label: Text
     location: Location
     unit: str | None = None
@@ -72,6 +72,7 @@ class Input:
     aliases: dict = field(default_factory=dict)
     columns: tuple = ()
     items: Input | None = None
+    fields: dict | None = None  # record (an activity, as an item of a list): name -> Input
     max_items: int | None = None
     required: bool = False
     changeable: bool = False  # the person assessed can change it: explain's hints may propose it
@@ -109,6 +110,7 @@ class Value:
     report: bool = False
     clause: str | None = None
     layer: str = ""
+    type: Any = None  # its static type (engine.language.types.Type), set when the policy loads
 
     @property
     def reads(self) -> frozenset:
@@ -129,6 +131,7 @@ class Level:
     location: Location
     rank: int | None = None
     layer: str = ""
+    status: bool = False  # rank: null: a status (in progress, finished late), never better or worse
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,13 @@ def grade_ranks(entity) -> dict:
     explicit = {lv.code: lv.rank for lv in grade.levels if getattr(lv, "rank", None) is not None}
     if explicit:
         fallback = getattr(grade.otherwise, "rank", None)
-        explicit.setdefault(grade.otherwise.code, fallback if fallback is not None else min(explicit.values()) - 1)
+        if not grade.otherwise.status:
+            explicit.setdefault(grade.otherwise.code, fallback if fallback is not None else min(explicit.values()) - 1)
         return explicit
-    count = len(grade.levels)
-    ranks = {lv.code: count - i for i, lv in enumerate(grade.levels)}
-    ranks[grade.otherwise.code] = 0
+    ranked = [lv for lv in grade.levels if not lv.status]  # rank: null: a status, never compared
+    ranks = {lv.code: len(ranked) - i for i, lv in enumerate(ranked)}
+    if not grade.otherwise.status:
+        ranks[grade.otherwise.code] = 0
     return ranks
 
 

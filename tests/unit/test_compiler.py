@@ -73,7 +73,7 @@ CASES = [
     (
         "when: grade == 'fail'\n        sanction:\n          code: no_awards",
         "when: grade == 'fial'\n        sanction:\n          code: no_awards",
-        "expr.unknown-code",
+        "type.never-equal",
         "did you mean 'fail'",
         "'fial'",
     ),

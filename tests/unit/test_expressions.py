@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from fractions import Fraction
 
 import pytest
@@ -127,3 +128,78 @@ def test_json_numbers_are_the_rounded_fraction(value):
 )
 def test_json_numbers_round_half_to_even(value, shown):
     assert to_json_number(value) == shown
+
+
+def date_of(text):
+    return dt.date.fromisoformat(text)
+
+
+def test_calendar_functions():
+    assert ev("date(2021, 6, 30) == date('2021-06-30')") is True
+    assert ev("year(d) * 100 + month(d)", d=date_of("2021-06-30")) == 202106
+    assert ev("day(d)", d=date_of("2021-06-30")) == 30
+    # the month's last day when the month is shorter; 29 February in a common year is the 28th
+    assert ev("add_months(d, 1)", d=date_of("2021-01-31")) == date_of("2021-02-28")
+    assert ev("add_months(d, -13)", d=date_of("2021-03-31")) == date_of("2020-02-29")
+    assert ev("add_years(d, 1)", d=date_of("2020-02-29")) == date_of("2021-02-28")
+    assert ev("add_years(d, -3)", d=date_of("2024-01-01")) == date_of("2021-01-01")
+    assert ev("add_days(d, 365)", d=date_of("2020-01-01")) == date_of("2020-12-31")
+    assert ev("d - e", d=date_of("2021-03-01"), e=date_of("2021-02-01")) == 28
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["date(y, 2, 30)", "add_years(d, 9000)", "add_months(d, n)", "add_days(d, 10 ** 7)", "date(y, 13, 1)"],
+)
+def test_calendar_limits_refuse_the_record(text):
+    names = {"y": 2021, "d": date_of("2021-01-31"), "n": 10**9}
+    expr = parse_expression(text, HERE, {n: "" for n in names})
+    for run in (expr.fast, expr.reference):
+        with pytest.raises(EvalFailure):
+            run(dict(names))
+
+
+LOG = [
+    {"date": date_of("2020-12-31"), "hours": 40, "kind": "practice"},
+    {"date": date_of("2021-01-01"), "hours": 30, "kind": "practice"},
+    {"date": date_of("2023-06-30"), "hours": Fraction(41, 2), "kind": "online"},
+    {"date": date_of("2024-01-02"), "hours": 9, "kind": "online"},
+]
+
+
+def test_activity_lists_are_filtered_and_summed():
+    day = date_of("2024-01-01")
+    recent = "within(log, 'date', add_years(as_of, -3), as_of)"
+    assert ev(f"total({recent}, 'hours')", log=LOG, as_of=day) == Fraction(101, 2)
+    assert ev(f"total(where({recent}, 'kind', 'practice'), 'hours')", log=LOG, as_of=day) == 30
+    assert ev(f"len({recent})", log=LOG, as_of=day) == 2
+    assert ev("field(log, 'kind')", log=LOG) == ["practice", "practice", "online", "online"]
+    assert ev("max(field(log, 'date'))", log=LOG) == date_of("2024-01-02")
+    assert ev("total(log, 'hours')", log=[]) == 0
+
+
+def test_an_empty_value_refuses_the_record_in_both_paths():
+    """An empty value (default: null) reaching an order, 'in' or min/max is a reason the
+    record gives, in both paths; never a Python TypeError."""
+    for text in ("x < 3", "0 < x < 3", "1 in xs", "max(x, 3)", "within(log, 'date', x, x)"):
+        expr = parse_expression(text, HERE, {"x": "", "xs": "", "log": ""})
+        for run in (expr.fast, expr.reference):
+            with pytest.raises(EvalFailure):
+                run({"x": None, "xs": None, "log": LOG})
+
+
+@given(st.integers(-5, 5), st.integers(-5, 5), st.integers(-5, 5))
+def test_chained_comparisons_agree(a, b, c):
+    assert ev("a < b <= c", a=a, b=b, c=c) == (a < b <= c)
+    assert ev("a == b < c", a=a, b=b, c=Fraction(c, 3)) == (a == b < Fraction(c, 3))
+
+
+def test_set_list_tuple_are_never_functions():
+    """simpleeval's compound-type evaluator added set/list/tuple/dict to the shared function
+    table on its first use, so they passed validate afterwards and failed every record."""
+    ev("len(xs)", xs=[1])  # a reference evaluation
+    for name in ("set", "list", "tuple", "dict"):
+        with pytest.raises(ExpressionProblem) as info:
+            parse_expression(f"len({name}(xs))", HERE, {"xs": ""})
+        assert info.value.code == "expr.unknown-function"
+        assert not {"set", "list", "tuple", "dict"} & set(info.value.hint.removeprefix("functions: ").split(", "))

@@ -1,0 +1,43 @@
+"""Stage 6: kaohe as a server, ``kaohe serve``: a REST API for other systems and a web page
+for officers, on top of the same library as the command line. Needs ``pip install 'kaohe[serve]'``.
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = ["ServeError", "check_binding", "serve"]
+
+TOKEN_VARIABLE = "KAOHE_TOKEN"
+
+
+class ServeError(Exception):
+    """The server cannot start as asked (a public address without a token)."""
+
+
+def check_binding(host: str, token: str | None) -> str | None:
+    """The token to require: none on a loopback address; on any other address a token must
+    be given (``--token`` or KAOHE_TOKEN), else ServeError."""
+    from .guard import is_loopback
+
+    token = token or os.environ.get(TOKEN_VARIABLE) or None
+    if token is not None and len(token) < 16:
+        raise ServeError("the token must be at least 16 characters long")
+    if not is_loopback(host) and not token:
+        raise ServeError(
+            f"binding to {host} makes the server reachable from other machines: give --token or set "
+            f"{TOKEN_VARIABLE}, and every request must then carry 'Authorization: Bearer <token>'"
+        )
+    return token
+
+
+def serve(host: str, port: int, policies, token: str | None = None, log_level: str = "info") -> None:
+    """Load the policies (installed ones and ``policies``), then answer on host:port until stopped."""
+    import uvicorn
+
+    from .app import Settings, create_app
+    from .catalog import installed_policy_dirs
+
+    token = check_binding(host, token)
+    app = create_app(Settings(policies=installed_policy_dirs() + list(policies), token=token))
+    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, date_header=False)
