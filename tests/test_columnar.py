@@ -323,3 +323,17 @@ def test_unsupported_entities_fall_back_whole():
     with pytest.raises(Unsupported):
         ent = policy.runtime("school").entity
         build_plan(policy.spec, ent, declared_kinds(ent), policy.spec.effective_from)
+
+
+def test_date_of_year_month_day_leaves_the_entity_to_the_row_engine():
+    """date(y, m, d) (a calendar function the plan does not build) is a reason, not a crash."""
+    from engine.columnar.plan import Unsupported, build_plan, declared_kinds
+
+    text = (ROOT / "policies" / "jiangxi.yaml").read_text(encoding="utf-8")
+    old = 'expr: "not opted_in and'
+    assert text.count(old) == 1
+    policy = engine.parse_policy(text.replace(old, 'expr: "date(2020, 1, 1) < date(2021, 1, 1) and not opted_in and'))
+    entity = policy.spec.entities["teacher"]
+    with pytest.raises(Unsupported) as info:
+        build_plan(policy.spec, entity, declared_kinds(entity), dt.date(2020, 6, 30))
+    assert info.value.key == "columnar.argument" and "date()" in str(info.value)

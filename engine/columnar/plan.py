@@ -565,8 +565,8 @@ class Compiler:
                 return Bool(exp.false())  # no column: no record gives it
             value = self(arg)
             return Bool(not_null(value.n if isinstance(value, Num) else value.e))
-        if name == "date":
-            (arg,) = node.args
+        if name == "date":  # date("2021-09-01"); date(y, m, d) runs on the row engine
+            arg = node.args[0] if len(node.args) == 1 else None
             if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
                 raise Unsupported("columnar.argument", name="date")
             day = dt.date.fromisoformat(arg.value)
