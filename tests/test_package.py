@@ -119,7 +119,21 @@ def test_the_wheel_works_outside_the_repository(tmp_path):
     # the dependencies come from this environment, after the wheel's own files
     Path(purelib, "zz_deps.pth").write_text(_site_packages() + "\n", encoding="utf-8")
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-index", "--no-deps", str(wheel)],
+        # --ignore-installed: the kaohe of this environment is visible through zz_deps.pth and
+        # must not count as already installed in the new one
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "-q",
+            "--no-index",
+            "--no-deps",
+            "--ignore-installed",
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
         timeout=120,
