@@ -322,8 +322,8 @@ def _summary(total, rejected):
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(FORMATS + ("xlsx",)),
-    help="Output format (default: from the --output file's extension, .xlsx .csv .json; else jsonl).",
+    type=click.Choice(FORMATS + ("xlsx", "parquet")),
+    help="Output format (default: from the --output file's extension, .xlsx .csv .json .parquet; else jsonl).",
 )
 @click.option("--output", "-o", help="Write here (atomically) instead of stdout.")
 @click.option("--as-of", type=DATE, help="Judge deadlines at this day (default: today).")
@@ -340,6 +340,22 @@ def _summary(total, rejected):
     "Default for xlsx output: the input sheet's columns that are not the policy's inputs.",
 )
 @click.option("--strict", is_flag=True, help="Refuse a record that may be cut (a CSV last line without a line end).")
+@click.option(
+    "--engine",
+    "engine_name",
+    type=click.Choice(["auto", "row", "duckdb", "spark"]),
+    default="row",
+    show_default=True,
+    help="row: record by record; duckdb: the columnar plan (rows it cannot prove valid go to the row engine); "
+    "auto: duckdb where the plan applies and the input is large.",
+)
+@click.option(
+    "--detail",
+    "details",
+    multiple=True,
+    metavar="NAME=FILE",
+    help="A list input from a long table with one row per item keyed by the record's id (.parquet, .csv, .jsonl).",
+)
 @guarded
 def evaluate(
     policy,
@@ -356,19 +372,32 @@ def evaluate(
     jobs,
     pass_through=(),
     strict=False,
+    engine_name="row",
+    details=(),
 ):
     """Evaluate records; one output per input record, in order."""
     if bool(input_path) == bool(members_path):
         raise click.UsageError("give exactly one of --input or --members")
     if fmt is None:
         suffix = os.path.splitext(output or "")[1].lower()
-        fmt = {".xlsx": "xlsx", ".csv": "csv", ".json": "json"}.get(suffix, "jsonl")
+        fmt = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".parquet": "parquet", ".pq": "parquet"}.get(
+            suffix, "jsonl"
+        )
     if fmt == "xlsx" and (not output or output == "-"):
         raise click.UsageError("--format xlsx needs --output FILE.xlsx")
     _check_output(output)
     loaded = _load(policy)
     lang = lang or loaded.spec.language
     day = loaded.check_period(as_of, allow_outside_period)
+    if input_path and not members_path and not trace and input_path != "-":
+        if engine_name != "row" or details or fmt == "parquet" or input_path.lower().endswith((".parquet", ".pq")):
+            if pass_through:
+                raise click.UsageError(cli_text("pass-through-row", _lang()))
+            _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict)
+    elif engine_name not in ("row", "auto"):
+        click.echo(cli_text("engine-row-only", _lang(), engine=engine_name), err=True)
+    if fmt == "parquet":
+        raise click.UsageError(cli_text("parquet-needs-files", _lang()))
     if members_path:
         _evaluate_levels(loaded, entity, members_path, fmt, output, day, trace, lang, sheet, strict)
     rt = loaded.runtime(entity)
@@ -429,6 +458,92 @@ def evaluate(
     _summary(total, rejected)
     _notes_summary(input_path, notes)
     sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
+
+
+def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict):
+    """--engine duckdb|auto, Parquet in or out, --detail: the whole input as one table."""
+    from engine.io.tables import evaluate_parquet_to_parquet, evaluate_source, write_parquet
+
+    pairs = {}
+    for item in details:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise click.UsageError(cli_text("detail-form", _lang(), item=item))
+        pairs[name.strip()] = path.strip()
+    notes: list = []
+    if fmt == "parquet" and not pairs and input_path.lower().endswith((".parquet", ".pq")) and output:
+        total, rejected = evaluate_parquet_to_parquet(
+            loaded, entity, input_path, output, as_of=day, engine=engine_name, notes=notes
+        )
+        for note in notes:
+            click.echo(note.render(_lang()), err=True)
+        _summary(total, rejected)
+        sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
+    cut: dict = {}  # the reader's warnings per record (a CSV last line that may be cut)
+    outcomes = evaluate_source(
+        loaded,
+        entity,
+        input_path,
+        as_of=day,
+        engine=engine_name,
+        details=pairs,
+        sheet=sheet,
+        notes=notes,
+        cut=cut,
+        strict=strict,
+    )
+    outcomes = annotate(outcomes, cut)
+    for note in notes:
+        click.echo(note.render(_lang()), err=True)
+    rt = loaded.runtime(entity)
+    if fmt == "parquet":
+        if not output or output == "-":
+            raise click.UsageError(cli_text("parquet-needs-output", _lang()))
+        total, rejected = write_parquet(output, outcomes, rt.entity, loaded.spec)
+    elif fmt == "xlsx":
+        if not output or output == "-":
+            raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+        from engine.io.sheets import write_xlsx
+
+        counted = _counted(outcomes)
+        write_xlsx(output, counted, rt.entity, lang=lang)
+        total, rejected = counted.total, counted.rejected
+    else:
+        total = rejected = 0
+        with atomic_output(output, newline="" if fmt == "csv" else None) as out:
+            writer = make_writer(fmt, out, lang, False, list(rt.entity.reported))
+            for outcome in outcomes:
+                total += 1
+                rejected += not outcome.ok
+                writer.write(outcome)
+            writer.close()
+    _summary(total, rejected)
+    _notes_summary(input_path, cut)
+    sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
+
+
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.option("--entity", "-e", required=True)
+@click.option(
+    "--dialect", default="duckdb", show_default=True, help="Any dialect sqlglot writes: duckdb, spark, trino, ..."
+)
+@click.option("--table", default="records", show_default=True, help="The table of records (with a __row column).")
+@click.option("--as-of", type=DATE, help="The day deadlines are judged at (default: today).")
+@guarded
+def sql(policy, entity, dialect, table, as_of):
+    """Print an entity's columnar plan as SQL, to run a policy inside a warehouse."""
+    from engine.io.tables import Unsupported, plan_sql
+
+    loaded = _load(policy)
+    day = as_of or loaded.check_period(None, True)
+    try:
+        click.echo(plan_sql(loaded, entity, dialect, day, table))
+    except Unsupported as exc:
+        click.echo(Problem("columnar.row-engine", entity=entity, reason=exc).render(_lang()), err=True)
+        sys.exit(2)
+    except ValueError:  # an unknown dialect
+        raise click.UsageError(cli_text("sql-dialect", _lang(), dialect=dialect)) from None
 
 
 def _check_output(output) -> None:

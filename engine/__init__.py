@@ -13,12 +13,18 @@ The stable API::
 
 from .base.errors import Diagnostic, InputError, KaoheError, Location, OutputError, PolicyError, Problem, RecordError
 from .base.messages import cli_text
+from .columnar.table import evaluate_table
 from .language.kinds import parse_date
 from .language.registry import PolicyNotFound, find_policy, installed_policies
 from .runtime.policy import FAST, REFERENCE, PeriodError, Policy, load_policy, parse_policy
 from .runtime.result import Failure, Result
 
 __version__ = "0.1.0"
+
+# policy.evaluate_table(table, entity): the columnar stage sits above runtime, so the method
+# is attached here, on every Policy however it was made (load_policy, parse_policy, workers).
+Policy.evaluate_table = evaluate_table  # type: ignore[attr-defined]
+
 
 __all__ = [
     "FAST",

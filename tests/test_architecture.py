@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = ROOT / "engine"
-STAGES = ["base", "language", "runtime", "io", "tools", "service"]
+STAGES = ["base", "language", "runtime", "columnar", "io", "tools", "service"]
 
 
 def module_name(path: Path) -> str:

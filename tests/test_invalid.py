@@ -87,8 +87,10 @@ NOT_FROM_A_FILE = {
     "eval.needs-date": "add_months(), add_years(), year(), month() and day() are type-checked to dates at load",
     "eval.field-name": "the type checker requires the field name as quoted text at load (type.field)",
 }
-#: prefixes of keys that are not problems: the CLI's sentences are checked in test_cli.py
-NOT_PROBLEMS = ("cli.",)
+#: prefixes of keys that are not problems: the CLI's sentences are checked in test_cli.py; the
+#: columnar engine's notices and its reasons for the row engine (never a refusal: the row engine
+#: then judges the records) in tests/test_columnar_cli.py and tests/test_columnar.py
+NOT_PROBLEMS = ("cli.", "columnar.")
 
 
 def _cases():
@@ -166,6 +168,14 @@ def produce(case, tmp_path: Path) -> list[Diagnostic]:
             records = list(read_records(str(tmp_path / name), policy.runtime(member).entity))
             for group, members in policy.evaluate_members(records, entity, as_of=as_of):
                 found += [d for o in [group, *members] if not o.ok for d in o.error.diagnostics]
+        elif "engine" in case:  # the columnar path: kaohe evaluate --engine, --detail NAME=FILE, Parquet
+            from engine.io.tables import evaluate_source
+
+            details = {k: str(tmp_path / v) for k, v in (case.get("details") or {}).items()}
+            outcomes = evaluate_source(
+                policy, entity, str(tmp_path / name), as_of=as_of, engine=case["engine"], details=details, notes=[]
+            )
+            found += [d for o in outcomes if not o.ok for d in o.error.diagnostics]
         else:
             records = list(read_records(str(tmp_path / name), policy.runtime(entity).entity, sheet=case.get("sheet")))
             for outcome in policy.evaluate_many(records, entity, as_of=as_of):

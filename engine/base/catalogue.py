@@ -766,6 +766,23 @@ CATALOGUE: dict[str, Text] = {
     "input.unreadable/not-found": _("cannot open the file: no such file", "无法打开文件：文件不存在"),
     "input.unreadable/directory": _("cannot open the file: it is a folder", "无法打开文件：这是一个文件夹"),
     "input.unreadable/permission": _("cannot open the file: permission denied", "无法打开文件：没有读取权限"),
+    "input.unreadable/parquet": _(
+        "cannot read the Parquet file: {reason}", "无法读取 Parquet 文件（读取器原文：{reason}）"
+    ),
+    "input.unreadable/detail": _("cannot read the detail table: {reason}", "无法读取明细表（读取器原文：{reason}）"),
+    # -- kaohe evaluate --detail NAME=FILE (engine/io/tables.py) -------------------------------
+    "input.columns": _(
+        "the detail table needs the columns {key} and {name}",
+        "明细表需要 {key} 和 {name} 两列",
+        "one row per item: {key} (the record's key) and {name} (the item)",
+        "每项一行：{key}（记录的编号）和 {name}（该项的值）",
+    ),
+    "input.columns/no-input": _(
+        "{entity} has no input '{name}'",
+        "{entity} 没有输入「{name}」",
+        "--detail NAME=FILE names a list input of the entity",
+        "--detail NAME=FILE 中的 NAME 应为评价对象的列表输入",
+    ),
     "input.format": _(
         "cannot tell the format of {path}",
         "无法判断 {path} 的格式",
@@ -1090,4 +1107,64 @@ CATALOGUE: dict[str, Text] = {
     "cli.interrupted": _(
         "kaohe: interrupted; any --output file is left as it was", "kaohe：已中断；--output 文件保持原样"
     ),
+    "cli.engine-row-only": _(
+        "kaohe: --engine {engine} evaluates --input files without --trace; using the row engine",
+        "kaohe：--engine {engine} 只用于不带 --trace 的 --input 文件；本次使用逐条引擎",
+    ),
+    "cli.detail-form": _("--detail takes NAME=FILE, got '{item}'", "--detail 的格式应为 NAME=FILE，实为「{item}」"),
+    "cli.parquet-needs-files": _(
+        "--format parquet needs --input FILE and --output FILE.parquet",
+        "--format parquet 需要 --input FILE 和 --output FILE.parquet",
+    ),
+    "cli.parquet-needs-output": _(
+        "--format parquet needs --output FILE.parquet", "--format parquet 需要 --output FILE.parquet"
+    ),
+    "cli.pass-through-row": _(
+        "--pass-through works with the row engine: leave out --engine and --detail, and use an input other than Parquet",
+        "--pass-through 只用于逐条引擎：请去掉 --engine 和 --detail，输入文件不要用 Parquet",
+    ),
+    "cli.sql-dialect": _(
+        "unknown SQL dialect '{dialect}' (sqlglot's names: duckdb, spark, trino, postgres, ...)",
+        "未知的 SQL 方言「{dialect}」（sqlglot 的名称：duckdb、spark、trino、postgres 等）",
+    ),
+    # -- the columnar engine's notices (engine/io/tables.py) and its reasons (engine/columnar/plan.py)
+    "columnar.row-engine": _(
+        "kaohe: entity {entity} runs on the row engine because the columnar plan cannot express {reason}",
+        "kaohe：评价对象 {entity} 改用逐条引擎，因为列式计划无法表达：{reason}",
+    ),
+    "columnar.spark": _(
+        "kaohe: the Spark engine is not built yet; evaluating on DuckDB",
+        "kaohe：Spark 引擎尚未实现，改用 DuckDB 评价",
+    ),
+    "columnar.constant": _("the constant {value}", "常量 {value}"),
+    "columnar.bound": _("numbers that could grow beyond 10**36", "可能超过 10**36 的数"),
+    "columnar.number-column": _("a number column of type {type}", "类型为 {type} 的数字列"),
+    "columnar.column": _("{name}: a {type} from a {kind} column", "{name}：从 {kind} 类型的列读取 {type}"),
+    "columnar.input-type": _("{name}: inputs of type {type}", "{name}：类型为 {type} 的输入"),
+    "columnar.node": _("{node} in an expression", "表达式中的 {node}"),
+    "columnar.name": _("the name {name}", "名称 {name}"),
+    "columnar.condition": _("a condition that is not yes/no", "不是是/否的条件"),
+    "columnar.sign": _("a sign on a non-number", "非数字的正负号"),
+    "columnar.arithmetic": _("arithmetic on non-numbers", "非数字的算术运算"),
+    "columnar.operator": _("the operator {op}", "运算符 {op}"),
+    "columnar.in-constants": _("'in' over something other than constants", "in 的右边不是常量"),
+    "columnar.in-text": _("'in' over non-text", "对非文本使用 in"),
+    "columnar.compare-kinds": _(
+        "a comparison of values of different or unordered kinds", "比较类型不同或无大小顺序的值"
+    ),
+    "columnar.if-kinds": _("an 'if' whose branches differ in kind", "两个分支类型不同的条件表达式"),
+    "columnar.call": _("this call", "这种函数调用"),
+    "columnar.argument": _("{name}() of this argument", "以这种参数调用 {name}()"),
+    "columnar.cap": _("capped_sum() with a computed cap", "上限为计算值的 capped_sum()"),
+    "columnar.cap/finer": _("capped_sum() with a cap finer than the list", "上限比列表数值更精细的 capped_sum()"),
+    "columnar.function": _("the function {name}()", "函数 {name}()"),
+    "columnar.computed-constant": _("a computed constant", "计算出的常量"),
+    "columnar.unknown-kind": _("a value of unknown kind", "类型未知的值"),
+    "columnar.members": _("aggregates over members", "对成员的汇总"),
+    "columnar.schedule": _("a rollout schedule", "分批实施安排"),
+    "columnar.default": _("the default of {name}", "{name} 的默认值"),
+    "columnar.tiers": _("a tier table over non-numbers", "非数字的分档表"),
+    "columnar.tiers/mixed": _("a tier table of mixed values", "取值类型混杂的分档表"),
+    "columnar.credit": _("a credit amount that is not a number", "不是数字的学分数额"),
+    "columnar.reported-list": _("a reported list", "输出的列表值"),
 }

@@ -1,0 +1,879 @@
+"""An entity compiled once into a columnar plan: one SQL query (built as sqlglot
+expressions, printed for any dialect sqlglot writes) over a table of records.
+
+Exactness. A number is a pair of whole-number columns (numerator, positive denominator);
+sums, ratios and means stay pairs, and every comparison cross-multiplies. Each pair carries
+bounds known when the plan is built (inputs the plan accepts are bounded, lists by their
+length), so no intermediate can overflow: a plan whose bounds would pass 10**36 is refused
+at build time and the entity stays on the row engine.
+
+Validity. The plan reads a field only in plain forms it can prove equal to the row engine's
+reading (an integer column, a decimal with at most 6 places, an exact enum spelling, an ISO
+date, ...). Anything else, and any computation the row engine would refuse (a division by
+zero, a value outside every tier, an empty mean, a missing input a rule reads), makes the
+row's ``__ok`` false; such rows go to the row engine for its exact result or diagnostic.
+SQL's NULL stands for "the row engine would stop here": ``and``/``or``/``if`` keep Python's
+left-to-right order, so a NULL is never hidden by a later operand.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import Any
+
+from sqlglot import exp
+
+from ..base.errors import Problem
+from ..language.kinds import FALSE_WORDS, TRUE_WORDS
+from ..language.model import Entity, PolicySpec
+
+__all__ = ["SCALE", "Plan", "Unsupported", "build_plan", "column_kind", "declared_kinds"]
+
+#: Decimals the plan reads exactly: at most 6 places, below 10**9 in size.
+SCALE = 10**6
+NUMBER_LIMIT = 10**9
+INTEGER_LIMIT = 10**15
+LIST_ITEM_LIMIT = 10**12
+LIST_LENGTH = 100_000
+BIG = 10**36  # every numerator and denominator stays below this (DECIMAL(38, 0) holds 10**38)
+SMALL = 2**62  # below this a BIGINT is enough
+
+_BIG_T = exp.DataType.build("DECIMAL(38, 0)")
+_INT_T = exp.DataType.build("BIGINT")
+_DBL_T = exp.DataType.build("DOUBLE")
+
+
+class Unsupported(Problem):
+    """The plan cannot express this part of the entity; the row engine evaluates it. A
+    catalogue key (``columnar.*``) and its parameters: the officer's notice names it."""
+
+
+def lit(v):
+    if isinstance(v, bool):
+        return exp.Boolean(this=v)
+    if isinstance(v, int):
+        return exp.Literal.number(v)
+    if isinstance(v, str):
+        return exp.Literal.string(v)
+    raise Unsupported("columnar.constant", value=repr(v))
+
+
+def col(name):
+    return exp.column(name, quoted=True)
+
+
+def null():
+    return exp.Null()
+
+
+def case(*pairs, default=None):
+    c = exp.Case()
+    for cond, then in pairs:
+        c = c.when(cond, then)
+    if default is not None:
+        c = c.else_(default)
+    return c
+
+
+def is_null(e):
+    return exp.Is(this=e, expression=exp.Null())
+
+
+def not_null(e):
+    return exp.Not(this=is_null(e))
+
+
+def paren(e):
+    return exp.Paren(this=e)
+
+
+def and_(*es):
+    es = [e for e in es if e is not None]
+    out = es[0]
+    for e in es[1:]:
+        out = exp.And(this=out, expression=e)
+    return out
+
+
+def regex(e, pattern):
+    return exp.RegexpLike(this=e, expression=exp.Literal.string(pattern))
+
+
+def wide(e, bound):
+    """Integers are computed as BIGINT, or as DECIMAL(38, 0) once their bound passes a
+    BIGINT's (a literal's own type may be narrower: 10**6 * 10**6 overflows an INT)."""
+    if bound >= SMALL:
+        return exp.Cast(this=e, to=_BIG_T)
+    if bound >= 2**31:
+        return exp.Cast(this=e, to=_INT_T)
+    return e
+
+
+# -- typed plan values -----------------------------------------------------------------------------
+
+
+@dataclass
+class Num:
+    """n / d with d > 0, |n| <= nb, d <= db; ``dc`` is d when it is a known constant."""
+
+    n: exp.Expression
+    d: exp.Expression
+    nb: int
+    db: int
+    dc: int | None = None
+
+
+@dataclass
+class Bool:
+    e: exp.Expression
+
+
+@dataclass
+class Str:
+    e: exp.Expression
+
+
+@dataclass
+class Date:
+    e: exp.Expression
+
+
+@dataclass
+class Absent:
+    """An optional input no record of the table gives (no column): reading it is the row
+    engine's "missing" error, so anything computed from it is NULL."""
+
+
+@dataclass
+class NumList:
+    """A list of whole numbers over one constant denominator ``dc``."""
+
+    e: exp.Expression
+    dc: int
+    item_bound: int
+    length: int
+
+
+def _check(*bounds):
+    for b in bounds:
+        if b >= BIG:
+            raise Unsupported("columnar.bound")
+
+
+def num_const(v) -> Num:
+    f = Fraction(v)
+    return Num(lit(f.numerator), lit(f.denominator), abs(f.numerator), f.denominator, f.denominator)
+
+
+def _mul(a: exp.Expression, ab: int, b: exp.Expression, bb: int) -> exp.Expression:
+    bound = ab * bb
+    _check(bound)
+    return paren(exp.Mul(this=wide(a, bound), expression=wide(b, bound)))
+
+
+def add(a: Num, b: Num, sign=1) -> Num:
+    op = exp.Add if sign > 0 else exp.Sub
+    if a.dc is not None and a.dc == b.dc:
+        nb = a.nb + b.nb
+        _check(nb)
+        return Num(paren(op(this=wide(a.n, nb), expression=wide(b.n, nb))), a.d, nb, a.db, a.dc)
+    left = _mul(a.n, a.nb, b.d, b.db)
+    right = _mul(b.n, b.nb, a.d, a.db)
+    nb = a.nb * b.db + b.nb * a.db
+    _check(nb)
+    dc = a.dc * b.dc if a.dc is not None and b.dc is not None else None
+    d = lit(dc) if dc is not None else _mul(a.d, a.db, b.d, b.db)
+    return Num(paren(op(this=left, expression=right)), d, nb, a.db * b.db, dc)
+
+
+def mul(a: Num, b: Num) -> Num:
+    dc = a.dc * b.dc if a.dc is not None and b.dc is not None else None
+    d = lit(dc) if dc is not None else _mul(a.d, a.db, b.d, b.db)
+    return Num(_mul(a.n, a.nb, b.n, b.nb), d, a.nb * b.nb, a.db * b.db, dc)
+
+
+def div(a: Num, b: Num) -> Num:
+    """a / b, NULL (the row engine's division by zero) when b is 0; the sign moves up."""
+    n = _mul(a.n, a.nb, b.d, b.db)
+    sign = exp.Sign(this=b.n)
+    n = paren(exp.Mul(this=n, expression=sign))
+    d = _mul(a.d, a.db, exp.Abs(this=b.n), b.nb)
+    zero = exp.EQ(this=b.n, expression=lit(0))
+    return Num(case((zero, null()), default=n), d, a.nb * b.db, a.db * b.nb)
+
+
+def compare(op, a: Num, b: Num) -> Bool:
+    left = _mul(a.n, a.nb, b.d, b.db)
+    right = _mul(b.n, b.nb, a.d, a.db)
+    return Bool(op(this=left, expression=right))
+
+
+def inside(x: Num, interval) -> exp.Expression | None:
+    parts = []
+    if interval.lo is not None:
+        parts.append(compare(exp.GTE if interval.lo_closed else exp.GT, x, num_const(interval.lo)).e)
+    if interval.hi is not None:
+        parts.append(compare(exp.LTE if interval.hi_closed else exp.LT, x, num_const(interval.hi)).e)
+    return and_(*parts) if parts else None
+
+
+def strict_and(a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    """Python's ``a and b`` on yes/no values: NULL (an error) in ``a`` stays an error."""
+    return case((a, b), (exp.Not(this=a), exp.false()))
+
+
+def strict_or(a, b):
+    return case((a, exp.true()), (exp.Not(this=a), b))
+
+
+def strict_if(cond, then, other):
+    return case((cond, then), (exp.Not(this=cond), other))
+
+
+# -- reading the inputs ----------------------------------------------------------------------------
+
+
+def _scaled_decimal(raw, raw_type: str):
+    """(scaled numerator, ok) for a decimal field read exactly, over SCALE."""
+    if raw_type == "int":
+        n = exp.Cast(this=raw, to=_INT_T)
+        return paren(exp.Mul(this=n, expression=lit(SCALE))), exp.LT(this=exp.Abs(this=n), expression=lit(NUMBER_LIMIT))
+    if raw_type == "float":
+        # a double is read by its shortest decimal text; when it has at most 6 places and is
+        # below 10**9 that text is the one decimal within half a unit of the double, so
+        # rounding to 6 places and back gives the same double exactly
+        scaled = exp.Cast(
+            this=exp.Round(this=exp.Mul(this=raw, expression=exp.Literal.number("1000000.0")), decimals=None), to=_INT_T
+        )
+        back = exp.Div(this=exp.Cast(this=scaled, to=_DBL_T), expression=exp.Literal.number("1000000.0"))
+        ok = and_(
+            exp.LT(this=exp.Abs(this=raw), expression=lit(NUMBER_LIMIT)),
+            exp.EQ(this=back, expression=raw),
+        )
+        guarded = case((exp.LT(this=exp.Abs(this=raw), expression=lit(NUMBER_LIMIT)), scaled))
+        return guarded, ok
+    if raw_type == "str":
+        pattern = r"^-?[0-9]{1,9}(\.[0-9]{1,6})?$"
+        ok = regex(raw, pattern)
+        whole = exp.SplitPart(this=raw, delimiter=exp.Literal.string("."), part_index=lit(1))
+        frac = exp.SplitPart(this=raw, delimiter=exp.Literal.string("."), part_index=lit(2))
+        padded = exp.Substring(
+            this=exp.DPipe(this=frac, expression=exp.Literal.string("000000")), start=lit(1), length=lit(6)
+        )
+        magnitude = exp.Add(
+            this=exp.Mul(this=exp.Abs(this=exp.TryCast(this=whole, to=_INT_T)), expression=lit(SCALE)),
+            expression=exp.TryCast(this=padded, to=_INT_T),
+        )
+        negative = exp.EQ(this=exp.Substring(this=raw, start=lit(1), length=lit(1)), expression=exp.Literal.string("-"))
+        value = case((negative, exp.Neg(this=paren(magnitude))), default=magnitude)
+        return case((ok, value)), ok
+    raise Unsupported("columnar.number-column", type=str(raw_type))
+
+
+def column_kind(arrow_type) -> str:
+    import pyarrow as pa
+
+    t = arrow_type
+    if pa.types.is_integer(t):
+        return "int"
+    if pa.types.is_floating(t):
+        return "float"
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return "str"
+    if pa.types.is_boolean(t):
+        return "bool"
+    if pa.types.is_date32(t):
+        return "date"
+    if pa.types.is_null(t):
+        return "null"
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return "list:" + column_kind(t.value_type)
+    return "other"
+
+
+def read_input(inp, raw: exp.Expression, kind: str):
+    """(typed plan value, ok condition, missing condition) for one input column."""
+    t = inp.type
+    if kind == "null":
+        return None, exp.true(), exp.true()
+    missing = is_null(raw)
+    if kind == "str":
+        missing = exp.Or(this=missing, expression=exp.EQ(this=raw, expression=exp.Literal.string("")))
+    if t == "string":
+        if kind == "int":
+            return Str(exp.Cast(this=raw, to=exp.DataType.build("VARCHAR"))), exp.true(), missing
+        if kind != "str":
+            raise Unsupported("columnar.column", name=inp.name, type="text", kind=kind)
+        # Python's strip() takes more than SQL's trim: only text that starts and ends with a
+        # letter, digit or CJK character is read here
+        edge = r"[0-9A-Za-z_\p{Han}]"
+        return Str(raw), regex(raw, rf"^{edge}(.*{edge})?$".replace(".*", "(?s:.*)")), missing
+    if t == "enum":
+        if kind != "str":
+            raise Unsupported("columnar.column", name=inp.name, type="enum", kind=kind)
+        pairs = {v: v for v in inp.values}
+        pairs.update(inp.aliases)
+        whens = [(exp.EQ(this=raw, expression=lit(k)), lit(v)) for k, v in pairs.items() if k.strip() == k and k]
+        value = case(*whens)
+        return Str(value), not_null(value), missing
+    if t == "boolean":
+        if kind == "bool":
+            return Bool(raw), exp.true(), missing
+        if kind == "int":
+            ok: exp.Expression = exp.In(this=raw, expressions=[lit(0), lit(1)])
+            return Bool(exp.EQ(this=raw, expression=lit(1))), ok, missing
+        if kind == "str":
+            trues = sorted(w for w in TRUE_WORDS if w.isascii())
+            falses = sorted(w for w in FALSE_WORDS if w.isascii())
+            is_true = exp.In(this=raw, expressions=[lit(w) for w in trues])
+            is_false = exp.In(this=raw, expressions=[lit(w) for w in falses])
+            return (
+                Bool(case((is_true, exp.true()), (is_false, exp.false()))),
+                exp.Or(this=is_true, expression=is_false),
+                missing,
+            )
+        raise Unsupported("columnar.column", name=inp.name, type="boolean", kind=kind)
+    if t == "date":
+        if kind == "date":
+            return Date(raw), exp.true(), missing
+        if kind == "str":
+            ok = and_(
+                regex(raw, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+                not_null(exp.TryCast(this=raw, to=exp.DataType.build("DATE"))),
+            )
+            return Date(exp.TryCast(this=raw, to=exp.DataType.build("DATE"))), ok, missing
+        raise Unsupported("columnar.column", name=inp.name, type="date", kind=kind)
+    if t in ("integer", "number"):
+        if kind == "int":
+            value = Num(exp.Cast(this=raw, to=_INT_T), lit(1), INTEGER_LIMIT, 1, 1)
+            ok = exp.LT(this=exp.Abs(this=raw), expression=lit(INTEGER_LIMIT))
+        elif t == "integer" and kind == "str":
+            ok = regex(raw, r"^-?[0-9]{1,15}$")
+            value = Num(exp.TryCast(this=raw, to=_INT_T), lit(1), INTEGER_LIMIT, 1, 1)
+        elif t == "number" and kind == "scaled":
+            value = Num(exp.Cast(this=raw, to=_INT_T), lit(SCALE), NUMBER_LIMIT * SCALE, SCALE, SCALE)
+            ok = exp.LT(this=exp.Abs(this=raw), expression=lit(NUMBER_LIMIT * SCALE))
+        elif t == "number" and kind in ("float", "str"):
+            scaled, ok = _scaled_decimal(raw, kind)
+            value = Num(scaled, lit(SCALE), NUMBER_LIMIT * SCALE, SCALE, SCALE)
+        else:
+            raise Unsupported("columnar.column", name=inp.name, type=t, kind=kind)
+        if inp.range is not None:
+            within = inside(value, inp.range)
+            if within is not None:
+                ok = and_(ok, within)
+        return value, ok, missing
+    if t == "list" and inp.items is not None and inp.items.type in ("integer", "number"):
+        item_t = inp.items.type
+        length = min(inp.max_items if inp.max_items is not None else LIST_LENGTH, LIST_LENGTH)
+        x = exp.to_identifier("x")
+
+        def each(body):
+            return exp.Lambda(this=body, expressions=[x.copy()])
+
+        def all_items(cond):  # every item holds: no item fails
+            failing = exp.ArrayFilter(this=items_e, expression=each(exp.Not(this=paren(cond))))
+            return exp.EQ(this=exp.ArraySize(this=failing), expression=lit(0))
+
+        if kind == "list:int":
+            items_e, dc, bound = raw, 1, LIST_ITEM_LIMIT
+            xv = Num(exp.column("x"), lit(1), bound, 1, 1)
+            conds = [not_null(exp.column("x")), exp.LT(this=exp.Abs(this=exp.column("x")), expression=lit(bound))]
+        elif kind == "list:float" and item_t == "number":
+            scaled, _ok = _scaled_decimal(exp.column("x"), "float")
+            items_e = exp.Transform(this=raw, expression=each(scaled))
+            dc, bound = SCALE, NUMBER_LIMIT * SCALE
+            xv = Num(exp.column("x"), lit(SCALE), bound, SCALE, SCALE)
+            # checked on the raw doubles first, then read
+            conds = []
+            raw_ok = exp.ArrayFilter(
+                this=raw, expression=each(exp.Not(this=paren(and_(not_null(exp.column("x")), _ok))))
+            )
+        elif kind == "list:scaled" and item_t == "number":
+            items_e, dc, bound = raw, SCALE, NUMBER_LIMIT * SCALE
+            xv = Num(exp.column("x"), lit(SCALE), bound, SCALE, SCALE)
+            conds = [not_null(exp.column("x")), exp.LT(this=exp.Abs(this=exp.column("x")), expression=lit(bound))]
+        elif kind == "str":
+            item = r"[0-9]{1,12}" if item_t == "integer" else r"[0-9]{1,9}(\.[0-9]{1,6})?"
+            ok_text = regex(raw, rf"^{item}(;{item})*$")
+            if item_t == "integer":
+                read, dc, bound = exp.Cast(this=exp.column("x"), to=_INT_T), 1, LIST_ITEM_LIMIT
+            else:
+                read, _ = _scaled_decimal(exp.column("x"), "str")
+                dc, bound = SCALE, NUMBER_LIMIT * SCALE
+            items_e = exp.Transform(this=exp.Split(this=raw, expression=exp.Literal.string(";")), expression=each(read))
+            items_e = case((ok_text, items_e))
+            xv = Num(exp.column("x"), lit(dc), bound, dc, dc)
+            conds = []
+        else:
+            raise Unsupported("columnar.column", name=inp.name, type=f"list of {item_t}", kind=kind)
+        if inp.items.range is not None:
+            within = inside(xv, inp.items.range)
+            if within is not None:
+                conds.append(within)
+        ok = exp.LTE(this=exp.ArraySize(this=raw if kind != "str" else items_e), expression=lit(length))
+        if kind == "list:float":
+            ok = and_(ok, exp.EQ(this=exp.ArraySize(this=raw_ok), expression=lit(0)))
+        if kind == "str":
+            ok = and_(ok_text, ok)
+        if conds:
+            ok = and_(ok, all_items(and_(*conds)))
+        return NumList(items_e, dc, bound, length), ok, missing
+    raise Unsupported("columnar.input-type", name=inp.name, type=t)
+
+
+# -- expressions -----------------------------------------------------------------------------------
+
+_CMP = {ast.Lt: exp.LT, ast.LtE: exp.LTE, ast.Gt: exp.GT, ast.GtE: exp.GTE, ast.Eq: exp.EQ, ast.NotEq: exp.NEQ}
+
+
+class Compiler:
+    def __init__(self, names: dict, as_of: exp.Expression):
+        self.names = names  # name -> typed plan value (columns of an earlier step)
+        self.as_of = as_of
+
+    def __call__(self, node):
+        method = getattr(self, "c_" + type(node).__name__, None)
+        if method is None:
+            raise Unsupported("columnar.node", node=type(node).__name__)
+        return method(node)
+
+    def c_Expression(self, node):
+        return self(node.body)
+
+    def c_Name(self, node):
+        if node.id == "as_of":
+            return Date(self.as_of)
+        if node.id not in self.names:
+            raise Unsupported("columnar.name", name=node.id)
+        value = self.names[node.id]
+        return Absent() if value is None else value
+
+    def c_Constant(self, node):
+        v = node.value
+        if isinstance(v, bool):
+            return Bool(exp.Boolean(this=v))
+        if isinstance(v, (int, Fraction)):
+            return num_const(v)
+        if isinstance(v, str):
+            return Str(lit(v))
+        if isinstance(v, dt.date):
+            return Date(exp.Cast(this=lit(v.isoformat()), to=exp.DataType.build("DATE")))
+        raise Unsupported("columnar.constant", value=repr(v))
+
+    def c_BoolOp(self, node):
+        parts = [self.boolean(v) for v in node.values]
+        out = parts[-1]
+        for p in reversed(parts[:-1]):
+            out = strict_and(p, out) if isinstance(node.op, ast.And) else strict_or(p, out)
+        return Bool(out)
+
+    def boolean(self, node) -> exp.Expression:
+        value = self(node)
+        if not isinstance(value, Bool):
+            raise Unsupported("columnar.condition")
+        return value.e
+
+    def c_UnaryOp(self, node):
+        if isinstance(node.op, ast.Not):
+            return Bool(exp.Not(this=paren(self.boolean(node.operand))))
+        value = self(node.operand)
+        if not isinstance(value, Num):
+            raise Unsupported("columnar.sign")
+        if isinstance(node.op, ast.USub):
+            return Num(exp.Neg(this=paren(value.n)), value.d, value.nb, value.db, value.dc)
+        return value
+
+    def c_BinOp(self, node):
+        a, b = self(node.left), self(node.right)
+        if isinstance(a, Absent) or isinstance(b, Absent):
+            return Num(null(), lit(1), 0, 1, 1)
+        if not (isinstance(a, Num) and isinstance(b, Num)):
+            raise Unsupported("columnar.arithmetic")
+        op = type(node.op)
+        if op is ast.Add:
+            return add(a, b)
+        if op is ast.Sub:
+            return add(a, b, -1)
+        if op is ast.Mult:
+            return mul(a, b)
+        if op is ast.Div:
+            return div(a, b)
+        raise Unsupported("columnar.operator", op=op.__name__)
+
+    def c_Compare(self, node):
+        left = self(node.left)
+        parts = []
+        for op, right_node in zip(node.ops, node.comparators):
+            if type(op) in (ast.In, ast.NotIn):
+                parts.append(self.membership(left, op, right_node))
+                left = None
+                continue
+            right = self(right_node)
+            parts.append(self.compare(type(op), left, right))
+            left = right
+        out = parts[-1]
+        for p in reversed(parts[:-1]):
+            out = strict_and(p, out)
+        return Bool(out)
+
+    def membership(self, left, op, node):
+        if not isinstance(node, (ast.Tuple, ast.List)) or not all(isinstance(e, ast.Constant) for e in node.elts):
+            raise Unsupported("columnar.in-constants")
+        values = [e.value for e in node.elts]
+        if not isinstance(left, Str) or not all(isinstance(v, str) for v in values):
+            raise Unsupported("columnar.in-text")
+        e = exp.In(this=left.e, expressions=[lit(v) for v in values])
+        return exp.Not(this=paren(e)) if isinstance(op, ast.NotIn) else e
+
+    def compare(self, op, a, b):
+        if op not in _CMP:
+            raise Unsupported("columnar.operator", op=op.__name__)
+        if isinstance(a, Absent) or isinstance(b, Absent):
+            return exp.cast(null(), "BOOLEAN")
+        if isinstance(a, Num) and isinstance(b, Num):
+            return compare(_CMP[op], a, b).e
+        if type(a) is type(b) and isinstance(a, Date):
+            return _CMP[op](this=a.e, expression=b.e)
+        if type(a) is type(b) and isinstance(a, (Str, Bool)) and op in (ast.Eq, ast.NotEq):
+            return _CMP[op](this=a.e, expression=b.e)
+        raise Unsupported("columnar.compare-kinds")
+
+    def c_IfExp(self, node):
+        cond = self.boolean(node.test)
+        a, b = self(node.body), self(node.orelse)
+        if isinstance(a, Num) and isinstance(b, Num):
+            dc = a.dc if a.dc == b.dc else None
+            d = a.d if dc is not None else strict_if(cond, a.d, b.d)
+            return Num(strict_if(cond, a.n, b.n), d, max(a.nb, b.nb), max(a.db, b.db), dc)
+        if type(a) is type(b) and isinstance(a, (Bool, Str, Date)):
+            return type(a)(strict_if(cond, a.e, b.e))
+        raise Unsupported("columnar.if-kinds")
+
+    def c_Call(self, node):
+        if not isinstance(node.func, ast.Name) or node.keywords:
+            raise Unsupported("columnar.call")
+        name = node.func.id
+        if name == "given":
+            (arg,) = node.args
+            if not isinstance(arg, ast.Name):
+                raise Unsupported("columnar.argument", name="given")
+            if arg.id in self.names and self.names[arg.id] is None:
+                return Bool(exp.false())  # no column: no record gives it
+            value = self(arg)
+            return Bool(not_null(value.n if isinstance(value, Num) else value.e))
+        if name == "date":  # date("2021-09-01"); date(y, m, d) runs on the row engine
+            arg = node.args[0] if len(node.args) == 1 else None
+            if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+                raise Unsupported("columnar.argument", name="date")
+            day = dt.date.fromisoformat(arg.value)
+            return Date(exp.Cast(this=lit(day.isoformat()), to=exp.DataType.build("DATE")))
+        args = [self(a) for a in node.args]
+        if name in ("len", "sum", "mean", "capped_sum"):
+            xs = args[0]
+            if not isinstance(xs, NumList):
+                raise Unsupported("columnar.argument", name=name)
+            size = exp.ArraySize(this=xs.e)
+            if name == "len":
+                return Num(size, lit(1), xs.length, 1, 1)
+            items, bound = xs.e, xs.item_bound
+            if name == "capped_sum":
+                cap = args[1]
+                if not (isinstance(cap, Num) and cap.dc is not None):
+                    raise Unsupported("columnar.cap")
+                limit = Fraction(_constant_of(node.args[1]))
+                if (limit * xs.dc).denominator != 1:
+                    raise Unsupported("columnar.cap/finer")
+                scaled = int(limit * xs.dc)
+                items = exp.Transform(
+                    this=items,
+                    expression=exp.Lambda(
+                        this=case(
+                            (exp.LT(this=exp.column("x"), expression=lit(scaled)), exp.column("x")), default=lit(scaled)
+                        ),
+                        expressions=[exp.to_identifier("x")],
+                    ),
+                )
+                bound = min(bound, abs(scaled)) if scaled >= 0 else bound
+            total_bound = bound * xs.length
+            _check(total_bound)
+            total = exp.ArraySum(this=items)
+            total = case((exp.EQ(this=size, expression=lit(0)), lit(0)), default=total)
+            if name in ("sum", "capped_sum"):
+                return Num(total, lit(xs.dc), total_bound, xs.dc, xs.dc)
+            d = wide(paren(exp.Mul(this=size, expression=lit(xs.dc))), xs.dc * xs.length)
+            return Num(
+                case((exp.EQ(this=size, expression=lit(0)), null()), default=total), d, total_bound, xs.dc * xs.length
+            )
+        if name in ("min", "max") and len(args) >= 2 and all(isinstance(a, Num) for a in args):
+            out = args[0]
+            for b in args[1:]:
+                pick_b = compare(exp.LT if name == "min" else exp.GT, b, out).e
+                dc = out.dc if out.dc == b.dc else None
+                out = Num(
+                    strict_if(pick_b, b.n, out.n),
+                    out.d if dc is not None else strict_if(pick_b, b.d, out.d),
+                    max(out.nb, b.nb),
+                    max(out.db, b.db),
+                    dc,
+                )
+            return out
+        if name == "abs" and len(args) == 1 and isinstance(args[0], Num):
+            a = args[0]
+            return Num(exp.Abs(this=a.n), a.d, a.nb, a.db, a.dc)
+        raise Unsupported("columnar.function", name=name)
+
+
+def _constant_of(node):
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, Fraction)) and not isinstance(node.value, bool):
+        return node.value
+    raise Unsupported("columnar.computed-constant")
+
+
+# -- the plan --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Output:
+    """How a column pair or column of the plan's result maps back to a result."""
+
+    name: str
+    kind: str  # num | bool | str | date
+    columns: tuple
+
+
+@dataclass
+class Plan:
+    entity: Entity
+    query: exp.Select
+    values: list  # Output per reported value
+    consequences: list  # (Consequence, fired column, amount Output or None)
+    grade: bool
+
+    def sql(self, dialect: str = "duckdb", pretty: bool = True) -> str:
+        return self.query.sql(dialect=dialect, pretty=pretty)
+
+
+def _columns_of(prefix: str, value) -> dict:
+    """The columns a typed value is stored in, and the typed value that reads them back."""
+    if isinstance(value, Num):
+        if value.dc is not None:
+            return {prefix: value.n}
+        return {prefix: value.n, prefix + "__d": value.d}
+    if isinstance(value, (Bool, Str, Date, NumList)):
+        return {prefix: value.e}
+    raise Unsupported("columnar.unknown-kind")
+
+
+def _reference(prefix: str, value):
+    if isinstance(value, Num):
+        d = lit(value.dc) if value.dc is not None else col(prefix + "__d")
+        return Num(col(prefix), d, value.nb, value.db, value.dc)
+    if isinstance(value, NumList):
+        return NumList(col(prefix), value.dc, value.item_bound, value.length)
+    return type(value)(col(prefix))
+
+
+def build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, table: str = "records") -> Plan:
+    """The plan of ``entity`` over ``table`` whose columns have the given kinds
+    (name -> int | float | str | bool | date | list:int | list:float | null; absent: no column)."""
+    if entity.members is not None or entity.member_inputs:
+        raise Unsupported("columnar.members")
+    if entity.schedule is not None:
+        raise Unsupported("columnar.schedule")
+    day = exp.Cast(this=lit(as_of.isoformat()), to=exp.DataType.build("DATE"))
+    steps = []  # (select list) per step
+    first = {"__row": col("__row"), "__id": col(entity.key) if entity.key in kinds else null()}
+    oks = []
+    names: dict = {}
+    for name, inp in entity.inputs.items():
+        kind = kinds.get(name, "null")
+        raw = col(name)
+        value, ok, missing = read_input(inp, raw, kind)
+        if inp.has_default:
+            default = inp.default
+            if default is None:
+                fill: Any = None
+            elif isinstance(default, bool):
+                fill = Bool(exp.Boolean(this=default))
+            elif isinstance(default, (int, Fraction)):
+                fill = num_const(default)
+            elif isinstance(default, str):
+                fill = Str(lit(default))
+            else:
+                raise Unsupported("columnar.default", name=name)
+            miss_ok = exp.true()
+        else:
+            fill = None
+            miss_ok = exp.false() if inp.required else exp.true()
+        if value is None:  # no column: every record leaves it out
+            oks.append(miss_ok)
+            names[name] = fill
+            if fill is not None:
+                first.update(_columns_of("v_" + name, fill))
+            continue
+        oks.append(case((missing, miss_ok), default=ok))
+        if fill is not None:
+            if isinstance(value, Num):
+                if not isinstance(fill, Num):
+                    raise Unsupported("columnar.default", name=name)
+                if value.dc is None or fill.dc is None:
+                    raise Unsupported("columnar.default", name=name)
+                scale = value.dc // fill.dc if value.dc % fill.dc == 0 else None
+                if scale is None:
+                    raise Unsupported("columnar.default", name=name)
+                n = int(Fraction(default) * value.dc)
+                value = Num(
+                    case((missing, lit(n)), default=value.n), value.d, max(value.nb, abs(n)), value.db, value.dc
+                )
+            elif type(fill) is type(value):
+                value = replace(value, e=case((missing, fill.e), default=value.e))
+            else:
+                raise Unsupported("columnar.default", name=name)
+        else:
+            if isinstance(value, Num):
+                value = Num(case((missing, null()), default=value.n), value.d, value.nb, value.db, value.dc)
+            else:
+                value = replace(value, e=case((missing, null()), default=value.e))
+        names[name] = value
+        first.update(_columns_of("v_" + name, value))
+    first["__inputs_ok"] = and_(*oks) if oks else exp.true()
+    steps.append(first)
+    typed = {n: (_reference("v_" + n, v) if v is not None else None) for n, v in names.items()}
+    compiler = Compiler(typed, day)
+    value_cols = []
+    for name, value in entity.values.items():
+        if value.kind == "aggregate":
+            raise Unsupported("columnar.members")
+        if value.kind == "expr":
+            result = compiler(value.expr.tree)
+        else:
+            x = compiler(value.expr.tree)
+            if not isinstance(x, Num):
+                raise Unsupported("columnar.tiers")
+            outs = [t.value for t in value.tiers]
+            if all(isinstance(v, str) for v in outs):
+                whens = [(inside(x, t.interval) or exp.true(), lit(t.value)) for t in value.tiers]
+                result = Str(case(*whens))
+            elif all(isinstance(v, (int, Fraction)) and not isinstance(v, bool) for v in outs):
+                common = 1
+                for v in outs:
+                    common = common * Fraction(v).denominator // _gcd(common, Fraction(v).denominator)
+                whens = [
+                    (inside(x, t.interval) or exp.true(), lit(int(Fraction(t.value) * common))) for t in value.tiers
+                ]
+                bound = max(abs(int(Fraction(v) * common)) for v in outs)
+                result = Num(case(*whens), lit(common), bound, common, common)
+            else:
+                raise Unsupported("columnar.tiers/mixed")
+        cols = _columns_of("v_" + name, result)
+        steps.append(cols)
+        compiler.names[name] = _reference("v_" + name, result)
+        value_cols.append((name, result))
+    final: dict = {}
+    checks = [col("__inputs_ok")]
+    for name, _result in value_cols:
+        ref = compiler.names[name]
+        checks.append(not_null(ref.n if isinstance(ref, Num) else ref.e))
+    grade = entity.grade is not None
+    if grade:
+        out = lit(entity.grade.otherwise.code)  # type: ignore[union-attr]
+        for level in reversed(entity.grade.levels):  # type: ignore[union-attr]
+            out = strict_if(compiler.boolean(level.when.tree), lit(level.code), out)
+        steps.append({"__grade": out})
+        compiler.names["grade"] = Str(col("__grade"))
+        checks.append(not_null(col("__grade")))
+    consequences = []
+    cons_cols: dict = {}
+    for i, cons in enumerate(entity.consequences):
+        fired = compiler.boolean(cons.when.tree)
+        cname = f"__c{i}"
+        cons_cols[cname] = fired
+        checks.append(not_null(col(cname)))
+        amount = None
+        if cons.amount is not None and not cons.amount.is_constant:
+            a = compiler(cons.amount.tree)
+            if not isinstance(a, Num):
+                raise Unsupported("columnar.credit")
+            acols = _columns_of(f"__a{i}", a)
+            cons_cols.update(acols)
+            amount = Output(f"__a{i}", "num", tuple(acols) + (("",) if a.dc is not None else ()))
+            amount.columns = (f"__a{i}", f"__a{i}__d" if a.dc is None else a.dc)
+            checks.append(case((col(cname), not_null(col(f"__a{i}"))), default=exp.true()))
+        consequences.append((cons, cname, amount))
+    if cons_cols:
+        steps.append(cons_cols)
+    outputs = []
+    for name, _result in value_cols:
+        if not entity.values[name].report:
+            continue
+        ref = compiler.names[name]
+        if isinstance(ref, Num):
+            outputs.append(Output(name, "num", ("v_" + name, ("v_" + name + "__d") if ref.dc is None else ref.dc)))
+        elif isinstance(ref, NumList):
+            raise Unsupported("columnar.reported-list")
+        else:
+            outputs.append(Output(name, type(ref).__name__.lower(), ("v_" + name,)))
+    final["__ok"] = and_(*checks)
+    steps.append(final)
+    # one nested SELECT per step: each adds its columns to everything before it
+    query = exp.select(*[e.as_(n, quoted=True) for n, e in steps[0].items()]).from_(exp.to_table(table))
+    for step in steps[1:]:
+        query = exp.select(exp.Star(), *[e.as_(n, quoted=True) for n, e in step.items()]).from_(
+            query.subquery("s", copy=False)
+        )
+    # numbers leave the plan as BIGINTs: a value whose bound allows more but whose size does
+    # not fit is handed to the row engine rather than read back slowly as a decimal
+    narrow, fits = [], []
+    for o in outputs:
+        if o.kind == "num":
+            for c in o.columns:
+                if isinstance(c, str):
+                    narrow.append(c)
+                    fits.append(not_null(exp.TryCast(this=col(c), to=_INT_T)))
+    for _cons, cname, amount in consequences:
+        if amount is not None:
+            for c in amount.columns:
+                if isinstance(c, str):
+                    narrow.append(c)
+                    fits.append(case((col(cname), not_null(exp.TryCast(this=col(c), to=_INT_T))), default=exp.true()))
+    keep = ["__row", "__id", "__ok"]
+    if grade:
+        keep.append("__grade")
+    for o in outputs:
+        keep += [c for c in o.columns if isinstance(c, str)]
+    for _cons, cname, amount in consequences:
+        keep.append(cname)
+        if amount is not None:
+            keep += [c for c in amount.columns if isinstance(c, str)]
+
+    def pick(k):
+        if k == "__ok" and fits:
+            return and_(col("__ok"), *fits).as_("__ok", quoted=True)
+        if k in narrow:
+            return exp.TryCast(this=col(k), to=_INT_T).as_(k, quoted=True)
+        return col(k)
+
+    query = exp.select(*[pick(k) for k in keep]).from_(query.subquery("s", copy=False)).order_by(col("__row"))
+    return Plan(entity, query, outputs, consequences, grade)
+
+
+def _gcd(a, b):
+    while b:
+        a, b = b, a % b
+    return a
+
+
+def declared_kinds(entity) -> dict:
+    """The column kinds a warehouse table of the entity's inputs naturally has."""
+    kinds = {}
+    for name, inp in entity.inputs.items():
+        t = inp.type
+        if t == "list":
+            kinds[name] = "list:int" if inp.items is not None and inp.items.type == "integer" else "list:float"
+        else:
+            kinds[name] = {"integer": "int", "number": "float", "boolean": "bool", "date": "date"}.get(t, "str")
+    return kinds

@@ -1,0 +1,271 @@
+"""Running a columnar plan on DuckDB and turning its rows back into results.
+
+Rows the plan proves valid become :class:`Result` objects built from the plan's columns
+(numbers as exact fractions, so every writer prints what the row engine prints); every
+other row is evaluated by the row engine from the record as given, so its diagnostic is
+the row engine's own. Order is kept and records in = outcomes out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from fractions import Fraction
+
+from ..base.numbers import ratio
+from ..runtime.policy import Policy
+from ..runtime.result import Failure, Result
+from .plan import Plan, Unsupported, build_plan, column_kind
+
+__all__ = ["Unsupported", "outcomes_from_table", "plan_for", "records_to_table", "row_outcomes", "run_plan"]
+
+
+def plan_for(policy: Policy, entity: str, table, as_of: dt.date, kinds: dict | None = None) -> Plan:
+    """The plan of ``entity`` over ``table``'s columns (Unsupported if it cannot be built)."""
+    ent = policy.runtime(entity).entity
+    kinds = dict(kinds or {})
+    for name in table.column_names:
+        if name in ent.inputs and name not in kinds:
+            kinds[name] = column_kind(table.schema.field(name).type)
+    return build_plan(policy.spec, ent, kinds, as_of)
+
+
+def run_plan(plan: Plan, table, connection=None):
+    """The plan's result over an Arrow table, as an Arrow table ordered by record."""
+    import duckdb
+    import pyarrow as pa
+
+    con = connection or duckdb.connect()
+    records = table.append_column("__row", pa.array(range(table.num_rows), type=pa.int64()))
+    con.register("records", records)
+    try:
+        return con.sql(plan.sql("duckdb", pretty=False)).to_arrow_table()
+    finally:
+        con.unregister("records")
+
+
+def _number(n, d):
+    return ratio(int(n), int(d))
+
+
+def outcomes_from_table(
+    policy: Policy,
+    entity: str,
+    table,
+    as_of: dt.date,
+    *,
+    forced: set | None = None,
+    originals: list | None = None,
+    start: int = 1,
+    kinds: dict | None = None,
+) -> Iterator[Result | Failure]:
+    """One outcome per row of ``table``, in order. ``originals`` are the records as read (the
+    row engine is given these for rows the plan does not prove valid); rows in ``forced``
+    go to the row engine whatever the plan says."""
+    try:
+        plan = plan_for(policy, entity, table, as_of, kinds)
+    except Unsupported:  # e.g. a column whose kind the plan does not read: all on the row engine
+        if originals is not None:
+            yield from policy.evaluate_many(originals, entity, as_of=as_of, allow_outside=True, start=start)
+        else:
+            yield from row_outcomes(policy, entity, table, as_of, start=start)
+        return
+    out = run_plan(plan, table)
+    yield from _outcomes(policy, entity, plan, out, table, as_of, forced or set(), originals, start)
+
+
+def _outcomes(policy, entity, plan, out, table, as_of, forced, originals, start):
+    spec, ent = policy.spec, plan.entity
+    levels = {}
+    if ent.grade is not None:
+        levels = {lv.code: lv for lv in ent.grade.all_levels}
+    cols = {name: out.column(name).to_pylist() for name in out.column_names}
+    ok = cols["__ok"]
+    ids = cols["__id"]
+    grades = cols.get("__grade")
+    values = []
+    for o in plan.values:
+        if o.kind == "num":
+            n = cols[o.columns[0]]
+            d = cols[o.columns[1]] if isinstance(o.columns[1], str) else None
+            values.append((o.name, "num", n, d, o.columns[1]))
+        else:
+            values.append((o.name, o.kind, cols[o.columns[0]], None, None))
+    cons = []
+    for c, cname, amount in plan.consequences:
+        fixed = c.amount.constant if c.amount is not None and c.amount.is_constant else None
+        a = None
+        if amount is not None:
+            a = (
+                cols[amount.columns[0]],
+                cols[amount.columns[1]] if isinstance(amount.columns[1], str) else None,
+                amount.columns[1],
+            )
+        cons.append((c, cols[cname], fixed, a))
+    bad = [i for i in range(len(ok)) if not ok[i] or i in forced]
+    fallback = {}
+    if bad:
+        if originals is not None:
+            raws = [originals[i] for i in bad]
+        else:
+            raws = table.take(bad).to_pylist()
+        for i, outcome in zip(bad, policy.evaluate_many(raws, entity, as_of=as_of, allow_outside=True)):
+            if not outcome.ok and not isinstance(originals[i] if originals is not None else None, Failure):
+                outcome.index = i + start
+            fallback[i] = outcome
+    for i in range(len(ok)):
+        if i in fallback:
+            yield fallback[i]
+            continue
+        scores = {}
+        for name, kind, n, d, dc in values:
+            if kind == "num":
+                scores[name] = _number(n[i], d[i] if d is not None else dc)
+            else:
+                scores[name] = n[i]
+        fired = []
+        for c, flags, fixed, a in cons:
+            if flags[i]:
+                if c.amount is None:
+                    fired.append((c, None))
+                elif a is None:
+                    fired.append((c, fixed))
+                else:
+                    fired.append((c, _number(a[0][i], a[1][i] if a[1] is not None else a[2])))
+        level = levels[grades[i]] if grades is not None else None
+        yield Result(spec, ent, ids[i], level, fired, scores, None)
+
+
+# -- records as read (dicts) to a table --------------------------------------------------------------
+
+_SCALARS = {int: "int", float: "float", str: "str", bool: "bool", dt.date: "date"}
+_SCALED_LIMIT = 10**15
+
+
+def _scaled(v):
+    """A decimal as a whole number of millionths, or None if it has more places or is large."""
+    if type(v) is Fraction:
+        n, r = divmod(v.numerator * 1_000_000, v.denominator)
+        return n if r == 0 and abs(n) < _SCALED_LIMIT else None
+    if not v.is_finite():
+        return None
+    t = v.as_tuple()
+    if t.exponent < -6 or v.adjusted() > 9:
+        return None
+    n = int(v.scaleb(6))
+    return n if abs(n) < _SCALED_LIMIT else None
+
+
+def _cell_kind(v):
+    t = type(v)
+    if t in _SCALARS:
+        return _SCALARS[t]
+    if t is Decimal or t is Fraction:
+        return "scaled"
+    if t is list:
+        kinds = {type(x) for x in v}
+        if kinds <= {int}:
+            return "list:int"
+        if kinds <= {int, float}:
+            return "list:float"
+        if kinds <= {int, Decimal, Fraction}:
+            return "list:scaled"
+        return None
+    return None
+
+
+def _convert(v, kind):
+    if kind == "scaled":
+        if type(v) is int:
+            return v * 1_000_000 if abs(v) < _SCALED_LIMIT // 1_000_000 else None
+        return _scaled(v)
+    if kind == "list:scaled":
+        out = [x * 1_000_000 if type(x) is int else _scaled(x) for x in v]
+        return None if any(x is None or abs(x) >= _SCALED_LIMIT for x in out) else out
+    return v
+
+
+def records_to_table(records: Iterable, entity) -> tuple:
+    """(Arrow table, originals, forced rows, column kinds): the records a reader gave, as
+    columns of the entity's inputs. A cell whose kind differs from its column's usual kind
+    is left empty and its row forced to the row engine; a reader's failure (an unparsable
+    line) is passed through in its place."""
+    import pyarrow as pa
+
+    originals = list(records)
+    passthrough = {}
+    forced = set()
+    rows: list = []
+    for i, r in enumerate(originals):
+        if isinstance(r, Failure) or not isinstance(r, dict):
+            passthrough[i] = r
+            forced.add(i)
+            rows.append({})
+        else:
+            rows.append(r)
+    names = list(dict.fromkeys(list(entity.inputs) + [entity.key]))
+    arrays, fields = [], []
+    column_kinds: dict = {}
+    for name in names:
+        kinds: Counter = Counter()
+        cells = []
+        for r in rows:
+            v = r.get(name)
+            k = None if v is None else _cell_kind(v)
+            cells.append((v, k))
+            if k is not None:
+                kinds[k] += 1
+        if not kinds:
+            continue
+        main = kinds.most_common(1)[0][0]
+        for wider in ("list:float", "list:scaled"):
+            if main == "list:int" and kinds.get(wider):
+                main = wider
+        if main == "int" and kinds.get("scaled"):
+            main = "scaled"
+        values: list = []
+        for i, (v, k) in enumerate(cells):
+            if v is None:
+                values.append(None)
+                continue
+            if k == main or (main.startswith("list:") and k == "list:int") or (main == "scaled" and k == "int"):
+                v = _convert(v, main)
+                values.append(v)
+                if v is not None:
+                    continue
+            else:
+                values.append(None)
+            forced.add(i)
+        typ = {
+            "int": pa.int64(),
+            "float": pa.float64(),
+            "str": pa.string(),
+            "bool": pa.bool_(),
+            "date": pa.date32(),
+            "list:int": pa.list_(pa.int64()),
+            "list:float": pa.list_(pa.float64()),
+            "scaled": pa.int64(),
+            "list:scaled": pa.list_(pa.int64()),
+        }[main]
+        column_kinds[name] = main
+        try:
+            arr = pa.array(values, type=typ)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            arr = pa.array([None] * len(values), type=typ)
+            forced.update(i for i, (v, _) in enumerate(cells) if v is not None)
+        arrays.append(arr)
+        fields.append(name)
+    if not arrays:
+        table = pa.table({"__empty": pa.array([None] * len(rows), type=pa.null())})
+    else:
+        table = pa.table(dict(zip(fields, arrays)))
+    return table, originals, forced, column_kinds
+
+
+def row_outcomes(policy: Policy, entity: str, table, as_of: dt.date, batch: int = 65_536, start: int = 1):
+    """The row engine over an Arrow table's rows (each row as the dict Arrow gives)."""
+    for offset in range(0, table.num_rows, batch):
+        rows = table.slice(offset, batch).to_pylist()
+        yield from policy.evaluate_many(rows, entity, as_of=as_of, allow_outside=True, start=start + offset)

@@ -1,0 +1,175 @@
+"""kaohe evaluate --engine duckdb from the command line: Parquet in and out, GBK CSV, long
+detail tables and xlsx output give what the row engine gives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+pytest.importorskip("duckdb")
+
+from click.testing import CliRunner  # noqa: E402
+
+import cli  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+JIANGXI = str(ROOT / "policies" / "jiangxi.yaml")
+DAY = "2020-06-30"
+
+TEACHERS = [
+    {"id": "A", "gender": "F", "age": 35, "opted_in": False, "class_hours": 600, "lesson_scores": [60.0] * 6},
+    {"id": "B", "gender": "M", "age": 56, "opted_in": False, "class_hours": 100, "lesson_scores": [49.0] * 6},
+    {"id": "C", "gender": "F", "age": 30, "opted_in": True, "class_hours": 600, "lesson_scores": [48.5, 49.5]},
+    {"id": "D", "gender": "F", "age": 30, "opted_in": False, "class_hours": 0, "lesson_scores": [70.0] * 7},
+    {"id": "E", "gender": "X", "age": 30, "opted_in": False, "class_hours": 10, "lesson_scores": [70.0] * 7},
+]
+USAGE = {"A": [4] * 120, "B": [1, 2], "C": [3] * 80, "D": [9] * 5, "E": []}
+
+
+def run(*args):
+    result = CliRunner().invoke(cli.main, ["evaluate", *args], catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output  # 1: some records rejected
+    return result
+
+
+def test_parquet_in_and_out_is_the_same_on_both_engines(tmp_path):
+    src = tmp_path / "t.parquet"
+    pq.write_table(pa.Table.from_pylist([dict(t, daily_usage=USAGE[t["id"]]) for t in TEACHERS]), src)
+    outs = {}
+    for engine in ("row", "duckdb"):
+        out = tmp_path / f"{engine}.parquet"
+        run(JIANGXI, "-e", "teacher", "-i", str(src), "--as-of", DAY, "--engine", engine, "-o", str(out))
+        outs[engine] = pq.read_table(out)
+        jsonl = run(JIANGXI, "-e", "teacher", "-i", str(src), "--as-of", DAY, "--engine", engine).stdout
+        outs[engine + ".jsonl"] = jsonl
+    assert outs["row"].equals(outs["duckdb"])
+    assert outs["row.jsonl"] == outs["duckdb.jsonl"]
+    table = outs["duckdb"]
+    assert table.column("grade").to_pylist()[:2] == ["excellent", "exempt"]  # 480/600 = 0.8: 30 + 60
+    assert table.column("error_code").to_pylist()[3:] == ["record.invalid", "record.invalid"]  # 0 hours; gender X
+    assert table.column("record").to_pylist() == [1, 2, 3, 4, 5]
+
+
+def test_a_long_detail_table_fills_a_list_input(tmp_path):
+    main = tmp_path / "teachers.parquet"
+    pq.write_table(pa.Table.from_pylist(TEACHERS), main)
+    long = tmp_path / "usage_log.parquet"
+    rows = [{"id": k, "daily_usage": v} for k in ("D", "A", "B", "C") for v in USAGE[k]]  # E has no rows
+    pq.write_table(pa.Table.from_pylist(rows), long)
+    inline = tmp_path / "inline.jsonl"
+    inline.write_text(
+        "\n".join(json.dumps(dict(t, **({"daily_usage": USAGE[t["id"]]} if t["id"] != "E" else {}))) for t in TEACHERS),
+        encoding="utf-8",
+    )
+    want = run(JIANGXI, "-e", "teacher", "-i", str(inline), "--as-of", DAY).stdout
+    for engine in ("row", "duckdb"):
+        got = run(
+            JIANGXI,
+            "-e",
+            "teacher",
+            "-i",
+            str(main),
+            "--detail",
+            f"daily_usage={long}",
+            "--as-of",
+            DAY,
+            "--engine",
+            engine,
+        ).stdout
+        assert got == want
+
+
+def test_gbk_csv_and_xlsx_output(tmp_path):
+    pytest.importorskip("openpyxl")
+    src = tmp_path / "schools.csv"
+    src.write_bytes(
+        "id,score,backbone_team_size,backbone_list_date\n莲塘二中,89.5,4,2019-11-24\n莲塘三中,７０,,\n一中,101,5,2019/11/30\n".encode(
+            "gbk"
+        )
+    )
+    row = run(JIANGXI, "-e", "school", "-i", str(src), "--as-of", DAY).stdout
+    duck = run(JIANGXI, "-e", "school", "-i", str(src), "--as-of", DAY, "--engine", "duckdb").stdout
+    assert row == duck and "莲塘二中" in duck
+    import openpyxl
+
+    sheets = {}
+    for engine in ("row", "duckdb"):
+        out = tmp_path / f"{engine}.xlsx"
+        run(JIANGXI, "-e", "school", "-i", str(src), "--as-of", DAY, "--engine", engine, "-f", "xlsx", "-o", str(out))
+        book = openpyxl.load_workbook(out)
+        sheets[engine] = [[[c.value for c in r] for r in ws.iter_rows()] for ws in book.worksheets]
+    assert sheets["row"] == sheets["duckdb"]
+
+
+def test_an_entity_the_plan_cannot_express_says_so_and_runs_on_the_row_engine(tmp_path):
+    src = tmp_path / "s.jsonl"
+    src.write_text(json.dumps({"id": "S", "school": "X"}) + "\n", encoding="utf-8")
+    policy = str(ROOT / "policies" / "jiangsu.yaml")
+    res = CliRunner().invoke(cli.main, ["evaluate", policy, "-e", "group", "-i", str(src), "--engine", "duckdb"])
+    assert "row engine" in res.output
+
+
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        ("en", "kaohe: entity group runs on the row engine because the columnar plan cannot express aggregates over"),
+        ("zh", "kaohe：评价对象 group 改用逐条引擎，因为列式计划无法表达：对成员的汇总"),
+    ],
+)
+def test_the_row_engine_notice_is_in_the_officers_language(tmp_path, lang, expected):
+    src = tmp_path / "s.jsonl"
+    src.write_text(json.dumps({"id": "S", "school": "X"}) + "\n", encoding="utf-8")
+    policy = str(ROOT / "policies" / "jiangsu.yaml")
+    args = ["evaluate", policy, "-e", "group", "-i", str(src), "--engine", "duckdb", "--lang", lang]
+    assert expected in CliRunner().invoke(cli.main, args).output
+
+
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        (["--detail", "usage"], "--detail 的格式应为 NAME=FILE，实为「usage」"),
+        (["--engine", "duckdb", "--pass-through", "姓名"], "--pass-through 只用于逐条引擎"),
+    ],
+)
+def test_columnar_usage_errors_come_from_the_catalogue(tmp_path, extra, expected):
+    src = tmp_path / "t.jsonl"
+    src.write_text(json.dumps(TEACHERS[0]) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(cli.main, ["evaluate", JIANGXI, "-e", "teacher", "-i", str(src), "--lang", "zh", *extra])
+    assert res.exit_code == 2 and expected in res.output
+
+
+def test_sql_names_an_unknown_dialect():
+    res = CliRunner(env={"KAOHE_LANG": "en"}).invoke(cli.main, ["sql", JIANGXI, "-e", "teacher", "--dialect", "nope"])
+    assert res.exit_code == 2 and "unknown SQL dialect 'nope'" in res.output
+
+
+@pytest.mark.parametrize("strict", [[], ["--strict"]])
+def test_a_cut_csv_line_is_flagged_or_refused_on_either_engine(tmp_path, strict):
+    src = tmp_path / "cut.csv"
+    src.write_text("id,gender,age,opted_in,class_hours\nA,F,35,false,600\nB,M,56,false,100", encoding="utf-8")
+    outs = {}
+    for engine in ("row", "duckdb"):
+        args = [
+            "evaluate",
+            JIANGXI,
+            "-e",
+            "teacher",
+            "-i",
+            str(src),
+            "--as-of",
+            DAY,
+            "--engine",
+            engine,
+            "--lang",
+            "en",
+        ]
+        res = CliRunner().invoke(cli.main, [*args, *strict])
+        outs[engine] = [json.loads(line) for line in res.stdout.splitlines()]
+        assert ("may be cut short" in res.stderr) == (not strict)
+    assert outs["row"] == outs["duckdb"]
+    last = outs["duckdb"][-1]
+    assert (last.get("error", {}).get("code") == "input.cut-line") == bool(strict)
