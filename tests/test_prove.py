@@ -268,3 +268,19 @@ def test_a_share_of_every_member_is_reachable(tmp_path):
     assert excellent.status == "proved", excellent.message
     members = excellent.witness[MEMBERS]
     assert len(members) >= 3 and all(Fraction(str(m["score"])) >= 60 for m in members)
+
+
+def test_diff_prove_finds_a_policy_and_its_fmt_output_equivalent(tmp_path):
+    """kaohe fmt changes order and layout, never meaning: the solver agrees, entity by entity."""
+    from engine.tools.fmt import format_text
+
+    from .test_fmt import scramble
+
+    scrambled = tmp_path / "scrambled.yaml"
+    scrambled.write_text(scramble(JIANGXI), encoding="utf-8")
+    formatted = tmp_path / "formatted.yaml"
+    formatted.write_text(format_text(scrambled.read_text(encoding="utf-8"), str(scrambled)), encoding="utf-8")
+    a, b = engine.load_policy(scrambled), engine.load_policy(formatted)
+    verdicts = diff_prove(a, b)
+    assert verdicts and {v.status for v in verdicts} == {"proved"}
+    assert {v.entity for v in verdicts} == set(a.spec.entities)
