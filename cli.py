@@ -34,7 +34,7 @@ import click
 
 import engine
 from engine import InputError, KaoheError, OutputError, PeriodError, PolicyError, Problem, cli_text, parse_date
-from engine.io import read_records
+from engine.io import normalised, read_records
 from engine.io.text import FORMATS, Carried, annotate, atomic_output, check_output, make_writer
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_POLICY, EXIT_INPUT, EXIT_INTERNAL, EXIT_OUTPUT = 0, 1, 2, 3, 4, 5, 6
@@ -306,6 +306,11 @@ def _check_case_file(path) -> bool:
 
 def _summary(total, rejected):
     click.echo(cli_text("summary", _lang(), total=total, evaluated=total - rejected, rejected=rejected), err=True)
+    counts = normalised()
+    if counts:  # values read from another spelling than the plain one: full-width digits, 1,234, 2021/6/30, GBK
+        comma = ", " if _lang() == "en" else "，"
+        shown = comma.join(Problem(f"cli.normalised-{kind}", count=n).render(_lang()) for kind, n in counts.items())
+        click.echo(cli_text("normalised", _lang(), count=sum(counts.values()), kinds=shown), err=True)
 
 
 @main.command()

@@ -238,6 +238,16 @@ CATALOGUE: dict[str, Text] = {
     "input.enum/not-enum": _(
         "'values' and 'aliases' apply to type enum only", "values 和 aliases 只适用于枚举（enum）类型"
     ),
+    "input.yes-no/not-boolean": _(
+        "yes_words and no_words apply to type boolean only, not {type}",
+        "yes_words 和 no_words 只适用于是/否（boolean）类型，不适用于 {type}",
+    ),
+    "input.yes-no/clash": _(
+        "{words} would mean both yes and no",
+        "{words} 既表示“是”又表示“否”",
+        "keep each word in one list only (true, yes, 1, 是 are yes; false, no, 0, 否 are no)",
+        "每个词只能出现在一个列表里（true、1、是 表示是；false、0、否 表示否）",
+    ),
     "input.alias": _(
         "alias '{alias}' points to '{target}', which is not one of {values}",
         "别名「{alias}」指向「{target}」，但它不是可选值（{values}）之一",
@@ -710,11 +720,39 @@ CATALOGUE: dict[str, Text] = {
         "{value} is too large or too precise (at most about 10**154)",
         "{value} 数值过大或位数过多（至多约 10**154）",
     ),
+    "value.not-a-number/digit": _(
+        "{value} is not a number: {char} is not a digit 0-9",
+        "{value} 不是数字：{char} 不是 0-9 的数字",
+        "write the number with the digits 0-9 (full-width ０-９ are read too); a footnote mark goes in another column",
+        "请用 0-9 书写数字（全角 ０-９ 也可）；脚注标记请写在其他列",
+    ),
+    "value.not-a-number/comma": _(
+        "{value} is not a number: a comma is not a decimal point",
+        "{value} 不是数字：逗号不能作小数点",
+        "write the decimal point as '.': 60.5",
+        "小数点请写作“.”：60.5",
+    ),
+    "value.percent": _(
+        "{value} has a percent sign, but this field is not a percentage",
+        "{value} 带有百分号，但该字段不是百分比",
+        "write the number alone (a policy makes an input a ratio with unit: \"%\")",
+        "请只写数字（只有政策声明为百分比的输入项才接受百分号）",
+    ),
+    "value.list-comma": _(
+        "{value}: a comma in a list of numbers may be a decimal comma or a separator",
+        "{value}：数字列表中的逗号既可能是小数点也可能是分隔符",
+        "separate the items with ';' (60.5;70) or write [60.5, 70]",
+        "请用“;”分隔各项（60.5;70），或写成 [60.5, 70]",
+    ),
     "value.yes-no-not-number": _("expected a number, got a yes/no value", "应为数字，实为是/否"),
     "value.number-kind": _("expected a number, got {kind}", "应为数字，实为 {kind}"),
     "value.not-whole": _("expected a whole number, got {value}", "应为整数，实为 {value}"),
     "value.not-yes-no": _(
         "expected yes/no (true/false, 是/否, 1/0), got {value}", "应为是/否（true/false、是/否、1/0），实为 {value}"
+    ),
+    "value.not-yes-no/words": _(
+        "expected yes/no (true/false, 是/否, 1/0, or {words}), got {value}",
+        "应为是/否（true/false、是/否、1/0 或 {words}），实为 {value}",
     ),
     "value.text-kind": _("expected text, got {kind}", "应为文本，实为 {kind}"),
     "value.date-kind": _("expected a date such as 2021-06-30, got {value}", "应为日期（如 2021-06-30），实为 {value}"),
@@ -927,6 +965,30 @@ CATALOGUE: dict[str, Text] = {
         'close the quote (") or remove it, then read the file again',
         '请补上或删除引号（"），再重新读取',
     ),
+    "input.duplicate-key": _(
+        "line {line} gives the field {field} twice",
+        "第{line}行两次给出字段 {field}",
+        "keep one of the two values; kaohe cannot tell which is meant",
+        "请只保留其中一个值；kaohe 无法判断应取哪一个",
+    ),
+    "input.duplicate-key/item": _(
+        "item {index} of the array gives the field {field} twice",
+        "数组第{index}项两次给出字段 {field}",
+        "keep one of the two values; kaohe cannot tell which is meant",
+        "请只保留其中一个值；kaohe 无法判断应取哪一个",
+    ),
+    "input.duplicate-id/item": _(
+        "item {line} of the array repeats {field} {id}, first given in item {first}",
+        "数组第{line}项的 {field} {id} 与第{first}项重复",
+        "remove one of the two records, or declare the entity unique_key: false if one key may have several records",
+        "请删去其中一条记录；若同一编号可有多条记录，请在实体中声明 unique_key: false",
+    ),
+    "input.duplicate-id": _(
+        "line {line} repeats {field} {id}, first given on line {first}",
+        "第{line}行的 {field} {id} 与第{first}行重复",
+        "remove one of the two records, or declare the entity unique_key: false if one key may have several records",
+        "请删去其中一条记录；若同一编号可有多条记录，请在实体中声明 unique_key: false",
+    ),
     "input.ragged": _(
         "line {line} has {cells} cells but the header has {width}",
         "第{line}行有 {cells} 个单元格，表头只有 {width} 列",
@@ -1100,6 +1162,14 @@ CATALOGUE: dict[str, Text] = {
         "kaohe: removed {path}, a temporary file left by an earlier run that was killed",
         "kaohe：已删除此前被强行终止的运行遗留的临时文件 {path}",
     ),
+    "cli.normalised": _(
+        "kaohe: {count} value(s) read from another spelling: {kinds}",
+        "kaohe：{count} 个值按其他写法读取：{kinds}",
+    ),
+    "cli.normalised-full-width": _("full-width digits {count}", "全角数字 {count} 个"),
+    "cli.normalised-thousands": _("thousands separators {count}", "千位分隔符 {count} 个"),
+    "cli.normalised-date-form": _("dates not written as 2021-06-30 {count}", "非 2021-06-30 格式的日期 {count} 个"),
+    "cli.normalised-gbk": _("lines decoded as GBK {count}", "按 GBK 解码的行 {count} 行"),
     "cli.cut-summary": _(
         "kaohe: warning: {path} line {line} has no line end; the file may be cut short (record {record})",
         "kaohe：警告：{path} 第{line}行没有换行符，文件可能被截断（第{record}条记录）",

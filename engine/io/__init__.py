@@ -12,11 +12,20 @@ from collections.abc import Iterator
 from typing import IO
 
 from ..base.errors import Diagnostic, InputError, Location, OutputError
+from ..language.kinds import NORMALISED
 from ..language.model import Entity
 from . import text
 from .sheets import read_xlsx
 
-__all__ = ["OutputError", "read_records"]
+__all__ = ["OutputError", "normalised", "read_records"]
+
+
+def normalised() -> dict:
+    """How many field values read so far were written in another spelling than the plain one,
+    by kind (``full-width``, ``thousands``, ``date-form``, ``gbk``), in that order; kinds with
+    none are left out. The run summary shows them."""
+    order = ("full-width", "thousands", "date-form", "gbk")
+    return {kind: NORMALISED[kind] for kind in order if NORMALISED[kind]}
 
 
 def read_records(

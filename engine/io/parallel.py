@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterable, Iterator
 
 from ..language.compiler import compile_file
+from ..language.kinds import NORMALISED
 
 __all__ = ["CHUNK", "CHUNK_BYTES", "IN_FLIGHT", "Rendered", "evaluate_parallel"]
 
@@ -89,24 +90,36 @@ def _work(job):
 
 
 def _evaluate_chunk(kind, start, items):
+    """(rendered outcomes, [(line, key)] of parsed lines or None, normalisation counts)."""
     state = _STATE
-    if kind == "lines":  # raw JSON Lines: parse here
-        from .text import jsonl_record
+    NORMALISED.clear()
+    keys = None
+    if kind == "lines":  # raw JSON Lines: parse here; the parent checks the keys across chunks
+        from .text import SeenKeys, jsonl_record
 
-        parsed = (
-            jsonl_record(raw, start + i, state["source_name"], state["spec_entity"]) for i, raw in enumerate(items)
-        )
-        items = [item for item in parsed if item is not None]
+        seen = state.get("seen")
+        if seen is None:
+            seen = state["seen"] = SeenKeys(state["spec_entity"], state["source_name"])
+        parsed = [
+            (start + i, jsonl_record(raw, start + i, state["source_name"], state["spec_entity"]))
+            for i, raw in enumerate(items)
+        ]
+        parsed = [(line, item) for line, item in parsed if item is not None]
+        keys = [(line, seen.key_of(item)) for line, item in parsed] if seen.active else None
+        items = [item for _, item in parsed]
     outcomes = state["policy"].evaluate_many(
         items, state["entity"], as_of=state["as_of"], trace=state["trace"], allow_outside=True, start=start
     )
     lang, trace = state["lang"], state["trace"]
     if state["as_text"]:
-        return [
-            (o.ok, None, json.dumps(o.to_dict(lang, trace), ensure_ascii=False, separators=(",", ":")))
-            for o in outcomes
-        ]
-    return [(o.ok, o.to_dict(lang, trace), None) for o in outcomes]
+        rendered = [(o.ok, None, _line(o, lang, trace)) for o in outcomes]
+    else:
+        rendered = [(o.ok, o.to_dict(lang, trace), None) for o in outcomes]
+    return rendered, keys, dict(NORMALISED)
+
+
+def _line(outcome, lang, trace) -> str:
+    return json.dumps(outcome.to_dict(lang, trace), ensure_ascii=False, separators=(",", ":"))
 
 
 def _size(item) -> int:
@@ -157,6 +170,11 @@ def evaluate_parallel(
     bytes of input (or one chunk, if larger) are handed out and not yet taken back.
     """
     jobs_iter = _chunks("lines", lines) if lines is not None else _chunks("records", records)
+    seen = None
+    if lines is not None:  # the workers parse the lines: the keys are checked here, across chunks
+        from .text import SeenKeys
+
+        seen = SeenKeys(compile_file(str(path)).entities[entity], source_name)
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     budget = max(IN_FLIGHT, jobs * 2 * CHUNK_BYTES)
     with context.Pool(
@@ -180,8 +198,19 @@ def evaluate_parallel(
         hand_out()
         while pending:
             result, size = pending.popleft()
-            rendered = result.get()
+            rendered, keys, counts = result.get()
             in_flight -= size
             hand_out()
+            NORMALISED.update(counts)
+            if keys is not None and seen is not None:
+                for index, (line, key) in enumerate(keys):
+                    first = seen.repeated(key, line)
+                    if first is not None:
+                        failure = seen.failure(key, line, first)
+                        rendered[index] = (
+                            (False, None, _line(failure, lang, trace))
+                            if as_text
+                            else (False, failure.to_dict(lang, trace), None)
+                        )
             for ok, data, text in rendered:
                 yield Rendered(ok, data, text)

@@ -24,7 +24,7 @@ from pathlib import Path
 from ..base.errors import Diagnostic, InputError, KaoheError, Location, Problem
 from ..base.suggest import closest
 from ..language.model import Entity
-from .text import atomic_path, column_map, limit_record, output_error, record_failure
+from .text import SeenKeys, atomic_path, column_map, limit_record, output_error, record_failure
 
 __all__ = ["HEADERS", "is_ratio", "missing_columns", "read_xlsx", "sheet_names", "unknown_columns", "write_xlsx"]
 
@@ -233,6 +233,7 @@ def read_xlsx(path, entity: Entity, sheet: str | None = None) -> Iterator:
         texts = {n for n, inp in entity.inputs.items() if inp.type in ("string", "enum", "list")}
         key = entity.key
         key_column = names.index(key) if key in names else None
+        seen = SeenKeys(entity, name)
 
         def item(number, cells):
             if all(_blank(c) for c in cells):
@@ -282,7 +283,7 @@ def read_xlsx(path, entity: Entity, sheet: str | None = None) -> Iterator:
                     id_=record_id,
                     cells=errors,
                 )
-            return limit_record(record, entity, name, number)
+            return seen.check(limit_record(record, entity, name, number), number)
 
         for number, cells in itertools.chain(pending, rows):
             out = item(number, cells)

@@ -29,6 +29,7 @@ from typing import IO
 
 from ..base.errors import Diagnostic, InputError, Location, OutputError, RecordError, unreadable_key
 from ..language.aliases import column_map
+from ..language.kinds import build_coercer, count_normalised
 from ..language.model import Entity
 from ..runtime.result import Failure
 
@@ -40,6 +41,7 @@ __all__ = [
     "MAX_LINE",
     "MAX_TEXT",
     "Carried",
+    "SeenKeys",
     "Writer",
     "annotate",
     "atomic_output",
@@ -87,8 +89,90 @@ def _parse_float(text: str):
     return Fraction(text)
 
 
+class DuplicateKey(Exception):
+    """A JSON object that gives one key twice: json keeps the last value without a word."""
+
+    def __init__(self, field: str):
+        super().__init__(field)
+        self.field = field
+
+
+def _pairs(pairs: list) -> dict:
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen: set = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return record
+
+
 def _loads(text: str):
-    return json.loads(text, parse_float=_parse_float, parse_constant=_bad_number)
+    return json.loads(text, parse_float=_parse_float, parse_constant=_bad_number, object_pairs_hook=_pairs)
+
+
+class SeenKeys:
+    """The keys of the records read so far from one input, each with its line: a key given
+    again refuses the later record, naming the line of the first (unless the entity declares
+    ``unique_key: false``). Keys are compared as the key input reads them (`` t1 `` is t1)."""
+
+    def __init__(self, entity: Entity, name: str, item: str = ""):
+        self.entity, self.name, self.item = entity, name, item
+        self.active = entity.unique_key
+        key = entity.key
+        self.headers = {header for header, field in column_map(entity).items() if field == key and header != key}
+        spec = entity.inputs.get(key)
+        self.coerce = build_coercer(spec) if spec is not None else None
+        self.first: dict = {}
+
+    def key_of(self, record) -> object:
+        """The record's key as its input reads it; None when it has none or it is invalid
+        (the record is refused for that anyway)."""
+        if not isinstance(record, dict):
+            return None
+        raw = record.get(self.entity.key)
+        if raw is None and self.headers:
+            for field, value in record.items():
+                if isinstance(field, str) and (field.strip() in self.headers or field.strip().lower() in self.headers):
+                    raw = value
+                    break
+        if raw is None or raw == "":
+            return None
+        try:
+            key = self.coerce(raw) if self.coerce is not None else raw
+            hash(key)
+        except (ValueError, TypeError):
+            return None
+        return key
+
+    def repeated(self, key, line: int) -> int | None:
+        """The line that first gave ``key``, when this is not it; else None (and remembered)."""
+        if key is None or not self.active:
+            return None
+        first = self.first.setdefault(key, line)
+        return first if first != line else None
+
+    def failure(self, key, line: int, first: int) -> Failure:
+        shown = key if isinstance(key, str) else str(key)
+        return record_failure(
+            self.entity,
+            self.name,
+            line,
+            "input.duplicate-id" + self.item,
+            id_=shown,
+            field=self.entity.key,
+            id=repr(shown),
+            first=first,
+        )
+
+    def check(self, item, line: int):
+        """``item``, or the Failure that refuses it as a repeated key."""
+        if not self.active or not isinstance(item, dict):
+            return item
+        key = self.key_of(item)
+        first = self.repeated(key, line)
+        return item if first is None else self.failure(key, line, first)
 
 
 def record_failure(entity: Entity, file: str, line: int, key: str, id_=None, **params) -> Failure:
@@ -138,6 +222,8 @@ def jsonl_record(raw: bytes | None, number: int, name: str, entity: Entity):
         record = _loads(text)
     except RecursionError:
         return _too_deep(entity, name, number)
+    except DuplicateKey as exc:
+        return record_failure(entity, name, number, "input.duplicate-key", field=exc.field)
     except ValueError as exc:
         return record_failure(entity, name, number, "input.json", parser=str(exc))
     if not isinstance(record, dict):
@@ -214,10 +300,11 @@ def open_input(path: str):
 
 def read_jsonl(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
     _refuse_utf16(stream, name)
+    seen = SeenKeys(entity, name)
     for number, raw in enumerate(_long_lines(stream), 1):
         item = jsonl_record(raw, number, name, entity)
         if item is not None:
-            yield item
+            yield seen.check(item, number)
 
 
 def read_json(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
@@ -231,7 +318,8 @@ def read_json(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
     except UnicodeDecodeError:
         raise InputError(Diagnostic.of("input.encoding/json", Location(name))) from None
     del raw
-    decoder = json.JSONDecoder(parse_float=_parse_float, parse_constant=_bad_number)
+    decoder = json.JSONDecoder(parse_float=_parse_float, parse_constant=_bad_number, object_pairs_hook=_pairs)
+    seen = SeenKeys(entity, name, "/item")
     blank = re.compile(r"[ \t\n\r]*")
 
     def invalid(exc):
@@ -243,6 +331,9 @@ def read_json(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
             record, end = decoder.raw_decode(text, pos)
         except RecursionError:
             yield _too_deep(entity, name, 1)
+            return
+        except DuplicateKey as exc:
+            yield record_failure(entity, name, 1, "input.duplicate-key/item", index=1, field=exc.field)
             return
         except ValueError as exc:
             raise invalid(exc) from None
@@ -264,9 +355,12 @@ def read_json(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
         try:
             try:
                 record, pos = decoder.raw_decode(text, pos)
-                item = _json_item(record, pos - start, index, entity, name)
+                item = seen.check(_json_item(record, pos - start, index, entity, name), index)
             except RecursionError:
                 item = _too_deep(entity, name, index)
+                pos = _skip_value(text, start)
+            except DuplicateKey as exc:
+                item = record_failure(entity, name, index, "input.duplicate-key/item", index=index, field=exc.field)
                 pos = _skip_value(text, start)
         except ValueError as exc:
             raise invalid(exc) from None
@@ -351,6 +445,8 @@ class _Lines:
                 try:
                     text = raw.decode(encoding)
                     self.encoding = encoding
+                    if encoding == "gb18030" and not raw.isascii():
+                        count_normalised("gbk")
                     break
                 except UnicodeDecodeError:
                     continue
@@ -416,6 +512,7 @@ def _csv_items(stream: IO[bytes], name: str, entity: Entity, strict: bool, state
         names.append(field)
     width = len(names)
     key_name = entity.key
+    seen = SeenKeys(entity, name)
 
     def looks_like_rows(taken) -> bool:
         # an unclosed quote makes one 'row' of the following records: its continuation
@@ -451,7 +548,7 @@ def _csv_items(stream: IO[bytes], name: str, entity: Entity, strict: bool, state
                     entity.name, record_id, RecordError(dataclasses.replace(warning, severity="error")), number
                 )
             state["cut"] = warning
-        return record
+        return seen.check(record, number)
 
     def unclosed(taken, key, **params):
         first, last = taken[0][0], taken[-1][0]

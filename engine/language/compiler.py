@@ -16,7 +16,7 @@ from ..base.errors import Diagnostic, Location, PolicyError, Problem
 from ..base.numbers import exact, format_number, parse_interval
 from ..base.suggest import did_you_mean
 from .expressions import ExpressionProblem, parse_expression
-from .kinds import build_coercer
+from .kinds import FALSE_WORDS, TRUE_WORDS, build_coercer
 from .layers import resolve_layers
 from .loader import Document, load_yaml
 from .model import (
@@ -294,6 +294,14 @@ class _Compiler:
                     )
         elif values or aliases:
             self.error("input.enum/not-enum", path)
+        yes_words = tuple(str(w) for w in raw.get("yes_words", ()))
+        no_words = tuple(str(w) for w in raw.get("no_words", ()))
+        if (yes_words or no_words) and kind != "boolean":
+            self.error("input.yes-no/not-boolean", path + ("yes_words" if yes_words else "no_words",), type=kind)
+        both = {w.lower() for w in yes_words} & {w.lower() for w in no_words}
+        clash = sorted(both | ({w.lower() for w in yes_words} & FALSE_WORDS) | ({w.lower() for w in no_words} & TRUE_WORDS))
+        if clash:
+            self.error("input.yes-no/clash", path + ("no_words",), words=clash)
         items = None
         if kind == "list":
             if "items" not in raw:
@@ -341,6 +349,8 @@ class _Compiler:
             changeable=bool(raw.get("changeable", False)),
             has_default="default" in raw,
             default=None,
+            yes_words=yes_words,
+            no_words=no_words,
         )
         if "default" in raw and raw["default"] is not None:
             try:
@@ -591,6 +601,7 @@ class _Compiler:
             name=ename,
             label=_text(raw["label"]),
             key=key,
+            unique_key=bool(raw.get("unique_key", True)),
             inputs=inputs,
             values=ordered,
             grade=grade,

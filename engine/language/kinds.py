@@ -8,6 +8,7 @@ when the policy loads. A coercer returns the exact value or raises :class:`Inval
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 import math
@@ -22,22 +23,58 @@ from ..base.limits import MAX_BITS, MAX_MAGNITUDE, decimal_fits
 from ..base.numbers import ExactList, exact, format_number, over_common_denominator, ratio
 from .model import Input
 
-__all__ = ["FALSE_WORDS", "TRUE_WORDS", "InvalidValue", "build_coercer", "parse_date"]
+__all__ = [
+    "FALSE_WORDS",
+    "NORMALISED",
+    "TRUE_WORDS",
+    "InvalidValue",
+    "build_coercer",
+    "count_normalised",
+    "parse_date",
+]
 
 
 class InvalidValue(Problem, ValueError):
     """Why a field's value is refused: a ``value.*`` catalogue key and its parameters."""
 
 
-TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "对", "有", "√", "✓", "t"})
-FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "不", "无", "×", "✗", "f"})
-_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+#: the one documented list of yes/no words (English case-insensitive); a boolean input may
+#: add its own with ``yes_words`` / ``no_words``. Nothing else is taken as yes or no.
+TRUE_WORDS = frozenset({"true", "yes", "1", "是"})
+FALSE_WORDS = frozenset({"false", "no", "0", "否"})
+_THOUSANDS = re.compile(r"^[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$", re.ASCII)
 _DATE_FORMS = (
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$", re.ASCII),
+    re.compile(r"^([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})$", re.ASCII),
+    re.compile(r"^([0-9]{4})\.([0-9]{1,2})\.([0-9]{1,2})$", re.ASCII),
+    re.compile(r"^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日?$", re.ASCII),
 )
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", re.ASCII)
+
+#: full-width digits, point, signs, comma, percent and space, folded to ASCII in numbers and
+#: dates; no other character is folded (NFKC would read the footnote mark in 6¹ as a digit)
+_WIDE = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "．": ".", "－": "-", "＋": "+",
+                       "，": ",", "％": "%", "\u3000": " "})  # fmt: skip
+_WIDE_CHARS = frozenset(_WIDE)
+
+#: how many field values were read from another spelling than the plain one, by kind
+#: (``full-width``, ``thousands``, ``date-form``, ``gbk``): the run summary shows them. A
+#: worker process sends its counts back with its results.
+NORMALISED: collections.Counter = collections.Counter()
+
+
+def count_normalised(kind: str, count: int = 1) -> None:
+    NORMALISED[kind] += count
+
+
+def _folded(value: str) -> str:
+    """A number's or date's text with full-width forms folded to ASCII (counted), trimmed."""
+    if not value.isascii() and not _WIDE_CHARS.isdisjoint(value):
+        folded = value.translate(_WIDE)
+        if folded != value:
+            NORMALISED["full-width"] += 1
+        value = folded
+    return value.strip()
 
 
 def text_value(value: str) -> str:
@@ -53,22 +90,25 @@ def parse_date(value) -> dt.date:
         return value
     if not isinstance(value, str):
         raise InvalidValue("value.date-kind", value=repr(value))
-    text = text_value(value)
+    text = _folded(value)
     for form in _DATE_FORMS:
         match = form.match(text)
         if match:
             year, month, day = map(int, match.groups())
             try:
-                return dt.date(year, month, day)
+                day = dt.date(year, month, day)
             except ValueError:
                 raise InvalidValue("value.not-a-real-date", value=repr(value)) from None
+            if not _ISO_DATE.match(text):
+                NORMALISED["date-form"] += 1
+            return day
     raise InvalidValue("value.not-a-date", value=repr(value))
 
 
 #: A field's number is written in decimals: ``12``, ``-0.5``, ``4.5e2`` (after thousands
 #: separators and a trailing % are taken off). ``1/3``, ``1_000``, ``0x10`` are not numbers
 #: a school exports.
-_DECIMAL = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+_DECIMAL = re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$", re.ASCII)
 # Every number kaohe computes with stays within engine.base.limits (below 2**512, about
 # 10**154); a field beyond that is refused before it is converted, so ``1e999999999``
 # cannot stall a batch.
@@ -91,6 +131,12 @@ def _shown(value) -> str:
 
 def _decimal_text(text: str, shown) -> Decimal:
     if not _DECIMAL.match(text):
+        odd = next((c for c in text if not c.isascii()), None)
+        if odd is not None and unicodedata.category(odd).startswith("N"):
+            # a footnote mark (6¹), Arabic-Indic, Devanagari, circled or bold digits
+            raise InvalidValue("value.not-a-number/digit", value=repr(shown), char=repr(odd))
+        if re.match(r"^[-+]?[0-9]+,[0-9]+$", text, re.ASCII):
+            raise InvalidValue("value.not-a-number/comma", value=repr(shown))
         raise InvalidValue("value.not-a-number", value=repr(shown))
     number = Decimal(text)  # lazy: the digits are not expanded yet
     if not decimal_fits(number):
@@ -98,17 +144,22 @@ def _decimal_text(text: str, shown) -> Decimal:
     return number
 
 
-def _number(value):
+def _number(value, percent: bool = False):
+    """A number from a field; ``percent``: the input is a ratio (``unit: "%"``), and ``40%``
+    is 2/5. Elsewhere a percent sign is refused: 40% of class hours means nothing."""
     kind = type(value)
     if kind is int or kind is Fraction:
         return _bounded(value)
     if kind is str:
-        text = text_value(value)
+        text = _folded(value)
         if not text:
             raise InvalidValue("value.empty")
         if _THOUSANDS.match(text):
             text = text.replace(",", "")
+            NORMALISED["thousands"] += 1
         if text.endswith("%"):
+            if not percent:
+                raise InvalidValue("value.percent", value=repr(value))
             share = _bounded(Fraction(exact(_decimal_text(text[:-1].strip(), value)), 100), value)  # 40% is 2/5
             return share.numerator if share.denominator == 1 else share
         return _bounded(exact(_decimal_text(text, value)), value)
@@ -132,18 +183,30 @@ def _integer(value):
     return number
 
 
-def _boolean(value):
-    if value is True or value is False:
-        return value
-    if type(value) is int and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        word = text_value(value).lower()
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-    raise InvalidValue("value.not-yes-no", value=repr(value))
+def _yes_no(yes: frozenset = TRUE_WORDS, no: frozenset = FALSE_WORDS) -> Callable:
+    """A boolean field's reader: True/False, 1/0, or a word of ``yes`` / ``no`` (the
+    documented list plus the input's own ``yes_words`` / ``no_words``), nothing else."""
+    extra = sorted((yes | no) - TRUE_WORDS - FALSE_WORDS)
+
+    def boolean(value):
+        if value is True or value is False:
+            return value
+        if type(value) is int and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str):
+            word = _folded(value).lower()
+            if word in yes:
+                return True
+            if word in no:
+                return False
+        if extra:
+            raise InvalidValue("value.not-yes-no/words", value=repr(value), words=extra)
+        raise InvalidValue("value.not-yes-no", value=repr(value))
+
+    return boolean
+
+
+_boolean = _yes_no()
 
 
 def _string(value):
@@ -154,9 +217,9 @@ def _string(value):
     raise InvalidValue("value.text-kind", kind=kind_word(value))
 
 
-_PLAIN_INTS = re.compile(r"^\s*[0-9]{1,18}(?:\s*[;,|\s]\s*[0-9]{1,18})*\s*$")
+_PLAIN_INTS = re.compile(r"^\s*[0-9]{1,18}(?:\s*[;|\s]\s*[0-9]{1,18})*\s*$")
 _PLAIN_DECIMALS = re.compile(r"^\s*[0-9]{1,18}(?:\.[0-9]{0,12})?(?:\s*[;|\s]\s*[0-9]{1,18}(?:\.[0-9]{0,12})?)*\s*$")
-_LIST_SEP = re.compile(r"\s*[;,|\s]\s*")
+_LIST_SEP = re.compile(r"\s*[;|\s]\s*")
 
 
 def _plain_decimal(text: str):
@@ -165,7 +228,10 @@ def _plain_decimal(text: str):
     return ratio(int(whole + decimals), 10 ** len(decimals))
 
 
-def _split_list(value: str) -> list:
+def _split_list(value: str, numeric: bool = False) -> list:
+    """A list cell's items: ``[4, 3, 4]`` as JSON, else separated by ``;`` (``；``, ``|``, spaces;
+    for a list of texts also commas and ``、``). A comma in a list of numbers is refused: in
+    ``60,5;60,5`` it may be a decimal comma as well as a separator."""
     text = value.strip()
     if text.startswith("["):
         try:
@@ -174,6 +240,10 @@ def _split_list(value: str) -> list:
             raise InvalidValue("value.not-a-list") from None
     if not text:
         return []
+    if numeric:
+        if "," in text or "，" in text:
+            raise InvalidValue("value.list-comma", value=_shown(value))
+        return [part for part in re.split(r"[;；\s|]+", text) if part != ""]
     return [part for part in re.split(r"[;；,，、\s|]+", text) if part != ""]
 
 
@@ -190,6 +260,12 @@ def build_coercer(spec: Input) -> Callable:
         return x
 
     if kind == "number":
+        if spec.unit == "%":  # a ratio: 40% is 0.40, and so is 0.4
+
+            def share(v):
+                return _number(v, percent=True)
+
+            return share if interval is None else (lambda v: in_range(share(v)))
         if interval is None:
             return _number
         return lambda v: in_range(_number(v))
@@ -198,6 +274,10 @@ def build_coercer(spec: Input) -> Callable:
             return _integer
         return lambda v: in_range(_integer(v))
     if kind == "boolean":
+        if spec.yes_words or spec.no_words:
+            return _yes_no(
+                TRUE_WORDS | {w.lower() for w in spec.yes_words}, FALSE_WORDS | {w.lower() for w in spec.no_words}
+            )
         return _boolean
     if kind == "string":
         return _string
@@ -246,7 +326,7 @@ def build_coercer(spec: Input) -> Callable:
                 elif item_type == "number" and _PLAIN_DECIMALS.match(value):  # 45.5;52.1;...
                     value = list(map(_plain_decimal, _LIST_SEP.split(value.strip())))
                 else:
-                    value = _split_list(value)
+                    value = _split_list(value, numeric)
             if not isinstance(value, list):
                 raise InvalidValue("value.list-kind", kind=kind_word(value))
             if len(value) > limit:

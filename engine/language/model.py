@@ -78,6 +78,8 @@ class Input:
     changeable: bool = False  # the person assessed can change it: explain's hints may propose it
     has_default: bool = False
     default: Any = None
+    yes_words: tuple = ()  # a boolean's words for yes beyond the documented list
+    no_words: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,7 @@ class Entity:
     location: Location
     member_inputs: dict = field(default_factory=dict)  # input name -> aggregate Value
     schedule: str | None = None  # a rollout schedule whose unit is the record's key
+    unique_key: bool = True  # a key given twice in one input refuses the later record
 
     @property
     def reported(self) -> tuple:
