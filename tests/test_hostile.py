@@ -456,7 +456,7 @@ def test_csv_fields_as_schools_write_them(tmp_path):
             ("MISSING_AGE", "age"),
             ("NEG_HOURS", "class_hours"),
             ("AGE_ABOVE", "age"),
-            ("PCT", None),
+            ("PCT", "class_hours"),  # a percent sign only on a ratio input (unit: "%")
             ("FW", None),
             ("YES", None),
             ("NO", None),
@@ -476,7 +476,7 @@ def test_csv_fields_as_schools_write_them(tmp_path):
         ],
     )
     by_id = {line["id"]: line for line in lines}
-    assert by_id["PCT"]["scores"]["usage_ratio"] == 750  # 300 / 0.4 exactly
+    assert by_id["PCT"]["error"]["code"] == "record.invalid" and "%" in by_id["PCT"]["error"]["message"]
     assert by_id["FW"]["scores"]["usage_ratio"] == 0.5
     assert by_id["THOUSANDS"]["scores"]["usage_ratio"] == round(300 / 1234, 6)
     assert by_id["ONE"]["grade"]["code"] == by_id["OK"]["grade"]["code"]
@@ -530,14 +530,15 @@ def test_utf16_csv_is_refused_as_a_file(tmp_path):
 
 def test_jsonl_values_as_schools_write_them(tmp_path):
     good = teacher()
+    no_hours = {k: v for k, v in good.items() if k != "class_hours"}  # a key given twice refuses the record
     lines_in = [
         json.dumps({**good, "id": "OK"}),
         json.dumps({**good, "id": "NULL_AGE", "age": None}),
         json.dumps({k: v for k, v in {**good, "id": "NO_GENDER"}.items() if k != "gender"}),
-        json.dumps({**good, "id": "NAN"})[:-1] + ', "class_hours": NaN}',
-        json.dumps({**good, "id": "INF"})[:-1] + ', "class_hours": Infinity}',
-        json.dumps({**good, "id": "HUGE"})[:-1] + ', "class_hours": 1e999999999}',
-        json.dumps({**good, "id": "TINY"})[:-1] + ', "class_hours": 1e-99999}',
+        json.dumps({**no_hours, "id": "NAN"})[:-1] + ', "class_hours": NaN}',
+        json.dumps({**no_hours, "id": "INF"})[:-1] + ', "class_hours": Infinity}',
+        json.dumps({**no_hours, "id": "HUGE"})[:-1] + ', "class_hours": 1e999999999}',
+        json.dumps({**no_hours, "id": "TINY"})[:-1] + ', "class_hours": 1e-99999}',
         json.dumps({**good, "id": "BIGINT", "age": 10**200}),
         json.dumps(
             {**good, "id": "FLOAT", "class_hours": 600.0, "lesson_scores": [45.5, 52.1, 49.3, 48.2, 50.0, 48.9]}

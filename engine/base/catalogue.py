@@ -735,7 +735,7 @@ CATALOGUE: dict[str, Text] = {
     "value.percent": _(
         "{value} has a percent sign, but this field is not a percentage",
         "{value} 带有百分号，但该字段不是百分比",
-        "write the number alone (a policy makes an input a ratio with unit: \"%\")",
+        'write the number alone (a policy makes an input a ratio with unit: "%")',
         "请只写数字（只有政策声明为百分比的输入项才接受百分号）",
     ),
     "value.list-comma": _(

@@ -92,9 +92,14 @@ def _parse_float(text: str):
 class DuplicateKey(Exception):
     """A JSON object that gives one key twice: json keeps the last value without a word."""
 
-    def __init__(self, field: str):
+    def __init__(self, field: str, record: dict):
         super().__init__(field)
-        self.field = field
+        self.field, self.record = field, record
+
+    def id_of(self, entity: Entity):
+        """The record's id, when the object given twice a key is the record itself."""
+        value = self.record.get(entity.key)
+        return value if isinstance(value, str) and len(value) <= MAX_ID else None
 
 
 def _pairs(pairs: list) -> dict:
@@ -103,7 +108,7 @@ def _pairs(pairs: list) -> dict:
         seen: set = set()
         for key, _ in pairs:
             if key in seen:
-                raise DuplicateKey(key)
+                raise DuplicateKey(key, record)
             seen.add(key)
     return record
 
@@ -223,7 +228,7 @@ def jsonl_record(raw: bytes | None, number: int, name: str, entity: Entity):
     except RecursionError:
         return _too_deep(entity, name, number)
     except DuplicateKey as exc:
-        return record_failure(entity, name, number, "input.duplicate-key", field=exc.field)
+        return record_failure(entity, name, number, "input.duplicate-key", id_=exc.id_of(entity), field=exc.field)
     except ValueError as exc:
         return record_failure(entity, name, number, "input.json", parser=str(exc))
     if not isinstance(record, dict):
@@ -333,7 +338,9 @@ def read_json(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
             yield _too_deep(entity, name, 1)
             return
         except DuplicateKey as exc:
-            yield record_failure(entity, name, 1, "input.duplicate-key/item", index=1, field=exc.field)
+            yield record_failure(
+                entity, name, 1, "input.duplicate-key/item", id_=exc.id_of(entity), index=1, field=exc.field
+            )
             return
         except ValueError as exc:
             raise invalid(exc) from None
@@ -360,7 +367,9 @@ def read_json(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
                 item = _too_deep(entity, name, index)
                 pos = _skip_value(text, start)
             except DuplicateKey as exc:
-                item = record_failure(entity, name, index, "input.duplicate-key/item", index=index, field=exc.field)
+                item = record_failure(
+                    entity, name, index, "input.duplicate-key/item", id_=exc.id_of(entity), index=index, field=exc.field
+                )
                 pos = _skip_value(text, start)
         except ValueError as exc:
             raise invalid(exc) from None

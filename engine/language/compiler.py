@@ -299,7 +299,9 @@ class _Compiler:
         if (yes_words or no_words) and kind != "boolean":
             self.error("input.yes-no/not-boolean", path + ("yes_words" if yes_words else "no_words",), type=kind)
         both = {w.lower() for w in yes_words} & {w.lower() for w in no_words}
-        clash = sorted(both | ({w.lower() for w in yes_words} & FALSE_WORDS) | ({w.lower() for w in no_words} & TRUE_WORDS))
+        clash = sorted(
+            both | ({w.lower() for w in yes_words} & FALSE_WORDS) | ({w.lower() for w in no_words} & TRUE_WORDS)
+        )
         if clash:
             self.error("input.yes-no/clash", path + ("no_words",), words=clash)
         items = None

@@ -55,7 +55,7 @@ _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", re.ASCII)
 #: dates; no other character is folded (NFKC would read the footnote mark in 6¹ as a digit)
 _WIDE = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "．": ".", "－": "-", "＋": "+",
                        "，": ",", "％": "%", "\u3000": " "})  # fmt: skip
-_WIDE_CHARS = frozenset(_WIDE)
+_WIDE_CHARS = frozenset(map(chr, _WIDE))
 
 #: how many field values were read from another spelling than the plain one, by kind
 #: (``full-width``, ``thousands``, ``date-form``, ``gbk``): the run summary shows them. A
