@@ -54,7 +54,7 @@ class Problem(Exception):
         return f"{type(self).__name__}({self.key!r}, **{self.params!r})"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and (self.key, self.params) == (other.key, other.params)  # type: ignore[attr-defined]
+        return type(other) is type(self) and (self.key, self.params) == (other.key, other.params)
 
     def __hash__(self) -> int:
         return hash(self.key)

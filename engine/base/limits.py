@@ -26,4 +26,10 @@ def fits(value: int | Fraction) -> bool:
 def decimal_fits(number: Decimal) -> bool:
     """Whether a finite decimal is below 10**154 with at most 154 decimal places, checked
     without expanding its digits (``1e999999999`` is refused at once)."""
-    return not number or (number.adjusted() < MAX_DIGITS and number.as_tuple().exponent >= -MAX_DIGITS)
+    if not number:
+        return True
+    if number.adjusted() >= MAX_DIGITS:
+        return False
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite decimal's exponent is a number ("n", "N", "F" mark NaN, infinity)
+    return exponent >= -MAX_DIGITS

@@ -616,7 +616,8 @@ class _Compiler:
 
     def order_values(self, ename, values, path) -> dict:
         """Values in dependency order; a cycle is an error naming its members."""
-        order, state = [], {}
+        order: list = []
+        state: dict = {}
 
         def visit(name, trail):
             if state.get(name) == "done":
@@ -935,7 +936,7 @@ class _Compiler:
                     self.error("property.direction", path)
 
     def run(self) -> PolicySpec:
-        self.pending_aggregates = []
+        self.pending_aggregates: list = []
         # 1. schema first: every later check assumes the document's shape
         self.check_flow_commas()
         if not self.check_schema() or any(d.severity == "error" for d in self.diagnostics):
@@ -972,7 +973,7 @@ class _Compiler:
             schedules=self.schedules,
             properties=tuple(data.get("properties", ())),
             path=self.doc.file,
-            layers=getattr(self.doc, "chain", (str(data["id"]),)),
+            layers=self.doc.chain or (str(data["id"]),),
         )
 
 
@@ -1008,5 +1009,8 @@ def _fits(found: Type, declared: Type) -> bool:
     if declared.numeric:
         return found.numeric and (declared.kind != "integer" or found.kind in ("integer", "days"))
     if declared.kind == "code":
-        return found.kind == "code" and found.codes <= declared.codes
+        if found.kind != "code":
+            return False
+        assert found.codes is not None and declared.codes is not None  # every code type lists its values
+        return found.codes <= declared.codes
     return True

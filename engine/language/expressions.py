@@ -636,7 +636,7 @@ class Expression:
     names: frozenset
     functions: frozenset
     location: Location
-    fast: Callable = field(repr=False, default=None)
+    fast: Callable = field(repr=False)
     constant: object = field(default=None, repr=False)
     is_constant: bool = False
 

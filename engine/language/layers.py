@@ -192,7 +192,7 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
     layer_of_base = dict(base_layers)
 
     merged = {k: v for k, v in base.items() if k not in ("extends", "changes")}
-    key_origin = {k: (base_doc, (k,), base_id) for k in merged}
+    key_origin: dict[str, tuple[Document | None, tuple, str]] = {k: (base_doc, (k,), base_id) for k in merged}
     problems: list[Diagnostic] = []
     for key, value in data.items():
         if key in ("extends", "changes"):
@@ -235,6 +235,7 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
             continue
         try:
             if verb == "add":
+                assert isinstance(body, dict)  # refused above for every verb but remove
                 try:
                     holder = _container(merged, parts)
                 except KeyError:
@@ -260,6 +261,7 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
                     else:
                         del holder[key]
                 else:
+                    assert isinstance(body, dict)  # refused above for every verb but remove
                     current = holder[key]
                     if not isinstance(current, dict):
                         raise Problem("extends.change/override", path="/".join(parts))
@@ -299,10 +301,12 @@ def resolve_layers(doc: Document, _seen: tuple = ()) -> tuple[Document, dict, li
     if problems:
         raise PolicyError(problems)
 
-    positions, key_positions, layers = {}, {}, {}
+    positions: dict = {}
+    key_positions: dict = {}
+    layers: dict = {}
     _place(merged, (), (doc, (), child_id), origins, positions, key_positions, layers, key_origin)
     merged_doc = Document(doc.file, merged, positions, key_positions)
-    merged_doc.chain = getattr(base_doc, "chain", (base_id,)) + (child_id,)
+    merged_doc.chain = (base_doc.chain or (base_id,)) + (child_id,)
     return merged_doc, layers, warnings
 
 

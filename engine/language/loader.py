@@ -13,7 +13,7 @@ kaohe reads policy files with its own small YAML profile:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
@@ -69,6 +69,7 @@ class Document:
     data: Any
     positions: dict  # path tuple -> Location of the value
     key_positions: dict  # path tuple -> Location of the key that holds it
+    chain: tuple[str, ...] = field(default=(), repr=False, compare=False)  # ids of the merged layers, base first
 
     def loc(self, path=()) -> Location:
         """The location of the value at ``path``, or of its nearest ancestor."""

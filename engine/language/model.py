@@ -119,6 +119,7 @@ class Value:
         """Names of this entity's inputs and values this value reads."""
         if self.kind == "aggregate":
             return frozenset()
+        assert self.expr is not None  # every entity but an aggregate has an expression
         return self.expr.names
 
 

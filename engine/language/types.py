@@ -32,6 +32,7 @@ import ast
 import datetime as dt
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NoReturn
 
 from ..base.errors import Problem
 from ..base.suggest import did_you_mean
@@ -157,10 +158,12 @@ def unify(a: Type, b: Type) -> Type | None:
             wide = "days" if "days" in (a.kind, b.kind) else "integer"
         return Type(wide, nullable=nullable)
     if a.kind == b.kind == "code":
+        assert a.codes is not None and b.codes is not None  # every code type lists its values
         return Type("code", codes=a.codes | b.codes, nullable=nullable)
     if {a.kind, b.kind} == {"code", "text"}:
         return TEXT.or_empty(nullable)
     if a.kind == b.kind == "list":
+        assert a.item is not None and b.item is not None  # every list type has an item type
         item = unify(a.item, b.item)
         return None if item is None else Type("list", item=item, nullable=nullable)
     if a.kind == b.kind == "record":
@@ -173,7 +176,9 @@ def unify(a: Type, b: Type) -> Type | None:
 def _widest(*types: Type) -> Type:
     out = types[0]
     for t in types[1:]:
-        out = unify(out, t)
+        wider = unify(out, t)
+        assert wider is not None  # callers pass numeric, any or empty types, which always unify
+        out = wider
     return Type(out.kind)
 
 
@@ -186,6 +191,7 @@ def _comparable(a: Type, b: Type) -> bool:
     if a.kind in ("code", "text") and b.kind in ("code", "text"):
         return True
     if a.kind == b.kind == "list":
+        assert a.item is not None and b.item is not None  # every list type has an item type
         return _comparable(a.item, b.item)
     return a.kind == b.kind
 
@@ -215,7 +221,7 @@ class _Checker:
     def __init__(self, names: dict):
         self.names = names
 
-    def problem(self, node, key, advice=None, **params):
+    def problem(self, node, key, advice=None, **params) -> NoReturn:
         raise TypeProblem(key, node, advice, **params)
 
     # -- conditions --------------------------------------------------------------------------
@@ -254,7 +260,10 @@ class _Checker:
     def visit(self, node) -> Type:
         method = getattr(self, "visit_" + type(node).__name__, None)
         if method is None:  # parse_expression refuses every other node first
-            self.problem(node, "type.mismatch/untyped", node=type(node).__name__)
+            # the message's parameter is called ``node`` too, so it cannot go through problem()
+            untyped = TypeProblem("type.mismatch/untyped", node)
+            untyped.params["node"] = type(node).__name__
+            raise untyped
         return method(node)
 
     def visit_Expression(self, node):
@@ -405,6 +414,7 @@ class _Checker:
         """A code compared with a text constant (or another code) it can never equal."""
         if code.kind != "code":
             return
+        assert code.codes is not None  # every code type lists its values
         for n in nodes:
             value = n.value if isinstance(n, ast.Constant) and isinstance(n.value, str) else None
             if value is not None and value not in code.codes:
@@ -413,7 +423,13 @@ class _Checker:
                 if isinstance(code_node, ast.Name):
                     self.problem(n, "type.never-equal", advice, name=code_node.id, value=value, allowed=allowed)
                 self.problem(n, "type.never-equal/code", advice, value=value, allowed=allowed)
-        if other.kind == "code" and not (code.codes & other.codes) and code.codes and other.codes:
+        if (
+            other.kind == "code"
+            and other.codes is not None
+            and not (code.codes & other.codes)
+            and code.codes
+            and other.codes
+        ):
             self.problem(nodes[0] if nodes else None, "type.never-equal/codes", left=code.word(), right=other.word())
 
     def visit_Call(self, node):
@@ -442,6 +458,7 @@ def _is_none(node) -> bool:
 
 def _numbers_list(c: _Checker, arg, name) -> Type:
     t = c.a_list(arg, f"{name}()")
+    assert t.item is not None  # a_list refuses all but a list, and every list has an item type
     if not t.item.numeric and t.item.kind != "any":
         c.problem(arg, "type.mismatch/numbers-list", part=f"{name}()", found=t.word())
     return t.item if t.item.numeric else INTEGER
@@ -579,6 +596,7 @@ def _records(c: _Checker, node, args, kinds=None) -> tuple[Type, str, Type]:
     """The list of records, the field name (a text constant) and the field's type."""
     name = node.func.id
     t = c.a_list(args[0], f"{name}()")
+    assert t.item is not None  # a_list refuses all but a list, and every list has an item type
     if t.item.kind != "record":
         c.problem(args[0], "type.mismatch/records", part=f"{name}()", found=t.word())
     fnode = args[1]
@@ -587,7 +605,7 @@ def _records(c: _Checker, node, args, kinds=None) -> tuple[Type, str, Type]:
     field = fnode.value
     ftype = t.item.field(field)
     if ftype is None:
-        fields = [n for n, _ in t.item.fields]
+        fields = [n for n, _ in t.item.fields or ()]
         c.problem(fnode, "type.field", did_you_mean(field, fields), name=field, allowed=", ".join(fields))
     if kinds is not None and not (ftype.kind in kinds or ("numeric" in kinds and ftype.numeric)):
         c.problem(fnode, "type.mismatch/field", part=f"{name}()", name=field, found=ftype.word())
@@ -705,7 +723,12 @@ def given_names(tree) -> set:
     """Names a condition proves given: ``given(x)`` alone or as a part of ``and``."""
     if isinstance(tree, ast.Expression):
         tree = tree.body
-    if isinstance(tree, ast.Call) and tree.func.id == "given" and len(tree.args) == 1:
+    if (
+        isinstance(tree, ast.Call)
+        and isinstance(tree.func, ast.Name)
+        and tree.func.id == "given"
+        and len(tree.args) == 1
+    ):
         arg = tree.args[0]
         return {arg.id} if isinstance(arg, ast.Name) else set()
     if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.And):
