@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import Any
 
 from .errors import Problem
 from .limits import decimal_fits
@@ -40,7 +42,7 @@ class ExactList(list):
     __slots__ = ("total",)
 
 
-def exact(value) -> int | Fraction:
+def exact(value: Any) -> int | Fraction:
     """An exact number from an int, Decimal, Fraction, float or decimal text.
 
     A float is read by its shortest decimal text (48.2 is 482/10), which is what the
@@ -68,7 +70,7 @@ def exact(value) -> int | Fraction:
     raise ValueError(f"{value!r} is not a number")
 
 
-def over_common_denominator(xs) -> tuple[list, int]:
+def over_common_denominator(xs: Iterable[int | Fraction]) -> tuple[list, int]:
     """Whole numbers and fractions as numerators over their least common denominator:
     ``[1/2, 3, 7/10]`` is ``([5, 30, 7], 10)``; comparing or adding these is exact and
     builds no Fraction."""
@@ -77,7 +79,7 @@ def over_common_denominator(xs) -> tuple[list, int]:
     return [n * (common // d) for n, d in pairs], common
 
 
-def ratio(n: int, d: int):
+def ratio(n: int, d: int) -> int | Fraction:
     """n / d exactly, for whole numbers with d != 0: an int when it is whole, else a Fraction."""
     if d == 1:
         return n
@@ -85,7 +87,7 @@ def ratio(n: int, d: int):
     return q.numerator if q.denominator == 1 else q
 
 
-def to_json_number(value):
+def to_json_number(value: Any) -> int | float:
     """An int where exact, otherwise a float rounded to 6 decimal places (half to even,
     as ``round(value, 6)``), computed on whole numbers: the float of the rounded fraction
     without building it."""
@@ -101,7 +103,7 @@ def to_json_number(value):
     return value
 
 
-def format_number(value) -> str:
+def format_number(value: object) -> str:
     """A number as an officer writes it: 49, 0.5, 0.285714 (6 places at most)."""
     if type(value) is Fraction:
         if value.denominator == 1:
@@ -133,7 +135,7 @@ class Interval:
             return False
         return not (self.hi is not None and (x > self.hi or (x == self.hi and not self.hi_closed)))
 
-    def predicate(self):
+    def predicate(self) -> Callable[[object], bool]:
         """A function x -> bool equivalent to ``x in self``. Whole numbers and fractions are
         compared by cross-multiplying integers, without Fraction's generic comparison."""
         holds = self.ratio_predicate()
@@ -149,7 +151,7 @@ class Interval:
 
         return inside
 
-    def ratio_predicate(self):
+    def ratio_predicate(self) -> Callable[[int, int], bool]:
         """A function (n, d) -> bool, for d > 0, equivalent to ``Fraction(n, d) in self``
         without building the Fraction: a list of numbers scaled to one common denominator
         is checked by its smallest and largest numerator."""
@@ -171,7 +173,7 @@ class Interval:
 
         return holds
 
-    def covers(self, lo, hi) -> bool:
+    def covers(self, lo: int | Fraction, hi: int | Fraction) -> bool:
         """Whether every number from ``lo`` to ``hi`` (both included) lies inside."""
         inside = self.predicate()
         return inside(lo) and inside(hi)

@@ -996,7 +996,7 @@ def compile_document(doc: Document) -> PolicySpec:
     return spec
 
 
-def compile_file(path) -> PolicySpec:
+def compile_file(path: str | Path) -> PolicySpec:
     """Load, check and compile a policy file."""
     return compile_document(load_yaml(Path(path)))
 

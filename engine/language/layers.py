@@ -22,7 +22,7 @@ element the layer (policy id) that last defined it: results and traces name that
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -106,7 +106,7 @@ def _container(data, parts):
 _LOADER: ContextVar[Callable | None] = ContextVar("kaohe_base_loader", default=None)
 
 
-def document_from(source, name: str) -> Document:
+def document_from(source: str | Mapping, name: str) -> Document:
     """A policy document from YAML text or from a mapping (a mapping is written out as YAML
     first, so every problem still has a line and a column)."""
     if isinstance(source, Mapping):
@@ -129,7 +129,7 @@ def document_from(source, name: str) -> Document:
 
 
 @contextmanager
-def base_loader(loader: Callable | None):
+def base_loader(loader: Callable | None) -> Iterator[None]:
     """While the block runs, ``extends: REF`` asks ``loader(REF)`` first: it returns the base
     policy's YAML text or mapping, or None to look for a file or an installed policy."""
     token = _LOADER.set(loader)

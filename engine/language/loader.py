@@ -13,6 +13,7 @@ kaohe reads policy files with its own small YAML profile:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -71,7 +72,7 @@ class Document:
     key_positions: dict  # path tuple -> Location of the key that holds it
     chain: tuple[str, ...] = field(default=(), repr=False, compare=False)  # ids of the merged layers, base first
 
-    def loc(self, path=()) -> Location:
+    def loc(self, path: Iterable = ()) -> Location:
         """The location of the value at ``path``, or of its nearest ancestor."""
         path = tuple(path)
         while path:
@@ -80,7 +81,7 @@ class Document:
             path = path[:-1]
         return self.positions.get((), Location(self.file, 1, 1))
 
-    def key_loc(self, path) -> Location:
+    def key_loc(self, path: Iterable) -> Location:
         path = tuple(path)
         return self.key_positions.get(path) or self.loc(path)
 

@@ -248,7 +248,7 @@ class Schedule:
     def deadline(self, year: int) -> dt.date:
         return dt.date(year, *self.year_ends)
 
-    def place(self, unit) -> dict:
+    def place(self, unit: str) -> dict:
         """The names an entity with this schedule reads for a unit (see SCHEDULE_NAMES)."""
         info = self.units.get(unit)
         if info is None:

@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ..base.errors import Problem
 from ..base.suggest import did_you_mean
@@ -121,7 +122,7 @@ BOOLEAN, TEXT, DATE = Type("boolean"), Type("text"), Type("date")
 NULL, ANY = Type("null", nullable=True), Type("any")
 
 
-def code_type(values) -> Type:
+def code_type(values: Iterable[str]) -> Type:
     return Type("code", codes=frozenset(values))
 
 
@@ -679,13 +680,13 @@ SIGNATURES = {
 }
 
 
-def infer(tree, names: dict) -> Type:
+def infer(tree: ast.AST, names: dict) -> Type:
     """The type of a checked expression tree, its names typed by ``names``; raise
     :class:`TypeProblem` at the first part whose types do not fit."""
     return _Checker(names).visit(tree)
 
 
-def check_condition(tree, names: dict, what: Problem) -> Type:
+def check_condition(tree: ast.AST, names: dict, what: Problem) -> Type:
     """Like :func:`infer`, for a tree that must be yes/no (a grade or consequence condition)."""
     return _Checker(names).condition(tree, what)
 
@@ -693,7 +694,7 @@ def check_condition(tree, names: dict, what: Problem) -> Type:
 _INPUT_TYPES = {"string": TEXT, "integer": INTEGER, "number": DECIMAL, "boolean": BOOLEAN, "date": DATE}
 
 
-def input_type(inp) -> Type:
+def input_type(inp: Any) -> Type:
     """The type of a declared input (an :class:`~engine.language.model.Input`); nullable
     when its default is empty (``default: null``)."""
     kind = inp.type
@@ -708,7 +709,7 @@ def input_type(inp) -> Type:
     return base.or_empty(bool(inp.has_default and inp.default is None))
 
 
-def tier_value_type(values) -> Type | None:
+def tier_value_type(values: Sequence) -> Type | None:
     """The type of a tier table's values: codes, yes/no or numbers; None when they mix."""
     if all(isinstance(v, str) for v in values):
         return code_type(values)
@@ -719,7 +720,7 @@ def tier_value_type(values) -> Type | None:
     return INTEGER if all(isinstance(v, int) for v in values) else DECIMAL
 
 
-def given_names(tree) -> set:
+def given_names(tree: ast.AST) -> set:
     """Names a condition proves given: ``given(x)`` alone or as a part of ``and``."""
     if isinstance(tree, ast.Expression):
         tree = tree.body
