@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
+from collections.abc import Iterable
 from fractions import Fraction
+from typing import Any
 
 from ..base.errors import Diagnostic, RecordError
 from ..language.expressions import EvalFailure, failure_problem
@@ -39,7 +41,7 @@ class TierTable:
         self.inside = [t.interval.predicate() for t in tiers]
         self.ints = [(b.numerator, b.denominator, up) for b, up in zip(self.bounds, self.closed_up)]
 
-    def index(self, x) -> int:
+    def index(self, x: Any) -> int:
         kind = type(x)
         if kind is int or kind is Fraction:
             n, d = (x, 1) if kind is int else (x.numerator, x.denominator)
@@ -108,28 +110,28 @@ class EntityRuntime:
         return env, problems
 
     # -- the errors a record is refused with (the generated function calls these) -----------
-    def missing_problem(self, name) -> Diagnostic:
+    def missing_problem(self, name: str) -> Diagnostic:
         return self._field_problem(name, "record.missing")
 
-    def invalid_problem(self, name, exc) -> Diagnostic:
+    def invalid_problem(self, name: str, exc: object) -> Diagnostic:
         return self._field_problem(name, "record.invalid", reason=exc)
 
-    def needed_error(self, name) -> RecordError:
+    def needed_error(self, name: str) -> RecordError:
         """An optional input the record leaves empty, read by a rule."""
         return RecordError(self._field_problem(name, "record.missing/needed"))
 
-    def no_members_error(self, name) -> RecordError:
+    def no_members_error(self, name: str) -> RecordError:
         value = self.values[name]
         entity = self.entity.name
         return RecordError(Diagnostic.of("record.members", value.location, rule=value.rule, name=name, entity=entity))
 
-    def undecided_error(self, exc) -> RecordError:
+    def undecided_error(self, exc: BaseException) -> RecordError:
         return RecordError(Diagnostic.of("record.compute/decide", self.entity.location, reason=failure_problem(exc)))
 
-    def shape_error(self, record) -> RecordError:
+    def shape_error(self, record: object) -> RecordError:
         return RecordError(Diagnostic.of("record.shape", self.entity.location, kind=type(record).__name__))
 
-    def member_input_error(self, name: str, value: Value, exc) -> RecordError:
+    def member_input_error(self, name: str, value: Value, exc: BaseException) -> RecordError:
         return RecordError(
             Diagnostic.of(
                 "record.compute/members", value.location, rule=value.rule, name=name, reason=failure_problem(exc)
@@ -143,14 +145,14 @@ class EntityRuntime:
             key += "/unlabelled"
         return Diagnostic.of(key, inp.location, evidence={"field": name}, field=name, label=label, **params)
 
-    def failure(self, name, exc) -> RecordError:
+    def failure(self, name: str, exc: BaseException) -> RecordError:
         value = self.values[name]
         return RecordError(
             Diagnostic.of("record.compute", value.location, rule=value.rule, name=name, reason=failure_problem(exc))
         )
 
     # -- aggregates over members ----------------------------------------------------------------
-    def aggregate(self, members, value: Value):
+    def aggregate(self, members: Iterable[dict], value: Value) -> Any:
         """An aggregate over the member environments (each evaluated already)."""
         where, over = value.where, value.over
         failing = getattr(members, "failing", 0)  # rejected members counted as failing (MemberEnvs)
@@ -184,7 +186,13 @@ class EntityRuntime:
         return items  # list
 
     # -- one record ---------------------------------------------------------------------------
-    def evaluate(self, record, as_of: dt.date | None = None, members=None, tracer: Tracer | None = None) -> Result:
+    def evaluate(
+        self,
+        record: Any,
+        as_of: dt.date | None = None,
+        members: Iterable[dict] | None = None,
+        tracer: Tracer | None = None,
+    ) -> Result:
         """Evaluate one record with the generated function, reporting to ``tracer`` if
         given; raise RecordError for a bad record."""
         if not isinstance(record, dict):

@@ -34,6 +34,8 @@ import ast
 import datetime as dt
 import math
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from ..base.errors import Diagnostic, PolicyError, RecordError
 from ..base.limits import MAX_MAGNITUDE
@@ -92,7 +94,7 @@ class _Builder:
         return name
 
 
-def compile_entity(rt):
+def compile_entity(rt: Any) -> tuple[Callable, str]:
     """The entity of ``rt`` (an :class:`EntityRuntime`) as one function
     ``run(record, as_of, members, tracer) -> Result`` that raises :class:`RecordError`
     for a bad record; and its source text. One entity at a time, whatever the thread.
@@ -109,7 +111,7 @@ def compile_entity(rt):
             ) from None
 
 
-def generate(rt):
+def generate(rt: Any) -> tuple[Callable, str]:
     """:func:`compile_entity` without the lock and without the error for an entity too large."""
     entity = rt.entity
     b = _Builder()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +65,7 @@ class Policy:
             self._runtimes[name] = EntityRuntime(spec, entity, self._runtimes)
             self._names[name] = (column_map(entity), frozenset(entity.inputs))
 
-    def named(self, record, entity: str):
+    def named(self, record: Any, entity: str) -> Any:
         """``record`` with its keys as input names: a row keyed 工号, 性别 (as a sheet's headers
         are) is keyed id, gender. Anything but a dict is returned as it is."""
         if type(record) is not dict and not isinstance(record, dict):
@@ -169,7 +169,7 @@ class Policy:
         trace: bool = False,
         mode: str = FAST,
         allow_outside: bool = False,
-    ):
+    ) -> Iterator[tuple[Any, list]]:
         """Evaluate ``entity`` (a group, a school) from its members' records.
 
         Members are grouped by the input the entity's ``members`` declaration names, each
@@ -197,6 +197,7 @@ class Policy:
                     if mode != REFERENCE
                     else _run(mrt, record, mode, day, None, True)
                 )
+                assert evaluated.env is not None  # evaluated with a tracer
                 key = tuple(evaluated.env.get(b) for b in by)
                 result: Result | Failure = evaluated
             except RecordError as exc:
@@ -303,7 +304,7 @@ def load_policy(path: str | Path) -> Policy:
     return Policy(compile_file(find_policy(path)))
 
 
-def parse_policy(source, *, name: str = "policy.yaml", loader=None) -> Policy:
+def parse_policy(source: str | Mapping, *, name: str = "policy.yaml", loader: Callable | None = None) -> Policy:
     """A policy from its YAML text or its data (a mapping), e.g. from a web editor or a
     database. ``name`` is the file name diagnostics give. ``extends: REF`` asks
     ``loader(REF)`` for the base policy's text or mapping (None: look for a file beside the

@@ -12,6 +12,7 @@ batches never do.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
 
@@ -25,7 +26,9 @@ from .tracers import FullTracer, TracedEnv
 __all__ = ["evaluate_reference"]
 
 
-def evaluate_reference(rt, record, as_of: dt.date | None = None, members=None) -> Result:
+def evaluate_reference(
+    rt: Any, record: dict, as_of: dt.date | None = None, members: Iterable[dict] | None = None
+) -> Result:
     """Evaluate one record of ``rt``'s entity with simpleeval; the Result carries a
     :class:`FullTracer` with the facts found on the way (so its trace can be compared)."""
     if not isinstance(record, dict):

@@ -23,7 +23,7 @@ __all__ = ["LANGUAGES", "Failure", "Result", "check_language", "plain"]
 LANGUAGES = ("zh", "en")
 
 
-def check_language(lang) -> str:
+def check_language(lang: object) -> str:
     """``lang`` if kaohe writes that language; otherwise a :class:`KaoheError`, never a silent
     fallback to Chinese."""
     if lang in LANGUAGES:
@@ -47,7 +47,7 @@ def _relative_file(problem: dict) -> dict:
     return problem
 
 
-def plain(value, short=False):
+def plain(value: object, short: bool = False) -> Any:
     """A computed value as JSON-ready data."""
     if type(value) is Fraction or type(value) is int:
         return to_json_number(value)
@@ -79,7 +79,7 @@ class Result:
     ok = True
 
     @property
-    def env(self):
+    def env(self) -> dict | None:
         """The record's names and computed values (a dict), when it was evaluated with a
         tracer (``trace=True``); None otherwise. Reading a value that could not be
         computed raises the :class:`RecordError` that stopped it."""
@@ -101,7 +101,7 @@ class Result:
         return out
 
     @property
-    def credit_total(self):
+    def credit_total(self) -> int | Fraction:
         """All credits added up, exactly: 0.5 in each of two terms is 1."""
         num, den = 0, 1  # the total is num / den, added as whole numbers
         for cons, amount in self.fired:
@@ -127,7 +127,7 @@ class Result:
     def awards(self) -> list[str]:
         return self.codes("award")
 
-    def value(self, name):
+    def value(self, name: str) -> Any:
         """A reported or computed value by name (None if it was not computed)."""
         if name in self.scores:
             return self.scores[name]

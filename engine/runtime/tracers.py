@@ -66,13 +66,13 @@ class Tracer:
 
     __slots__ = ()
 
-    def computed(self, rt, values: dict, fails: dict, tiers: dict) -> None:
+    def computed(self, rt: Any, values: dict, fails: dict, tiers: dict) -> None:
         """``values``: every input, schedule value and derived value by name, each
         :data:`NOT_COMPUTED` where it has none; ``fails``: name -> why it has none (a
         :class:`RecordError`, or the name of the empty optional input it read);
         ``tiers``: tier value name -> (the input looked up, the row's index), or None."""
 
-    def decided(self, level, fired: list) -> None:
+    def decided(self, level: Any, fired: list) -> None:
         """The level given (None for an entity without grades) and the consequences that
         followed, as ``[(consequence, amount)]``."""
 
@@ -85,12 +85,13 @@ class SimpleTracer(Tracer):
     def __init__(self) -> None:
         self.env: TracedEnv | None = None
 
-    def computed(self, rt, values, fails, tiers):
+    def computed(self, rt: Any, values: dict, fails: dict, tiers: dict) -> None:
         env = self.env = TracedEnv({k: v for k, v in values.items() if v is not NOT_COMPUTED})
         env.rt, env.fails = rt, fails
 
-    def decided(self, level, fired):
+    def decided(self, level: Any, fired: list) -> None:
         if level is not None:
+            assert self.env is not None  # the generated function calls computed() first
             self.env["grade"] = level.code
 
 
@@ -112,14 +113,15 @@ class FullTracer(SimpleTracer):
         self.level = None
         self.fired: list = []
 
-    def computed(self, rt, values, fails, tiers):
+    def computed(self, rt: Any, values: dict, fails: dict, tiers: dict) -> None:
         super().computed(rt, values, fails, tiers)
         values = rt.values
         self.tiers = {name: (x, values[name].tiers[row]) for name, (x, row) in _chosen(tiers)}
 
-    def decided(self, level, fired):
+    def decided(self, level: Any, fired: list) -> None:
         super().decided(level, fired)
         self.level, self.fired = level, fired
+        assert self.env is not None  # the generated function calls computed() first
         entity = self.env.rt.entity
         conditions = self.conditions
         if level is not None and entity.grade is not None:

@@ -5,6 +5,8 @@ for officers, on top of the same library as the command line. Needs ``pip instal
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from pathlib import Path
 
 __all__ = ["ServeError", "check_binding", "serve"]
 
@@ -31,7 +33,9 @@ def check_binding(host: str, token: str | None) -> str | None:
     return token
 
 
-def serve(host: str, port: int, policies, token: str | None = None, log_level: str = "info") -> None:
+def serve(
+    host: str, port: int, policies: Iterable[str | Path], token: str | None = None, log_level: str = "info"
+) -> None:
     """Load the policies (installed ones and ``policies``), then answer on host:port until stopped."""
     import uvicorn
 
@@ -39,5 +43,5 @@ def serve(host: str, port: int, policies, token: str | None = None, log_level: s
     from .catalog import installed_policy_dirs
 
     token = check_binding(host, token)
-    app = create_app(Settings(policies=installed_policy_dirs() + list(policies), token=token))
+    app = create_app(Settings(policies=installed_policy_dirs() + [Path(p) for p in policies], token=token))
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, date_header=False)

@@ -12,6 +12,7 @@ import json
 import logging
 import time
 import uuid
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
@@ -62,7 +63,7 @@ class Metrics:
         self.errors = Counter("kaohe_errors", "Error answers, by code", ["code"], registry=self.registry)
 
 
-def error_body(code: str, message: str, text: str | None = None, request_id: str | None = None, **extra) -> dict:
+def error_body(code: str, message: str, text: str | None = None, request_id: str | None = None, **extra: Any) -> dict:
     """An error in the shape of the result schema's failure object."""
     error = {
         "code": code,

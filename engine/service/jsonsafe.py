@@ -13,7 +13,7 @@ from ..base.numbers import to_json_number
 __all__ = ["json_default"]
 
 
-def json_default(value):
+def json_default(value: object) -> int | float | str:
     if isinstance(value, Fraction):
         return to_json_number(value)
     if isinstance(value, (dt.date, dt.datetime)):

@@ -16,7 +16,9 @@ import multiprocessing
 import re
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from ..base.errors import Diagnostic, KaoheError, Location
 
@@ -39,7 +41,7 @@ def clean_name(name: str | None) -> str:
     return name if _NAME.match(name) else "policy.yaml"
 
 
-def diagnostic_dict(d: Diagnostic, lang: str, hide=()) -> dict:
+def diagnostic_dict(d: Diagnostic, lang: str, hide: Iterable[str] = ()) -> dict:
     """A diagnostic as data for a client: the file by base name only."""
     out = d.as_dict()
     out["text"] = d.message_in(lang)
@@ -189,7 +191,7 @@ class Sandbox:
             process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
 
-    async def run(self, *args) -> dict:
+    async def run(self, *args: Any) -> dict:
         pool = self._executor()
         future = pool.submit(check_text, *args)
         try:
