@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 
 import simpleeval
 
@@ -136,7 +137,7 @@ def _kind(value) -> Problem:
     return Problem("word.kind.other", name=type(value).__name__)
 
 
-def div(a, b):
+def div(a: Any, b: Any) -> Any:
     """Exact division: 7 / 2 is 7/2, never 3.5000000001."""
     if type(a) is int and type(b) is int:
         if b == 0:
@@ -149,13 +150,13 @@ def div(a, b):
     return _check_size(a / b)
 
 
-def mul(a, b):
+def mul(a: Any, b: Any) -> Any:
     _number(a, "*")
     _number(b, "*")
     return _check_size(a * b)
 
 
-def add(a, b):
+def add(a: Any, b: Any) -> Any:
     ta, tb = type(a), type(b)
     if (ta is int or ta is Fraction) and (tb is int or tb is Fraction):  # the usual case
         return _check_size(a + b)
@@ -170,7 +171,7 @@ def add(a, b):
     return _check_size(a + b)
 
 
-def sub(a, b):
+def sub(a: Any, b: Any) -> Any:
     if isinstance(a, dt.date) and isinstance(b, dt.date):
         return (a - b).days
     _number(a, "-")
@@ -178,7 +179,7 @@ def sub(a, b):
     return _check_size(a - b)
 
 
-def power(a, b):
+def power(a: Any, b: Any) -> Any:
     _number(a, "**")
     _number(b, "**")
     if type(b) is not int:
@@ -196,7 +197,7 @@ def _bits(a) -> int:
     return abs(a).bit_length()
 
 
-def floordiv(a, b):
+def floordiv(a: Any, b: Any) -> Any:
     _number(a, "//")
     _number(b, "//")
     if b == 0:
@@ -204,7 +205,7 @@ def floordiv(a, b):
     return _check_size(a // b)
 
 
-def mod(a, b):
+def mod(a: Any, b: Any) -> Any:
     _number(a, "%")
     _number(b, "%")
     if b == 0:
@@ -212,13 +213,13 @@ def mod(a, b):
     return _check_size(a % b)
 
 
-def neg(a):
+def neg(a: Any) -> Any:
     return -_number(a, "-")
 
 
 # Order comparisons of fractions by cross-multiplying whole numbers: the same answer as
 # Fraction's own operators, without their generic number-tower dispatch.
-def lt(a, b):
+def lt(a: Any, b: Any) -> bool:
     ta, tb = type(a), type(b)
     if ta is Fraction:
         if tb is Fraction:
@@ -232,7 +233,7 @@ def lt(a, b):
     return a < b
 
 
-def le(a, b):
+def le(a: Any, b: Any) -> bool:
     ta, tb = type(a), type(b)
     if ta is Fraction:
         if tb is Fraction:
@@ -246,11 +247,11 @@ def le(a, b):
     return a <= b
 
 
-def gt(a, b):
+def gt(a: Any, b: Any) -> bool:
     return lt(b, a)
 
 
-def ge(a, b):
+def ge(a: Any, b: Any) -> bool:
     return le(b, a)
 
 
@@ -293,7 +294,7 @@ def _list(value, name):
     return value
 
 
-def f_len(xs):
+def f_len(xs: Any) -> int:
     """Number of items in a list."""
     return len(_list(xs, "len"))
 
@@ -314,7 +315,7 @@ def _scaled_total(xs):
     return None
 
 
-def exact_sum(xs):
+def exact_sum(xs: Any) -> Any:
     """Exact sum of a list of numbers."""
     scaled = _scaled_total(xs)
     if scaled is not None:
@@ -324,12 +325,12 @@ def exact_sum(xs):
     return sum(xs)
 
 
-def f_sum(xs):
+def f_sum(xs: Any) -> Any:
     """Sum of a list of numbers (0 for an empty list)."""
     return _check_size(exact_sum(_list(xs, "sum")))
 
 
-def f_mean(xs):
+def f_mean(xs: Any) -> Any:
     """Exact average of a non-empty list of numbers."""
     _list(xs, "mean")
     if not xs:
@@ -340,7 +341,7 @@ def f_mean(xs):
     return div(_check_size(exact_sum(xs)), len(xs))
 
 
-def f_min(*args):
+def f_min(*args: Any) -> Any:
     """Smallest of several numbers, or of one list."""
     items = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
     if not items:
@@ -350,7 +351,7 @@ def f_min(*args):
     return min(items)
 
 
-def f_max(*args):
+def f_max(*args: Any) -> Any:
     """Largest of several numbers, or of one list."""
     items = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
     if not items:
@@ -360,7 +361,7 @@ def f_max(*args):
     return max(items)
 
 
-def f_cap(xs, limit):
+def f_cap(xs: Any, limit: Any) -> list:
     """Each item of a list, but at most ``limit``: cap([5, 2, 9], 4) is [4, 2, 4]."""
     _list(xs, "cap")
     _number(limit, "cap")
@@ -377,7 +378,7 @@ def _cap_table(limit: int) -> bytes:
     return table
 
 
-def f_capped_sum(xs, limit):
+def f_capped_sum(xs: Any, limit: Any) -> Any:
     """sum(cap(xs, limit)) in one pass: each item counts at most ``limit``."""
     _list(xs, "capped_sum")
     _number(limit, "capped_sum")
@@ -389,32 +390,32 @@ def f_capped_sum(xs, limit):
     return sum([x if x < limit else limit for x in xs])
 
 
-def f_count(xs, value=True):
+def f_count(xs: Any, value: Any = True) -> int:
     """How many items of a list equal ``value`` (true by default)."""
     return sum(1 for x in _list(xs, "count") if x == value)
 
 
-def f_distinct(xs):
+def f_distinct(xs: Any) -> int:
     """Number of different items in a list."""
     return len(set(_list(xs, "distinct")))
 
 
-def f_all(xs):
+def f_all(xs: Any) -> bool:
     """True when every item of the list is true (also for an empty list)."""
     return all(_list(xs, "all"))
 
 
-def f_any(xs):
+def f_any(xs: Any) -> bool:
     """True when at least one item of the list is true."""
     return any(_list(xs, "any"))
 
 
-def f_abs(x):
+def f_abs(x: Any) -> Any:
     """Absolute value."""
     return abs(_number(x, "abs"))
 
 
-def f_round(x, places=0):
+def f_round(x: Any, places: Any = 0) -> Any:
     """Round half up (四舍五入) to ``places`` decimal places."""
     _number(x, "round")
     if type(places) is not int or not 0 <= places <= 12:
@@ -424,17 +425,17 @@ def f_round(x, places=0):
     return r.numerator if r.denominator == 1 else r
 
 
-def f_floor(x):
+def f_floor(x: Any) -> Any:
     """Largest whole number not above x."""
     return math.floor(_number(x, "floor"))
 
 
-def f_ceil(x):
+def f_ceil(x: Any) -> Any:
     """Smallest whole number not below x: ceil(101 / 10) is 11."""
     return math.ceil(_number(x, "ceil"))
 
 
-def f_date(text, month=None, day=None):
+def f_date(text: Any, month: Any = None, day: Any = None) -> dt.date:
     """A date from ISO text, date('2021-06-30'), or from year, month and day: date(2021, 6, 30)."""
     if month is not None or day is not None:
         for part in (text, month, day):
@@ -454,7 +455,7 @@ def f_date(text, month=None, day=None):
         raise EvalFailure("eval.not-a-date", value=repr(text)) from None
 
 
-def f_add_days(day, n):
+def f_add_days(day: Any, n: Any) -> dt.date:
     """The date ``n`` days after ``day`` (before it when n is negative)."""
     if not isinstance(day, dt.date):
         raise EvalFailure("eval.add-days-date", got=_kind(day))
@@ -480,13 +481,13 @@ def _add_months(day, n, name):
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def f_add_months(day, n):
+def f_add_months(day: Any, n: Any) -> dt.date:
     """The date ``n`` months after ``day``; the month's last day when it is shorter
     (add_months(date(2021, 1, 31), 1) is 2021-02-28)."""
     return _add_months(day, n, "add_months")
 
 
-def f_add_years(day, n):
+def f_add_years(day: Any, n: Any) -> dt.date:
     """The date ``n`` years after ``day``; 29 February becomes 28 February in a common year."""
     if type(n) is not int or abs(n) > 10_000:
         raise EvalFailure("eval.needs-whole", name="add_years")
@@ -499,17 +500,17 @@ def _date_part(day, name):
     return day
 
 
-def f_year(day):
+def f_year(day: Any) -> int:
     """The year of a date: year(date('2021-06-30')) is 2021."""
     return _date_part(day, "year").year
 
 
-def f_month(day):
+def f_month(day: Any) -> int:
     """The month of a date, 1 to 12."""
     return _date_part(day, "month").month
 
 
-def f_day(day):
+def f_day(day: Any) -> int:
     """The day of the month of a date, 1 to 31."""
     return _date_part(day, "day").day
 
@@ -521,17 +522,17 @@ def _records(xs, name, fname):
     return xs
 
 
-def f_field(xs, name):
+def f_field(xs: Any, name: str) -> list:
     """One field of each record of an activity list: field(log, 'hours') is the list of hours."""
     return [r[name] for r in _records(xs, name, "field")]
 
 
-def f_total(xs, name):
+def f_total(xs: Any, name: str) -> Any:
     """The sum of one numeric field over an activity list: total(log, 'hours')."""
     return f_sum(f_field(xs, name))
 
 
-def f_within(xs, name, low, high):
+def f_within(xs: Any, name: str, low: Any, high: Any) -> list:
     """The records whose field lies from ``low`` to ``high``, both included:
     within(log, 'date', add_years(as_of, -3), as_of). A record whose field is empty is left out."""
     _records(xs, name, "within")
@@ -540,20 +541,20 @@ def f_within(xs, name, low, high):
     return [r for r in xs if r[name] is not None and le(low, r[name]) and le(r[name], high)]
 
 
-def f_where(xs, name, value=True):
+def f_where(xs: Any, name: str, value: Any = True) -> list:
     """The records whose field equals ``value`` (is true when no value is given):
     where(log, 'kind', 'offline')."""
     return [r for r in _records(xs, name, "where") if r[name] == value]
 
 
-def f_days_between(start, end):
+def f_days_between(start: Any, end: Any) -> int:
     """Whole days from ``start`` to ``end`` (negative when end is earlier)."""
     if not isinstance(start, dt.date) or not isinstance(end, dt.date):
         raise EvalFailure("eval.days-between")
     return (end - start).days
 
 
-def f_given(value):
+def f_given(value: Any) -> bool:
     """True when an optional input was given (is not empty)."""
     return value is not None
 
@@ -640,7 +641,7 @@ class Expression:
     constant: object = field(default=None, repr=False)
     is_constant: bool = False
 
-    def reference(self, env) -> object:
+    def reference(self, env: dict) -> object:
         """Evaluate with simpleeval: the reference semantics."""
         evaluator = simpleeval.EvalWithCompoundTypes(operators=OPERATORS, functions=dict(FUNCTIONS), names=env)
         return evaluator.eval(self.text, previously_parsed=self.tree)
@@ -750,7 +751,7 @@ def fast_tree(expression: Expression, consts: dict, name_node: Callable) -> ast.
     return _hoist_floats(tree, expression.text, consts)
 
 
-def parse_expression(text, location: Location, names: dict[str, str] | None = None) -> Expression:
+def parse_expression(text: str, location: Location, names: dict[str, str] | None = None) -> Expression:
     """Check and parse one expression.
 
     ``names`` maps every name the expression may read to a short description; an unknown
