@@ -51,7 +51,7 @@ class Unsupported(Problem):
     catalogue key (``columnar.*``) and its parameters: the officer's notice names it."""
 
 
-def lit(v):
+def lit(v: object) -> exp.Expression:
     if isinstance(v, bool):
         return exp.Boolean(this=v)
     if isinstance(v, int):
@@ -61,15 +61,15 @@ def lit(v):
     raise Unsupported("columnar.constant", value=repr(v))
 
 
-def col(name):
+def col(name: str) -> exp.Expression:
     return exp.column(name, quoted=True)
 
 
-def null():
+def null() -> exp.Expression:
     return exp.Null()
 
 
-def case(*pairs, default=None):
+def case(*pairs: tuple[exp.Expression, exp.Expression], default: exp.Expression | None = None) -> exp.Expression:
     c = exp.Case()
     for cond, then in pairs:
         c = c.when(cond, then)
@@ -78,31 +78,31 @@ def case(*pairs, default=None):
     return c
 
 
-def is_null(e):
+def is_null(e: exp.Expression) -> exp.Expression:
     return exp.Is(this=e, expression=exp.Null())
 
 
-def not_null(e):
+def not_null(e: exp.Expression) -> exp.Expression:
     return exp.Not(this=is_null(e))
 
 
-def paren(e):
+def paren(e: exp.Expression) -> exp.Expression:
     return exp.Paren(this=e)
 
 
-def and_(*es):
-    es = [e for e in es if e is not None]
-    out = es[0]
-    for e in es[1:]:
+def and_(*es: exp.Expression | None) -> exp.Expression:
+    kept = [e for e in es if e is not None]
+    out = kept[0]
+    for e in kept[1:]:
         out = exp.And(this=out, expression=e)
     return out
 
 
-def regex(e, pattern):
+def regex(e: exp.Expression, pattern: str) -> exp.Expression:
     return exp.RegexpLike(this=e, expression=exp.Literal.string(pattern))
 
 
-def wide(e, bound):
+def wide(e: exp.Expression, bound: int) -> exp.Expression:
     """Integers are computed as BIGINT, or as DECIMAL(38, 0) once their bound passes a
     BIGINT's (a literal's own type may be narrower: 10**6 * 10**6 overflows an INT)."""
     if bound >= SMALL:
@@ -163,7 +163,7 @@ def _check(*bounds):
             raise Unsupported("columnar.bound")
 
 
-def num_const(v) -> Num:
+def num_const(v: Any) -> Num:
     f = Fraction(v)
     return Num(lit(f.numerator), lit(f.denominator), abs(f.numerator), f.denominator, f.denominator)
 
@@ -174,7 +174,7 @@ def _mul(a: exp.Expression, ab: int, b: exp.Expression, bb: int) -> exp.Expressi
     return paren(exp.Mul(this=wide(a, bound), expression=wide(b, bound)))
 
 
-def add(a: Num, b: Num, sign=1) -> Num:
+def add(a: Num, b: Num, sign: int = 1) -> Num:
     op = exp.Add if sign > 0 else exp.Sub
     if a.dc is not None and a.dc == b.dc:
         nb = a.nb + b.nb
@@ -205,13 +205,13 @@ def div(a: Num, b: Num) -> Num:
     return Num(case((zero, null()), default=n), d, a.nb * b.db, a.db * b.nb)
 
 
-def compare(op, a: Num, b: Num) -> Bool:
+def compare(op: Any, a: Num, b: Num) -> Bool:
     left = _mul(a.n, a.nb, b.d, b.db)
     right = _mul(b.n, b.nb, a.d, a.db)
     return Bool(op(this=left, expression=right))
 
 
-def inside(x: Num, interval) -> exp.Expression | None:
+def inside(x: Num, interval: Any) -> exp.Expression | None:
     parts = []
     if interval.lo is not None:
         parts.append(compare(exp.GTE if interval.lo_closed else exp.GT, x, num_const(interval.lo)).e)
@@ -225,11 +225,11 @@ def strict_and(a: exp.Expression, b: exp.Expression) -> exp.Expression:
     return case((a, b), (exp.Not(this=a), exp.false()))
 
 
-def strict_or(a, b):
+def strict_or(a: exp.Expression, b: exp.Expression) -> exp.Expression:
     return case((a, exp.true()), (exp.Not(this=a), b))
 
 
-def strict_if(cond, then, other):
+def strict_if(cond: exp.Expression, then: exp.Expression, other: exp.Expression) -> exp.Expression:
     return case((cond, then), (exp.Not(this=cond), other))
 
 
@@ -273,7 +273,7 @@ def _scaled_decimal(raw, raw_type: str):
     raise Unsupported("columnar.number-column", type=str(raw_type))
 
 
-def column_kind(arrow_type) -> str:
+def column_kind(arrow_type: Any) -> str:
     import pyarrow as pa
 
     t = arrow_type
@@ -294,7 +294,7 @@ def column_kind(arrow_type) -> str:
     return "other"
 
 
-def read_input(inp, raw: exp.Expression, kind: str):
+def read_input(inp: Any, raw: exp.Expression, kind: str) -> tuple:
     """(typed plan value, ok condition, missing condition) for one input column."""
     t = inp.type
     if kind == "null":
@@ -317,8 +317,8 @@ def read_input(inp, raw: exp.Expression, kind: str):
         pairs = {v: v for v in inp.values}
         pairs.update(inp.aliases)
         whens = [(exp.EQ(this=raw, expression=lit(k)), lit(v)) for k, v in pairs.items() if k.strip() == k and k]
-        value = case(*whens)
-        return Str(value), not_null(value), missing
+        code = case(*whens)
+        return Str(code), not_null(code), missing
     if t == "boolean":
         if kind == "bool":
             return Bool(raw), exp.true(), missing
@@ -441,10 +441,10 @@ class Compiler:
             raise Unsupported("columnar.node", node=type(node).__name__)
         return method(node)
 
-    def c_Expression(self, node):
+    def c_Expression(self, node: Any) -> Any:
         return self(node.body)
 
-    def c_Name(self, node):
+    def c_Name(self, node: Any) -> Any:
         if node.id == "as_of":
             return Date(self.as_of)
         if node.id not in self.names:
@@ -452,7 +452,7 @@ class Compiler:
         value = self.names[node.id]
         return Absent() if value is None else value
 
-    def c_Constant(self, node):
+    def c_Constant(self, node: Any) -> Any:
         v = node.value
         if isinstance(v, bool):
             return Bool(exp.Boolean(this=v))
@@ -464,20 +464,20 @@ class Compiler:
             return Date(exp.Cast(this=lit(v.isoformat()), to=exp.DataType.build("DATE")))
         raise Unsupported("columnar.constant", value=repr(v))
 
-    def c_BoolOp(self, node):
+    def c_BoolOp(self, node: Any) -> Any:
         parts = [self.boolean(v) for v in node.values]
         out = parts[-1]
         for p in reversed(parts[:-1]):
             out = strict_and(p, out) if isinstance(node.op, ast.And) else strict_or(p, out)
         return Bool(out)
 
-    def boolean(self, node) -> exp.Expression:
+    def boolean(self, node: Any) -> exp.Expression:
         value = self(node)
         if not isinstance(value, Bool):
             raise Unsupported("columnar.condition")
         return value.e
 
-    def c_UnaryOp(self, node):
+    def c_UnaryOp(self, node: Any) -> Any:
         if isinstance(node.op, ast.Not):
             return Bool(exp.Not(this=paren(self.boolean(node.operand))))
         value = self(node.operand)
@@ -487,7 +487,7 @@ class Compiler:
             return Num(exp.Neg(this=paren(value.n)), value.d, value.nb, value.db, value.dc)
         return value
 
-    def c_BinOp(self, node):
+    def c_BinOp(self, node: Any) -> Any:
         a, b = self(node.left), self(node.right)
         if isinstance(a, Absent) or isinstance(b, Absent):
             return Num(null(), lit(1), 0, 1, 1)
@@ -504,7 +504,7 @@ class Compiler:
             return div(a, b)
         raise Unsupported("columnar.operator", op=op.__name__)
 
-    def c_Compare(self, node):
+    def c_Compare(self, node: Any) -> Any:
         left = self(node.left)
         parts = []
         for op, right_node in zip(node.ops, node.comparators):
@@ -520,16 +520,16 @@ class Compiler:
             out = strict_and(p, out)
         return Bool(out)
 
-    def membership(self, left, op, node):
+    def membership(self, left: Any, op: Any, node: Any) -> Any:
         if not isinstance(node, (ast.Tuple, ast.List)) or not all(isinstance(e, ast.Constant) for e in node.elts):
             raise Unsupported("columnar.in-constants")
-        values = [e.value for e in node.elts]
+        values = [e.value for e in node.elts if isinstance(e, ast.Constant)]  # every one is, checked above
         if not isinstance(left, Str) or not all(isinstance(v, str) for v in values):
             raise Unsupported("columnar.in-text")
         e = exp.In(this=left.e, expressions=[lit(v) for v in values])
         return exp.Not(this=paren(e)) if isinstance(op, ast.NotIn) else e
 
-    def compare(self, op, a, b):
+    def compare(self, op: Any, a: Any, b: Any) -> Any:
         if op not in _CMP:
             raise Unsupported("columnar.operator", op=op.__name__)
         if isinstance(a, Absent) or isinstance(b, Absent):
@@ -542,7 +542,7 @@ class Compiler:
             return _CMP[op](this=a.e, expression=b.e)
         raise Unsupported("columnar.compare-kinds")
 
-    def c_IfExp(self, node):
+    def c_IfExp(self, node: Any) -> Any:
         cond = self.boolean(node.test)
         a, b = self(node.body), self(node.orelse)
         if isinstance(a, Num) and isinstance(b, Num):
@@ -553,7 +553,7 @@ class Compiler:
             return type(a)(strict_if(cond, a.e, b.e))
         raise Unsupported("columnar.if-kinds")
 
-    def c_Call(self, node):
+    def c_Call(self, node: Any) -> Any:
         if not isinstance(node.func, ast.Name) or node.keywords:
             raise Unsupported("columnar.call")
         name = node.func.id
@@ -600,7 +600,7 @@ class Compiler:
                 bound = min(bound, abs(scaled)) if scaled >= 0 else bound
             total_bound = bound * xs.length
             _check(total_bound)
-            total = exp.ArraySum(this=items)
+            total: exp.Expression = exp.ArraySum(this=items)
             total = case((exp.EQ(this=size, expression=lit(0)), lit(0)), default=total)
             if name in ("sum", "capped_sum"):
                 return Num(total, lit(xs.dc), total_bound, xs.dc, xs.dc)
@@ -687,7 +687,7 @@ def build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, ta
     day = exp.Cast(this=lit(as_of.isoformat()), to=exp.DataType.build("DATE"))
     steps = []  # (select list) per step
     first = {"__row": col("__row"), "__id": col(entity.key) if entity.key in kinds else null()}
-    oks = []
+    oks: list[exp.Expression] = []
     names: dict = {}
     for name, inp in entity.inputs.items():
         kind = kinds.get(name, "null")
@@ -867,7 +867,7 @@ def _gcd(a, b):
     return a
 
 
-def declared_kinds(entity) -> dict:
+def declared_kinds(entity: Any) -> dict:
     """The column kinds a warehouse table of the entity's inputs naturally has."""
     kinds = {}
     for name, inp in entity.inputs.items():
