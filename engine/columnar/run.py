@@ -13,16 +13,23 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from ..base.numbers import ratio
 from ..runtime.policy import Policy
 from ..runtime.result import Failure, Result
 from .plan import Plan, Unsupported, build_plan, column_kind
 
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+    from ..language.model import Entity
+
 __all__ = ["Unsupported", "outcomes_from_table", "plan_for", "records_to_table", "row_outcomes", "run_plan"]
 
 
-def plan_for(policy: Policy, entity: str, table, as_of: dt.date, kinds: dict | None = None) -> Plan:
+def plan_for(policy: Policy, entity: str, table: pa.Table, as_of: dt.date, kinds: dict | None = None) -> Plan:
     """The plan of ``entity`` over ``table``'s columns (Unsupported if it cannot be built)."""
     ent = policy.runtime(entity).entity
     kinds = dict(kinds or {})
@@ -32,7 +39,7 @@ def plan_for(policy: Policy, entity: str, table, as_of: dt.date, kinds: dict | N
     return build_plan(policy.spec, ent, kinds, as_of)
 
 
-def run_plan(plan: Plan, table, connection=None):
+def run_plan(plan: Plan, table: pa.Table, connection: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
     """The plan's result over an Arrow table, as an Arrow table ordered by record."""
     import duckdb
     import pyarrow as pa
@@ -53,7 +60,7 @@ def _number(n, d):
 def outcomes_from_table(
     policy: Policy,
     entity: str,
-    table,
+    table: pa.Table,
     as_of: dt.date,
     *,
     forced: set | None = None,
@@ -187,7 +194,7 @@ def _convert(v, kind):
     return v
 
 
-def records_to_table(records: Iterable, entity) -> tuple:
+def records_to_table(records: Iterable, entity: Entity) -> tuple:
     """(Arrow table, originals, forced rows, column kinds): the records a reader gave, as
     columns of the entity's inputs. A cell whose kind differs from its column's usual kind
     is left empty and its row forced to the row engine; a reader's failure (an unparsable
@@ -264,7 +271,9 @@ def records_to_table(records: Iterable, entity) -> tuple:
     return table, originals, forced, column_kinds
 
 
-def row_outcomes(policy: Policy, entity: str, table, as_of: dt.date, batch: int = 65_536, start: int = 1):
+def row_outcomes(
+    policy: Policy, entity: str, table: pa.Table, as_of: dt.date, batch: int = 65_536, start: int = 1
+) -> Iterator[Result | Failure]:
     """The row engine over an Arrow table's rows (each row as the dict Arrow gives)."""
     for offset in range(0, table.num_rows, batch):
         rows = table.slice(offset, batch).to_pylist()

@@ -10,13 +10,20 @@ and ``awards`` (lists of codes), ``error_code`` and ``error_message`` (empty for
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from math import gcd
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..base.numbers import to_json_number
 from ..runtime.policy import Policy
-from ..runtime.result import Result
+from ..runtime.result import Failure, Result
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from ..language.model import Entity, PolicySpec
+    from .plan import Plan
 
 __all__ = ["as_arrow", "evaluate_table", "integer_columns", "outcomes_table", "plan_table"]
 
@@ -27,7 +34,7 @@ __all__ = ["as_arrow", "evaluate_table", "integer_columns", "outcomes_table", "p
 AUTO_THRESHOLD = 5_000
 
 
-def as_arrow(table):
+def as_arrow(table: Any) -> pa.Table:
     """An Arrow table from an Arrow table, a pandas or polars DataFrame, or a list of dicts."""
     import pyarrow as pa
 
@@ -56,7 +63,7 @@ def _json_number(n, d):
     return q / 1_000_000
 
 
-def integer_columns(spec, entity) -> frozenset:
+def integer_columns(spec: PolicySpec, entity: Entity) -> frozenset:
     """The result columns that hold whole numbers for every record: reported values the plan
     types as integers (from the input declarations), and ``credit_total`` when every credit is
     a whole constant. Every other number column is a double, whichever engine ran."""
@@ -76,7 +83,7 @@ def integer_columns(spec, entity) -> frozenset:
     return frozenset(names)
 
 
-def outcomes_table(outcomes, entity, spec=None) -> Any:
+def outcomes_table(outcomes: Iterable[Result | Failure], entity: Entity, spec: PolicySpec | None = None) -> pa.Table:
     """The flat result table of a sequence of outcomes (Result or Failure)."""
     reported = list(entity.reported)
     rows: dict = {
@@ -141,7 +148,9 @@ def _table(rows, reported, integers):
     return pa.table(arrays)
 
 
-def evaluate_table(policy: Policy, table, entity: str, *, as_of: dt.date | None = None, allow_outside: bool = False):
+def evaluate_table(
+    policy: Policy, table: Any, entity: str, *, as_of: dt.date | None = None, allow_outside: bool = False
+) -> pa.Table:
     """Evaluate every row of ``table`` (Arrow or a DataFrame) and return the result table.
 
     Rows the plan proves valid are decided by DuckDB; the rest, and every entity the plan
@@ -160,7 +169,9 @@ def evaluate_table(policy: Policy, table, entity: str, *, as_of: dt.date | None 
     return plan_table(policy, entity, plan, out, table.take, day)
 
 
-def plan_table(policy, entity, plan, out, fetch, day):
+def plan_table(
+    policy: Policy, entity: str, plan: Plan, out: pa.Table, fetch: Callable[[list[int]], pa.Table], day: dt.date
+) -> pa.Table:
     """The result table from the plan's output ``out``; ``fetch(indices)`` gives the input
     rows (an Arrow table) the plan did not decide, for the row engine."""
     from .run import row_outcomes
@@ -198,8 +209,8 @@ def plan_table(policy, entity, plan, out, fetch, day):
             )
     totals = [0] * n
     exact: list = [None] * n  # a computed amount: the total as a Fraction
-    sanctions = [[] for _ in range(n)]
-    awards = [[] for _ in range(n)]
+    sanctions: list[list[str]] = [[] for _ in range(n)]
+    awards: list[list[str]] = [[] for _ in range(n)]
     for cons, cname, amount in plan.consequences:
         flags = cols[cname]
         if cons.kind == "credit" and cons.amount is not None:
