@@ -168,8 +168,8 @@ def guarded(fn):
         except Exception as exc:
             if os.environ.get("KAOHE_DEBUG"):
                 raise
-            click.echo(f"kaohe: internal error: {type(exc).__name__}: {exc}", err=True)
-            click.echo("kaohe: this is a bug in kaohe; set KAOHE_DEBUG=1 for details and report it", err=True)
+            click.echo(cli_text("internal", _lang(), kind=type(exc).__name__, error=exc), err=True)
+            click.echo(cli_text("internal-hint", _lang()), err=True)
             sys.exit(EXIT_INTERNAL)
         finally:
             for signum, handler in saved.items():
@@ -414,6 +414,8 @@ def evaluate(
     _column_warnings(input_path, rt.entity, sheet, carried)
     notes: dict = {}
     records = read_records(input_path, rt.entity, sheet=sheet, notes=notes, strict=strict)
+    if fmt == "xlsx" or jobs == 1:  # the bar counts records as they are read
+        records = _progress(records, input_path, "evaluate")
     carry = Carried(records, carried) if carried else None
     if carry is not None:
         records = iter(carry)
@@ -450,11 +452,11 @@ def evaluate(
             outcomes = evaluate_parallel(policy, records, entity, as_of=day, trace=trace, jobs=jobs, lang=lang)
     else:
         outcomes = loaded.evaluate_many(records, entity, as_of=day, trace=trace, allow_outside=True)
-    from engine.io.progress import progress
-
+    if jobs > 1:  # the workers read ahead; the bar counts results as they are written
+        outcomes = _progress(outcomes, input_path, "evaluate")
     with atomic_output(output, newline="" if fmt == "csv" else None) as out:
         writer = make_writer(fmt, out, lang, trace, columns, carry=carry, entity=rt.entity)
-        for outcome in progress(annotate(outcomes, notes), input_path):
+        for outcome in annotate(outcomes, notes):
             total += 1
             if not outcome.ok:
                 rejected += 1
@@ -549,6 +551,16 @@ def sql(policy, entity, dialect, table, as_of):
         sys.exit(2)
     except ValueError:  # an unknown dialect
         raise click.UsageError(cli_text("sql-dialect", _lang(), dialect=dialect)) from None
+def _progress(items, path, task, name=None, total=None):
+    """``items`` with a progress bar on a terminal (engine/io/progress.py), in the output
+    language; the total is counted from ``path`` only when a bar is drawn."""
+    from engine.io.progress import count_records, progress, shown
+
+    if not shown():
+        return items
+    if total is None:
+        total = count_records(path)
+    return progress(items, total, _lang(), task, name if name is not None else (path or ""))
 
 
 def _check_output(output) -> None:
@@ -578,7 +590,7 @@ def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, la
     member = loaded.runtime(member_names.pop()).entity if member_names else runtimes[0].entity
     notes: dict = {}
     records = list(
-        read_records(members_path, member, sheet=sheet, notes=notes, strict=strict)
+        _progress(read_records(members_path, member, sheet=sheet, notes=notes, strict=strict), members_path, "read")
     )  # read once, used by every level
     columns = list(dict.fromkeys(name for rt in runtimes for name in rt.entity.reported))
     total = rejected = 0
@@ -593,7 +605,9 @@ def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, la
                     group
                     for group, _ in loaded.evaluate_members(records, name, as_of=day, trace=trace, allow_outside=True)
                 )
-            for outcome in outcomes:
+            for outcome in _progress(
+                outcomes, None, "members", name, len(records) if rt.entity.members is None else None
+            ):
                 total += 1
                 rejected += not outcome.ok
                 writer.write(outcome)
@@ -655,28 +669,32 @@ def test_command(paths, coverage, min_coverage):
         raise click.UsageError("no case files found (they are named <policy>.tests.yaml)")
     failed = total = 0
     low = []
-    for path in files:
+    lang = _lang()
+    for path in _progress(files, None, "test", "", len(files)):
         policy, outcomes, cov = run_cases(path)
         for outcome in outcomes:
             total += 1
             case = outcome.case
             tag = f"[{case.rule}] " if case.rule else ""
             if outcome.ok:
-                click.echo(f"  ok    {tag}{case.name}")
+                click.echo(cli_text("test.ok", lang, tag=tag, name=case.name))
                 continue
             failed += 1
-            click.echo(f"  FAIL  {tag}{case.name}  ({case.location})")
+            click.echo(cli_text("test.fail", lang, tag=tag, name=case.name, location=case.location))
             for what, expected, got in outcome.problems:
-                click.echo(f"        {what}: expected {_json(expected)}, got {_json(got)}")
+                click.echo(cli_text("test.expected", lang, what=what, expected=_json(expected), got=_json(got)))
             if outcome.explanation:
                 click.echo("\n".join("        " + line for line in outcome.explanation.splitlines()))
         if coverage or min_coverage is not None:
             click.echo(cov.report())
             if min_coverage is not None and cov.percent() < min_coverage:
                 low.append(policy.spec.id)
+    # the English line is the machine-readable one CI tools parse; in Chinese it comes second
+    if lang == "zh":
+        click.echo(cli_text("test.summary", lang, count=len(files), passed=total - failed, failed=failed))
     click.echo(f"{path_count(files)}: {total - failed} passed, {failed} failed")
     if low:
-        click.echo(f"kaohe: coverage below {min_coverage:g}% for: {', '.join(low)}", err=True)
+        click.echo(cli_text("test.coverage-low", lang, percent=f"{min_coverage:g}", ids=", ".join(low)), err=True)
     sys.exit(EXIT_REJECTED if failed or low else EXIT_OK)
 
 
@@ -847,7 +865,7 @@ def report(policy, entity, input_path, output, group_by, rosters, as_of, allow_o
 
     outcomes = _counted(
         loaded.evaluate_many(
-            tapped(read_records(input_path, rt.entity, sheet=sheet)),
+            tapped(_progress(read_records(input_path, rt.entity, sheet=sheet), input_path, "report")),
             entity,
             as_of=day,
             trace=bool(group_by),
@@ -858,12 +876,10 @@ def report(policy, entity, input_path, output, group_by, rosters, as_of, allow_o
         output, loaded, entity, outcomes, lang=lang, group_by=group_by, as_of=day, rosters=rosters, row_info=row_info
     )
     if group_by and group_by not in rt.entity.inputs and not any(given not in (None, "") for given, _ in row_info):
-        click.echo(
-            f"kaohe: warning: no record has an input or a column '{group_by}'; the report is not grouped", err=True
-        )
-    click.echo(f"wrote {written[0]}")
+        click.echo(cli_text("report.not-grouped", _lang(), group=group_by), err=True)
+    click.echo(cli_text("report.wrote", _lang(), path=written[0]))
     if len(written) > 1:
-        click.echo(f"wrote {len(written) - 1} roster files in {written[1].parent}")
+        click.echo(cli_text("report.rosters", _lang(), count=len(written) - 1, folder=written[1].parent))
     _summary(outcomes.total, outcomes.rejected)
     sys.exit(EXIT_REJECTED if outcomes.rejected else EXIT_OK)
 
@@ -898,9 +914,9 @@ def fmt_command(paths, check, lang):
             _report(exc)
             broken += 1
     for path in changed:
-        click.echo(f"would reformat {path}" if check else f"reformatted {path}")
+        click.echo(cli_text("fmt.would" if check else "fmt.done", _lang(), path=path))
     if check and changed:
-        click.echo(f"kaohe fmt: {len(changed)} of {len(paths)} file(s) would change; run `kaohe fmt` on them", err=True)
+        click.echo(cli_text("fmt.summary", _lang(), count=len(changed), total=len(paths)), err=True)
     if broken:
         sys.exit(EXIT_POLICY)
     sys.exit(EXIT_REJECTED if check and changed else EXIT_OK)

@@ -1237,4 +1237,41 @@ CATALOGUE: dict[str, Text] = {
     "columnar.tiers/mixed": _("a tier table of mixed values", "取值类型混杂的分档表"),
     "columnar.credit": _("a credit amount that is not a number", "不是数字的学分数额"),
     "columnar.reported-list": _("a reported list", "输出的列表值"),
+    # -- progress bars (engine/io/progress.py): a label, then the time left ------------------
+    "cli.progress.evaluate": _("evaluating {name}", "正在评估 {name}"),
+    "cli.progress.members": _("evaluating {name} from its members", "正在按成员评估 {name}"),
+    "cli.progress.read": _("reading {name}", "正在读取 {name}"),
+    "cli.progress.report": _("reading {name} for the report", "正在为报告读取 {name}"),
+    "cli.progress.diff": _("comparing on {name}", "正在用 {name} 比较两个版本"),
+    "cli.progress.check": _("checking {name}", "正在检查 {name}"),
+    "cli.progress.test": _("running tests", "正在运行测试"),
+    "cli.progress.prove": _("proving {name}", "正在证明 {name}"),
+    "cli.progress.left": _(" ({eta} left)", "（剩余 {eta}）"),
+    # -- kaohe test, report, fmt and the internal-error lines (cli.py) ------------------------
+    "cli.test.ok": _("  ok    {tag}{name}", "  通过  {tag}{name}"),
+    "cli.test.fail": _("  FAIL  {tag}{name}  ({location})", "  失败  {tag}{name}（{location}）"),
+    "cli.test.expected": _(
+        "        {what}: expected {expected}, got {got}", "        {what}：应为 {expected}，实为 {got}"
+    ),
+    "cli.test.summary": _(
+        "{count} case file(s): {passed} passed, {failed} failed", "{count} 个用例文件：{passed} 个通过，{failed} 个失败"
+    ),
+    "cli.test.coverage-low": _("kaohe: coverage below {percent}% for: {ids}", "kaohe：覆盖率低于 {percent}%：{ids}"),
+    "cli.report.not-grouped": _(
+        "kaohe: warning: no record has an input or a column '{group}'; the report is not grouped",
+        "kaohe：警告：没有记录带有输入项或列「{group}」，报告未分组",
+    ),
+    "cli.report.wrote": _("wrote {path}", "已写入 {path}"),
+    "cli.report.rosters": _("wrote {count} roster files in {folder}", "已在 {folder} 写入 {count} 份名册"),
+    "cli.fmt.would": _("would reformat {path}", "需要重排 {path}"),
+    "cli.fmt.done": _("reformatted {path}", "已重排 {path}"),
+    "cli.fmt.summary": _(
+        "kaohe fmt: {count} of {total} file(s) would change; run `kaohe fmt` on them",
+        "kaohe fmt：{total} 个文件中有 {count} 个需要重排；请对它们运行 `kaohe fmt`",
+    ),
+    "cli.internal": _("kaohe: internal error: {kind}: {error}", "kaohe：内部错误：{kind}：{error}"),
+    "cli.internal-hint": _(
+        "kaohe: this is a bug in kaohe; set KAOHE_DEBUG=1 for details and report it",
+        "kaohe：这是 kaohe 的缺陷；设置 KAOHE_DEBUG=1 可看详情，请报告此问题",
+    ),
 }

@@ -67,6 +67,7 @@ _NAMES |= {"postgres"}  # a dialect kaohe sql names
 _NAMES |= {"engine", "detail", "NAME", "FILE", "input", "trace", "format", "pass-through"}  # its options
 _NAMES |= {"else", "None"}  # words of the expression language (x if c else y, x is None)
 _NAMES |= {"strict", "ulimit"}  # an option of kaohe evaluate, the shell's file size limit
+_NAMES |= {"fmt", "KAOHE_DEBUG"}  # a command, an environment variable
 
 
 def test_chinese_texts_hold_no_english_words():
