@@ -93,6 +93,83 @@ def _quiet_stdout() -> None:
         pass
 
 
+#: click's modules that look their messages up through gettext (``from gettext import gettext as _``)
+CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "shell_completion", "termui", "types")
+#: the catalogue click and the help texts speak from; set by :func:`speak`
+SPOKEN: dict = {"texts": None, "lang": "zh"}
+
+
+def speak(lang: str) -> None:
+    """Make click's own messages (usage errors, "Usage:", "Options") and kaohe's --help texts
+    speak ``lang``, from the gettext catalogue engine/locale/<lang>/LC_MESSAGES/kaohe.po.
+
+    click calls the module-level ``gettext``/``ngettext`` it imported; they are pointed at
+    kaohe's catalogue (one process, one command line: no other click program shares them).
+    Help texts are written in English in the decorators below (the msgids) and translated
+    here, before click formats them."""
+    import importlib
+
+    texts = engine.translation(lang)
+    SPOKEN["texts"], SPOKEN["lang"] = texts, lang
+    for name in CLICK_MODULES:
+        module = importlib.import_module("click." + name)
+        if hasattr(module, "_"):
+            module._ = texts.gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = texts.ngettext  # type: ignore[attr-defined]
+    _translate_help(main, texts)
+
+
+def _translate_help(command: click.Command, texts) -> None:
+    for holder in (command, *command.params):
+        english = holder.__dict__.setdefault("kaohe_help_en", getattr(holder, "help", None))
+        if english:
+            holder.help = texts.gettext(english)  # type: ignore[union-attr]
+    command.options_metavar = texts.gettext("[OPTIONS]")
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub, texts)
+
+
+def chosen_language(args) -> str:
+    """The language of help and usage errors, decided before any policy loads: --lang in the
+    arguments, else KAOHE_LANG, else Chinese."""
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args) and args[i + 1] in ("zh", "en"):
+            return args[i + 1]
+        if arg in ("--lang=zh", "--lang=en"):
+            return arg.split("=", 1)[1]
+    env = os.environ.get("KAOHE_LANG")
+    return env if env in ("zh", "en") else "zh"
+
+
+def _spoken_help_option(option):
+    """click builds the --help option once per command: its text follows the spoken language."""
+    texts = SPOKEN["texts"]
+    if option is not None and texts is not None:
+        option.help = texts.gettext("Show this message and exit.")
+    return option
+
+
+class Command(click.Command):
+    """A kaohe command: its --help option's own text in the spoken language."""
+
+    def get_help_option(self, ctx):
+        return _spoken_help_option(super().get_help_option(ctx))
+
+
+class Group(click.Group):
+    """kaohe's command group: decides the language of click's messages before parsing."""
+
+    command_class = Command
+
+    def main(self, args=None, *rest, **kwargs):
+        speak(chosen_language(sys.argv[1:] if args is None else list(args)))
+        return super().main(args, *rest, **kwargs)
+
+    def get_help_option(self, ctx):
+        return _spoken_help_option(super().get_help_option(ctx))
+
+
 def _settings() -> Settings:
     return click.get_current_context().ensure_object(Settings)
 
@@ -116,6 +193,8 @@ def _load(path) -> engine.Policy:
         _settings().policy = _settings().policy or exc.language
         raise
     _settings().policy = _settings().policy or policy.spec.language
+    if not _settings().chosen:
+        speak(_lang())  # click's usage errors from here on follow the policy's language
     return policy
 
 
@@ -187,13 +266,13 @@ class _Date(click.ParamType):
         try:
             return parse_date(value)
         except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+            self.fail(exc.render(SPOKEN["lang"]) if isinstance(exc, Problem) else str(exc), param, ctx)
 
 
 DATE = _Date()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(engine.__version__, prog_name="kaohe")
 @click.pass_context
 def main(ctx):
@@ -382,14 +461,14 @@ def evaluate(
 ):
     """Evaluate records; one output per input record, in order."""
     if bool(input_path) == bool(members_path):
-        raise click.UsageError("give exactly one of --input or --members")
+        raise click.UsageError(cli_text("usage.input-or-members", _lang()))
     if fmt is None:
         suffix = os.path.splitext(output or "")[1].lower()
         fmt = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".parquet": "parquet", ".pq": "parquet"}.get(
             suffix, "jsonl"
         )
     if fmt == "xlsx" and (not output or output == "-"):
-        raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+        raise click.UsageError(cli_text("usage.xlsx-output", _lang()))
     _check_output(output)
     loaded = _load(policy)
     lang = lang or loaded.spec.language
@@ -582,11 +661,11 @@ def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, la
     member records; the member entity itself is evaluated record by record, the others from
     their members. Outputs come level by level, in the order given."""
     if fmt == "xlsx":
-        raise click.UsageError("--format xlsx works with --input; with --members use jsonl, json, csv or table")
+        raise click.UsageError(cli_text("usage.xlsx-members", _lang()))
     runtimes = [loaded.runtime(name.strip()) for name in entities.split(",") if name.strip()]
     member_names = {rt.entity.members.entity for rt in runtimes if rt.entity.members}
     if len(member_names) > 1:
-        raise click.UsageError(f"these levels have different members ({', '.join(sorted(member_names))})")
+        raise click.UsageError(cli_text("usage.members-differ", _lang(), names=", ".join(sorted(member_names))))
     member = loaded.runtime(member_names.pop()).entity if member_names else runtimes[0].entity
     notes: dict = {}
     records = list(
@@ -638,7 +717,7 @@ def explain(policy, entity, record_text, as_of, allow_outside_period, fmt, lang)
     try:
         record = json.loads(record_text)
     except ValueError as exc:
-        raise click.BadParameter(f"not valid JSON: {exc}", param_hint="--record") from None
+        raise click.BadParameter(cli_text("usage.record-json", _lang(), error=exc), param_hint="--record") from None
     try:
         result = loaded.evaluate(record, entity, as_of=as_of, trace=True, allow_outside=allow_outside_period)
     except engine.RecordError as exc:
@@ -666,7 +745,7 @@ def test_command(paths, coverage, min_coverage):
 
     files = find_case_files(paths)
     if not files:
-        raise click.UsageError("no case files found (they are named <policy>.tests.yaml)")
+        raise click.UsageError(cli_text("usage.no-cases", _lang()))
     failed = total = 0
     low = []
     lang = _lang()
@@ -766,7 +845,7 @@ def diff(old, new, entity, input_path, as_of, examples, fmt, prove_it):
         _show_verdicts(verdicts, fmt)
         return
     if not entity or not input_path:
-        raise click.UsageError("diff needs --entity and --input (or --prove)")
+        raise click.UsageError(cli_text("usage.diff-needs", _lang()))
     from engine.tools.diff import diff_policies, format_diff
 
     report = diff_policies(_load(old), _load(new), entity, input_path, as_of=as_of, examples=examples)
@@ -797,7 +876,9 @@ def prove(policy, entity, fmt, lang):
 
     loaded = engine.load_policy(policy)
     if entity and entity not in loaded.spec.entities:
-        raise click.BadParameter(f"no entity {entity!r} in {policy}", param_hint="--entity")
+        raise click.BadParameter(
+            cli_text("usage.no-entity", _lang(), entity=entity, path=policy), param_hint="--entity"
+        )
     _show_verdicts(prove_policy(loaded, entity), fmt)
 
 

@@ -1274,4 +1274,22 @@ CATALOGUE: dict[str, Text] = {
         "kaohe: this is a bug in kaohe; set KAOHE_DEBUG=1 for details and report it",
         "kaohe：这是 kaohe 的缺陷；设置 KAOHE_DEBUG=1 可看详情，请报告此问题",
     ),
+    # -- kaohe's own usage errors, shown by click after "Error:" (cli.py) ---------------------
+    "cli.usage.input-or-members": _(
+        "give exactly one of --input or --members", "--input 和 --members 须给出且只给出其一"
+    ),
+    "cli.usage.xlsx-output": _("--format xlsx needs --output FILE.xlsx", "--format xlsx 需要 --output 文件.xlsx"),
+    "cli.usage.xlsx-members": _(
+        "--format xlsx works with --input; with --members use jsonl, json, csv or table",
+        "--format xlsx 只能与 --input 连用；用 --members 时请选 jsonl、json、csv 或 table",
+    ),
+    "cli.usage.members-differ": _("these levels have different members ({names})", "这些层级的成员不同（{names}）"),
+    "cli.usage.no-cases": _(
+        "no case files found (they are named <policy>.tests.yaml)", "没有找到用例文件（文件名应为 <政策>.tests.yaml）"
+    ),
+    "cli.usage.diff-needs": _(
+        "diff needs --entity and --input (or --prove)", "diff 需要 --entity 和 --input（或 --prove）"
+    ),
+    "cli.usage.record-json": _("not valid JSON: {error}", "不是有效的 JSON：{error}"),
+    "cli.usage.no-entity": _("no entity {entity!r} in {path}", "{path} 中没有对象 {entity!r}"),
 }
