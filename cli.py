@@ -588,7 +588,7 @@ def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, e
         total, rejected = write_parquet(output, outcomes, rt.entity, loaded.spec)
     elif fmt == "xlsx":
         if not output or output == "-":
-            raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+            raise click.UsageError(cli_text("usage.xlsx-output", _lang()))
         from engine.io.sheets import write_xlsx
 
         counted = _counted(outcomes)
@@ -630,6 +630,8 @@ def sql(policy, entity, dialect, table, as_of):
         sys.exit(2)
     except ValueError:  # an unknown dialect
         raise click.UsageError(cli_text("sql-dialect", _lang(), dialect=dialect)) from None
+
+
 def _progress(items, path, task, name=None, total=None):
     """``items`` with a progress bar on a terminal (engine/io/progress.py), in the output
     language; the total is counted from ``path`` only when a bar is drawn."""
@@ -768,10 +770,8 @@ def test_command(paths, coverage, min_coverage):
             click.echo(cov.report())
             if min_coverage is not None and cov.percent() < min_coverage:
                 low.append(policy.spec.id)
-    # the English line is the machine-readable one CI tools parse; in Chinese it comes second
-    if lang == "zh":
-        click.echo(cli_text("test.summary", lang, count=len(files), passed=total - failed, failed=failed))
-    click.echo(f"{path_count(files)}: {total - failed} passed, {failed} failed")
+    # in English this is the line CI tools parse ("N passed, N failed"); KAOHE_LANG=en keeps it
+    click.echo(cli_text("test.summary", lang, count=len(files), passed=total - failed, failed=failed))
     if low:
         click.echo(cli_text("test.coverage-low", lang, percent=f"{min_coverage:g}", ids=", ".join(low)), err=True)
     sys.exit(EXIT_REJECTED if failed or low else EXIT_OK)
@@ -779,10 +779,6 @@ def test_command(paths, coverage, min_coverage):
 
 def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def path_count(files) -> str:
-    return f"{len(files)} case file(s)"
 
 
 def _level_witness(policy):
