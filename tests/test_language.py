@@ -11,10 +11,9 @@ import subprocess
 
 import click
 import pytest
-
-import engine
 from click.testing import CliRunner
 
+import engine
 from cli import main
 from engine.base.messages import LOCALE
 
@@ -154,7 +153,7 @@ def test_the_compiled_catalogue_is_the_po_file(tmp_path):
     subprocess.run(["msgfmt", "--check-format", "-o", str(out), str(PO)], check=True)
     fresh = gettext.GNUTranslations(out.open("rb"))
     shipped = gettext.GNUTranslations(MO.open("rb"))
-    assert fresh._catalog == shipped._catalog  # noqa: SLF001 (the parsed catalogue is the comparison)
+    assert fresh._catalog == shipped._catalog
 
 
 def test_click_is_covered_by_the_catalogue():
