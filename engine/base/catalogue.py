@@ -793,6 +793,35 @@ CATALOGUE: dict[str, Text] = {
         "请用 as_of= 指定有效期内的日期，或传 allow_outside=True 强制评价",
     ),
     "usage.group-by": _("'{name}' is not an input of {entity}", "「{name}」不是 {entity} 的输入"),
+    "usage.lang": _(
+        "kaohe writes results in zh or en, not {lang}",
+        "kaohe 只能用 zh 或 en 写出结果，不能用 {lang}",
+        "call to_dict() for the policy's own language, or to_dict(lang='zh') / to_dict(lang='en')",
+        "调用 to_dict() 使用政策自己的语言，或用 to_dict(lang='zh') / to_dict(lang='en')",
+    ),
+    "usage.as-of": _(
+        "as_of must be a date or a string such as '2020-01-10', not {value}",
+        "as_of 应为日期或形如 '2020-01-10' 的字符串，不能是 {value}",
+        "pass as_of=datetime.date(2020, 1, 10) or as_of='2020-01-10'",
+        "请传 as_of=datetime.date(2020, 1, 10) 或 as_of='2020-01-10'",
+    ),
+    "usage.loader": _(
+        "loader must be a function of the extends reference, not {kind}",
+        "loader 应为以 extends 引用为参数的函数，不能是 {kind}",
+        "pass loader=lambda ref: texts.get(ref), returning YAML text, a mapping or None",
+        "请传 loader=lambda ref: texts.get(ref)，返回 YAML 文本、映射或 None",
+    ),
+    "record.ambiguous": _(
+        "'{first}' and '{second}' both give the field {field}, with different values",
+        "「{first}」和「{second}」都给出字段 {field}，且取值不同",
+        "keep one of the two keys",
+        "请只保留其中一个键",
+    ),
+    "policy.mapping": _("the mapping is not plain data: {parser}", "该映射不是纯数据（解析器原文：{parser}）"),
+    "extends.loader": _(
+        "the loader could not give {reference}: {kind}: {error}",
+        "loader 无法给出 {reference}（{kind}：{error}）",
+    ),
     "usage.members": _(
         "entity '{entity}' is not evaluated from members",
         "评价对象「{entity}」不是由成员汇总评价的",

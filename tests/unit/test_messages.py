@@ -68,6 +68,7 @@ _NAMES |= {"engine", "detail", "NAME", "FILE", "input", "trace", "format", "pass
 _NAMES |= {"else", "None"}  # words of the expression language (x if c else y, x is None)
 _NAMES |= {"strict", "ulimit"}  # an option of kaohe evaluate, the shell's file size limit
 _NAMES |= {"fmt", "diff", "table", "KAOHE_DEBUG"}  # commands, a format, an environment variable
+_NAMES |= {"to_dict", "lang", "datetime", "loader", "texts", "get"}  # the API's names in a code example
 
 
 def test_chinese_texts_hold_no_english_words():
