@@ -180,3 +180,41 @@ def test_click_is_covered_by_the_catalogue():
         for m in untranslated
         if m not in internal and "declaration" not in m and "Bash" not in m and "Boolean option" not in m
     ] == []
+
+
+@pytest.mark.parametrize(
+    "body, code, chinese",
+    [
+        ("cases: []\n", "cases.shape", "用例文件需要"),
+        ("policy: jiangxi.yaml\ncases:\n  - {name: a}\n", "cases.case", "每个用例都需要"),
+        (
+            "policy: jiangxi.yaml\ncases:\n  - {name: a, entity: teacher, expect: {}}\n",
+            "cases.case",
+            "需要 record 或 members",
+        ),
+        (
+            "policy: jiangxi.yaml\ncases:\n  - {name: a, entity: teacher, record: {}, expect: {grade: x, colour: y}}\n",
+            "cases.expect",
+            "未知的预期项 colour",
+        ),
+        (
+            "policy: jiangxi.yaml\ncases:\n  - {name: a, entity: nobody, record: {}, expect: {grade: x}}\n",
+            "cases.entity",
+            "没有评价对象「nobody」",
+        ),
+        (
+            "policy: jiangxi.yaml\ncases:\n  - {name: a, entity: teacher, record: {}, as_of: soon, expect: {grade: x}}\n",
+            "cases.as-of",
+            "不是日期",
+        ),
+    ],
+)
+def test_case_file_problems_in_both_languages(tmp_path, body, code, chinese):
+    """The case-file codes (no policy or record file produces them; tests/test_invalid.py)."""
+    shutil.copy(POLICIES / "jiangxi.yaml", tmp_path / "jiangxi.yaml")
+    path = tmp_path / "x.tests.yaml"
+    path.write_text(body, encoding="utf-8")
+    zh = CliRunner().invoke(main, ["test", str(path)], env={"KAOHE_LANG": "zh"}, prog_name="kaohe")
+    assert code in zh.output and chinese in zh.output, zh.output
+    en = CliRunner().invoke(main, ["test", str(path)], env={"KAOHE_LANG": "en"}, prog_name="kaohe")
+    assert code in en.output and chinese not in en.output, en.output

@@ -793,6 +793,20 @@ CATALOGUE: dict[str, Text] = {
         "请用 as_of= 指定有效期内的日期，或传 allow_outside=True 强制评价",
     ),
     "usage.group-by": _("'{name}' is not an input of {entity}", "「{name}」不是 {entity} 的输入"),
+    # -- case files (engine/tools/cases.py) -----------------------------------------------------
+    "cases.shape": _("a case file needs 'policy:' and a list 'cases:'", "用例文件需要「policy:」和列表「cases:」"),
+    "cases.case": _("a case needs name, entity and expect", "每个用例都需要 name、entity 和 expect"),
+    "cases.case/record-or-members": _(
+        "case '{name}' needs exactly one of record or members", "用例「{name}」需要 record 或 members，且只能有其一"
+    ),
+    "cases.expect": _(
+        "case '{name}': unknown expectation(s) {unknown}",
+        "用例「{name}」：未知的预期项 {unknown}",
+        "expect: {known}",
+        "expect 可用：{known}",
+    ),
+    "cases.entity": _("case '{name}': no entity '{entity}'", "用例「{name}」：没有评价对象「{entity}」"),
+    "cases.as-of": _("as_of: {reason}", "as_of：{reason}"),
     "usage.lang": _(
         "kaohe writes results in zh or en, not {lang}",
         "kaohe 只能用 zh 或 en 写出结果，不能用 {lang}",

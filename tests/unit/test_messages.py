@@ -69,6 +69,7 @@ _NAMES |= {"else", "None"}  # words of the expression language (x if c else y, x
 _NAMES |= {"strict", "ulimit"}  # an option of kaohe evaluate, the shell's file size limit
 _NAMES |= {"fmt", "diff", "table", "KAOHE_DEBUG"}  # commands, a format, an environment variable
 _NAMES |= {"to_dict", "lang", "datetime", "loader", "texts", "get"}  # the API's names in a code example
+_NAMES |= {"policy", "cases", "name", "expect", "record", "members"}  # keys of a case file
 
 
 def test_chinese_texts_hold_no_english_words():
