@@ -93,6 +93,83 @@ def _quiet_stdout() -> None:
         pass
 
 
+#: click's modules that look their messages up through gettext (``from gettext import gettext as _``)
+CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "shell_completion", "termui", "types")
+#: the catalogue click and the help texts speak from; set by :func:`speak`
+SPOKEN: dict = {"texts": None, "lang": "zh"}
+
+
+def speak(lang: str) -> None:
+    """Make click's own messages (usage errors, "Usage:", "Options") and kaohe's --help texts
+    speak ``lang``, from the gettext catalogue engine/locale/<lang>/LC_MESSAGES/kaohe.po.
+
+    click calls the module-level ``gettext``/``ngettext`` it imported; they are pointed at
+    kaohe's catalogue (one process, one command line: no other click program shares them).
+    Help texts are written in English in the decorators below (the msgids) and translated
+    here, before click formats them."""
+    import importlib
+
+    texts = engine.translation(lang)
+    SPOKEN["texts"], SPOKEN["lang"] = texts, lang
+    for name in CLICK_MODULES:
+        module = importlib.import_module("click." + name)
+        if hasattr(module, "_"):
+            module._ = texts.gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = texts.ngettext  # type: ignore[attr-defined]
+    _translate_help(main, texts)
+
+
+def _translate_help(command: click.Command, texts) -> None:
+    for holder in (command, *command.params):
+        english = holder.__dict__.setdefault("kaohe_help_en", getattr(holder, "help", None))
+        if english:
+            holder.help = texts.gettext(english)  # type: ignore[union-attr]
+    command.options_metavar = texts.gettext("[OPTIONS]")
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub, texts)
+
+
+def chosen_language(args) -> str:
+    """The language of help and usage errors, decided before any policy loads: --lang in the
+    arguments, else KAOHE_LANG, else Chinese."""
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args) and args[i + 1] in ("zh", "en"):
+            return args[i + 1]
+        if arg in ("--lang=zh", "--lang=en"):
+            return arg.split("=", 1)[1]
+    env = os.environ.get("KAOHE_LANG")
+    return env if env in ("zh", "en") else "zh"
+
+
+def _spoken_help_option(option):
+    """click builds the --help option once per command: its text follows the spoken language."""
+    texts = SPOKEN["texts"]
+    if option is not None and texts is not None:
+        option.help = texts.gettext("Show this message and exit.")
+    return option
+
+
+class Command(click.Command):
+    """A kaohe command: its --help option's own text in the spoken language."""
+
+    def get_help_option(self, ctx):
+        return _spoken_help_option(super().get_help_option(ctx))
+
+
+class Group(click.Group):
+    """kaohe's command group: decides the language of click's messages before parsing."""
+
+    command_class = Command
+
+    def main(self, args=None, *rest, **kwargs):
+        speak(chosen_language(sys.argv[1:] if args is None else list(args)))
+        return super().main(args, *rest, **kwargs)
+
+    def get_help_option(self, ctx):
+        return _spoken_help_option(super().get_help_option(ctx))
+
+
 def _settings() -> Settings:
     return click.get_current_context().ensure_object(Settings)
 
@@ -116,6 +193,8 @@ def _load(path) -> engine.Policy:
         _settings().policy = _settings().policy or exc.language
         raise
     _settings().policy = _settings().policy or policy.spec.language
+    if not _settings().chosen:
+        speak(_lang())  # click's usage errors from here on follow the policy's language
     return policy
 
 
@@ -168,8 +247,8 @@ def guarded(fn):
         except Exception as exc:
             if os.environ.get("KAOHE_DEBUG"):
                 raise
-            click.echo(f"kaohe: internal error: {type(exc).__name__}: {exc}", err=True)
-            click.echo("kaohe: this is a bug in kaohe; set KAOHE_DEBUG=1 for details and report it", err=True)
+            click.echo(cli_text("internal", _lang(), kind=type(exc).__name__, error=exc), err=True)
+            click.echo(cli_text("internal-hint", _lang()), err=True)
             sys.exit(EXIT_INTERNAL)
         finally:
             for signum, handler in saved.items():
@@ -187,13 +266,13 @@ class _Date(click.ParamType):
         try:
             return parse_date(value)
         except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+            self.fail(exc.render(SPOKEN["lang"]) if isinstance(exc, Problem) else str(exc), param, ctx)
 
 
 DATE = _Date()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(engine.__version__, prog_name="kaohe")
 @click.pass_context
 def main(ctx):
@@ -382,14 +461,14 @@ def evaluate(
 ):
     """Evaluate records; one output per input record, in order."""
     if bool(input_path) == bool(members_path):
-        raise click.UsageError("give exactly one of --input or --members")
+        raise click.UsageError(cli_text("usage.input-or-members", _lang()))
     if fmt is None:
         suffix = os.path.splitext(output or "")[1].lower()
         fmt = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".parquet": "parquet", ".pq": "parquet"}.get(
             suffix, "jsonl"
         )
     if fmt == "xlsx" and (not output or output == "-"):
-        raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+        raise click.UsageError(cli_text("usage.xlsx-output", _lang()))
     _check_output(output)
     loaded = _load(policy)
     lang = lang or loaded.spec.language
@@ -414,6 +493,8 @@ def evaluate(
     _column_warnings(input_path, rt.entity, sheet, carried)
     notes: dict = {}
     records = read_records(input_path, rt.entity, sheet=sheet, notes=notes, strict=strict)
+    if fmt == "xlsx" or jobs == 1:  # the bar counts records as they are read
+        records = _progress(records, input_path, "evaluate")
     carry = Carried(records, carried) if carried else None
     if carry is not None:
         records = iter(carry)
@@ -450,11 +531,11 @@ def evaluate(
             outcomes = evaluate_parallel(policy, records, entity, as_of=day, trace=trace, jobs=jobs, lang=lang)
     else:
         outcomes = loaded.evaluate_many(records, entity, as_of=day, trace=trace, allow_outside=True)
-    from engine.io.progress import progress
-
+    if jobs > 1:  # the workers read ahead; the bar counts results as they are written
+        outcomes = _progress(outcomes, input_path, "evaluate")
     with atomic_output(output, newline="" if fmt == "csv" else None) as out:
         writer = make_writer(fmt, out, lang, trace, columns, carry=carry, entity=rt.entity)
-        for outcome in progress(annotate(outcomes, notes), input_path):
+        for outcome in annotate(outcomes, notes):
             total += 1
             if not outcome.ok:
                 rejected += 1
@@ -507,7 +588,7 @@ def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, e
         total, rejected = write_parquet(output, outcomes, rt.entity, loaded.spec)
     elif fmt == "xlsx":
         if not output or output == "-":
-            raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+            raise click.UsageError(cli_text("usage.xlsx-output", _lang()))
         from engine.io.sheets import write_xlsx
 
         counted = _counted(outcomes)
@@ -551,6 +632,18 @@ def sql(policy, entity, dialect, table, as_of):
         raise click.UsageError(cli_text("sql-dialect", _lang(), dialect=dialect)) from None
 
 
+def _progress(items, path, task, name=None, total=None):
+    """``items`` with a progress bar on a terminal (engine/io/progress.py), in the output
+    language; the total is counted from ``path`` only when a bar is drawn."""
+    from engine.io.progress import count_records, progress, shown
+
+    if not shown():
+        return items
+    if total is None:
+        total = count_records(path)
+    return progress(items, total, _lang(), task, name if name is not None else (path or ""))
+
+
 def _check_output(output) -> None:
     """Output problems found before any work (OutputError, exit 6); stale temporary files of
     killed runs removed, and said so."""
@@ -570,15 +663,15 @@ def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, la
     member records; the member entity itself is evaluated record by record, the others from
     their members. Outputs come level by level, in the order given."""
     if fmt == "xlsx":
-        raise click.UsageError("--format xlsx works with --input; with --members use jsonl, json, csv or table")
+        raise click.UsageError(cli_text("usage.xlsx-members", _lang()))
     runtimes = [loaded.runtime(name.strip()) for name in entities.split(",") if name.strip()]
     member_names = {rt.entity.members.entity for rt in runtimes if rt.entity.members}
     if len(member_names) > 1:
-        raise click.UsageError(f"these levels have different members ({', '.join(sorted(member_names))})")
+        raise click.UsageError(cli_text("usage.members-differ", _lang(), names=", ".join(sorted(member_names))))
     member = loaded.runtime(member_names.pop()).entity if member_names else runtimes[0].entity
     notes: dict = {}
     records = list(
-        read_records(members_path, member, sheet=sheet, notes=notes, strict=strict)
+        _progress(read_records(members_path, member, sheet=sheet, notes=notes, strict=strict), members_path, "read")
     )  # read once, used by every level
     columns = list(dict.fromkeys(name for rt in runtimes for name in rt.entity.reported))
     total = rejected = 0
@@ -593,7 +686,9 @@ def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, la
                     group
                     for group, _ in loaded.evaluate_members(records, name, as_of=day, trace=trace, allow_outside=True)
                 )
-            for outcome in outcomes:
+            for outcome in _progress(
+                outcomes, None, "members", name, len(records) if rt.entity.members is None else None
+            ):
                 total += 1
                 rejected += not outcome.ok
                 writer.write(outcome)
@@ -624,7 +719,7 @@ def explain(policy, entity, record_text, as_of, allow_outside_period, fmt, lang)
     try:
         record = json.loads(record_text)
     except ValueError as exc:
-        raise click.BadParameter(f"not valid JSON: {exc}", param_hint="--record") from None
+        raise click.BadParameter(cli_text("usage.record-json", _lang(), error=exc), param_hint="--record") from None
     try:
         result = loaded.evaluate(record, entity, as_of=as_of, trace=True, allow_outside=allow_outside_period)
     except engine.RecordError as exc:
@@ -652,40 +747,38 @@ def test_command(paths, coverage, min_coverage):
 
     files = find_case_files(paths)
     if not files:
-        raise click.UsageError("no case files found (they are named <policy>.tests.yaml)")
+        raise click.UsageError(cli_text("usage.no-cases", _lang()))
     failed = total = 0
     low = []
-    for path in files:
+    lang = _lang()
+    for path in _progress(files, None, "test", "", len(files)):
         policy, outcomes, cov = run_cases(path)
         for outcome in outcomes:
             total += 1
             case = outcome.case
             tag = f"[{case.rule}] " if case.rule else ""
             if outcome.ok:
-                click.echo(f"  ok    {tag}{case.name}")
+                click.echo(cli_text("test.ok", lang, tag=tag, name=case.name))
                 continue
             failed += 1
-            click.echo(f"  FAIL  {tag}{case.name}  ({case.location})")
+            click.echo(cli_text("test.fail", lang, tag=tag, name=case.name, location=case.location))
             for what, expected, got in outcome.problems:
-                click.echo(f"        {what}: expected {_json(expected)}, got {_json(got)}")
+                click.echo(cli_text("test.expected", lang, what=what, expected=_json(expected), got=_json(got)))
             if outcome.explanation:
                 click.echo("\n".join("        " + line for line in outcome.explanation.splitlines()))
         if coverage or min_coverage is not None:
             click.echo(cov.report())
             if min_coverage is not None and cov.percent() < min_coverage:
                 low.append(policy.spec.id)
-    click.echo(f"{path_count(files)}: {total - failed} passed, {failed} failed")
+    # in English this is the line CI tools parse ("N passed, N failed"); KAOHE_LANG=en keeps it
+    click.echo(cli_text("test.summary", lang, count=len(files), passed=total - failed, failed=failed))
     if low:
-        click.echo(f"kaohe: coverage below {min_coverage:g}% for: {', '.join(low)}", err=True)
+        click.echo(cli_text("test.coverage-low", lang, percent=f"{min_coverage:g}", ids=", ".join(low)), err=True)
     sys.exit(EXIT_REJECTED if failed or low else EXIT_OK)
 
 
 def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def path_count(files) -> str:
-    return f"{len(files)} case file(s)"
 
 
 def _level_witness(policy):
@@ -748,7 +841,7 @@ def diff(old, new, entity, input_path, as_of, examples, fmt, prove_it):
         _show_verdicts(verdicts, fmt)
         return
     if not entity or not input_path:
-        raise click.UsageError("diff needs --entity and --input (or --prove)")
+        raise click.UsageError(cli_text("usage.diff-needs", _lang()))
     from engine.tools.diff import diff_policies, format_diff
 
     report = diff_policies(_load(old), _load(new), entity, input_path, as_of=as_of, examples=examples)
@@ -779,7 +872,9 @@ def prove(policy, entity, fmt, lang):
 
     loaded = engine.load_policy(policy)
     if entity and entity not in loaded.spec.entities:
-        raise click.BadParameter(f"no entity {entity!r} in {policy}", param_hint="--entity")
+        raise click.BadParameter(
+            cli_text("usage.no-entity", _lang(), entity=entity, path=policy), param_hint="--entity"
+        )
     _show_verdicts(prove_policy(loaded, entity), fmt)
 
 
@@ -847,7 +942,7 @@ def report(policy, entity, input_path, output, group_by, rosters, as_of, allow_o
 
     outcomes = _counted(
         loaded.evaluate_many(
-            tapped(read_records(input_path, rt.entity, sheet=sheet)),
+            tapped(_progress(read_records(input_path, rt.entity, sheet=sheet), input_path, "report")),
             entity,
             as_of=day,
             trace=bool(group_by),
@@ -858,12 +953,10 @@ def report(policy, entity, input_path, output, group_by, rosters, as_of, allow_o
         output, loaded, entity, outcomes, lang=lang, group_by=group_by, as_of=day, rosters=rosters, row_info=row_info
     )
     if group_by and group_by not in rt.entity.inputs and not any(given not in (None, "") for given, _ in row_info):
-        click.echo(
-            f"kaohe: warning: no record has an input or a column '{group_by}'; the report is not grouped", err=True
-        )
-    click.echo(f"wrote {written[0]}")
+        click.echo(cli_text("report.not-grouped", _lang(), group=group_by), err=True)
+    click.echo(cli_text("report.wrote", _lang(), path=written[0]))
     if len(written) > 1:
-        click.echo(f"wrote {len(written) - 1} roster files in {written[1].parent}")
+        click.echo(cli_text("report.rosters", _lang(), count=len(written) - 1, folder=written[1].parent))
     _summary(outcomes.total, outcomes.rejected)
     sys.exit(EXIT_REJECTED if outcomes.rejected else EXIT_OK)
 
@@ -898,9 +991,9 @@ def fmt_command(paths, check, lang):
             _report(exc)
             broken += 1
     for path in changed:
-        click.echo(f"would reformat {path}" if check else f"reformatted {path}")
+        click.echo(cli_text("fmt.would" if check else "fmt.done", _lang(), path=path))
     if check and changed:
-        click.echo(f"kaohe fmt: {len(changed)} of {len(paths)} file(s) would change; run `kaohe fmt` on them", err=True)
+        click.echo(cli_text("fmt.summary", _lang(), count=len(changed), total=len(paths)), err=True)
     if broken:
         sys.exit(EXIT_POLICY)
     sys.exit(EXIT_REJECTED if check and changed else EXIT_OK)

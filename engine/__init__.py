@@ -12,7 +12,7 @@ The stable API::
 """
 
 from .base.errors import Diagnostic, InputError, KaoheError, Location, OutputError, PolicyError, Problem, RecordError
-from .base.messages import cli_text
+from .base.messages import cli_text, translation
 from .columnar.table import evaluate_table
 from .language.kinds import parse_date
 from .language.registry import PolicyNotFound, find_policy, installed_policies
@@ -49,6 +49,7 @@ __all__ = [
     "load_policy",
     "parse_date",
     "parse_policy",
+    "translation",
 ]
 
 

@@ -28,6 +28,18 @@ BASE = (FOLDER / "_base.yaml").read_text(encoding="utf-8")
 
 #: catalogue keys no policy, record or input file can produce, each with the reason
 NOT_FROM_A_FILE = {
+    **{
+        key: "a case file's problem (kaohe test), not a policy's or a record's; tests/test_language.py writes one"
+        for key in ("cases.shape", "cases.case", "cases.case/record-or-members", "cases.expect", "cases.entity")
+    },
+    "cases.as-of": "a case file's problem (kaohe test); tests/test_language.py writes one",
+    "usage.lang": "an API argument (Result.to_dict(lang=...)); tests/test_embedding.py passes a wrong one",
+    "usage.as-of": "an API argument (evaluate(as_of=...)); the command line's --as-of is checked by click",
+    "usage.loader": "an API argument (parse_policy(loader=...)) that is not a function",
+    "record.ambiguous": "two keys of one in-memory record naming one field (e.g. 工号 and id); a file's headers "
+    "are mapped by the readers first",
+    "policy.mapping": "a mapping handed to parse_policy that YAML cannot write out (an object, not data)",
+    "extends.loader": "a loader callback of parse_policy that raises",
     "input.cut-line": "a warning beside a graded record, not a refusal; tests/test_faults.py checks it in the "
     "record, the run summary and with --strict",
     "input.line-too-long/item": "an item of a .json array over 16 MiB; tests/test_faults.py writes one",

@@ -793,6 +793,49 @@ CATALOGUE: dict[str, Text] = {
         "请用 as_of= 指定有效期内的日期，或传 allow_outside=True 强制评价",
     ),
     "usage.group-by": _("'{name}' is not an input of {entity}", "「{name}」不是 {entity} 的输入"),
+    # -- case files (engine/tools/cases.py) -----------------------------------------------------
+    "cases.shape": _("a case file needs 'policy:' and a list 'cases:'", "用例文件需要「policy:」和列表「cases:」"),
+    "cases.case": _("a case needs name, entity and expect", "每个用例都需要 name、entity 和 expect"),
+    "cases.case/record-or-members": _(
+        "case '{name}' needs exactly one of record or members", "用例「{name}」需要 record 或 members，且只能有其一"
+    ),
+    "cases.expect": _(
+        "case '{name}': unknown expectation(s) {unknown}",
+        "用例「{name}」：未知的预期项 {unknown}",
+        "expect: {known}",
+        "expect 可用：{known}",
+    ),
+    "cases.entity": _("case '{name}': no entity '{entity}'", "用例「{name}」：没有评价对象「{entity}」"),
+    "cases.as-of": _("as_of: {reason}", "as_of：{reason}"),
+    "usage.lang": _(
+        "kaohe writes results in zh or en, not {lang}",
+        "kaohe 只能用 zh 或 en 写出结果，不能用 {lang}",
+        "call to_dict() for the policy's own language, or to_dict(lang='zh') / to_dict(lang='en')",
+        "调用 to_dict() 使用政策自己的语言，或用 to_dict(lang='zh') / to_dict(lang='en')",
+    ),
+    "usage.as-of": _(
+        "as_of must be a date or a string such as '2020-01-10', not {value}",
+        "as_of 应为日期或形如 '2020-01-10' 的字符串，不能是 {value}",
+        "pass as_of=datetime.date(2020, 1, 10) or as_of='2020-01-10'",
+        "请传 as_of=datetime.date(2020, 1, 10) 或 as_of='2020-01-10'",
+    ),
+    "usage.loader": _(
+        "loader must be a function of the extends reference, not {kind}",
+        "loader 应为以 extends 引用为参数的函数，不能是 {kind}",
+        "pass loader=lambda ref: texts.get(ref), returning YAML text, a mapping or None",
+        "请传 loader=lambda ref: texts.get(ref)，返回 YAML 文本、映射或 None",
+    ),
+    "record.ambiguous": _(
+        "'{first}' and '{second}' both give the field {field}, with different values",
+        "「{first}」和「{second}」都给出字段 {field}，且取值不同",
+        "keep one of the two keys",
+        "请只保留其中一个键",
+    ),
+    "policy.mapping": _("the mapping is not plain data: {parser}", "该映射不是纯数据（解析器原文：{parser}）"),
+    "extends.loader": _(
+        "the loader could not give {reference}: {kind}: {error}",
+        "loader 无法给出 {reference}（{kind}：{error}）",
+    ),
     "usage.members": _(
         "entity '{entity}' is not evaluated from members",
         "评价对象「{entity}」不是由成员汇总评价的",
@@ -1237,4 +1280,59 @@ CATALOGUE: dict[str, Text] = {
     "columnar.tiers/mixed": _("a tier table of mixed values", "取值类型混杂的分档表"),
     "columnar.credit": _("a credit amount that is not a number", "不是数字的学分数额"),
     "columnar.reported-list": _("a reported list", "输出的列表值"),
+    # -- progress bars (engine/io/progress.py): a label, then the time left ------------------
+    "cli.progress.evaluate": _("evaluating {name}", "正在评估 {name}"),
+    "cli.progress.members": _("evaluating {name} from its members", "正在按成员评估 {name}"),
+    "cli.progress.read": _("reading {name}", "正在读取 {name}"),
+    "cli.progress.report": _("reading {name} for the report", "正在为报告读取 {name}"),
+    "cli.progress.diff": _("comparing on {name}", "正在用 {name} 比较两个版本"),
+    "cli.progress.check": _("checking {name}", "正在检查 {name}"),
+    "cli.progress.test": _("running tests", "正在运行测试"),
+    "cli.progress.prove": _("proving {name}", "正在证明 {name}"),
+    "cli.progress.left": _(" ({eta} left)", "（剩余 {eta}）"),
+    # -- kaohe test, report, fmt and the internal-error lines (cli.py) ------------------------
+    "cli.test.ok": _("  ok    {tag}{name}", "  通过  {tag}{name}"),
+    "cli.test.fail": _("  FAIL  {tag}{name}  ({location})", "  失败  {tag}{name}（{location}）"),
+    "cli.test.expected": _(
+        "        {what}: expected {expected}, got {got}", "        {what}：应为 {expected}，实为 {got}"
+    ),
+    "cli.test.summary": _(
+        "{count} case file(s): {passed} passed, {failed} failed", "{count} 个用例文件：{passed} 个通过，{failed} 个失败"
+    ),
+    "cli.test.coverage-low": _("kaohe: coverage below {percent}% for: {ids}", "kaohe：覆盖率低于 {percent}%：{ids}"),
+    "cli.report.not-grouped": _(
+        "kaohe: warning: no record has an input or a column '{group}'; the report is not grouped",
+        "kaohe：警告：没有记录带有输入项或列「{group}」，报告未分组",
+    ),
+    "cli.report.wrote": _("wrote {path}", "已写入 {path}"),
+    "cli.report.rosters": _("wrote {count} roster files in {folder}", "已在 {folder} 写入 {count} 份名册"),
+    "cli.fmt.would": _("would reformat {path}", "需要重排 {path}"),
+    "cli.fmt.done": _("reformatted {path}", "已重排 {path}"),
+    "cli.fmt.summary": _(
+        "kaohe fmt: {count} of {total} file(s) would change; run `kaohe fmt` on them",
+        "kaohe fmt：{total} 个文件中有 {count} 个需要重排；请对它们运行 `kaohe fmt`",
+    ),
+    "cli.internal": _("kaohe: internal error: {kind}: {error}", "kaohe：内部错误：{kind}：{error}"),
+    "cli.internal-hint": _(
+        "kaohe: this is a bug in kaohe; set KAOHE_DEBUG=1 for details and report it",
+        "kaohe：这是 kaohe 的缺陷；设置 KAOHE_DEBUG=1 可看详情，请报告此问题",
+    ),
+    # -- kaohe's own usage errors, shown by click after "Error:" (cli.py) ---------------------
+    "cli.usage.input-or-members": _(
+        "give exactly one of --input or --members", "--input 和 --members 须给出且只给出其一"
+    ),
+    "cli.usage.xlsx-output": _("--format xlsx needs --output FILE.xlsx", "--format xlsx 需要 --output 文件.xlsx"),
+    "cli.usage.xlsx-members": _(
+        "--format xlsx works with --input; with --members use jsonl, json, csv or table",
+        "--format xlsx 只能与 --input 连用；用 --members 时请选 jsonl、json、csv 或 table",
+    ),
+    "cli.usage.members-differ": _("these levels have different members ({names})", "这些层级的成员不同（{names}）"),
+    "cli.usage.no-cases": _(
+        "no case files found (they are named <policy>.tests.yaml)", "没有找到用例文件（文件名应为 <政策>.tests.yaml）"
+    ),
+    "cli.usage.diff-needs": _(
+        "diff needs --entity and --input (or --prove)", "diff 需要 --entity 和 --input（或 --prove）"
+    ),
+    "cli.usage.record-json": _("not valid JSON: {error}", "不是有效的 JSON：{error}"),
+    "cli.usage.no-entity": _("no entity {entity!r} in {path}", "{path} 中没有对象 {entity!r}"),
 }

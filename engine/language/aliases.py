@@ -32,11 +32,8 @@ def rename_fields(record: dict, mapping: dict) -> dict:
         field = mapping.get(text) or (mapping.get(text.lower()) if isinstance(text, str) else None) or key
         if field in out and out[field] != value:
             raise RecordError(
-                Diagnostic(
-                    "record.ambiguous",
-                    f"'{given[field]}' and '{key}' both give the field {field}, with different values",
-                    hint="keep one of the two keys",
-                    evidence={"field": field},
+                Diagnostic.of(
+                    "record.ambiguous", evidence={"field": field}, first=given[field], second=key, field=field
                 )
             )
         out[field] = value

@@ -113,9 +113,7 @@ def document_from(source: str | Mapping, name: str) -> Document:
         try:
             source = yaml.safe_dump(dict(source), allow_unicode=True, sort_keys=False)
         except yaml.YAMLError as exc:
-            raise PolicyError(
-                Diagnostic("policy.mapping", f"the mapping is not plain data: {exc}", Location(name))
-            ) from None
+            raise PolicyError(Diagnostic.of("policy.mapping", Location(name), parser=str(exc))) from None
     if not isinstance(source, str):
         raise KaoheError(
             Diagnostic(
@@ -149,7 +147,7 @@ def _given_base(reference: str, here: Location) -> Document | None:
         raise
     except Exception as exc:  # the caller's callback failed: say where, not a traceback
         raise PolicyError(
-            Diagnostic("extends.loader", f"the loader could not give {reference}: {type(exc).__name__}: {exc}", here)
+            Diagnostic.of("extends.loader", here, reference=reference, kind=type(exc).__name__, error=str(exc))
         ) from None
     return None if source is None else document_from(source, reference)
 

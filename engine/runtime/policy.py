@@ -35,14 +35,7 @@ def _as_date(value) -> dt.date:
             return parse_date(value)
         except ValueError:
             pass
-    raise KaoheError(
-        Diagnostic(
-            "usage.as-of",
-            f"as_of must be a date or a string such as '2020-01-10', not {value!r}",
-            hint="pass as_of=datetime.date(2020, 1, 10) or as_of='2020-01-10'",
-            params={"value": repr(value)},
-        )
-    )
+    raise KaoheError(Diagnostic.of("usage.as-of", value=repr(value)))
 
 
 def _run(rt: EntityRuntime, record, mode, day, members, trace) -> Result:
@@ -310,13 +303,7 @@ def parse_policy(source: str | Mapping, *, name: str = "policy.yaml", loader: Ca
     ``loader(REF)`` for the base policy's text or mapping (None: look for a file beside the
     current folder or an installed policy, as :func:`load_policy` does)."""
     if loader is not None and not callable(loader):
-        raise KaoheError(
-            Diagnostic(
-                "usage.loader",
-                f"loader must be a function of the extends reference, not {type(loader).__name__}",
-                hint="pass loader=lambda ref: texts.get(ref), returning YAML text, a mapping or None",
-            )
-        )
+        raise KaoheError(Diagnostic.of("usage.loader", kind=type(loader).__name__))
     with base_loader(loader):
         return Policy(compile_document(document_from(source, name)))
 

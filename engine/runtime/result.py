@@ -28,14 +28,7 @@ def check_language(lang: object) -> str:
     fallback to Chinese."""
     if lang in LANGUAGES:
         return lang
-    raise KaoheError(
-        Diagnostic(
-            "usage.lang",
-            f"kaohe writes results in zh or en, not {lang!r}",
-            hint="call to_dict() for the policy's own language, or to_dict(lang='zh') / to_dict(lang='en')",
-            params={"lang": str(lang)},
-        )
-    )
+    raise KaoheError(Diagnostic.of("usage.lang", lang=repr(lang)))
 
 
 def _relative_file(problem: dict) -> dict:

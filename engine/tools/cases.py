@@ -83,37 +83,32 @@ def load_cases(path) -> tuple[Policy, list[Case]]:
     data = doc.data
     problems = []
     if not isinstance(data, dict) or "policy" not in data or not isinstance(data.get("cases"), list):
-        raise PolicyError(Diagnostic("cases.shape", "a case file needs 'policy:' and a list 'cases:'", doc.loc(())))
+        raise PolicyError(Diagnostic.of("cases.shape", doc.loc(())))
     policy = load_policy(Path(path).parent / data["policy"])
     cases = []
     for i, raw in enumerate(data["cases"]):
         where = doc.loc(("cases", i))
         if not isinstance(raw, dict) or "name" not in raw or "entity" not in raw or "expect" not in raw:
-            problems.append(Diagnostic("cases.case", "a case needs name, entity and expect", where))
+            problems.append(Diagnostic.of("cases.case", where))
             continue
         if ("record" in raw) == ("members" in raw):
-            problems.append(
-                Diagnostic("cases.case", f"case '{raw['name']}' needs exactly one of record or members", where)
-            )
+            problems.append(Diagnostic.of("cases.case/record-or-members", where, name=raw["name"]))
             continue
         unknown = set(raw["expect"]) - _EXPECT_KEYS
         if unknown:
             problems.append(
-                Diagnostic(
+                Diagnostic.of(
                     "cases.expect",
-                    f"case '{raw['name']}': unknown expectation(s) {sorted(unknown)}",
                     doc.loc(("cases", i, "expect")),
-                    hint="expect: " + ", ".join(sorted(_EXPECT_KEYS)),
+                    name=raw["name"],
+                    unknown=", ".join(map(str, sorted(unknown))),
+                    known=", ".join(sorted(_EXPECT_KEYS)),
                 )
             )
             continue
         if raw["entity"] not in policy.spec.entities:
             problems.append(
-                Diagnostic(
-                    "cases.entity",
-                    f"case '{raw['name']}': no entity '{raw['entity']}'",
-                    doc.loc(("cases", i, "entity")),
-                )
+                Diagnostic.of("cases.entity", doc.loc(("cases", i, "entity")), name=raw["name"], entity=raw["entity"])
             )
             continue
         as_of = None
@@ -121,7 +116,7 @@ def load_cases(path) -> tuple[Policy, list[Case]]:
             try:
                 as_of = parse_date(str(raw["as_of"]))
             except ValueError as exc:
-                problems.append(Diagnostic("cases.as-of", str(exc), doc.loc(("cases", i, "as_of"))))
+                problems.append(Diagnostic.of("cases.as-of", doc.loc(("cases", i, "as_of")), reason=exc))
                 continue
         cases.append(
             Case(
