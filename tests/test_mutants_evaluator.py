@@ -1,0 +1,123 @@
+"""engine.runtime.evaluator's tier tables and member aggregates, pinned down value by value:
+each test here kills mutants that the rest of the suite let survive (bench/mutation.py
+evaluator; figures in bench/MUTATION.md)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from types import SimpleNamespace
+
+import pytest
+
+from engine.base.numbers import parse_interval
+from engine.language.expressions import EvalFailure
+from engine.runtime.evaluator import EntityRuntime, TierTable
+from engine.runtime.policy import MemberEnvs
+
+
+def table(*texts):
+    return TierTable([SimpleNamespace(interval=parse_interval(t)) for t in texts])
+
+
+@pytest.mark.parametrize(
+    ("x", "want"),
+    [
+        (0, 0),
+        (Fraction(59, 1) + Fraction(99, 100), 0),
+        (60, 1),
+        (Fraction(121, 2), 1),
+        (80, 1),
+        (Fraction(8001, 100), 2),
+        (100, 2),
+    ],
+)
+def test_tier_index_at_both_kinds_of_bound(x, want):
+    # [0, 60) [60, 80] (80, 100]: a bound closed upwards at 60, closed downwards at 80
+    assert table("[0, 60)", "[60, 80]", "(80, 100]").index(x) == want
+
+
+def test_tier_index_many_rows():
+    t = table("(-inf, 1)", "[1, 2)", "[2, 3)", "[3, inf)")
+    assert [t.index(x) for x in (0, 1, Fraction(3, 2), 2, Fraction(5, 2), 3, 99)] == [0, 1, 1, 2, 2, 3, 3]
+
+
+def test_tier_index_outside_every_tier_is_refused():
+    t = table("[0, 60)", "[60, 100]")
+    for x in (-1, 101, Fraction(201, 2)):
+        with pytest.raises(EvalFailure) as caught:
+            t.index(x)
+        assert caught.value.key == "eval.no-tier"
+    with pytest.raises(EvalFailure) as caught:
+        t.index(Fraction(-1, 2))
+    assert caught.value.params == {"value": "-0.5"}
+
+
+def test_tier_index_of_other_values_by_bisection():
+    # not an int or Fraction (a float here; kinds never yields one for a tier): bisection
+    t = table("[0, 60)", "[60, 80]", "(80, 100]")
+    assert [t.index(x) for x in (59.5, 60.0, 70.0, 80.0, 80.5, 100.0)] == [0, 1, 1, 1, 2, 2]
+
+
+def field(name):
+    return SimpleNamespace(fast=lambda m: m[name])
+
+
+def value(fn, over=None, where=None):
+    return SimpleNamespace(aggregate=fn, over=over, where=where, name="v")
+
+
+def members(rows, failing=0):
+    envs = MemberEnvs(rows)
+    envs.failing = failing
+    return envs
+
+
+def agg(envs, v):
+    return EntityRuntime.aggregate(None, envs, v)
+
+
+ROWS = [
+    {"score": Fraction(91, 2), "ok": True, "school": "a"},
+    {"score": 52, "ok": False, "school": "b"},
+    {"score": Fraction(493, 10), "ok": True, "school": "a"},
+]
+
+
+def test_count_counts_rejected_members_only_without_a_condition():
+    assert agg(members(ROWS, failing=2), value("count")) == 5
+    assert agg(members(ROWS), value("count", over=field("ok"))) == 2
+    assert agg(members(ROWS, failing=2), value("count", over=field("ok"))) == 2
+    assert agg(members(ROWS), value("count", where=field("ok"))) == 2
+
+
+def test_share_counts_rejected_members_as_failing():
+    assert agg(members(ROWS), value("share", over=field("ok"))) == Fraction(2, 3)
+    assert agg(members(ROWS, failing=1), value("share", over=field("ok"))) == Fraction(1, 2)
+    assert agg(members([], failing=2), value("share", over=field("ok"))) == 0
+    with pytest.raises(EvalFailure) as caught:
+        agg(members([]), value("share", over=field("ok")))
+    assert caught.value.key == "eval.share-of-none"
+
+
+def test_sum_mean_min_max_are_exact():
+    envs = members(ROWS)
+    assert agg(envs, value("sum", over=field("score"))) == Fraction(1468, 10)
+    mean = agg(envs, value("mean", over=field("score")))
+    assert mean == Fraction(1468, 30) and type(mean) is Fraction
+    whole = agg(members([{"score": 3}, {"score": 5}]), value("mean", over=field("score")))
+    assert whole == 4 and type(whole) is int
+    assert agg(envs, value("min", over=field("score"))) == Fraction(91, 2)
+    assert agg(envs, value("max", over=field("score"))) == 52
+    for fn in ("mean", "min", "max"):
+        assert agg(members([]), value(fn, over=field("score"))) is None
+
+
+def test_all_any_distinct_list():
+    envs = members(ROWS)
+    assert agg(envs, value("all", over=field("ok"))) is False
+    assert agg(members(ROWS, 0), value("all", over=field("ok"), where=field("ok"))) is True
+    assert agg(members(ROWS, 1), value("all", over=field("ok"), where=field("ok"))) is False
+    assert agg(envs, value("any", over=field("ok"))) is True
+    assert agg(members([ROWS[1]]), value("any", over=field("ok"))) is False
+    assert agg(envs, value("distinct", over=field("school"))) == 2
+    assert agg(envs, value("list", over=field("school"))) == ["a", "b", "a"]
