@@ -67,9 +67,9 @@ ALSO_COPY = ["policies", "schemas", "examples", "cli.py", "setup.py", "README.md
 _RESULT = re.compile(r"^\s+(\S+): (.+)$")
 
 
-def prepare(name: str, work: Path) -> Path:
+def prepare(name: str, work: Path, before: bool = False) -> Path:
     source, tests = MODULES[name]
-    tests = [t for t in tests if (ROOT / t).exists()]
+    tests = [t for t in tests if (ROOT / t).exists() and not (before and "test_mutants_" in t)]
     scratch = work / name
     if scratch.exists():
         shutil.rmtree(scratch)
@@ -139,12 +139,15 @@ def tally(scratch: Path) -> tuple[collections.Counter, list[str]]:
 
 
 def report(name: str, counts: collections.Counter, survivors: list[str], seconds: float) -> None:
-    ran = counts["killed"] + counts["survived"] + counts["timeout"] + counts["suspicious"]
-    score = 100 * (counts["killed"] + counts["timeout"]) / ran if ran else 0.0
-    other = {k: v for k, v in counts.items() if k not in ("killed", "survived", "timeout")}
+    """One line per module. The score is mutmut's: (killed + timeout) over every mutant but the
+    skipped ones, so a mutant no selected test reaches ("no tests") counts against it; a run
+    stopped early leaves some "not checked", which count against it too."""
+    tested = sum(counts.values()) - counts["skipped"]
+    score = 100 * (counts["killed"] + counts["timeout"]) / tested if tested else 0.0
+    other = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k not in ("killed", "survived", "timeout"))
     print(
-        f"{name:10} killed {counts['killed']:4}  survived {counts['survived']:4}  timeout {counts['timeout']:3}  "
-        f"other {other or '-'}  score {score:5.1f}%  ({seconds:.0f} s)"
+        f"{name:10} mutants {sum(counts.values()):4}  killed {counts['killed']:4}  survived {counts['survived']:4}  "
+        f"timeout {counts['timeout']:3}  {other or ''}  score {score:5.1f}%  ({seconds:.0f} s)"
     )
     for mutant in survivors:
         print(f"    survived: {mutant}")
@@ -156,10 +159,13 @@ def main(argv=None) -> int:
     parser.add_argument("--max-children", type=int, default=1)
     parser.add_argument("--budget", type=float, default=None, help="seconds per module; stop and report")
     parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "kaohe-mutation")
+    parser.add_argument("--before", action="store_true", help="without tests/test_mutants_*.py (the score before them)")
     parser.add_argument("--keep", action="store_true", help="reuse the scratch copy (resume a stopped run)")
     args = parser.parse_args(argv)
     for name in args.modules:
-        scratch = args.work / name if args.keep and (args.work / name).exists() else prepare(name, args.work)
+        scratch = (
+            args.work / name if args.keep and (args.work / name).exists() else prepare(name, args.work, args.before)
+        )
         start = time.monotonic()
         try:
             code, out, err = mutmut(scratch, "run", "--max-children", str(args.max_children), timeout=args.budget)

@@ -121,3 +121,49 @@ def test_all_any_distinct_list():
     assert agg(members([ROWS[1]]), value("any", over=field("ok"))) is False
     assert agg(envs, value("distinct", over=field("school"))) == 2
     assert agg(envs, value("list", over=field("school"))) == ["a", "b", "a"]
+
+
+# -- the errors a record is refused with: code, place, rule and parameters -----------------------
+
+
+def diag(error):
+    (d,) = error.diagnostics
+    return d
+
+
+def test_record_error_builders_name_the_field_or_rule(jiangxi):
+    rt = jiangxi.runtime("teacher")
+    name = next(n for n in rt.values if rt.values[n].rule)
+    value = rt.values[name]
+    d = diag(rt.shape_error([1]))
+    assert (d.code, d.params, d.location) == ("record.shape", {"kind": "list"}, rt.entity.location)
+    d = diag(rt.failure(name, EvalFailure("eval.no-tier", value="7")))
+    assert (d.code, d.location, d.rule, d.params["name"]) == ("record.compute", value.location, value.rule, name)
+    assert d.params["reason"].key == "eval.no-tier"
+    d = diag(rt.member_input_error(name, value, EvalFailure("eval.no-tier", value="7")))
+    assert (d.key, d.location, d.rule, d.params["name"]) == ("record.compute/members", value.location, value.rule, name)
+    d = diag(rt.no_members_error(name))
+    assert (d.code, d.location, d.rule, d.params) == (
+        "record.members",
+        value.location,
+        value.rule,
+        {"name": name, "entity": "teacher"},
+    )
+    d = diag(rt.undecided_error(EvalFailure("eval.no-tier", value="7")))
+    assert (d.key, d.location) == ("record.compute/decide", rt.entity.location)
+    assert d.params["reason"].key == "eval.no-tier"
+    field = next(iter(rt.entity.inputs))
+    d = rt.missing_problem(field)
+    inp = rt.entity.inputs[field]
+    assert d.code == "record.missing" and d.location == inp.location
+    assert d.evidence == {"field": field} and d.params["field"] == field and d.params["label"] == inp.label.zh
+
+
+def test_tier_refusal_shows_the_value_as_written():
+    t = table("[0, 1]")
+    with pytest.raises(EvalFailure) as caught:
+        t.index(Fraction(3, 2))
+    assert caught.value.params == {"value": "1.5"}
+    with pytest.raises(EvalFailure) as caught:
+        t.index(2.5)
+    assert caught.value.params == {"value": "2.5"}
