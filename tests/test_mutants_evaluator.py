@@ -167,3 +167,42 @@ def test_tier_refusal_shows_the_value_as_written():
     with pytest.raises(EvalFailure) as caught:
         t.index(2.5)
     assert caught.value.params == {"value": "2.5"}
+
+
+def test_read_coerces_defaults_and_reports_every_problem(jiangxi):
+    rt = jiangxi.runtime("teacher")
+    env, problems = rt.read({"id": "A", "gender": "F", "age": "40", "opted_in": "", "class_hours": "x"})
+    assert env == {"id": "A", "gender": "F", "age": 40, "opted_in": False}
+    assert [(p.code, p.params["field"], p.location) for p in problems] == [
+        ("record.invalid", "class_hours", rt.entity.inputs["class_hours"].location)
+    ]
+    assert problems[0].params["label"] == "总课时" and problems[0].evidence == {"field": "class_hours"}
+    assert isinstance(problems[0].params["reason"], ValueError)
+    env, problems = rt.read({"gender": "", "age": 40})
+    assert [(p.key, p.params["field"], p.params["label"]) for p in problems] == [
+        ("record.missing", "id", "工号"),
+        ("record.missing", "gender", "性别"),
+    ]
+    assert env == {"age": 40, "opted_in": False}
+    env, problems = rt.read({"id": "A", "gender": "F", "age": 40, "opted_in": "否"})
+    assert problems == [] and env["opted_in"] is False
+
+
+def test_an_unlabelled_field_is_named_once(jiangxi):
+    rt = jiangxi.runtime("teacher")
+    inp = rt.entity.inputs["class_hours"]
+    label = inp.label
+    try:
+        object.__setattr__(label, "zh", "class_hours") if hasattr(label, "__dataclass_fields__") else None
+        if label.zh != "class_hours":
+            pytest.skip("labels are not settable here")
+        d = rt.missing_problem("class_hours")
+        assert d.key == "record.missing/unlabelled" and d.message == "field class_hours is missing"
+    finally:
+        object.__setattr__(label, "zh", "总课时")
+    assert rt.missing_problem("class_hours").key == "record.missing"
+
+
+def test_tier_table_keeps_its_tiers():
+    tiers = [SimpleNamespace(interval=parse_interval(t)) for t in ("[0, 1)", "[1, 2]")]
+    assert TierTable(tiers).tiers is tiers
