@@ -9,10 +9,13 @@ from types import SimpleNamespace
 
 import pytest
 
+import engine
 from engine.base.numbers import parse_interval
 from engine.language.expressions import EvalFailure
 from engine.runtime.evaluator import EntityRuntime, TierTable
 from engine.runtime.policy import MemberEnvs
+
+from .conftest import POLICIES
 
 
 def table(*texts):
@@ -206,3 +209,17 @@ def test_an_unlabelled_field_is_named_once(jiangxi):
 def test_tier_table_keeps_its_tiers():
     tiers = [SimpleNamespace(interval=parse_interval(t)) for t in ("[0, 1)", "[1, 2]")]
     assert TierTable(tiers).tiers is tiers
+
+
+def test_member_inputs_are_filled_from_members_only_when_left_empty():
+    rt = engine.load_policy(POLICIES / "guangxi.yaml").runtime("county")
+    envs = MemberEnvs([{"case_recommended": True}, {"case_recommended": False}, {"case_recommended": True}])
+    result = rt.evaluate({"id": "C1", "trained_teachers": "", "recommended_cases": None}, members=envs)
+    assert (result.scores["cases_needed"], result.grade) == (1, "pass")  # 3 teachers, 2 cases
+    result = rt.evaluate({"id": "C1", "trained_teachers": 100, "recommended_cases": 7}, members=envs)
+    assert (result.scores["cases_needed"], result.grade) == (10, "fail")  # 100 teachers, 7 cases
+    result = rt.evaluate({"id": "C1", "trained_teachers": 100, "recommended_cases": 7})  # no members given
+    assert (result.scores["cases_needed"], result.grade) == (10, "fail")
+    with pytest.raises(engine.RecordError) as caught:
+        rt.evaluate(["C1"])
+    assert diag(caught.value).params == {"kind": "list"}
