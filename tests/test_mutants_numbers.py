@@ -170,3 +170,23 @@ def test_parse_interval_refuses_with_a_reason(text, key, value):
 
 def test_parse_interval_accepts_a_point():
     assert parse_interval("[1, 1]").covers(1, 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (True, "a yes/no value is not a number"),
+        (float("nan"), "not a finite number"),
+        (float("inf"), "not a finite number"),
+        (-float("inf"), "not a finite number"),
+        (Decimal("NaN"), "not a finite number"),
+        (Decimal("-Infinity"), "not a finite number"),
+        ("4o", "'4o' is not a number"),
+        ("1/0", "'1/0' is not a number"),
+        ([4], "[4] is not a number"),
+    ],
+)
+def test_exact_says_why_a_value_is_not_a_number(value, message):
+    with pytest.raises(ValueError) as caught:
+        exact(value)
+    assert str(caught.value) == message
