@@ -99,7 +99,7 @@ def test_share_counts_rejected_members_as_failing():
     assert agg(members([], failing=2), value("share", over=field("ok"))) == 0
     with pytest.raises(EvalFailure) as caught:
         agg(members([]), value("share", over=field("ok")))
-    assert caught.value.key == "eval.share-of-none"
+    assert caught.value.key == "eval.share-of-none" and caught.value.params == {"name": "v"}
 
 
 def test_sum_mean_min_max_are_exact():
@@ -145,6 +145,7 @@ def test_record_error_builders_name_the_field_or_rule(jiangxi):
     assert d.params["reason"].key == "eval.no-tier"
     d = diag(rt.member_input_error(name, value, EvalFailure("eval.no-tier", value="7")))
     assert (d.key, d.location, d.rule, d.params["name"]) == ("record.compute/members", value.location, value.rule, name)
+    assert d.params["reason"].key == "eval.no-tier"
     d = diag(rt.no_members_error(name))
     assert (d.code, d.location, d.rule, d.params) == (
         "record.members",
@@ -223,3 +224,13 @@ def test_member_inputs_are_filled_from_members_only_when_left_empty():
     with pytest.raises(engine.RecordError) as caught:
         rt.evaluate(["C1"])
     assert diag(caught.value).params == {"kind": "list"}
+
+
+def test_tier_index_by_bisection_at_an_excluded_lower_end():
+    t = table("[0, 1]", "(1, 2]", "(2, 3]", "(3, 4]")
+    assert [t.index(x) for x in (1.0, 2.0, 3.0, 3.5, 4.0)] == [0, 1, 2, 3, 3]
+
+
+def test_a_plain_list_of_members_has_no_rejected_ones():
+    assert agg(list(ROWS), value("count")) == 3
+    assert agg(list(ROWS), value("share", over=field("ok"))) == Fraction(2, 3)
