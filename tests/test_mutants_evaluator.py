@@ -234,3 +234,21 @@ def test_tier_index_by_bisection_at_an_excluded_lower_end():
 def test_a_plain_list_of_members_has_no_rejected_ones():
     assert agg(list(ROWS), value("count")) == 3
     assert agg(list(ROWS), value("share", over=field("ok"))) == Fraction(2, 3)
+
+
+def test_member_input_refusals(monkeypatch):
+    rt = engine.load_policy(POLICIES / "guangxi.yaml").runtime("county")
+    with pytest.raises(engine.RecordError) as caught:  # no members: an empty member input is missing
+        rt.evaluate({"id": "C1", "trained_teachers": "", "recommended_cases": 7})
+    assert diag(caught.value).code == "record.missing" and diag(caught.value).params["field"] == "trained_teachers"
+
+    def fails(members, value):
+        raise EvalFailure("eval.share-of-none", name=value.name)
+
+    monkeypatch.setattr(rt, "aggregate", fails)
+    with pytest.raises(engine.RecordError) as caught:
+        rt.evaluate({"id": "C1", "trained_teachers": "", "recommended_cases": 7}, members=MemberEnvs([]))
+    d = diag(caught.value)
+    value = rt.entity.member_inputs["trained_teachers"]
+    assert (d.key, d.location, d.params["name"]) == ("record.compute/members", value.location, "trained_teachers")
+    assert d.params["reason"].key == "eval.share-of-none"
