@@ -124,7 +124,7 @@ def _translate_help(command: click.Command, texts) -> None:
     for holder in (command, *command.params):
         english = holder.__dict__.setdefault("kaohe_help_en", getattr(holder, "help", None))
         if english:
-            holder.help = texts.gettext(english)  # type: ignore[union-attr]
+            holder.help = texts.gettext(english)  # commands and options both hold a help text
     command.options_metavar = texts.gettext("[OPTIONS]")
     for sub in getattr(command, "commands", {}).values():
         _translate_help(sub, texts)

@@ -44,7 +44,10 @@ class Rendered:
         self.ok, self.data, self.text = ok, data, text
 
     def to_dict(self, lang: str = "zh", trace: bool = False) -> dict:
-        return self.data if self.data is not None else json.loads(self.text)
+        if self.data is not None:
+            return self.data
+        assert self.text is not None  # a worker sends the outcome as data or as its JSON line
+        return json.loads(self.text)
 
 
 def _watch_parent(parent: int) -> None:
@@ -133,7 +136,7 @@ def _size(item) -> int:
     return 16
 
 
-def _chunks(kind, items: Iterator):
+def _chunks(kind, items: Iterable):
     """(kind, first record number, items, bytes): at most CHUNK items, closed once CHUNK_BYTES is reached."""
     items = iter(items)
     start = 1

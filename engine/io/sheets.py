@@ -295,7 +295,7 @@ def read_xlsx(path, entity: Entity, sheet: str | None = None) -> Iterator:
 
 def _candidates(entity: Entity) -> dict:
     """Header text an officer may write -> the header to suggest (the input's label or name)."""
-    out = {}
+    out: dict = {}
     for name, inp in entity.inputs.items():
         shown = inp.label.zh if inp.label.zh and inp.label.zh != name else name
         for text in (name, inp.label.zh, inp.label.en, *inp.columns):

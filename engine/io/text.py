@@ -330,7 +330,7 @@ def read_json(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
     def invalid(exc):
         return InputError(Diagnostic.of("input.json/file", Location(name), parser=str(exc)))
 
-    pos = blank.match(text).end()
+    pos = _skip_blank(blank, text)
     if text.startswith("{", pos):  # one record
         try:
             record, end = decoder.raw_decode(text, pos)
@@ -344,7 +344,7 @@ def read_json(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
             return
         except ValueError as exc:
             raise invalid(exc) from None
-        if text[blank.match(text, end).end() :]:
+        if text[_skip_blank(blank, text, end) :]:
             raise invalid("extra data after the record")
         yield _json_item(record, end - pos, 1, entity, name)
         return
@@ -354,7 +354,7 @@ def read_json(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
         except ValueError as exc:
             raise invalid(exc) from None
         raise InputError(Diagnostic.of("input.json/not-array", Location(name)))
-    pos = blank.match(text, pos + 1).end()
+    pos = _skip_blank(blank, text, pos + 1)
     index = 0
     while not text.startswith("]", pos):
         index += 1
@@ -375,17 +375,23 @@ def read_json(stream: IO[bytes], name: str, entity: Entity) -> Iterator:
             raise invalid(exc) from None
         record = None
         yield item
-        pos = blank.match(text, pos).end()
+        pos = _skip_blank(blank, text, pos)
         if text.startswith(",", pos):
-            pos = blank.match(text, pos + 1).end()
+            pos = _skip_blank(blank, text, pos + 1)
             if text.startswith("]", pos):
                 raise invalid(f"a comma after the last item (char {pos})")
             continue
         if not text.startswith("]", pos):
             raise invalid(f"expected ',' or ']' after item {index} (char {pos})")
-    pos = blank.match(text, pos + 1).end()
+    pos = _skip_blank(blank, text, pos + 1)
     if pos < len(text):
         raise invalid(f"extra data after the array (char {pos})")
+
+
+def _skip_blank(blank: re.Pattern, text: str, pos: int = 0) -> int:
+    """The position after the blanks at ``pos`` (the pattern matches the empty string too)."""
+    match = blank.match(text, pos)
+    return match.end() if match else pos
 
 
 def _json_item(record, size: int, index: int, entity: Entity, name: str):
@@ -509,7 +515,7 @@ def _csv_items(stream: IO[bytes], name: str, entity: Entity, strict: bool, state
         raise InputError(Diagnostic.of("input.csv/header", Location(name, 1, 0), parser=str(exc))) from None
     lines.take()
     mapping = column_map(entity)
-    names = []
+    names: list[str] = []
     for column, cell in enumerate(header, 1):
         key = cell.strip()
         field = mapping.get(key) or mapping.get(key.lower()) or key
@@ -944,7 +950,7 @@ def remove_stale_temps(path) -> list[str]:
     recognised by name, and only those whose process is gone); return their paths."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(folder)
     except OSError:

@@ -13,7 +13,7 @@ __all__ = ["column_map", "rename_fields"]
 
 def column_map(entity: Entity) -> dict:
     """Header text -> input name: the input's own name, its declared columns and its labels."""
-    mapping = {}
+    mapping: dict[str, str] = {}
     for name, inp in entity.inputs.items():
         for header in (name, inp.label.zh, inp.label.en, *inp.columns):
             if header:

@@ -94,14 +94,14 @@ def parse_date(value) -> dt.date:
     for form in _DATE_FORMS:
         match = form.match(text)
         if match:
-            year, month, day = map(int, match.groups())
+            year, month, number = map(int, match.groups())
             try:
-                day = dt.date(year, month, day)
+                read = dt.date(year, month, number)
             except ValueError:
                 raise InvalidValue("value.not-a-real-date", value=repr(value)) from None
             if not _ISO_DATE.match(text):
                 NORMALISED["date-form"] += 1
-            return day
+            return read
     raise InvalidValue("value.not-a-date", value=repr(value))
 
 
@@ -308,6 +308,7 @@ def build_coercer(spec: Input) -> Callable:
     if kind == "record":
         return _record_coercer(spec)
     if kind == "list":
+        assert spec.items is not None  # the compiler gives every list its item declaration
         item = build_coercer(spec.items)
         item_type = spec.items.type
         item_range = spec.items.range
@@ -379,6 +380,7 @@ def build_coercer(spec: Input) -> Callable:
 def _record_coercer(spec: Input) -> Callable:
     """One activity (an item of a list of records): a mapping with the declared fields, each
     read by its own type; a field not declared is refused, so a misspelt one is not lost."""
+    assert spec.fields is not None  # the compiler gives every record item its fields
     fields = [(name, build_coercer(f), f) for name, f in spec.fields.items()]
     declared = set(spec.fields)
 

@@ -248,7 +248,7 @@ def _check_nesting(text: str, file: str) -> None:
                 depth += 1
                 if depth > LIMITS["max_depth"]:
                     mark = event.start_mark
-                    where = Location(file, mark.line + 1, mark.column + 1)
+                    where = Location(file, mark.line + 1, mark.column + 1) if mark is not None else Location(file)
                     raise PolicyError(Diagnostic.of("yaml.too-deep", where, limit=LIMITS["max_depth"]))
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1

@@ -274,6 +274,7 @@ def run_case(policy: Policy, case: Case, coverage: Coverage | None = None) -> Ca
                 raise group.error
             result = group
         else:
+            assert case.record is not None  # a case gives a record or members
             result = policy.evaluate(
                 case.record, case.entity, as_of=case.as_of, trace=True, allow_outside=case.as_of is None
             )

@@ -97,7 +97,7 @@ def next_grade_hints(policy, entity: str, record: dict, *, as_of=None, allow_out
     env, problems = rt.read(record)
     if problems:
         return []
-    hints = []
+    hints: list = []
     for name, inp in spec.inputs.items():
         if name == spec.key or not inp.changeable:
             continue
