@@ -356,3 +356,10 @@ def test_a_day_outside_the_period_names_the_command_line_options():
         assert result.exit_code == 2
         assert "usage.period" in result.output and words in result.output
         assert "allow_outside=True" not in result.output
+
+
+def test_the_table_speaks_the_output_language():
+    zh = run("evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "--format", "table", "--lang", "zh")
+    assert zh.output.splitlines()[0].split() == ["编号", "等级", "学分", "处分/义务"]
+    en = run("evaluate", JX, "-e", "teacher", "-i", EXAMPLE, "--format", "table", "--lang", "en")
+    assert en.output.splitlines()[0].split() == ["id", "grade", "credits", "sanctions"]

@@ -873,7 +873,12 @@ class TableWriter(Writer):
         import unicodedata
 
         zh = self.lang == "zh"
-        head = ["id", "等级" if zh else "grade", "学分" if zh else "credits", "处分/义务" if zh else "sanctions"]
+        head = [
+            "编号" if zh else "id",
+            "等级" if zh else "grade",
+            "学分" if zh else "credits",
+            "处分/义务" if zh else "sanctions",
+        ]
         rows = [head] + self.rows
         if len(set(self.entities)) > 1:
             rows = [["对象" if zh else "entity"] + head] + [[e] + r for e, r in zip(self.entities, self.rows)]
