@@ -122,9 +122,11 @@ def speak(lang: str) -> None:
 
 def _translate_help(command: click.Command, texts) -> None:
     for holder in (command, *command.params):
-        english = holder.__dict__.setdefault("kaohe_help_en", getattr(holder, "help", None))
+        if not isinstance(holder, (click.Command, click.Option)):
+            continue  # arguments hold no help text
+        english = holder.__dict__.setdefault("kaohe_help_en", holder.help)
         if english:
-            holder.help = texts.gettext(english)  # commands and options both hold a help text
+            holder.help = texts.gettext(english)
     command.options_metavar = texts.gettext("[OPTIONS]")
     for sub in getattr(command, "commands", {}).values():
         _translate_help(sub, texts)

@@ -102,7 +102,8 @@ NOT_FROM_A_FILE = {
 #: prefixes of keys that are not problems: the CLI's sentences are checked in test_cli.py; the
 #: columnar engine's notices and its reasons for the row engine (never a refusal: the row engine
 #: then judges the records) in tests/test_columnar_cli.py and tests/test_columnar.py
-NOT_PROBLEMS = ("cli.", "columnar.")
+#: lint's warnings (a loaded policy's style, never a refusal) in tests/unit/test_lint.py, both languages
+NOT_PROBLEMS = ("cli.", "columnar.", "lint.")
 
 
 def _cases():

@@ -1197,6 +1197,58 @@ CATALOGUE: dict[str, Text] = {
         "{path}：缺少必填输入 {name} 的列，请添加列「{header}」",
     ),
     "cli.lint-count": _("{path}: {count} warning(s)", "{path}：{count} 条警告"),
+    "lint.unreachable-level": _(
+        "grade level '{level}' of {entity} can never be reached: every record that meets `{condition}` already "
+        "meets the earlier level '{earlier}' (`{earlier_condition}`)",
+        "{entity} 的等级「{level}」永远不会被评到：满足 `{condition}` 的记录都已满足前面的等级「{earlier}」（`{earlier_condition}`）",
+        "put the stricter level first",
+        "请把条件更严的等级放在前面",
+    ),
+    "lint.unreachable-level/example": _(
+        "grade level '{level}' of {entity} can never be reached: every record that meets `{condition}` already "
+        "meets the earlier level '{earlier}' (`{earlier_condition}`); for example {example} meets it and gets "
+        "'{earlier}'",
+        "{entity} 的等级「{level}」永远不会被评到：满足 `{condition}` 的记录都已满足前面的等级「{earlier}」"
+        "（`{earlier_condition}`）；例如记录 {example} 满足它，却被评为「{earlier}」",
+        "put the stricter level first",
+        "请把条件更严的等级放在前面",
+    ),
+    "lint.unreachable-level/false": _(
+        "grade level '{level}' has a condition that is always false", "等级「{level}」的条件永远不成立"
+    ),
+    "lint.never-fires": _(
+        "consequence '{consequence}' can never fire: its condition is always false",
+        "后果「{consequence}」永远不会发生：其条件永远不成立",
+    ),
+    "lint.never-fires/grade": _(
+        "consequence '{consequence}' needs grade '{grade}', which no record can reach",
+        "后果「{consequence}」需要等级「{grade}」，而没有记录能评到该等级",
+    ),
+    "lint.percent-as-ratio": _(
+        "`{text}` compares the ratio {name} with {number}: a ratio is at most 1 where the document's percentages "
+        "are meant",
+        "`{text}` 把比例 {name} 与 {number} 比较：比例至多为 1，这里应写文件中的百分比对应的小数",
+        "did you mean {ratio}? (40% is 0.40)",
+        "是否应为 {ratio}？（40% 写作 0.40）",
+    ),
+    "lint.percent-as-ratio/tiers": _(
+        "the tiers of {name} look up the ratio {text} but have bounds up to {number}",
+        "{name} 的分档按比例 {text} 查表，但分档上限写到了 {number}",
+        "write 40% as 0.40 in tier bounds",
+        "分档边界中的 40% 请写作 0.40",
+    ),
+    "lint.unread-input": _(
+        "input '{name}' of {entity} is read by no rule",
+        "{entity} 的输入「{name}」没有被任何规则读取",
+        "remove it, or use it in the rule it belongs to",
+        "请删除它，或在它所属的规则中使用它",
+    ),
+    "lint.rule-not-encoded": _(
+        "rule {rule_id} is in the catalogue but no element encodes it",
+        "规则 {rule_id} 在规则目录中，但没有任何元素编码它",
+        "fine for a descriptive rule; say so in its note",
+        "描述性规则可以如此；请在其 note 中说明",
+    ),
     "cli.signalled": _(
         "kaohe: stopped by {signal}; any --output file is left as it was",
         "kaohe：收到 {signal} 信号，已停止；--output 文件保持原样",

@@ -98,45 +98,44 @@ def _lint_entity(spec: PolicySpec, entity: Entity, witness: Witness | None = Non
                 if all(any(_implies(c, e) for c in conj_later) for e in _conjuncts(earlier.when.tree)):
                     unreachable.add(later.code)
                     example = witness(entity, later, earlier) if witness is not None else None
-                    shown = ""
+                    params = {
+                        "level": later.code,
+                        "entity": entity.name,
+                        "condition": later.when.text,
+                        "earlier": earlier.code,
+                        "earlier_condition": earlier.when.text,
+                    }
                     if example is not None:
                         import json
 
-                        shown = f"; for example {json.dumps(example, ensure_ascii=False)} meets it and gets '{earlier.code}'"
+                        params["example"] = json.dumps(example, ensure_ascii=False)
                     found.append(
-                        Diagnostic(
-                            "lint.unreachable-level",
-                            f"grade level '{later.code}' of {entity.name} can never be reached: every record that meets "
-                            f"`{later.when.text}` already meets the earlier level '{earlier.code}' (`{earlier.when.text}`)"
-                            + shown,
+                        Diagnostic.of(
+                            "lint.unreachable-level/example" if example is not None else "lint.unreachable-level",
                             later.location,
                             rule=later.rule,
                             severity="warning",
-                            hint="put the stricter level first",
-                            evidence={"record": example} if example else {},
+                            evidence={"record": example} if example else None,
+                            **params,
                         )
                     )
                     break
             if later.when.is_constant and not later.when.constant:
                 unreachable.add(later.code)
                 found.append(
-                    Diagnostic(
-                        "lint.unreachable-level",
-                        f"grade level '{later.code}' has a condition that is always false",
+                    Diagnostic.of(
+                        "lint.unreachable-level/false",
                         later.location,
                         rule=later.rule,
                         severity="warning",
+                        level=later.code,
                     )
                 )
     for cons in entity.consequences:
         if cons.when.is_constant and not cons.when.constant:
             found.append(
-                Diagnostic(
-                    "lint.never-fires",
-                    f"consequence '{cons.id}' can never fire: its condition is always false",
-                    cons.location,
-                    rule=cons.rule,
-                    severity="warning",
+                Diagnostic.of(
+                    "lint.never-fires", cons.location, rule=cons.rule, severity="warning", consequence=cons.id
                 )
             )
             continue
@@ -150,12 +149,13 @@ def _lint_entity(spec: PolicySpec, entity: Entity, witness: Witness | None = Non
                     bound = texts[0]
             if bound:
                 found.append(
-                    Diagnostic(
-                        "lint.never-fires",
-                        f"consequence '{cons.id}' needs grade '{bound}', which no record can reach",
+                    Diagnostic.of(
+                        "lint.never-fires/grade",
                         cons.location,
                         rule=cons.rule,
                         severity="warning",
+                        consequence=cons.id,
+                        grade=bound,
                     )
                 )
     # percentages where ratios are meant
@@ -164,14 +164,15 @@ def _lint_entity(spec: PolicySpec, entity: Entity, witness: Witness | None = Non
             bound = _bound(node)
             if bound and _is_ratio(entity, bound[0]) and abs(bound[2]) > 1:
                 found.append(
-                    Diagnostic(
+                    Diagnostic.of(
                         "lint.percent-as-ratio",
-                        f"`{expr.text}` compares the ratio {bound[0]} with {format_number(bound[2])}: a ratio is at most 1 "
-                        f"where the document's percentages are meant",
                         location,
                         rule=rule,
                         severity="warning",
-                        hint=f"did you mean {format_number(Fraction(bound[2]) / 100)}? (40% is 0.40)",
+                        text=expr.text,
+                        name=bound[0],
+                        number=format_number(bound[2]),
+                        ratio=format_number(Fraction(bound[2]) / 100),
                     )
                 )
     for name, value in entity.values.items():
@@ -179,13 +180,14 @@ def _lint_entity(spec: PolicySpec, entity: Entity, witness: Witness | None = Non
             ends = [e for t in value.tiers for e in (t.interval.lo, t.interval.hi) if e is not None]
             if ends and max(ends) > 1:
                 found.append(
-                    Diagnostic(
-                        "lint.percent-as-ratio",
-                        f"the tiers of {name} look up the ratio {value.expr.text} but have bounds up to {format_number(max(ends))}",
+                    Diagnostic.of(
+                        "lint.percent-as-ratio/tiers",
                         value.location,
                         rule=value.rule,
                         severity="warning",
-                        hint="write 40% as 0.40 in tier bounds",
+                        name=name,
+                        text=value.expr.text,
+                        number=format_number(max(ends)),
                     )
                 )
     return found
@@ -214,13 +216,7 @@ def lint(spec: PolicySpec, witness: Witness | None = None) -> list[Diagnostic]:
         for iname, inp in entity.inputs.items():
             if iname not in read.get(ename, set()) and iname not in entity.member_inputs:
                 found.append(
-                    Diagnostic(
-                        "lint.unread-input",
-                        f"input '{iname}' of {ename} is read by no rule",
-                        inp.location,
-                        severity="warning",
-                        hint="remove it, or use it in the rule it belongs to",
-                    )
+                    Diagnostic.of("lint.unread-input", inp.location, severity="warning", name=iname, entity=ename)
                 )
     cited = set()
     for entity in spec.entities.values():
@@ -238,13 +234,6 @@ def lint(spec: PolicySpec, witness: Witness | None = None) -> list[Diagnostic]:
     for rule_id, rule in spec.rules.items():
         if rule_id not in cited:
             found.append(
-                Diagnostic(
-                    "lint.rule-not-encoded",
-                    f"rule {rule_id} is in the catalogue but no element encodes it",
-                    rule.location,
-                    rule=rule_id,
-                    severity="warning",
-                    hint="fine for a descriptive rule; say so in its note",
-                )
+                Diagnostic.of("lint.rule-not-encoded", rule.location, rule=rule_id, severity="warning", rule_id=rule_id)
             )
     return sorted(found, key=lambda d: (d.location, d.code))

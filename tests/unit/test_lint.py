@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from click.testing import CliRunner
 
@@ -100,3 +101,38 @@ def test_diff_reports_records_whose_grade_changes(tmp_path):
     assert report["changed"]["grade"] == 1
     assert report["grade_transitions"] == {"pass -> fail": 1}
     assert report["examples"]["grade"][0]["id"] == "JX003"  # exactly 40% usage
+
+
+def test_every_lint_warning_speaks_both_languages():
+    """Every lint key of the catalogue renders in English and in Chinese from its parameters."""
+    from engine.base.catalogue import CATALOGUE
+    from engine.base.errors import Diagnostic
+
+    params = {
+        "level": "good",
+        "entity": "teacher",
+        "condition": "a and b",
+        "earlier": "pass",
+        "earlier_condition": "a",
+        "example": '{"id": "T"}',
+        "consequence": "credit",
+        "grade": "good",
+        "text": "usage_ratio >= 40",
+        "name": "usage_ratio",
+        "number": "40",
+        "ratio": "0.4",
+        "rule_id": "JX-A9",
+    }
+    keys = [key for key in CATALOGUE if key.startswith("lint.")]
+    assert len(keys) == 9
+    for key in keys:
+        diagnostic = Diagnostic.of(key, severity="warning", **params)
+        english, chinese = diagnostic.render("en"), diagnostic.render("zh")
+        assert not re.search(r"\{[a-z_]+\}", english + chinese), key
+        assert english != chinese and any("\u4e00" <= ch <= "\u9fff" for ch in chinese), key
+
+
+def test_lint_in_chinese(tmp_path):
+    path = copy(tmp_path, "expr: usage_ratio >= 0.40", "expr: usage_ratio >= 40")
+    result = run("lint", path, "--lang", "zh")
+    assert "lint.percent-as-ratio" in result.output and "是否应为 0.4" in result.output
