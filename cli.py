@@ -854,7 +854,7 @@ def _show_verdicts(verdicts, fmt) -> None:
     from engine.tools.prove import render_text
 
     if fmt == "json":
-        click.echo(json.dumps([v.to_dict() for v in verdicts], ensure_ascii=False, indent=2, default=str))
+        click.echo(json.dumps([v.to_dict(_lang()) for v in verdicts], ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(render_text(verdicts, _lang()))
     sys.exit(EXIT_REJECTED if any(v.status == "counterexample" for v in verdicts) else EXIT_OK)

@@ -103,7 +103,8 @@ NOT_FROM_A_FILE = {
 #: columnar engine's notices and its reasons for the row engine (never a refusal: the row engine
 #: then judges the records) in tests/test_columnar_cli.py and tests/test_columnar.py
 #: lint's warnings (a loaded policy's style, never a refusal) in tests/unit/test_lint.py, both languages
-NOT_PROBLEMS = ("cli.", "columnar.", "lint.")
+#: kaohe prove's verdicts (answers, not refusals) in tests/test_prove.py, both languages
+NOT_PROBLEMS = ("cli.", "columnar.", "lint.", "prove.")
 
 
 def _cases():

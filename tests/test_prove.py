@@ -284,3 +284,41 @@ def test_diff_prove_finds_a_policy_and_its_fmt_output_equivalent(tmp_path):
     verdicts = diff_prove(a, b)
     assert verdicts and {v.status for v in verdicts} == {"proved"}
     assert {v.entity for v in verdicts} == set(a.spec.entities)
+
+
+def test_verdicts_speak_both_languages(tmp_path):
+    variant(
+        tmp_path,
+        '- {range: "[0.70, 0.80)", value: 27, clause: 70%以上计27分}',
+        '- {range: "[0.70, 0.80)", value: 17, clause: 70%以上计27分}',
+    )
+    zh = CliRunner().invoke(main, ["prove", str(tmp_path / "p.yaml"), "--entity", "teacher", "--lang", "zh"])
+    assert zh.exit_code == 1
+    assert "反例: teacher property monotonic(daily_usage, increasing)" in zh.output
+    assert "提高 daily_usage 反而使等级从「excellent」降为「pass」" in zh.output
+    assert "这条记录被评为「excellent」" in zh.output
+    data = json.loads(
+        CliRunner()
+        .invoke(main, ["prove", str(tmp_path / "p.yaml"), "-e", "teacher", "-f", "json", "--lang", "zh"])
+        .output
+    )
+    broken = next(v for v in data if v["status"] == "counterexample")
+    assert broken["code"] == "prove.property-broken" and broken["message"].startswith("raising daily_usage")
+    assert broken["text"].startswith("提高 daily_usage")
+
+
+def test_every_verdict_key_renders_in_both_languages():
+    import re
+
+    from engine.base.catalogue import CATALOGUE
+    from engine.base.errors import Problem
+
+    params = dict.fromkeys(
+        ("reason", "text", "level", "levels", "consequence", "kind", "note", "name", "before", "after"), "x"
+    )
+    keys = [key for key in CATALOGUE if key.startswith("prove.")]
+    assert len(keys) >= 25
+    for key in keys:
+        english, chinese = Problem(key, **params).render("en"), Problem(key, **params).render("zh")
+        assert not re.search(r"\{[a-z_]+\}", english + chinese), key
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in chinese), key

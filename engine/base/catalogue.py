@@ -1249,6 +1249,75 @@ CATALOGUE: dict[str, Text] = {
         "fine for a descriptive rule; say so in its note",
         "描述性规则可以如此；请在其 note 中说明",
     ),
+    "prove.solver": _(
+        "kaohe prove needs the SMT solver z3, which is not installed",
+        "kaohe 的证明功能需要 SMT 求解器 z3，但它没有安装",
+        "pip install 'kaohe[prove]'",
+        "请运行 pip install 'kaohe[prove]'",
+    ),
+    "prove.cannot-encode": _("cannot encode {reason}", "无法编码：{reason}（求解器原文）"),
+    "prove.undecided": _("{reason}", "未能判定：{reason}（求解器原文）"),
+    "prove.gave-up": _("the solver gave up ({reason})", "求解器放弃了（{reason}）"),
+    "prove.unconfirmed": _(
+        "no confirmed record for a change the solver allows", "求解器认为可能有变化，但没有找到经引擎确认的记录"
+    ),
+    "prove.tiers-gap": _(
+        "a record whose {text} falls in no row of the table", "存在一条记录，其 {text} 不落在分档表的任何一档"
+    ),
+    "prove.gaps": _("gaps: {reason}", "空档未能判定：{reason}"),
+    "prove.tiers-one-row": _(
+        "every accepted record's {text} falls in exactly one row", "每条被接受的记录，其 {text} 恰好落在一档"
+    ),
+    "prove.overlaps": _("overlaps: {reason}", "重叠未能判定：{reason}"),
+    "prove.overlaps/two-rows": _("overlaps: two rows can both hold", "重叠：两档可能同时成立"),
+    "prove.level-given": _("grade '{level}' is given to this record", "这条记录被评为「{level}」"),
+    "prove.level-avoided": _("grade '{level}' is avoided by this record", "这条记录没有被评为「{level}」"),
+    "prove.level-unreachable": _(
+        "no accepted record gets grade '{level}' (levels in order: {levels})",
+        "没有任何被接受的记录能被评为「{level}」（等级依次为：{levels}）",
+    ),
+    "prove.level-unavoidable": _(
+        "every accepted record gets grade '{level}' (levels in order: {levels})",
+        "每条被接受的记录都被评为「{level}」（等级依次为：{levels}）",
+    ),
+    "prove.follows": _("consequence '{consequence}' follows for this record", "这条记录引起后果「{consequence}」"),
+    "prove.does-not-follow": _(
+        "consequence '{consequence}' does not follow for this record", "这条记录不引起后果「{consequence}」"
+    ),
+    "prove.never-follows": _(
+        "consequence '{consequence}' follows for no accepted record", "没有任何被接受的记录会引起后果「{consequence}」"
+    ),
+    "prove.always-follows": _(
+        "consequence '{consequence}' follows for every accepted record", "每条被接受的记录都会引起后果「{consequence}」"
+    ),
+    "prove.property-kind": _("properties of kind {kind} are not encoded yet", "尚不能编码 {kind} 类的承诺"),
+    "prove.property-holds": _("holds for every pair of accepted records {note}", "对每一对被接受的记录都成立 {note}"),
+    "prove.property-broken": _(
+        "raising {name} lowers the grade from '{before}' to '{after}' {note}",
+        "提高 {name} 反而使等级从「{before}」降为「{after}」 {note}",
+    ),
+    "prove.property-broken/lowering": _(
+        "lowering {name} lowers the grade from '{before}' to '{after}' {note}",
+        "降低 {name} 反而使等级从「{before}」降为「{after}」 {note}",
+    ),
+    "prove.same/grade": _(
+        "both versions give every accepted record the same grade", "两个版本对每条被接受的记录给出相同的等级"
+    ),
+    "prove.same/credits": _(
+        "both versions give every accepted record the same credits", "两个版本对每条被接受的记录给出相同的学分"
+    ),
+    "prove.same/sanctions": _(
+        "both versions give every accepted record the same sanctions", "两个版本对每条被接受的记录给出相同的处分"
+    ),
+    "prove.changes/grade": _(
+        "grade changes from {before} to {after} for this record", "这条记录的等级从 {before} 变为 {after}"
+    ),
+    "prove.changes/credits": _(
+        "credits change from {before} to {after} for this record", "这条记录的学分从 {before} 变为 {after}"
+    ),
+    "prove.changes/sanctions": _(
+        "sanctions change from {before} to {after} for this record", "这条记录的处分从 {before} 变为 {after}"
+    ),
     "cli.signalled": _(
         "kaohe: stopped by {signal}; any --output file is left as it was",
         "kaohe：收到 {signal} 信号，已停止；--output 文件保持原样",

@@ -104,7 +104,7 @@ def check_text(
             from ..tools.prove import prove, render_text
 
             verdicts = prove(policy, trial.get("entity") if trial else None)
-            out["verdicts"] = [_safe(v.to_dict()) for v in verdicts]
+            out["verdicts"] = [_safe(v.to_dict(lang)) for v in verdicts]
             out["proved"] = sum(v.status == "proved" for v in verdicts)
             out["counterexamples"] = sum(v.status == "counterexample" for v in verdicts)
             out["unknown"] = sum(v.status == "unknown" for v in verdicts)

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..base.errors import Diagnostic, KaoheError, Location
+from ..base.errors import Diagnostic, KaoheError, Location, Problem
 from ..language.model import Entity, Input, PolicySpec
 
 __all__ = ["Verdict", "diff_prove", "prove", "render_text"]
@@ -53,20 +54,27 @@ class Verdict:
     entity: str
     subject: str
     status: str  # proved | counterexample | unknown
-    message: str
+    message: Problem  # the answer in words: a catalogue key and its parameters
     rule: str | None = None
     location: Location | None = None
     witness: Any = None  # a record, or a pair of records, the engine confirmed
     as_of: dt.date | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def text(self, lang: str = "en") -> str:
+        """The answer in words, in ``lang``."""
+        return self.message.render(lang)
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
         out: dict[str, Any] = {
             "check": self.check,
             "entity": self.entity,
             "subject": self.subject,
             "status": self.status,
-            "message": self.message,
+            "code": self.message.key,
+            "message": self.text("en"),
         }
+        if lang != "en":
+            out["text"] = self.text(lang)
         if self.rule:
             out["rule"] = self.rule
         if self.location is not None:
@@ -85,13 +93,7 @@ def _z3():
     try:
         import z3
     except ImportError:
-        raise KaoheError(
-            Diagnostic(
-                "prove.solver",
-                "kaohe prove needs the SMT solver z3, which is not installed",
-                hint="pip install 'kaohe[prove]'",
-            )
-        ) from None
+        raise KaoheError(Diagnostic.of("prove.solver")) from None
     return z3
 
 
@@ -1284,7 +1286,11 @@ def _guard(fn):
         except Unsupported as exc:
             return [
                 Verdict(
-                    fn.__name__.removeprefix("_check_"), entity.name, entity.name, "unknown", f"cannot encode {exc}"
+                    fn.__name__.removeprefix("_check_"),
+                    entity.name,
+                    entity.name,
+                    "unknown",
+                    Problem("prove.cannot-encode", reason=str(exc)),
                 )
             ]
 
@@ -1320,13 +1326,21 @@ def _check_tiers(prover: _Prover, entity: Entity):
 
         status, record, as_of, reason = prover.witness(entity, none_fits, refused)
         if status == "found":
-            verdicts_msg = f"a record whose {value.expr.text} falls in no row of the table"
+            verdicts_msg = Problem("prove.tiers-gap", text=value.expr.text)
             yield Verdict(
                 "tiers", entity.name, subject, "counterexample", verdicts_msg, value.rule, value.location, record, as_of
             )
             continue
         if status == "unknown":
-            yield Verdict("tiers", entity.name, subject, "unknown", f"gaps: {reason}", value.rule, value.location)
+            yield Verdict(
+                "tiers",
+                entity.name,
+                subject,
+                "unknown",
+                Problem("prove.gaps", reason=reason),
+                value.rule,
+                value.location,
+            )
             continue
         status2, _, _, reason2 = prover.witness(entity, two_fit, lambda r, d: True)
         if status2 == "none":
@@ -1335,7 +1349,7 @@ def _check_tiers(prover: _Prover, entity: Entity):
                 entity.name,
                 subject,
                 "proved",
-                f"every accepted record's {value.expr.text} falls in exactly one row",
+                Problem("prove.tiers-one-row", text=value.expr.text),
                 value.rule,
                 value.location,
             )
@@ -1345,7 +1359,7 @@ def _check_tiers(prover: _Prover, entity: Entity):
                 entity.name,
                 subject,
                 "unknown",
-                f"overlaps: {reason2 or 'two rows can both hold'}",
+                Problem("prove.overlaps", reason=reason2) if reason2 else Problem("prove.overlaps/two-rows"),
                 value.rule,
                 value.location,
             )
@@ -1372,21 +1386,29 @@ def _check_levels(prover: _Prover, entity: Entity):
             status, record, as_of, reason = prover.witness(entity, goal, confirm)
             check = "reachable" if want else "avoidable"
             if status == "found":
-                msg = f"grade '{level.code}' is {'given to' if want else 'avoided by'} this record"
+                msg = Problem("prove.level-given" if want else "prove.level-avoided", level=level.code)
                 yield Verdict(check, entity.name, level.code, "proved", msg, level.rule, level.location, record, as_of)
             elif status == "none":
-                word = "no accepted record gets" if want else "every accepted record gets"
+                key = "prove.level-unreachable" if want else "prove.level-unavoidable"
                 yield Verdict(
                     check,
                     entity.name,
                     level.code,
                     "counterexample",
-                    f"{word} grade '{level.code}' (levels in order: {', '.join(codes)})",
+                    Problem(key, level=level.code, levels=", ".join(codes)),
                     level.rule,
                     level.location,
                 )
             else:
-                yield Verdict(check, entity.name, level.code, "unknown", reason, level.rule, level.location)
+                yield Verdict(
+                    check,
+                    entity.name,
+                    level.code,
+                    "unknown",
+                    Problem("prove.undecided", reason=reason),
+                    level.rule,
+                    level.location,
+                )
 
 
 @_guard
@@ -1410,21 +1432,29 @@ def _check_consequences(prover: _Prover, entity: Entity):
             status, record, as_of, reason = prover.witness(entity, goal, confirm)
             check = "reachable" if want else "avoidable"
             if status == "found":
-                msg = f"consequence '{cons.id}' {'follows for' if want else 'does not follow for'} this record"
+                msg = Problem("prove.follows" if want else "prove.does-not-follow", consequence=cons.id)
                 yield Verdict(check, entity.name, cons.id, "proved", msg, cons.rule, cons.location, record, as_of)
             elif status == "none":
-                word = "follows for no" if want else "follows for every"
+                key = "prove.never-follows" if want else "prove.always-follows"
                 yield Verdict(
                     check,
                     entity.name,
                     cons.id,
                     "counterexample",
-                    f"consequence '{cons.id}' {word} accepted record",
+                    Problem(key, consequence=cons.id),
                     cons.rule,
                     cons.location,
                 )
             else:
-                yield Verdict(check, entity.name, cons.id, "unknown", reason, cons.rule, cons.location)
+                yield Verdict(
+                    check,
+                    entity.name,
+                    cons.id,
+                    "unknown",
+                    Problem("prove.undecided", reason=reason),
+                    cons.rule,
+                    cons.location,
+                )
 
 
 @_guard
@@ -1442,7 +1472,7 @@ def _check_properties(prover: _Prover, entity: Entity):
         kind = prop.get("kind")
         subject = f"{kind}({prop.get('input', '')}{', ' + prop['direction'] if prop.get('direction') else ''})"
         if kind != "monotonic":
-            yield Verdict("property", entity.name, subject, "unknown", f"properties of kind {kind} are not encoded yet")
+            yield Verdict("property", entity.name, subject, "unknown", Problem("prove.property-kind", kind=str(kind)))
             continue
         name = prop["input"]
         inp = entity.inputs[name]
@@ -1479,12 +1509,10 @@ def _check_properties(prover: _Prover, entity: Entity):
         status, records, as_of, reason = prover.witness(entity, goal, confirm, copies=2)
         note = prop.get("note") or ""
         if status == "none":
-            yield Verdict(
-                "property", entity.name, subject, "proved", f"holds for every pair of accepted records {note}".strip()
-            )
+            yield Verdict("property", entity.name, subject, "proved", Problem("prove.property-holds", note=note))
         elif status == "found":
             low, high = records
-            word = "raising" if sign > 0 else "lowering"
+            key = "prove.property-broken" if sign > 0 else "prove.property-broken/lowering"
             a = prover.evaluate(entity, low, as_of)
             b = prover.evaluate(entity, high, as_of)
             yield Verdict(
@@ -1492,12 +1520,12 @@ def _check_properties(prover: _Prover, entity: Entity):
                 entity.name,
                 subject,
                 "counterexample",
-                f"{word} {name} lowers the grade from '{a.grade}' to '{b.grade}' {note}".strip(),
+                Problem(key, name=name, before=a.grade, after=b.grade, note=note),
                 witness=[low, high],
                 as_of=as_of,
             )
         else:
-            yield Verdict("property", entity.name, subject, "unknown", reason)
+            yield Verdict("property", entity.name, subject, "unknown", Problem("prove.undecided", reason=reason))
 
 
 def _equal(z3, a: _Encoding, b: _Encoding, name: str):
@@ -1600,7 +1628,9 @@ def diff_prove(old, new, entity: str | None = None, timeout_ms: int = TIMEOUT_MS
         try:
             verdicts.extend(_diff_entity(prover, z3, old, new, eo, en))
         except Unsupported as exc:
-            verdicts.append(Verdict("equivalent", name, name, "unknown", f"cannot encode {exc}"))
+            verdicts.append(
+                Verdict("equivalent", name, name, "unknown", Problem("prove.cannot-encode", reason=str(exc)))
+            )
     return verdicts
 
 
@@ -1633,12 +1663,12 @@ def _diff_entity(prover, z3, old, new, eo: Entity, en: Entity):
         s.add(*first.facts, *second.facts, goal)
         answer = s.check()
         if answer == z3.unsat:
-            yield Verdict(
-                "equivalent", eo.name, kind, "proved", f"both versions give every accepted record the same {kind}"
-            )
+            yield Verdict("equivalent", eo.name, kind, "proved", Problem(f"prove.same/{kind}"))
             continue
         if answer != z3.sat:
-            yield Verdict("equivalent", eo.name, kind, "unknown", f"the solver gave up ({s.reason_unknown()})")
+            yield Verdict(
+                "equivalent", eo.name, kind, "unknown", Problem("prove.gave-up", reason=str(s.reason_unknown()))
+            )
             continue
         model = s.model()
         list_inputs = [n for n, i in eo.inputs.items() if i.type == "list"]
@@ -1674,12 +1704,16 @@ def _diff_entity(prover, z3, old, new, eo: Entity, en: Entity):
                 eo.name,
                 kind,
                 "counterexample",
-                f"{kind} changes from {was} to {now} for this record",
+                Problem(
+                    f"prove.changes/{kind}",
+                    before=json.dumps(was, ensure_ascii=False),
+                    after=json.dumps(now, ensure_ascii=False),
+                ),
                 witness=record,
                 as_of=as_of,
             )
         else:
-            yield Verdict("equivalent", eo.name, kind, "unknown", "no confirmed record for a change the solver allows")
+            yield Verdict("equivalent", eo.name, kind, "unknown", Problem("prove.unconfirmed"))
 
 
 def _try(policy, entity, record, as_of):
@@ -1752,7 +1786,7 @@ def render_text(verdicts: list[Verdict], lang: str = "zh") -> str:
     for v in verdicts:
         where = f"{v.location.file}:{v.location.line}:{v.location.col}: " if v.location else ""
         rule = f" [{v.rule}]" if v.rule else ""
-        lines.append(f"{where}{words[v.status]}: {v.entity} {v.check} {v.subject}{rule}: {v.message}")
+        lines.append(f"{where}{words[v.status]}: {v.entity} {v.check} {v.subject}{rule}: {v.text(lang)}")
         if v.witness is not None and v.status == "counterexample":
             shown = v.witness if isinstance(v.witness, list) else [v.witness]
             for record in shown:
