@@ -67,6 +67,7 @@ _NAMES |= {"postgres"}  # a dialect kaohe sql names
 _NAMES |= {"engine", "detail", "NAME", "FILE", "input", "trace", "format", "pass-through"}  # its options
 _NAMES |= {"else", "None"}  # words of the expression language (x if c else y, x is None)
 _NAMES |= {"strict", "ulimit"}  # an option of kaohe evaluate, the shell's file size limit
+_NAMES |= {"prove", "SMT"}  # the optional extra an officer installs (kaohe[prove]), the solver kind
 _NAMES |= {"fmt", "diff", "table", "KAOHE_DEBUG"}  # commands, a format, an environment variable
 _NAMES |= {"to_dict", "lang", "datetime", "loader", "texts", "get"}  # the API's names in a code example
 _NAMES |= {"policy", "cases", "name", "expect", "record", "members"}  # keys of a case file
