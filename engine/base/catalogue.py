@@ -107,6 +107,12 @@ CATALOGUE: dict[str, Text] = {
         "the number '{value}' is too large or too precise for a policy (at most 10**{digits}, {digits} decimal places)",
         "数值「{value}」过大或位数过多（至多 10**{digits}，小数至多 {digits} 位）",
     ),
+    "yaml.number/not-finite": _(
+        "'{value}' is an infinity or not-a-number: every number of a policy must be finite",
+        "「{value}」是无穷大或非数：政策中的数值必须是有限的数",
+        "write a finite number; an interval leaves a bound open with inf, as in \"[0, inf)\"",
+        "请写有限的数；区间不设上限时写成 \"[0, inf)\"",
+    ),
     # -- the schema (engine/language/schema.py) --------------------------------------------
     "schema.top": _(
         "a policy file must be a mapping of keys, but this file is a single value ({value})",

@@ -56,6 +56,8 @@ _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+# YAML 1.2's infinities and not-a-number (core schema); kaohe refuses them
+_NOT_FINITE = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 _FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
 # A policy number must stay within engine.base.limits (below 10**154, at most 154 decimal
 # places); larger ones are refused before they are converted, so ``1e999999999`` cannot
@@ -155,9 +157,16 @@ class _Builder:
 
     def _decimal(self, value, node):
         number = Decimal(value)
-        if number.is_finite() and not decimal_fits(number):
+        if not number.is_finite():
+            self.not_finite(node)
+        if not decimal_fits(number):
             self.too_big(node)
         return number
+
+    def not_finite(self, node):
+        """``.inf``, ``-.inf`` and ``.nan`` (YAML's infinities and not-a-number): no policy
+        number may be one, so each is refused where it stands, never handed on."""
+        self.fail("yaml.number/not-finite", node, value=node.value)
 
     def too_big(self, node):
         shown = node.value[:40] + ("..." if len(node.value) > 40 else "")
@@ -190,10 +199,8 @@ class _Builder:
             return self._int(value, node)
         if _FLOAT.match(value):
             return self._decimal(value, node)
-        if value in (".inf", "+.inf", ".Inf", "+.Inf", ".INF", "+.INF"):
-            return Decimal("Infinity")
-        if value in ("-.inf", "-.Inf", "-.INF"):
-            return Decimal("-Infinity")
+        if _NOT_FINITE.match(value):
+            self.not_finite(node)
         return value
 
 
