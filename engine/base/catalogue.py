@@ -110,8 +110,8 @@ CATALOGUE: dict[str, Text] = {
     "yaml.number/not-finite": _(
         "'{value}' is an infinity or not-a-number: every number of a policy must be finite",
         "「{value}」是无穷大或非数：政策中的数值必须是有限的数",
-        "write a finite number; an interval leaves a bound open with inf, as in \"[0, inf)\"",
-        "请写有限的数；区间不设上限时写成 \"[0, inf)\"",
+        'write a finite number; an interval leaves a bound open with inf, as in "[0, inf)"',
+        '请写有限的数；区间不设上限时写成 "[0, inf)"',
     ),
     # -- the schema (engine/language/schema.py) --------------------------------------------
     "schema.top": _(
@@ -1135,6 +1135,14 @@ CATALOGUE: dict[str, Text] = {
     "hint.sheets": _("sheets: {names}", "工作表：{names}"),
     "hint.sheets/close": _("did you mean '{suggestion}'? sheets: {names}", "是否应为「{suggestion}」？工作表：{names}"),
     "hint.equals": _("compare with '==', not '='", "比较相等请用「==」，不是「=」"),
+    "hint.fullwidth-operator/char": _(
+        "'{char}' ({code}) was typed by a Chinese input method; write '{ascii}' instead",
+        "「{char}」（{code}）是中文输入法打出的字符，请改写为「{ascii}」",
+    ),
+    "hint.invisible-char": _(
+        "character {position} is an invisible {code} ({name}), pasted with the text; delete it",
+        "第 {position} 个字符是看不见的 {code}（{name}），是随文字粘贴进来的，请删除",
+    ),
     # -- words used inside other texts -----------------------------------------------------
     "word.expression": _("expression", "表达式"),
     "word.grade-condition": _("grade condition", "等级条件"),

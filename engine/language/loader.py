@@ -73,6 +73,7 @@ class Document:
     positions: dict  # path tuple -> Location of the value
     key_positions: dict  # path tuple -> Location of the key that holds it
     chain: tuple[str, ...] = field(default=(), repr=False, compare=False)  # ids of the merged layers, base first
+    text: str = field(default="", repr=False, compare=False)  # the text read, for columns inside scalars
 
     def loc(self, path: Iterable = ()) -> Location:
         """The location of the value at ``path``, or of its nearest ancestor."""
@@ -337,7 +338,7 @@ def parse_yaml(text: str, file: str = "<string>") -> Document:
     data = builder.build(node)
     if builder.errors:
         raise PolicyError(builder.errors)
-    return Document(file, data, builder.positions, builder.key_positions)
+    return Document(file, data, builder.positions, builder.key_positions, text=text)
 
 
 def load_yaml(path: str | Path) -> Document:
