@@ -1136,8 +1136,8 @@ CATALOGUE: dict[str, Text] = {
     "hint.sheets/close": _("did you mean '{suggestion}'? sheets: {names}", "是否应为「{suggestion}」？工作表：{names}"),
     "hint.equals": _("compare with '==', not '='", "比较相等请用「==」，不是「=」"),
     "hint.fullwidth-operator/char": _(
-        "'{char}' ({code}) was typed by a Chinese input method; write '{ascii}' instead",
-        "「{char}」（{code}）是中文输入法打出的字符，请改写为「{ascii}」",
+        "'{char}' ({code}) is a full-width or input-method character; write '{ascii}' instead",
+        "「{char}」（{code}）是中文输入法打出的全角或特殊字符，请改写为「{ascii}」",
     ),
     "hint.invisible-char": _(
         "character {position} is an invisible {code} ({name}), pasted with the text; delete it",
