@@ -76,6 +76,8 @@ NOT_FROM_A_FILE = {
     "schema.invalid": "every keyword the schema uses has its own text; this is the fallback for a keyword added later",
     "schema.invalid/maximum": "the schema has no maximum a value can exceed that another check does not report first",
     "expr.forbidden": "every refused node kind has its own variant; this is the fallback",
+    "hint.fullwidth-operator": "superseded by hint.fullwidth-operator/char, which names the character Python "
+    "stopped at; the general wording stays in the catalogue for programs that render it by key",
     "eval.other": "the fallback for a Python failure none of the eval.* keys names",
     "eval.too-large": "RecursionError or MemoryError while computing; limits stop every such record first",
     "word.kind.other": "a value of a kind records cannot hold (fallback)",

@@ -107,6 +107,12 @@ CATALOGUE: dict[str, Text] = {
         "the number '{value}' is too large or too precise for a policy (at most 10**{digits}, {digits} decimal places)",
         "数值「{value}」过大或位数过多（至多 10**{digits}，小数至多 {digits} 位）",
     ),
+    "yaml.number/not-finite": _(
+        "'{value}' is an infinity or not-a-number: every number of a policy must be finite",
+        "「{value}」是无穷大或非数：政策中的数值必须是有限的数",
+        'write a finite number; an interval leaves a bound open with inf, as in "[0, inf)"',
+        '请写有限的数；区间不设上限时写成 "[0, inf)"',
+    ),
     # -- the schema (engine/language/schema.py) --------------------------------------------
     "schema.top": _(
         "a policy file must be a mapping of keys, but this file is a single value ({value})",
@@ -1129,6 +1135,14 @@ CATALOGUE: dict[str, Text] = {
     "hint.sheets": _("sheets: {names}", "工作表：{names}"),
     "hint.sheets/close": _("did you mean '{suggestion}'? sheets: {names}", "是否应为「{suggestion}」？工作表：{names}"),
     "hint.equals": _("compare with '==', not '='", "比较相等请用「==」，不是「=」"),
+    "hint.fullwidth-operator/char": _(
+        "'{char}' ({code}) is a full-width or input-method character; write '{ascii}' instead",
+        "「{char}」（{code}）是中文输入法打出的全角或特殊字符，请改写为「{ascii}」",
+    ),
+    "hint.invisible-char": _(
+        "character {position} is an invisible {code} ({name}), pasted with the text; delete it",
+        "第 {position} 个字符是看不见的 {code}（{name}），是随文字粘贴进来的，请删除",
+    ),
     # -- words used inside other texts -----------------------------------------------------
     "word.expression": _("expression", "表达式"),
     "word.grade-condition": _("grade condition", "等级条件"),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..base.errors import Diagnostic, Location, PolicyError, Problem
 from ..base.numbers import exact, format_number, parse_interval
-from ..base.suggest import did_you_mean
+from ..base.suggest import did_you_mean, excerpt
 from .expressions import ExpressionProblem, parse_expression
 from .kinds import FALSE_WORDS, TRUE_WORDS, build_coercer
 from .layers import resolve_layers
@@ -84,6 +84,72 @@ def _text(raw) -> Text:
     return Text(str(raw))
 
 
+#: YAML's one-letter escapes in a double-quoted scalar, and the character each stands for
+_ESCAPES = {
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "t": "\t",
+    "\t": "\t",
+    "n": "\n",
+    "v": "\v",
+    "f": "\f",
+    "r": "\r",
+    "e": "\x1b",
+    " ": " ",
+    '"': '"',
+    "/": "/",
+    "\\": "\\",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
+}
+_HEX_DIGITS = {"x": 2, "u": 4, "U": 8}
+
+
+def _scalar_characters(lines: list, row: int, col: int, style: str):
+    """The characters of a YAML scalar that starts at ``lines[row][col]`` (after its opening
+    quote when ``style`` is one), each with the row and column where it is written: an escape
+    is one character at its backslash; the scalar ends at its closing quote."""
+    while row < len(lines):
+        line = lines[row]
+        while col < len(line):
+            ch = line[col]
+            if style == "'" and ch == "'":
+                if line[col + 1 : col + 2] != "'":
+                    return
+                yield row, col, "'"
+                col += 2
+                continue
+            if style == '"' and ch == '"':
+                return
+            if style == '"' and ch == "\\":
+                code = line[col + 1 : col + 2]
+                if not code:  # an escaped line break: joins the lines
+                    break
+                if code in _HEX_DIGITS:
+                    size = _HEX_DIGITS[code]
+                    try:
+                        decoded = chr(int(line[col + 2 : col + 2 + size], 16))
+                    except ValueError:
+                        decoded = "?"
+                    yield row, col, decoded
+                    col += 2 + size
+                    continue
+                yield row, col, _ESCAPES.get(code, code)
+                col += 2
+                continue
+            yield row, col, ch
+            col += 1
+        row, col = row + 1, 0
+
+
+def _leading_space(raw) -> int:
+    text = str(raw)
+    return len(text) - len(text.lstrip())
+
+
 class _Compiler:
     def __init__(self, doc: Document, layers: dict | None = None, warnings: list | None = None):
         self.doc = doc
@@ -124,7 +190,8 @@ class _Compiler:
 
     def place(self, loc: Location, text: str, offset: int) -> Location:
         """The file location of character ``offset`` of an expression whose YAML scalar
-        starts at ``loc``: after the quote of a quoted scalar, on the lines of a block
+        starts at ``loc``: after the quote of a quoted scalar (reading its escapes: ``''``,
+        ``\\"``, ``\\t``, ``\\x41`` are one character each), on the lines of a block
         scalar (| or >) or of a plain scalar folded over several lines. YAML only changes
         the whitespace of an expression, so the n-th other character of the expression is
         the n-th other character of the scalar."""
@@ -134,19 +201,20 @@ class _Compiler:
         count = sum(1 for ch in text[:offset] if not ch.isspace())
         row, col = loc.line - 1, loc.col - 1
         first = lines[row][col : col + 1]
+        style = ""
         if first in ("'", '"'):
-            col += 1
+            style, col = first, col + 1
         elif first in ("|", ">"):
             row, col = row + 1, 0
-        while row < len(lines):
-            line = lines[row]
-            while col < len(line):
-                if not line[col].isspace():
-                    if count == 0:
-                        return Location(loc.file, row + 1, col + 1)
-                    count -= 1
-                col += 1
-            row, col = row + 1, 0
+        last = None
+        for at_row, at_col, ch in _scalar_characters(lines, row, col, style):
+            if not ch.isspace():
+                if count == 0:
+                    return Location(loc.file, at_row + 1, at_col + 1)
+                count -= 1
+                last = at_row, at_col
+        if last is not None:  # Python stopped at the end of the expression: just after it
+            return Location(loc.file, last[0] + 1, last[1] + 2)
         return loc
 
     def type_error(self, expression, problem: TypeProblem, rule=None):
@@ -160,6 +228,8 @@ class _Compiler:
             chars = len(line.encode("utf-8")[: node.col_offset].decode("utf-8", errors="ignore"))
             offset = sum(len(x) + 1 for x in lines[: node.lineno - 1]) + chars
             loc = self.place(loc, expression.text, offset)
+        else:
+            offset = 0
         self.diagnostics.append(
             Diagnostic.of(
                 problem.key,
@@ -167,7 +237,7 @@ class _Compiler:
                 rule=rule,
                 advice=problem.advice,
                 what=Problem("word." + what.replace(" ", "-")),
-                text=expression.text,
+                text=excerpt(expression.text, offset + 1 if node is not None else 0),
                 **problem.params,
             )
         )
@@ -188,7 +258,7 @@ class _Compiler:
                     rule=rule,
                     advice=problem.advice,
                     what=Problem("word." + what.replace(" ", "-")),
-                    text=raw,
+                    text=excerpt(raw, problem.col + _leading_space(raw) if problem.col else 0),
                     **problem.params,
                 )
             )
@@ -778,16 +848,22 @@ class _Compiler:
                 amount = self.infer(cons.amount, names, cons.rule)
                 if amount is not None and not amount.numeric and amount.kind not in ("any",):
                     path, _what = self.expr_paths.get(id(cons.amount), ((), ""))
-                    self.error("type.mismatch/amount", path, rule=cons.rule, text=cons.amount.text, found=amount.word())
+                    self.error(
+                        "type.mismatch/amount",
+                        path,
+                        rule=cons.rule,
+                        text=excerpt(cons.amount.text),
+                        found=amount.word(),
+                    )
         return names
 
     def type_tiers(self, value, names):
         of = self.infer(value.expr, names, value.rule)
         path, _what = self.expr_paths.get(id(value.expr), ((), ""))
         if of is not None and not of.numeric and of.kind != "any":
-            self.error("type.mismatch/tiers-of", path, rule=value.rule, text=value.expr.text, found=of.word())
+            self.error("type.mismatch/tiers-of", path, rule=value.rule, text=excerpt(value.expr.text), found=of.word())
         elif of is not None and of.nullable:
-            self.error("type.maybe-empty", path, rule=value.rule, text=value.expr.text, found=of.word())
+            self.error("type.maybe-empty", path, rule=value.rule, text=excerpt(value.expr.text), found=of.word())
         found = tier_value_type([t.value for t in value.tiers])
         if found is None:
             self.error(
@@ -823,7 +899,12 @@ class _Compiler:
         if fn in ("sum", "mean", "min", "max"):
             if not (over.numeric or (fn in ("min", "max") and over.kind == "date")):
                 self.error(
-                    "type.mismatch/aggregate", path, rule=rule, aggregate=fn, text=value.over.text, found=over.word()
+                    "type.mismatch/aggregate",
+                    path,
+                    rule=rule,
+                    aggregate=fn,
+                    text=excerpt(value.over.text),
+                    found=over.word(),
                 )
                 return None
             if over.nullable:
@@ -838,7 +919,7 @@ class _Compiler:
                     )
                     else None,
                     aggregate=fn,
-                    text=value.over.text,
+                    text=excerpt(value.over.text),
                     found=over.word(),
                 )
             if fn == "sum":
@@ -846,7 +927,13 @@ class _Compiler:
             return (RATIO if fn == "mean" else Type(over.kind, over.codes)).or_empty()
         if fn == "distinct":
             if over.kind in ("list", "record"):
-                self.error("type.mismatch/distinct-aggregate", path, rule=rule, text=value.over.text, found=over.word())
+                self.error(
+                    "type.mismatch/distinct-aggregate",
+                    path,
+                    rule=rule,
+                    text=excerpt(value.over.text),
+                    found=over.word(),
+                )
             return INTEGER
         return list_of(over)
 
@@ -983,6 +1070,8 @@ def compile_document(doc: Document) -> PolicySpec:
     try:
         merged, layers, warnings = resolve_layers(doc)
         compiler = _Compiler(merged, layers, warnings)
+        if doc.text:  # the text read: columns inside quoted scalars, also for a policy never saved
+            compiler.file_lines.setdefault(doc.file, doc.text.splitlines())
         spec = compiler.run()
         # the last stage needs the whole model: each schedule's cumulative share against its targets
         missed = check_schedules(spec)

@@ -31,7 +31,7 @@ import simpleeval
 from ..base.errors import Location, Problem
 from ..base.limits import MAX_BITS, decimal_fits
 from ..base.numbers import ExactList, over_common_denominator, ratio
-from ..base.suggest import did_you_mean
+from ..base.suggest import did_you_mean, invisible_at, invisible_hint
 
 __all__ = [
     "FAST_GLOBALS",
@@ -647,29 +647,39 @@ class Expression:
         return evaluator.eval(self.text, previously_parsed=self.tree)
 
 
+def node_column(source: str, node) -> int:
+    """The 1-based column in ``source`` (counting every line) of ``node``: Python gives a
+    line and a UTF-8 byte offset, which differ from characters after a Chinese text."""
+    lines = source.split("\n")
+    lineno = min(max(getattr(node, "lineno", 1), 1), len(lines))
+    line = lines[lineno - 1]
+    chars = len(line.encode("utf-8")[: max(node.col_offset, 0)].decode("utf-8", errors="ignore"))
+    return sum(len(x) + 1 for x in lines[: lineno - 1]) + chars + 1
+
+
 def _exact_constant(node: ast.Constant, text: str):
     segment = ast.get_source_segment(text, node) or repr(node.value)
     if node.value is Ellipsis:
-        raise ExpressionProblem("expr.forbidden/ellipsis", node.col_offset + 1)
+        raise ExpressionProblem("expr.forbidden/ellipsis", node_column(text, node))
     if isinstance(node.value, float):
         digits = segment.replace("_", "")
         try:
             number = Decimal(digits)  # lazy: the exponent is checked before any expansion
         except ArithmeticError:
-            raise ExpressionProblem("expr.number", node.col_offset + 1, number=segment) from None
+            raise ExpressionProblem("expr.number", node_column(text, node), number=segment) from None
         if not decimal_fits(number):
-            raise ExpressionProblem("expr.limit/number", node.col_offset + 1, number=segment)
+            raise ExpressionProblem("expr.limit/number", node_column(text, node), number=segment)
         return Fraction(number)
     if isinstance(node.value, complex):
-        raise ExpressionProblem("expr.number/complex", node.col_offset + 1, number=segment)
+        raise ExpressionProblem("expr.number/complex", node_column(text, node), number=segment)
     if isinstance(node.value, bytes):
-        raise ExpressionProblem("expr.syntax/bytes", node.col_offset + 1)
+        raise ExpressionProblem("expr.syntax/bytes", node_column(text, node))
     if (
         isinstance(node.value, int)
         and not isinstance(node.value, bool)
         and node.value.bit_length() > LIMITS["max_bits"]
     ):
-        raise ExpressionProblem("expr.limit/number", node.col_offset + 1, number=segment[:40])
+        raise ExpressionProblem("expr.limit/number", node_column(text, node), number=segment[:40])
     return node.value
 
 
@@ -751,6 +761,54 @@ def fast_tree(expression: Expression, consts: dict, name_node: Callable) -> ast.
     return _hoist_floats(tree, expression.text, consts)
 
 
+#: characters a Chinese input method types where an expression needs ASCII, and the ASCII
+#: to write: the full-width forms (＞ ＝ １２ （ ）…), the ideographic space, and the
+#: punctuation and math signs of the input method
+_TYPED = {
+    **{chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)},
+    "\u3000": " ",
+    "。": ".",
+    "、": ",",
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "【": "[",
+    "】": "]",
+    "《": "<",
+    "》": ">",
+    "≥": ">=",
+    "≤": "<=",
+    "≠": "!=",
+    "×": "*",
+    "÷": "/",
+}
+
+
+def _fault_column(source: str, exc: SyntaxError) -> int:
+    """The 1-based column in ``source`` (all its lines) where Python stopped, or 0."""
+    if not exc.offset:
+        return 0
+    lines = source.split("\n")
+    lineno = min(max(exc.lineno or 1, 1), len(lines))
+    return sum(len(line) + 1 for line in lines[: lineno - 1]) + exc.offset
+
+
+def _typed_character_hint(source: str, col: int) -> Problem | None:
+    """The hint naming the character Python stopped at, when it is one an input method
+    typed (full-width ``＞``, ``＝``, ``１２``, ``≥``) or an invisible one (a zero-width
+    space). Only the character at the fault counts: a full-width bracket elsewhere (inside
+    a quoted text, say) says nothing about a parenthesis nested too deeply."""
+    for index in (col - 1, col - 2):
+        if 0 <= index < len(source):
+            ch = source[index]
+            if ch in _TYPED:
+                return Problem("hint.fullwidth-operator/char", char=ch, code=f"U+{ord(ch):04X}", ascii=_TYPED[ch])
+            if invisible_at(ch) == 0:
+                return invisible_hint(source)
+    return None
+
+
 def parse_expression(text: str, location: Location, names: dict[str, str] | None = None) -> Expression:
     """Check and parse one expression.
 
@@ -769,15 +827,16 @@ def parse_expression(text: str, location: Location, names: dict[str, str] | None
     try:
         module = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        advice = None
-        if any(ch in source for ch in "（）：，％＝＜＞"):
-            advice = Problem("hint.fullwidth-operator")
+        col = _fault_column(source, exc)
+        advice = _typed_character_hint(source, col)
+        if advice is not None:
+            pass
         elif "%" in source:
             advice = Problem("hint.percent")
         elif re.search(r"(?<![<>=!])=(?!=)", source):  # a lone '=', not part of >=, <=, !=, ==
             advice = Problem("hint.equals")
         # Python's own words are quoted as they are
-        raise ExpressionProblem("expr.syntax", exc.offset or 0, advice, parser=exc.msg) from None
+        raise ExpressionProblem("expr.syntax", col, advice, parser=exc.msg) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionProblem("expr.limit/nesting") from None
 
@@ -787,7 +846,7 @@ def parse_expression(text: str, location: Location, names: dict[str, str] | None
         count += 1
         if count > LIMITS["max_nodes"]:
             raise ExpressionProblem("expr.limit/parts", limit=LIMITS["max_nodes"])
-        col = getattr(node, "col_offset", -1) + 1
+        col = node_column(source, node) if hasattr(node, "col_offset") else 0
         if not isinstance(node, _ALLOWED_NODES):
             raise ExpressionProblem(_NODE_WORDS.get(type(node), "expr.forbidden"), col, node=type(node).__name__)
         if isinstance(node, ast.Call):
@@ -864,7 +923,7 @@ def _check_constant_parts(tree, source) -> None:
         try:
             evaluator.eval(source, previously_parsed=node)
         except (EvalFailure, TypeError, ValueError, ArithmeticError, RecursionError, MemoryError) as exc:
-            raise _not_computable(exc, node.col_offset + 1) from None
+            raise _not_computable(exc, node_column(source, node)) from None
 
 
 def _not_computable(exc: BaseException, col: int = 0) -> ExpressionProblem:

@@ -56,6 +56,8 @@ _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+# YAML 1.2's infinities and not-a-number (core schema); kaohe refuses them
+_NOT_FINITE = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 _FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
 # A policy number must stay within engine.base.limits (below 10**154, at most 154 decimal
 # places); larger ones are refused before they are converted, so ``1e999999999`` cannot
@@ -71,6 +73,7 @@ class Document:
     positions: dict  # path tuple -> Location of the value
     key_positions: dict  # path tuple -> Location of the key that holds it
     chain: tuple[str, ...] = field(default=(), repr=False, compare=False)  # ids of the merged layers, base first
+    text: str = field(default="", repr=False, compare=False)  # the text read, for columns inside scalars
 
     def loc(self, path: Iterable = ()) -> Location:
         """The location of the value at ``path``, or of its nearest ancestor."""
@@ -155,9 +158,16 @@ class _Builder:
 
     def _decimal(self, value, node):
         number = Decimal(value)
-        if number.is_finite() and not decimal_fits(number):
+        if not number.is_finite():
+            self.not_finite(node)
+        if not decimal_fits(number):
             self.too_big(node)
         return number
+
+    def not_finite(self, node):
+        """``.inf``, ``-.inf`` and ``.nan`` (YAML's infinities and not-a-number): no policy
+        number may be one, so each is refused where it stands, never handed on."""
+        self.fail("yaml.number/not-finite", node, value=node.value)
 
     def too_big(self, node):
         shown = node.value[:40] + ("..." if len(node.value) > 40 else "")
@@ -190,10 +200,8 @@ class _Builder:
             return self._int(value, node)
         if _FLOAT.match(value):
             return self._decimal(value, node)
-        if value in (".inf", "+.inf", ".Inf", "+.Inf", ".INF", "+.INF"):
-            return Decimal("Infinity")
-        if value in ("-.inf", "-.Inf", "-.INF"):
-            return Decimal("-Infinity")
+        if _NOT_FINITE.match(value):
+            self.not_finite(node)
         return value
 
 
@@ -330,7 +338,7 @@ def parse_yaml(text: str, file: str = "<string>") -> Document:
     data = builder.build(node)
     if builder.errors:
         raise PolicyError(builder.errors)
-    return Document(file, data, builder.positions, builder.key_positions)
+    return Document(file, data, builder.positions, builder.key_positions, text=text)
 
 
 def load_yaml(path: str | Path) -> Document:

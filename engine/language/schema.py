@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 
 from ..base.errors import Diagnostic, Problem
-from ..base.suggest import did_you_mean
+from ..base.suggest import did_you_mean, excerpt, invisible_hint
 from .loader import Document, fullwidth_hint
 
 __all__ = ["check_document", "load_schema", "schema_path"]
@@ -100,14 +100,18 @@ def _message(error, doc: Document) -> list[Diagnostic]:
         got = error.instance
         advice = None
         if isinstance(got, str):
-            advice = fullwidth_hint(got)
+            advice = invisible_hint(got) or fullwidth_hint(got)
             if advice is None and got in ("yes", "no", "on", "off", "y", "n"):
                 advice = Problem("hint.yes-no")
             elif advice is None and got.endswith("%"):
                 advice = Problem("hint.percent")
         return [
             Diagnostic.of(
-                "schema.type", doc.loc(path), advice=advice, expected=_type_words(error.validator_value), got=repr(got)
+                "schema.type",
+                doc.loc(path),
+                advice=advice,
+                expected=_type_words(error.validator_value),
+                got=excerpt(repr(got)),
             )
         ]
     if validator in ("enum", "const"):
@@ -118,13 +122,19 @@ def _message(error, doc: Document) -> list[Diagnostic]:
                 "schema.value",
                 doc.loc(path),
                 advice=did_you_mean(error.instance, allowed),
-                value=repr(error.instance),
+                value=excerpt(repr(error.instance)),
                 allowed=allowed,
             )
         ]
     if validator == "pattern":
         key = _PATTERNS.get(error.validator_value, "schema.format")
-        return [Diagnostic.of(key, doc.loc(path), value=repr(error.instance), pattern=error.validator_value)]
+        instance = error.instance
+        advice = (invisible_hint(instance) or fullwidth_hint(instance)) if isinstance(instance, str) else None
+        return [
+            Diagnostic.of(
+                key, doc.loc(path), advice=advice, value=excerpt(repr(instance)), pattern=error.validator_value
+            )
+        ]
     if validator == "oneOf" and path and isinstance(error.instance, dict):
         keys = sorted(map(str, error.instance))
         if {"credit", "sanction", "obligation", "award"} & set(error.schema.get("properties", {})):
@@ -145,7 +155,7 @@ def check_document(doc: Document) -> list[Diagnostic]:
     if not isinstance(doc.data, dict):
         if isinstance(doc.data, list):
             return [Diagnostic.of("schema.top/list", doc.loc(()))]
-        return [Diagnostic.of("schema.top", doc.loc(()), value=repr(doc.data))]
+        return [Diagnostic.of("schema.top", doc.loc(()), value=excerpt(repr(doc.data)))]
     for error in _validator().iter_errors(doc.data):  # Decimal numbers are numbers.Number: accepted
         found.extend(_message(error, doc))
     return found
