@@ -1383,32 +1383,25 @@ def _check_levels(prover: _Prover, entity: Entity):
                 result = prover.evaluate(entity, record, as_of)
                 return result is not None and (result.grade == level.code) == want
 
-            status, record, as_of, reason = prover.witness(entity, goal, confirm)
-            check = "reachable" if want else "avoidable"
-            if status == "found":
-                msg = Problem("prove.level-given" if want else "prove.level-avoided", level=level.code)
-                yield Verdict(check, entity.name, level.code, "proved", msg, level.rule, level.location, record, as_of)
-            elif status == "none":
-                key = "prove.level-unreachable" if want else "prove.level-unavoidable"
-                yield Verdict(
-                    check,
-                    entity.name,
-                    level.code,
-                    "counterexample",
-                    Problem(key, level=level.code, levels=", ".join(codes)),
-                    level.rule,
-                    level.location,
+            keys = (
+                ("prove.level-given", "prove.level-unreachable")
+                if want
+                else (
+                    "prove.level-avoided",
+                    "prove.level-unavoidable",
                 )
-            else:
-                yield Verdict(
-                    check,
-                    entity.name,
-                    level.code,
-                    "unknown",
-                    Problem("prove.undecided", reason=reason),
-                    level.rule,
-                    level.location,
-                )
+            )
+            yield _reach_verdict(
+                prover.witness(entity, goal, confirm),
+                want,
+                entity,
+                level.code,
+                level.rule,
+                level.location,
+                keys,
+                level=level.code,
+                levels=", ".join(codes),
+            )
 
 
 @_guard
@@ -1429,32 +1422,37 @@ def _check_consequences(prover: _Prover, entity: Entity):
                 fired = {c.id for c, _amount in result.fired}
                 return (cons.id in fired) == want
 
-            status, record, as_of, reason = prover.witness(entity, goal, confirm)
-            check = "reachable" if want else "avoidable"
-            if status == "found":
-                msg = Problem("prove.follows" if want else "prove.does-not-follow", consequence=cons.id)
-                yield Verdict(check, entity.name, cons.id, "proved", msg, cons.rule, cons.location, record, as_of)
-            elif status == "none":
-                key = "prove.never-follows" if want else "prove.always-follows"
-                yield Verdict(
-                    check,
-                    entity.name,
-                    cons.id,
-                    "counterexample",
-                    Problem(key, consequence=cons.id),
-                    cons.rule,
-                    cons.location,
+            keys = (
+                ("prove.follows", "prove.never-follows")
+                if want
+                else (
+                    "prove.does-not-follow",
+                    "prove.always-follows",
                 )
-            else:
-                yield Verdict(
-                    check,
-                    entity.name,
-                    cons.id,
-                    "unknown",
-                    Problem("prove.undecided", reason=reason),
-                    cons.rule,
-                    cons.location,
-                )
+            )
+            yield _reach_verdict(
+                prover.witness(entity, goal, confirm),
+                want,
+                entity,
+                cons.id,
+                cons.rule,
+                cons.location,
+                keys,
+                consequence=cons.id,
+            )
+
+
+def _reach_verdict(answer, want: bool, entity: Entity, subject: str, rule, location, keys, **params) -> Verdict:
+    """The verdict on whether ``subject`` (a level or a consequence) can be reached (``want``) or
+    avoided: proved with its witness, a counterexample when the solver rules it out, or unknown.
+    ``keys`` are the catalogue entries for the witness and for the counterexample."""
+    status, record, as_of, reason = answer
+    check = "reachable" if want else "avoidable"
+    if status == "found":
+        return Verdict(check, entity.name, subject, "proved", Problem(keys[0], **params), rule, location, record, as_of)
+    if status == "none":
+        return Verdict(check, entity.name, subject, "counterexample", Problem(keys[1], **params), rule, location)
+    return Verdict(check, entity.name, subject, "unknown", Problem("prove.undecided", reason=reason), rule, location)
 
 
 @_guard
