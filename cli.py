@@ -754,7 +754,7 @@ def test_command(paths, coverage, min_coverage):
     low = []
     lang = _lang()
     for path in _progress(files, None, "test", "", len(files)):
-        policy, outcomes, cov = run_cases(path)
+        policy, outcomes, cov = run_cases(path, lang=lang)
         for outcome in outcomes:
             total += 1
             case = outcome.case
@@ -765,11 +765,19 @@ def test_command(paths, coverage, min_coverage):
             failed += 1
             click.echo(cli_text("test.fail", lang, tag=tag, name=case.name, location=case.location))
             for what, expected, got in outcome.problems:
-                click.echo(cli_text("test.expected", lang, what=what, expected=_json(expected), got=_json(got)))
+                click.echo(
+                    cli_text(
+                        "test.expected",
+                        lang,
+                        what=what.render(lang) if isinstance(what, Problem) else what,
+                        expected=_shown(expected, lang),
+                        got=_shown(got, lang),
+                    )
+                )
             if outcome.explanation:
                 click.echo("\n".join("        " + line for line in outcome.explanation.splitlines()))
         if coverage or min_coverage is not None:
-            click.echo(cov.report())
+            click.echo(cov.report(lang))
             if min_coverage is not None and cov.percent() < min_coverage:
                 low.append(policy.spec.id)
     # in English this is the line CI tools parse ("N passed, N failed"); KAOHE_LANG=en keeps it
@@ -777,6 +785,11 @@ def test_command(paths, coverage, min_coverage):
     if low:
         click.echo(cli_text("test.coverage-low", lang, percent=f"{min_coverage:g}", ids=", ".join(low)), err=True)
     sys.exit(EXIT_REJECTED if failed or low else EXIT_OK)
+
+
+def _shown(value: object, lang: str) -> str:
+    """An expected or actual value of a case: a sentence in ``lang``, or the value as JSON."""
+    return value.render(lang) if isinstance(value, Problem) else _json(value)
 
 
 def _json(value) -> str:
@@ -847,7 +860,7 @@ def diff(old, new, entity, input_path, as_of, examples, fmt, prove_it):
     from engine.tools.diff import diff_policies, format_diff
 
     report = diff_policies(_load(old), _load(new), entity, input_path, as_of=as_of, examples=examples)
-    click.echo(json.dumps(report, ensure_ascii=False, indent=2) if fmt == "json" else format_diff(report))
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2) if fmt == "json" else format_diff(report, _lang()))
 
 
 def _show_verdicts(verdicts, fmt) -> None:
@@ -890,7 +903,7 @@ def check(policy, seed, max_examples, entities):
     """Property-test a policy with generated records; print a shrunk counterexample on failure."""
     from engine.tools.checking import run_check
 
-    ok, text = run_check(policy, seed, max_examples, list(entities) or None)
+    ok, text = run_check(policy, seed, max_examples, list(entities) or None, lang=_lang())
     click.echo(text)
     sys.exit(EXIT_OK if ok else EXIT_REJECTED)
 
@@ -1027,8 +1040,9 @@ def new(pid, region, title, source_title, number, day, base, directory, force):
     from engine.tools.scaffold import new_policy
 
     for path in new_policy(directory, pid, region, title, source_title, day, number or None, base or None, force=force):
-        click.echo(f"wrote {path}")
-    click.echo(f"next: kaohe validate {directory}/{pid}.yaml && kaohe test {directory}/{pid}.tests.yaml")
+        click.echo(cli_text("report.wrote", _lang(), path=path))
+    policy_file, cases_file = f"{directory}/{pid}.yaml", f"{directory}/{pid}.tests.yaml"
+    click.echo(cli_text("new.next", _lang(), policy=policy_file, cases=cases_file))
 
 
 @main.command()
@@ -1066,7 +1080,7 @@ def schema(beside):
     if beside is None:
         click.echo(policy_schema_text(), nl=False)
     else:
-        click.echo(f"wrote {write_schema(beside)}")
+        click.echo(cli_text("report.wrote", _lang(), path=write_schema(beside)))
 
 
 @main.command()
@@ -1089,11 +1103,9 @@ def serve(host, port, policy_dirs, token):
     try:
         run_server(host, port, policy_dirs, token=token)
     except ServeError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(exc.render(_lang())) from None
     except ImportError as exc:
-        raise click.UsageError(
-            f"kaohe serve needs its extra: pip install 'kaohe[serve]' ({exc.name} is missing)"
-        ) from None
+        raise click.UsageError(cli_text("serve.extra", _lang(), name=exc.name)) from None
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ from engine.base.errors import Diagnostic, KaoheError, Problem
 from engine.io import read_records
 from engine.io.text import atomic_path
 
+from .test_tool_messages import CHECKED_HERE
+
 FOLDER = Path(__file__).resolve().parent / "invalid"
 BASE = (FOLDER / "_base.yaml").read_text(encoding="utf-8")
 
@@ -100,6 +102,28 @@ NOT_FROM_A_FILE = {
     "eval.date-text": "date(x) is type-checked to text or a date at load",
     "eval.needs-date": "add_months(), add_years(), year(), month() and day() are type-checked to dates at load",
     "eval.field-name": "the type checker requires the field name as quoted text at load (type.field)",
+    # the tools', the API's and the service's own problems (task: voice)
+    **{
+        key: "a problem of a tool, the API or kaohe serve, not of a file; tests/test_tool_messages.py makes it "
+        "happen and checks both languages"
+        for key in CHECKED_HERE
+    },
+    "fmt.yaml": "kaohe fmt reads a file with kaohe's own reader first (yaml.* problems); this is ruamel.yaml "
+    "refusing what kaohe accepted",
+    "fmt.meaning": "kaohe fmt's guard that its output says what the input said; no known file trips it",
+    "usage.group-by/several": "two inputs of one entity sharing a label; no shipped policy has them "
+    "(tests/unit/test_messages.py checks the Chinese)",
+    "request.http": "an HTTP error other than 404 and 405 from the web framework: the fallback",
+    "request.field": "a part of request.invalid (tests/test_tool_messages.py and test_service.py)",
+    "request.field/missing": "a part of request.invalid (tests/test_tool_messages.py)",
+    **{
+        key: "a request to kaohe serve past its limits; tests/test_service.py checks the code"
+        for key in ("limit.records", "limit.time", "limit.policy-time", "limit.upload", "auth.localhost", "internal")
+    },
+    **{
+        f"word.consequence.{kind}": "a word of kaohe explain (tests/test_language_runs.py reads it in Chinese)"
+        for kind in ("credit", "sanction", "obligation", "award")
+    },
 }
 #: prefixes of keys that are not problems: the CLI's sentences are checked in test_cli.py; the
 #: columnar engine's notices and its reasons for the row engine (never a refusal: the row engine

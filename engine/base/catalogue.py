@@ -1470,4 +1470,288 @@ CATALOGUE: dict[str, Text] = {
     ),
     "cli.usage.record-json": _("not valid JSON: {error}", "不是有效的 JSON：{error}"),
     "cli.usage.no-entity": _("no entity {entity!r} in {path}", "{path} 中没有对象 {entity!r}"),
+    # -- the tools', the service's and the API's own sentences, in both languages (task: voice) ---
+    # tools (engine/tools: fmt, check, report, new, schema)
+    "file.encoding": _(
+        "the file is not valid UTF-8", "文件不是 UTF-8 编码", "save the file as UTF-8", "请把文件另存为 UTF-8 编码"
+    ),
+    "fmt.yaml": _(
+        "{parser}",
+        "YAML 格式错误（解析器原文：{parser}）",
+        "check the indentation and the ':' after each key",
+        "请检查缩进，以及每个键后面的「:」",
+    ),
+    "fmt.meaning": _(
+        "formatting this file would change what it says; it was left as it is",
+        "重排会改变此文件的含义，文件保持原样",
+        "please report the file; format it by hand meanwhile",
+        "请报告此文件；在修复之前请手工整理格式",
+    ),
+    "usage.check": _(
+        "kaohe check needs the package {name}, which is not installed",
+        "kaohe check 需要软件包 {name}，但它没有安装",
+        "python -m pip install 'kaohe[check]'",
+        "请运行 python -m pip install 'kaohe[check]'",
+    ),
+    "usage.rosters": _(
+        "rosters must be auto, inline, split or none, not '{rosters}'",
+        "rosters 须为 auto、inline、split 或 none，不能是「{rosters}」",
+    ),
+    "usage.rosters/render": _(
+        "render_report writes rosters inline or none, not '{rosters}'",
+        "render_report 只能写 inline 或 none 的名册，不能写「{rosters}」",
+        "write split rosters with write_report",
+        "分文件的名册请用 write_report 写出",
+    ),
+    "usage.group-by/several": _(
+        "'{name}' is the label of several inputs of {entity}: {inputs}",
+        "「{name}」是 {entity} 多个输入项的标签：{inputs}",
+        "name the input itself: {inputs}",
+        "请直接写输入项的名称：{inputs}",
+    ),
+    "report.folder": _(
+        "{folder} exists and was not written by kaohe; the rosters would go there",
+        "{folder} 已存在且不是 kaohe 写的；名册本要写在那里",
+        "move it away, or write the report under another name",
+        "请把它移走，或给报告另起一个文件名",
+    ),
+    "report.no-browser": _(
+        "PDF output needs a headless Chromium or Chrome, and none was found",
+        "输出 PDF 需要无界面的 Chromium 或 Chrome，但没有找到",
+        "install one (Debian/Ubuntu: apt-get install chromium), set KAOHE_BROWSER to its path, "
+        "or write the report as .html and print it from a browser",
+        "请安装一个（Debian/Ubuntu：apt-get install chromium），或把 KAOHE_BROWSER 设为它的路径，"
+        "或把报告写成 .html 后用浏览器打印",
+    ),
+    "report.no-browser/named": _(
+        "PDF output needs a headless Chromium or Chrome: KAOHE_BROWSER={browser} is not a program",
+        "输出 PDF 需要无界面的 Chromium 或 Chrome：KAOHE_BROWSER={browser} 不是可运行的程序",
+        "set KAOHE_BROWSER to the path of Chromium or Chrome, or write the report as .html and print it from a browser",
+        "请把 KAOHE_BROWSER 设为 Chromium 或 Chrome 的路径，或把报告写成 .html 后用浏览器打印",
+    ),
+    "report.pdf": _(
+        "{browser} could not be started: {error}",
+        "无法启动 {browser}：{error}",
+        "write the report as .html and print it from a browser",
+        "请把报告写成 .html 后用浏览器打印",
+    ),
+    "report.pdf/timeout": _(
+        "{browser} did not finish printing the report within {seconds} s",
+        "{browser} 在 {seconds} 秒内没有打印完报告",
+        "write the report as .html and print it from a browser",
+        "请把报告写成 .html 后用浏览器打印",
+    ),
+    "report.pdf/no-pdf": _(
+        "{browser} did not write a PDF (exit status {status}){detail}",
+        "{browser} 没有写出 PDF（退出码 {status}）{detail}",
+        "write the report as .html and print it from a browser",
+        "请把报告写成 .html 后用浏览器打印",
+    ),
+    "new.id": _(
+        "'{pid}' is not a valid policy id",
+        "「{pid}」不是有效的政策编号",
+        "lower-case letters, digits and '-', e.g. zhejiang-xx-2023",
+        "只能用小写字母、数字和「-」，例如「zhejiang-xx-2023」",
+    ),
+    "new.exists": _(
+        "{path} already exists", "{path} 已存在", "choose another id or pass --force", "请换一个编号，或加 --force 覆盖"
+    ),
+    "new.base": _(
+        "base policy {base} not found: no file {base} here or in {folder}, and no installed policy of that name",
+        "找不到基础政策「{base}」：当前目录和 {folder} 中都没有文件「{base}」，也没有这个名称的已安装政策",
+        "give a path, or one of the installed policies: {installed} (see `kaohe policies`)",
+        "请给出文件路径，或已安装政策之一：{installed}（用 kaohe policies 查看）",
+    ),
+    # the API (engine/language/layers.py, engine/io/frames.py)
+    "usage.policy-source": _(
+        "a policy is YAML text or a mapping, not {kind}",
+        "政策应是 YAML 文本或映射，不能是 {kind}",
+        "pass the policy's text (str) or its data (dict); load_policy() takes a path or a name",
+        "请传入政策的文本（str）或数据（dict）；load_policy() 接受路径或名称",
+    ),
+    "usage.pandas": _(
+        "the DataFrame helpers need pandas, which is not installed",
+        "DataFrame 辅助函数需要 pandas，但它没有安装",
+        "pip install 'kaohe[pandas]'",
+        "请运行 pip install 'kaohe[pandas]'",
+    ),
+    "usage.frame": _(
+        "evaluate_frame needs a pandas DataFrame, not {kind}",
+        "evaluate_frame 需要 pandas 的 DataFrame，不能是 {kind}",
+        "for a list of dicts, call policy.evaluate_many(rows, entity)",
+        "字典列表请用 policy.evaluate_many(rows, entity) 评价",
+    ),
+    "usage.frame/keep": _(
+        "keep names columns the DataFrame does not have: {missing}",
+        "keep 中的列在 DataFrame 中不存在：{missing}",
+        "columns: {columns}",
+        "已有的列：{columns}",
+    ),
+    # the service (engine/service)
+    "request.not-found": _(
+        "no such endpoint", "没有这个接口", "GET /docs lists the endpoints", "GET /docs 列出了所有接口"
+    ),
+    "request.method": _(
+        "this endpoint does not take that method",
+        "这个接口不接受该请求方法",
+        "GET /docs lists the endpoints",
+        "GET /docs 列出了所有接口",
+    ),
+    "request.http": _(
+        "the request cannot be answered (HTTP {status})",
+        "无法应答此请求（HTTP {status}）",
+        "GET /docs lists the endpoints",
+        "GET /docs 列出了所有接口",
+    ),
+    "request.invalid": _("the request is not valid: {details}", "请求无效：{details}"),
+    "request.field": _("{where}: {kind}", "{where}：{kind}"),  # kind: pydantic's code for the error
+    "request.field/missing": _("{where}: required", "{where}：缺少此项"),
+    "request.lang": _("lang must be zh or en, not '{lang}'", "lang 须为 zh 或 en，不能是「{lang}」"),
+    "request.cases": _("/test needs the case file's text in 'cases'", "/test 需要在「cases」中给出用例文件的文本"),
+    "request.record": _("the record must be a JSON object", "记录必须是 JSON 对象"),
+    "usage.as-of/query": _(
+        "as_of: '{value}' is not a day",
+        "as_of：「{value}」不是日期",
+        "give a day as YYYY-MM-DD",
+        "请写成 YYYY-MM-DD 形式的日期",
+    ),
+    "input.upload": _(
+        "a multipart upload needs its file in the field 'file'", "multipart 上传须把文件放在字段「file」中"
+    ),
+    "input.format/upload": _(
+        "cannot tell the format of {name}",
+        "无法判断「{name}」的格式",
+        "upload a .xlsx, .csv, .json or .jsonl file",
+        "请上传 .xlsx、.csv、.json 或 .jsonl 文件",
+    ),
+    "input.format/body": _(
+        "cannot read a request body of type {type}",
+        "无法读取类型为 {type} 的请求体",
+        "send application/json, application/x-ndjson, text/csv or a multipart upload",
+        "请发送 application/json、application/x-ndjson、text/csv 或 multipart 上传",
+    ),
+    "input.json/explain": _(
+        "explain takes exactly one record, as a JSON object", "explain 只接受一条记录，须是 JSON 对象"
+    ),
+    "limit.records": _(
+        "more than {limit} records in one request",
+        "一次请求超过 {limit} 条记录",
+        "split the file, or use the command line (kaohe evaluate) for large files",
+        "请拆分文件；大文件请用命令行（kaohe evaluate）",
+    ),
+    "limit.time": _(
+        "the request took longer than {seconds} s and was stopped",
+        "请求超过 {seconds} 秒，已停止",
+        "send fewer records per request",
+        "请每次少发一些记录",
+    ),
+    "limit.policy-time": _(
+        "checking the policy took longer than {seconds} s and was stopped",
+        "检查政策超过 {seconds} 秒，已停止",
+        "make the policy smaller, or split it with extends",
+        "请精简政策，或用 extends 拆分",
+    ),
+    "limit.upload": _("the request body is larger than {limit} bytes", "请求体超过 {limit} 字节"),
+    "auth.token": _(
+        "this server needs 'Authorization: Bearer <token>' on every request",
+        "此服务器要求每个请求都带「Authorization: Bearer <token>」",
+    ),
+    "auth.localhost": _(
+        "without a token this server answers only this machine (localhost)",
+        "未设令牌时，此服务器只应答本机（localhost）",
+    ),
+    "internal": _(
+        "internal error; the server log has the details under request id {request_id}",
+        "内部错误；服务器日志中请求编号 {request_id} 下有详情",
+    ),
+    "policy.unknown": _(
+        "no policy with id '{policy}'",
+        "没有编号为「{policy}」的政策",
+        "GET /policies lists them",
+        "GET /policies 列出了所有政策",
+    ),
+    "policy.unknown/close": _(
+        "no policy with id '{policy}'",
+        "没有编号为「{policy}」的政策",
+        "did you mean '{close}'? GET /policies lists them",
+        "是不是「{close}」？GET /policies 列出了所有政策",
+    ),
+    "serve.policies": _("{directory} is not a folder", "{directory} 不是文件夹"),
+    "serve.duplicate": _(
+        "policy id {policy} is given by {first} and {second}",
+        "政策编号 {policy} 同时由 {first} 和 {second} 给出",
+        "give each policy its own id, or leave one of the folders out",
+        "请给每个政策不同的编号，或去掉其中一个文件夹",
+    ),
+    "serve.token": _("the token must be at least 16 characters long", "令牌至少要有 16 个字符"),
+    "serve.open": _(
+        "binding to {host} makes the server reachable from other machines: give --token or set KAOHE_TOKEN, "
+        "and every request must then carry 'Authorization: Bearer <token>'",
+        "绑定到 {host} 会让其他机器也能访问此服务器：请给出 --token 或设置 KAOHE_TOKEN，"
+        "此后每个请求都须带「Authorization: Bearer <token>」",
+    ),
+    # words inside explanations (engine/tools/explain.py)
+    "word.consequence.credit": _("credit", "学分"),
+    "word.consequence.sanction": _("sanction", "处理"),
+    "word.consequence.obligation": _("obligation", "义务"),
+    "word.consequence.award": _("award", "奖励"),
+    # the command line's sentences of kaohe new, serve, check, test --coverage and diff
+    "cli.new.next": _(
+        "next: kaohe validate {policy} && kaohe test {cases}", "下一步：kaohe validate {policy} && kaohe test {cases}"
+    ),
+    "cli.serve.extra": _(
+        "kaohe serve needs its extra: pip install 'kaohe[serve]' ({name} is missing)",
+        "kaohe serve 需要扩展：pip install 'kaohe[serve]'（缺少 {name}）",
+    ),
+    "cli.check.head": _(
+        "{policy} {version} ({path}): entities {entities}; {examples} examples per property, seed {seed}",
+        "{policy} {version}（{path}）：评价对象 {entities}；每条性质 {examples} 个样例，随机种子 {seed}",
+    ),
+    "cli.check.hold": _("all properties hold", "所有性质都成立"),
+    "cli.check.broken": _("{count} properties do not hold:", "{count} 条性质不成立："),
+    "cli.check.broken-one": _("1 property does not hold:", "1 条性质不成立："),
+    "cli.check.failure": _("{number}. {property} — entity {entity}", "{number}. {property} — 评价对象 {entity}"),
+    "cli.check.counterexample": _("   counterexample: {record}", "   反例：{record}"),
+    "cli.check.as-of": _("   as of: {day}", "   评价日期：{day}"),
+    "cli.check.try": _("   try: {command}", "   可运行：{command}"),
+    "cli.check.monotonic/raising": _(
+        "raising {input} from {start} to {end} lowers the grade from {before} to {after} "
+        "(the policy says the grade is {direction} in {input})",
+        "把 {input} 从 {start} 提高到 {end}，等级却从 {before} 降为 {after}（政策声明等级对 {input} 是 {direction}）",
+    ),
+    "cli.check.monotonic/lowering": _(
+        "lowering {input} from {start} to {end} lowers the grade from {before} to {after} "
+        "(the policy says the grade is {direction} in {input})",
+        "把 {input} 从 {start} 降低到 {end}，等级却从 {before} 降为 {after}（政策声明等级对 {input} 是 {direction}）",
+    ),
+    "cli.coverage.head": _("{policy}: coverage {percent}%", "{policy}：覆盖率 {percent}%"),
+    "cli.coverage.rules": _("rules", "规则"),
+    "cli.coverage.tiers": _("tiers", "分档"),
+    "cli.coverage.levels": _("levels", "等级"),
+    "cli.coverage.consequences": _("consequences", "后果"),
+    "cli.coverage.missing": _("    not exercised: {kind} {item}", "    未覆盖的{kind}：{item}"),
+    "cli.coverage.rule": _("rule", "规则"),
+    "cli.coverage.tier": _("tier", "分档"),
+    "cli.coverage.level": _("level", "等级"),
+    "cli.coverage.consequence": _("consequence", "后果"),
+    "cli.coverage.descriptive": _(
+        "  descriptive rules (no element to exercise): {rules}", "  说明性规则（没有可覆盖的元素）：{rules}"
+    ),
+    "cli.test.result": _("result", "结果"),
+    "cli.test.a-result": _("a result", "一个评价结果"),
+    "cli.test.error": _("error {code}: {message}", "错误 {code}：{message}"),
+    "cli.test.no-group": _("no such group among the members", "成员中没有这个分组"),
+    "cli.test.no-accounting": _(
+        "no member accounting (not judged from members)", "没有成员统计（不是由成员汇总评价的）"
+    ),
+    "cli.diff.head": _("{count} record(s) evaluated under both versions", "{count} 条记录已在两个版本下评价"),
+    "cli.diff.changed": _("  {what} changed for {count} record(s)", "  {what}{count} 条记录有变化"),
+    "cli.diff.examples": _("  examples ({what}):", "  示例（{what}）："),
+    "cli.diff.grade": _("grade", "等级"),
+    "cli.diff.credit_total": _("credits", "学分"),
+    "cli.diff.sanctions": _("sanctions", "处理"),
+    "cli.diff.rejected -> graded": _("rejected -> graded", "被拒 -> 已评定"),
+    "cli.diff.graded -> rejected": _("graded -> rejected", "已评定 -> 被拒"),
+    "cli.diff.error": _("errors", "错误"),
+    "cli.diff.rejected": _("rejected", "被拒"),
 }

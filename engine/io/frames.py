@@ -32,13 +32,7 @@ def _pandas():
     try:
         import pandas
     except ImportError:
-        raise KaoheError(
-            Diagnostic(
-                "usage.pandas",
-                "the DataFrame helpers need pandas, which is not installed",
-                hint="pip install 'kaohe[pandas]'",
-            )
-        ) from None
+        raise KaoheError(Diagnostic.of("usage.pandas")) from None
     return pandas
 
 
@@ -86,22 +80,11 @@ def evaluate_frame(policy, frame, entity: str, *, as_of=None, lang: str | None =
     ``options`` go to :meth:`Policy.evaluate_many` (``allow_outside``, ``mode``)."""
     pandas = _pandas()
     if not isinstance(frame, pandas.DataFrame):
-        raise KaoheError(
-            Diagnostic(
-                "usage.frame",
-                f"evaluate_frame needs a pandas DataFrame, not {type(frame).__name__}",
-                hint="for a list of dicts, call policy.evaluate_many(rows, entity)",
-            )
-        )
+        raise KaoheError(Diagnostic.of("usage.frame", kind=type(frame).__name__))
     missing = [c for c in keep if c not in frame.columns]
     if missing:
-        raise KaoheError(
-            Diagnostic(
-                "usage.frame",
-                f"keep names columns the DataFrame does not have: {', '.join(map(str, missing))}",
-                hint="columns: " + ", ".join(map(str, frame.columns)),
-            )
-        )
+        shown, have = ", ".join(map(str, missing)), ", ".join(map(str, frame.columns))
+        raise KaoheError(Diagnostic.of("usage.frame/keep", missing=shown, columns=have))
     lang = lang or policy.spec.language
     reported = list(policy.runtime(entity).entity.reported)
     columns = ["id", *keep, "entity", "grade", "grade_label", *reported]

@@ -115,14 +115,7 @@ def document_from(source: str | Mapping, name: str) -> Document:
         except yaml.YAMLError as exc:
             raise PolicyError(Diagnostic.of("policy.mapping", Location(name), parser=str(exc))) from None
     if not isinstance(source, str):
-        raise KaoheError(
-            Diagnostic(
-                "usage.policy-source",
-                f"a policy is YAML text or a mapping, not {type(source).__name__}",
-                Location(name),
-                hint="pass the policy's text (str) or its data (dict); load_policy() takes a path or a name",
-            )
-        )
+        raise KaoheError(Diagnostic.of("usage.policy-source", Location(name), kind=type(source).__name__))
     return parse_yaml(source, name)
 
 

@@ -8,13 +8,16 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..base.errors import Problem
+
 __all__ = ["ServeError", "check_binding", "serve"]
 
 TOKEN_VARIABLE = "KAOHE_TOKEN"
 
 
-class ServeError(Exception):
-    """The server cannot start as asked (a public address without a token)."""
+class ServeError(Problem):
+    """The server cannot start as asked (a public address without a token): a catalogued
+    problem, shown by ``kaohe serve`` in the output language."""
 
 
 def check_binding(host: str, token: str | None) -> str | None:
@@ -24,12 +27,9 @@ def check_binding(host: str, token: str | None) -> str | None:
 
     token = token or os.environ.get(TOKEN_VARIABLE) or None
     if token is not None and len(token) < 16:
-        raise ServeError("the token must be at least 16 characters long")
+        raise ServeError("serve.token")
     if not is_loopback(host) and not token:
-        raise ServeError(
-            f"binding to {host} makes the server reachable from other machines: give --token or set "
-            f"{TOKEN_VARIABLE}, and every request must then carry 'Authorization: Bearer <token>'"
-        )
+        raise ServeError("serve.open", host=host)
     return token
 
 

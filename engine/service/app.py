@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import io
@@ -37,7 +38,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..base.errors import Diagnostic, InputError, KaoheError, RecordError
+from ..base.errors import Diagnostic, InputError, KaoheError, Problem, RecordError
 from ..io import text as text_io
 from ..io.sheets import missing_columns, unknown_columns, write_xlsx
 from ..language.kinds import parse_date
@@ -184,21 +185,29 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        code = {404: "request.not-found", 405: "request.method"}.get(exc.status_code, f"request.http-{exc.status_code}")
-        message = {404: "no such endpoint", 405: "this endpoint does not take that method"}.get(
-            exc.status_code, "the request cannot be answered"
-        )
-        response = fail(
-            request, exc.status_code, [Diagnostic(code, message, hint="GET /docs lists the endpoints")], "en"
-        )
+        key = {404: "request.not-found", 405: "request.method"}.get(exc.status_code, "request.http")
+        diagnostic = Diagnostic.of(key, status=exc.status_code)
+        if key == "request.http":  # the code names the status: request.http-418
+            diagnostic = dataclasses.replace(diagnostic, code=f"request.http-{exc.status_code}")
+        lang = request.query_params.get("lang")
+        response = fail(request, exc.status_code, [diagnostic], lang if lang in ("zh", "en") else "en")
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
         return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):
-        parts = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()]
-        return fail(request, 422, [Diagnostic("request.invalid", "; ".join(parts) or "invalid request")], "en")
+        parts = [
+            Problem(
+                "request.field/missing" if e.get("type") == "missing" else "request.field",
+                where=".".join(str(p) for p in e.get("loc", ())),
+                kind=e.get("type", ""),
+            )
+            for e in exc.errors()
+        ]
+        lang = request.query_params.get("lang")
+        diagnostic = Diagnostic.of("request.invalid", details=parts)
+        return fail(request, 422, [diagnostic], lang if lang in ("zh", "en") else "en")
 
     async def limited(fn: Callable, *args, small: bool = False):
         """Run ``fn`` in a worker thread; past the time limit the client gets 503 and the
@@ -215,7 +224,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     def lang_of(request: Request, entry) -> str:
         lang = request.query_params.get("lang")
         if lang and lang not in ("zh", "en"):
-            raise KaoheError(Diagnostic("request.lang", f"lang must be zh or en, not '{lang[:20]}'"))
+            raise KaoheError(Diagnostic.of("request.lang", lang=lang[:20]))
         return lang or entry.policy.spec.language or "zh"
 
     def as_of_of(request: Request) -> dt.date | None:
@@ -224,8 +233,8 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
             return None
         try:
             return parse_date(text)
-        except ValueError as exc:
-            raise PeriodError(Diagnostic("usage.as-of", f"as_of: {exc}", hint="give a day as YYYY-MM-DD")) from None
+        except ValueError:
+            raise PeriodError(Diagnostic.of("usage.as-of/query", value=text[:40])) from None
 
     def flag(request: Request, name: str) -> bool:
         return request.query_params.get(name, "").lower() in ("1", "true", "yes")
@@ -278,7 +287,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
             form = await request.form(max_files=1, max_fields=10, max_part_size=settings.max_upload_bytes)
             upload = form.get("file")
             if upload is None or isinstance(upload, str):
-                raise InputError(Diagnostic("input.upload", "a multipart upload needs its file in the field 'file'"))
+                raise InputError(Diagnostic.of("input.upload"))
             name = Path(str(upload.filename or "upload").replace("\\", "/")).name or "upload"
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="kaohe-upload-"))
             path = os.path.join(folder, name)
@@ -288,13 +297,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
             await upload.close()
             kind = text_io.detect_format(path) if name != "-" else ""
             if not kind:
-                raise InputError(
-                    Diagnostic(
-                        "input.format",
-                        f"cannot tell the format of {name}",
-                        hint="upload a .xlsx, .csv, .json or .jsonl file",
-                    )
-                )
+                raise InputError(Diagnostic.of("input.format/upload", name=name))
             from ..io import read_records
 
             return (lambda entity: read_records(path, entity)), path
@@ -306,13 +309,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
         elif ctype == "text/csv":
             reader = text_io.read_csv
         else:
-            raise InputError(
-                Diagnostic(
-                    "input.format",
-                    f"cannot read a request body of type {ctype[:60]}",
-                    hint="send application/json, application/x-ndjson, text/csv or a multipart upload",
-                )
-            )
+            raise InputError(Diagnostic.of("input.format/body", type=ctype[:60]))
         return (lambda entity: reader(io.BytesIO(body), "request", entity)), None
 
     def run_records(entry, entity, source, as_of, trace, allow_outside, keep_records=False):
@@ -326,14 +323,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
         def counted() -> Iterator:
             for n, record in enumerate(source(rt.entity), 1):
                 if n > settings.max_records:
-                    raise LimitError(
-                        Diagnostic(
-                            "limit.records",
-                            f"more than {settings.max_records} records in one request",
-                            hint="split the file, or use the command line (kaohe evaluate) for large files",
-                            params={"limit": settings.max_records},
-                        )
-                    )
+                    raise LimitError(Diagnostic.of("limit.records", limit=settings.max_records))
                 if n % 64 == 0 and time.monotonic() > deadline:
                     raise _time_limit(settings.request_seconds)
                 if keep_records:
@@ -435,7 +425,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
         rt = policy.runtime(entity)
         items = list(text_io.read_json(io.BytesIO(body), "request", rt.entity))
         if len(items) != 1 or isinstance(items[0], Failure):
-            raise InputError(Diagnostic("input.json", "explain takes exactly one record, as a JSON object"))
+            raise InputError(Diagnostic.of("input.json/explain"))
         record = items[0]
 
         def work():
@@ -505,7 +495,7 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
         allow = flag(request, "allow_outside_period")
         rt = entry.policy.runtime(entity)
         if group_by and group_by not in rt.entity.inputs:
-            raise KaoheError(Diagnostic("usage.group-by", f"'{group_by[:40]}' is not an input of {entity}"))
+            raise KaoheError(Diagnostic.of("usage.group-by", name=group_by[:40], entity=entity))
         with contextlib.ExitStack() as stack:
             source, _ = await read_source(request, stack)
 
@@ -548,21 +538,14 @@ def create_app(settings: Settings, catalog: Catalog | None = None) -> FastAPI:
     @app.post("/test", summary="Run a case file (YAML text) against policy YAML text")
     async def test(body: PolicyText):
         if body.cases is None:
-            raise KaoheError(Diagnostic("request.cases", "/test needs the case file's text in 'cases'"))
+            raise KaoheError(Diagnostic.of("request.cases"))
         return await check("test", body)
 
     return app
 
 
 def _time_limit(seconds: float) -> LimitError:
-    return LimitError(
-        Diagnostic(
-            "limit.time",
-            f"the request took longer than {seconds:g} s and was stopped",
-            hint="send fewer records per request",
-            params={"limit": seconds},
-        )
-    )
+    return LimitError(Diagnostic.of("limit.time", limit=seconds, seconds=f"{seconds:g}"))
 
 
 def _hide(text: str, folders: list[str]) -> str:

@@ -62,7 +62,7 @@ class Catalog:
                 continue
             seen.add(directory.resolve())
             if not directory.is_dir():
-                problems.append(Diagnostic("serve.policies", f"{directory} is not a folder", Location(str(directory))))
+                problems.append(Diagnostic.of("serve.policies", Location(str(directory)), directory=directory))
                 continue
             for path in sorted(directory.glob("*.yaml")):
                 if path.name.endswith(".tests.yaml"):
@@ -73,12 +73,10 @@ class Catalog:
                     problems.extend(exc.diagnostics)
                     continue
                 if policy.id in catalog.entries:
+                    first = catalog.entries[policy.id].path
                     problems.append(
-                        Diagnostic(
-                            "serve.duplicate",
-                            f"policy id {policy.id} is given by {catalog.entries[policy.id].path} and {path}",
-                            Location(str(path)),
-                            hint="give each policy its own id, or leave one of the folders out",
+                        Diagnostic.of(
+                            "serve.duplicate", Location(str(path)), policy=policy.id, first=first, second=path
                         )
                     )
                     continue
@@ -98,14 +96,9 @@ class Catalog:
             return self.entries[pid]
         except KeyError:
             close = difflib.get_close_matches(pid, list(self.entries), n=1)
-            raise UnknownPolicy(
-                Diagnostic(
-                    "policy.unknown",
-                    f"no policy with id '{pid[:80]}'",
-                    hint=(f"did you mean '{close[0]}'? " if close else "") + "GET /policies lists them",
-                    params={"policy": pid[:80]},
-                )
-            ) from None
+            if close:
+                raise UnknownPolicy(Diagnostic.of("policy.unknown/close", policy=pid[:80], close=close[0])) from None
+            raise UnknownPolicy(Diagnostic.of("policy.unknown", policy=pid[:80])) from None
 
     def directories(self) -> list[Path]:
         return sorted({p.parent for p in self.files.values()})

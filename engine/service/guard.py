@@ -16,6 +16,8 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from ..base.errors import text as catalogue_text
+
 __all__ = ["SECURITY_HEADERS", "Guard", "Metrics", "error_body", "is_loopback"]
 
 log = logging.getLogger("kaohe.service")
@@ -94,13 +96,13 @@ class Guard:
             given = headers.get(b"authorization", b"").decode("latin-1")
             scheme, _, value = given.partition(" ")
             if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), self.token.encode()):
-                return 401, "auth.token", "this server needs 'Authorization: Bearer <token>' on every request"
+                return 401, "auth.token", catalogue_text("auth.token")
             return None
         client = (scope.get("client") or ("",))[0] or ""
         host = headers.get(b"host", b"").decode("latin-1").strip().lower()
         host = host[: host.find("]") + 1] if host.startswith("[") else host.split(":", 1)[0]
         if not is_loopback(client) or (host and not is_loopback(host)):
-            return 403, "auth.localhost", "without a token this server answers only this machine (localhost)"
+            return 403, "auth.localhost", catalogue_text("auth.localhost")
         return None
 
     async def __call__(self, scope, receive, send):
@@ -139,7 +141,7 @@ class Guard:
             if refusal:
                 await answer(*refusal)
             elif length is not None and (not length.isdigit() or int(length) > self.max_body):
-                await answer(413, "limit.upload", f"the request body is larger than {self.max_body} bytes")
+                await answer(413, "limit.upload", catalogue_text("limit.upload", {"limit": self.max_body}))
             else:
                 seen = {"bytes": 0}
 
@@ -154,13 +156,11 @@ class Guard:
                 await self.app(scope, counted, send_with_headers)
         except _TooLarge:
             if not sent["status"]:
-                await answer(413, "limit.upload", f"the request body is larger than {self.max_body} bytes")
+                await answer(413, "limit.upload", catalogue_text("limit.upload", {"limit": self.max_body}))
         except Exception:
             log.exception("internal error in request %s (%s %s)", request_id, scope.get("method"), scope.get("path"))
             if not sent["status"]:
-                await answer(
-                    500, "internal", f"internal error; the server log has the details under request id {request_id}"
-                )
+                await answer(500, "internal", catalogue_text("internal", {"request_id": request_id}))
         finally:
             route = getattr(scope.get("route"), "path", None) or "other"
             self.metrics.requests.labels(scope.get("method", ""), route, str(sent["status"] or 500)).inc()

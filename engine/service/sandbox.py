@@ -143,7 +143,7 @@ def _trial(policy, trial: dict, lang: str) -> dict:
     try:
         day = parse_date(str(trial["as_of"])) if trial.get("as_of") else None
         if not isinstance(record, dict):
-            raise ValueError("the record must be a JSON object")
+            raise KaoheError(Diagnostic.of("request.record"))
         result = policy.evaluate(record, entity, as_of=day, trace=True, allow_outside=True)
         return _safe(result.to_dict(lang, trace=True))
     except RecordError as exc:
@@ -201,14 +201,8 @@ class Sandbox:
             raise RuntimeError("the policy-checking worker process died") from None
         except TimeoutError:
             self._kill(pool)
-            raise CheckTimeout(
-                Diagnostic(
-                    "limit.policy-time",
-                    f"checking the policy took longer than {self.seconds:g} s and was stopped",
-                    Location(args[1], 1, 1),
-                    hint="make the policy smaller, or split it with extends",
-                )
-            ) from None
+            location = Location(args[1], 1, 1)
+            raise CheckTimeout(Diagnostic.of("limit.policy-time", location, seconds=f"{self.seconds:g}")) from None
 
     def close(self) -> None:
         with self._lock:

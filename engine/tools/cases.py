@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from ..base.errors import Diagnostic, KaoheError, Location, PolicyError, RecordError
+from ..base.errors import Diagnostic, KaoheError, Location, PolicyError, Problem, RecordError
+from ..base.messages import cli_text
 from ..base.numbers import exact, format_number
 from ..language.kinds import parse_date
 from ..language.loader import load_yaml
@@ -237,25 +238,31 @@ class Coverage:
         hit = sum(len(self.items[k] & self.hit[k]) for k in self.items)
         return Fraction(hit * 100, total) if total else Fraction(100)
 
-    def report(self) -> str:
+    def report(self, lang: str = "en") -> str:
+        """What the cases exercise, kind by kind, and what they leave out, in ``lang``."""
         spec = self.policy.spec
-        lines = [f"{spec.id}: coverage {format_number(round(self.percent(), 1))}%"]
+        percent = format_number(round(self.percent(), 1))
+        lines = [cli_text("coverage.head", lang, policy=spec.id, percent=percent)]
         for kind, items in self.items.items():
-            lines.append(f"  {kind:<13} {len(items & self.hit[kind])}/{len(items)}")
+            lines.append(f"  {cli_text('coverage.' + kind, lang):<13} {len(items & self.hit[kind])}/{len(items)}")
         for kind, missing in self.missing().items():
             for item in missing:
-                lines.append(f"    not exercised: {kind[:-1]} {' / '.join(map(str, item))}")
+                shown = " / ".join(map(str, item))
+                lines.append(
+                    cli_text("coverage.missing", lang, kind=cli_text("coverage." + kind[:-1], lang), item=shown)
+                )
         if self.descriptive:
-            lines.append("  descriptive rules (no element to exercise): " + ", ".join(self.descriptive))
+            lines.append(cli_text("coverage.descriptive", lang, rules=", ".join(self.descriptive)))
         return "\n".join(lines)
 
 
-def run_case(policy: Policy, case: Case, coverage: Coverage | None = None) -> CaseOutcome:
+def run_case(policy: Policy, case: Case, coverage: Coverage | None = None, lang: str = "en") -> CaseOutcome:
     """Evaluate one case and compare with its expectations."""
     from .explain import explain_text
 
     expect = case.expect
     accounting = None
+    problems: list[tuple]
     try:
         if case.members is not None:
             groups = policy.evaluate_members(
@@ -263,7 +270,7 @@ def run_case(policy: Policy, case: Case, coverage: Coverage | None = None) -> Ca
             )
             found = [(g, m) for g, m in groups if case.group is None or str(g.id) == case.group]
             if not found:
-                return CaseOutcome(case, False, [("group", case.group, "no such group among the members")])
+                return CaseOutcome(case, False, [("group", case.group, Problem("cli.test.no-group"))])
             group, members = found[0]
             accounting = group.members
             if coverage is not None:
@@ -287,14 +294,14 @@ def run_case(policy: Policy, case: Case, coverage: Coverage | None = None) -> Ca
             )
             problems += _members_problems(expect, accounting)
             return CaseOutcome(case, not problems, problems, str(exc))
-        return CaseOutcome(case, False, [("result", "a result", f"error {exc.first.code}: {exc.first.message}")])
+        return CaseOutcome(case, False, [(Problem("cli.test.result"), Problem("cli.test.a-result"), _error(exc))])
     except KaoheError as exc:
-        return CaseOutcome(case, False, [("result", "a result", str(exc))])
+        return CaseOutcome(case, False, [(Problem("cli.test.result"), Problem("cli.test.a-result"), _error(exc))])
     if coverage is not None:
         coverage.record(result)
     problems = []
     if "error" in expect:
-        problems.append(("error", expect["error"], "a result"))
+        problems.append(("error", expect["error"], Problem("cli.test.a-result")))
     if "grade" in expect and expect["grade"] != result.grade:
         problems.append(("grade", expect["grade"], result.grade))
     if "credit_total" in expect and not _same(expect["credit_total"], result.credit_total):
@@ -313,7 +320,7 @@ def run_case(policy: Policy, case: Case, coverage: Coverage | None = None) -> Ca
                 got = None
         if not _same(wanted, got):
             problems.append((f"values.{name}", wanted, _show(got)))
-    explanation = explain_text(result) if problems else ""
+    explanation = explain_text(result, lang) if problems else ""
     return CaseOutcome(case, not problems, problems, explanation)
 
 
@@ -322,7 +329,7 @@ def _members_problems(expect, accounting) -> list:
     if "members" not in expect:
         return []
     if accounting is None:
-        return [("members", expect["members"], "no member accounting (not judged from members)")]
+        return [("members", expect["members"], Problem("cli.test.no-accounting"))]
     return [
         (f"members.{key}", wanted, accounting.get(key))
         for key, wanted in (expect["members"] or {}).items()
@@ -330,8 +337,17 @@ def _members_problems(expect, accounting) -> list:
     ]
 
 
-def run_cases(path, coverage: bool = True):
-    """Run a case file: (policy, outcomes, Coverage)."""
+def _error(exc: KaoheError) -> Problem:
+    """The first problem of ``exc`` as a sentence for either language: ``error CODE: message``."""
+    first = exc.first
+    message = Problem(first.key, **first.params) if first.key else first.message
+    return Problem("cli.test.error", code=first.code, message=message)
+
+
+def run_cases(
+    path: str | Path, coverage: bool = True, lang: str = "en"
+) -> tuple[Policy, list[CaseOutcome], Coverage | None]:
+    """Run a case file: (policy, outcomes, Coverage); explanations of failures in ``lang``."""
     policy, cases = load_cases(path)
     cov = Coverage(policy) if coverage else None
-    return policy, [run_case(policy, case, cov) for case in cases], cov
+    return policy, [run_case(policy, case, cov, lang) for case in cases], cov

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..base.messages import cli_text
 from ..io import read_records
 
 __all__ = ["diff_policies", "format_diff"]
@@ -69,22 +70,17 @@ def diff_policies(old, new, entity: str, input_path: str, *, as_of=None, example
     }
 
 
-def format_diff(report: dict) -> str:
-    lines = [f"{report['records']} record(s) evaluated under both versions"]
-    labels = {
-        "grade": "grade",
-        "credit_total": "credits",
-        "sanctions": "sanctions",
-        "rejected -> graded": "rejected -> graded",
-        "graded -> rejected": "graded -> rejected",
-        "error": "errors",
-    }
+def format_diff(report: dict, lang: str = "en") -> str:
+    """The report of :func:`diff_policies` as text in ``lang``."""
+    lines = [cli_text("diff.head", lang, count=report["records"])]
+    rejected = cli_text("diff.rejected", lang)
     for key, count in report["changed"].items():
-        lines.append(f"  {labels[key]:<18} changed for {count} record(s)")
+        lines.append(cli_text("diff.changed", lang, what=f"{cli_text('diff.' + key, lang):<18}", count=count))
     for step, count in report["grade_transitions"].items():
-        lines.append(f"    {step}: {count}")
+        shown = " -> ".join(rejected if grade == "rejected" else grade for grade in step.split(" -> "))
+        lines.append(f"    {shown}: {count}")
     for key, items in report["examples"].items():
-        lines.append(f"  examples ({labels[key]}):")
+        lines.append(cli_text("diff.examples", lang, what=cli_text("diff." + key, lang)))
         for item in items:
             lines.append(f"    {item['id']}: {item['old']} -> {item['new']}")
     return "\n".join(lines)

@@ -15,6 +15,7 @@ import math
 from fractions import Fraction
 
 from ..base.errors import RecordError
+from ..base.errors import text as catalogue_text
 from ..base.numbers import format_number
 from ..runtime.result import Result, plain
 
@@ -236,7 +237,8 @@ def explain_text(result: Result, lang: str = "zh", hints: list | None = None) ->
                 lines.append(f"    「{step['clause']}」")
         else:
             amount = f" {_show(step['amount'])}" if "amount" in step else ""
-            lines.append(f"  [{step['rule']}{_layer(result, step)}] {step['kind']}: {step['label']}{amount}")
+            kind = catalogue_text("word.consequence." + step["kind"], None, lang)
+            lines.append(f"  [{step['rule']}{_layer(result, step)}] {kind}: {step['label']}{amount}")
             if step.get("clause"):
                 lines.append(f"    「{step['clause']}」")
     lines.append(("  学分合计: " if zh else "  credit total: ") + _show(data["credit_total"]))

@@ -29,7 +29,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from ..base.errors import Diagnostic, KaoheError, Location
+from ..base.errors import Diagnostic, KaoheError, Location, unreadable_key
 from ..language.loader import parse_yaml
 from ..language.schema import load_schema
 
@@ -254,23 +254,16 @@ def format_text(text: str, file: str = "<string>") -> str:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
-        raise FormatError(Diagnostic("fmt.yaml", str(exc.problem or exc), where)) from None
+        raise FormatError(Diagnostic.of("fmt.yaml", where, parser=str(exc.problem or exc))) from None
     except YAMLError as exc:
-        raise FormatError(Diagnostic("fmt.yaml", str(exc), Location(file, 1, 1))) from None
+        raise FormatError(Diagnostic.of("fmt.yaml", Location(file, 1, 1), parser=str(exc))) from None
     root = CASE_ORDER if _is_case_file(file) else _policy_schema()
     _canonical(data, root, root)
     out = io.StringIO()
     yaml.dump(data, out)
     result = out.getvalue()
     if parse_yaml(result, file).data != original.data:
-        raise FormatError(
-            Diagnostic(
-                "fmt.meaning",
-                "formatting this file would change what it says; it was left as it is",
-                Location(file, 1, 1),
-                hint="please report the file; format it by hand meanwhile",
-            )
-        )
+        raise FormatError(Diagnostic.of("fmt.meaning", Location(file, 1, 1)))
     return result
 
 
@@ -280,11 +273,9 @@ def format_file(path, check: bool = False) -> bool:
     try:
         text = path.read_bytes().decode("utf-8")
     except OSError as exc:
-        raise FormatError(
-            Diagnostic("file.unreadable", f"cannot read {path}: {exc.strerror}", Location(str(path), 1, 1))
-        ) from None
+        raise FormatError(Diagnostic.of(unreadable_key(exc, "file.unreadable"), Location(str(path), 1, 1))) from None
     except UnicodeDecodeError:
-        raise FormatError(Diagnostic("file.encoding", "not UTF-8", Location(str(path), 1, 1))) from None
+        raise FormatError(Diagnostic.of("file.encoding", Location(str(path), 1, 1))) from None
     formatted = format_text(text, str(path))
     if formatted == text:
         return False

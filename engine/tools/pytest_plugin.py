@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..base.errors import KaoheError
+from ..base.errors import KaoheError, Problem
 from .cases import load_cases, run_case
 
 __all__ = ["CaseFailure", "KaoheCaseFile", "KaoheCaseItem", "pytest_addoption", "pytest_collect_file"]
@@ -100,7 +100,9 @@ class KaoheCaseItem(pytest.Item):
         lines = [f"case '{case.name}' ({case.location.file}:{case.location.line}, entity {case.entity})"]
         if case.rule:
             lines[0] += f", rule {case.rule}"
-        lines += [f"  {what}: expected {expected!r}, got {got!r}" for what, expected, got in outcome.problems]
+        for what, expected, got in outcome.problems:
+            what, expected, got = (v.render("en") if isinstance(v, Problem) else v for v in (what, expected, got))
+            lines.append(f"  {what}: expected {expected!r}, got {got!r}")
         if outcome.explanation:
             lines += ["", "trace:", outcome.explanation]
         return "\n".join(lines)

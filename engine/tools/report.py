@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
 
-from ..base.errors import Diagnostic, KaoheError
+from ..base.errors import Diagnostic, KaoheError, Location, Problem
 from ..base.numbers import format_number
 from ..base.suggest import did_you_mean
 from ..io.text import atomic_output
@@ -491,9 +491,7 @@ def render_report(
     group at the end, each on new pages) or ``none``. ``row_info[i]`` is ``(group, name)``
     as the i-th input row gave them (see :func:`write_report`)."""
     if rosters not in ("inline", "none"):
-        raise KaoheError(
-            Diagnostic("usage.rosters", f"render_report cannot write {rosters!r} rosters; use write_report")
-        )
+        raise KaoheError(Diagnostic.of("usage.rosters/render", rosters=rosters))
     return _render(spec, entity, outcomes, lang, group_by, as_of, rosters, row_info, None)[0]
 
 
@@ -830,11 +828,7 @@ def resolve_group_by(entity: Entity, text: str) -> str:
     ]
     if len(matches) > 1:
         raise KaoheError(
-            Diagnostic(
-                "usage.group-by",
-                f"'{text}' is the label of several inputs of {entity.name}: {', '.join(matches)}",
-                hint="name the input itself: " + " or ".join(matches),
-            )
+            Diagnostic.of("usage.group-by/several", name=text, entity=entity.name, inputs=", ".join(matches))
         )
     return matches[0] if matches else text
 
@@ -874,15 +868,14 @@ def write_report(
         try:
             entity = spec.entities[entity]
         except KeyError:
+            names = ", ".join(spec.entities)
             raise KaoheError(
-                Diagnostic(
-                    "usage.entity",
-                    f"policy {spec.id} has no entity '{entity}'",
-                    hint="entities: " + ", ".join(spec.entities),
+                Diagnostic.of(
+                    "usage.entity", policy=spec.id, entity=entity, advice=Problem("hint.entities", names=names)
                 )
             ) from None
     if rosters not in ("auto", "inline", "split", "none"):
-        raise KaoheError(Diagnostic("usage.rosters", f"rosters must be auto, inline, split or none, not {rosters!r}"))
+        raise KaoheError(Diagnostic.of("usage.rosters", rosters=rosters))
     path = Path(path)
     pdf = path.suffix.lower() == ".pdf"
     if pdf:
@@ -916,13 +909,7 @@ def _write_folder(folder: Path, files: list) -> None:
     """Write the roster files into ``folder``, replacing a roster folder kaohe wrote before
     (never a folder of someone else's)."""
     if folder.exists() and not (folder / _MARKER).exists():
-        raise KaoheError(
-            Diagnostic(
-                "report.folder",
-                f"{folder} exists and was not written by kaohe; the rosters would go there",
-                hint="move it away, or write the report under another name",
-            )
-        )
+        raise KaoheError(Diagnostic.of("report.folder", Location(str(folder)), folder=folder))
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
         (staging / _MARKER).write_text("rosters written by kaohe report; this folder is replaced on the next run\n")
@@ -949,13 +936,7 @@ def find_browser() -> str:
         if found:
             return found
     raise KaoheError(
-        Diagnostic(
-            "report.no-browser",
-            "PDF output needs a headless Chromium or Chrome, and none was found"
-            + (f" (KAOHE_BROWSER={wanted} is not a program)" if wanted else ""),
-            hint="install one (Debian/Ubuntu: apt-get install chromium), set KAOHE_BROWSER to its path, "
-            "or write the report as .html and print it from a browser",
-        )
+        Diagnostic.of("report.no-browser/named", browser=wanted) if wanted else Diagnostic.of("report.no-browser")
     )
 
 
@@ -981,20 +962,15 @@ def html_to_pdf(html_path, pdf_path, browser: str | None = None, timeout: int = 
         ]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-        except (OSError, subprocess.TimeoutExpired) as exc:
+        except subprocess.TimeoutExpired:
             target.unlink(missing_ok=True)
-            raise KaoheError(
-                Diagnostic("report.pdf", f"{browser} could not print the report: {exc}", hint="write .html instead")
-            ) from None
+            raise KaoheError(Diagnostic.of("report.pdf/timeout", browser=browser, seconds=timeout)) from None
+        except OSError as exc:
+            target.unlink(missing_ok=True)
+            raise KaoheError(Diagnostic.of("report.pdf", browser=browser, error=exc.strerror or exc)) from None
     if not target.exists() or target.read_bytes()[:4] != b"%PDF":
         target.unlink(missing_ok=True)
         detail = (done.stderr or done.stdout or "").strip().splitlines()[-3:]
-        raise KaoheError(
-            Diagnostic(
-                "report.pdf",
-                f"{browser} did not write a PDF (exit {done.returncode})"
-                + (": " + " / ".join(detail) if detail else ""),
-                hint="write the report as .html and print it from a browser",
-            )
-        )
+        shown = (": " + " / ".join(detail)) if detail else ""
+        raise KaoheError(Diagnostic.of("report.pdf/no-pdf", browser=browser, status=done.returncode, detail=shown))
     os.replace(target, pdf_path)

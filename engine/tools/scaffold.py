@@ -12,7 +12,8 @@ import os
 import re
 from pathlib import Path
 
-from ..base.errors import Diagnostic, KaoheError
+from ..base.errors import Diagnostic, KaoheError, Location
+from ..io.text import output_error
 from ..language.registry import PolicyNotFound, find_policy
 from ..language.schema import schema_path
 
@@ -30,9 +31,12 @@ def write_schema(beside) -> Path:
     """Write ``policy.schema.json`` into a folder, or beside a policy file; return its path."""
     place = Path(beside)
     folder = place if place.is_dir() or not place.suffix else place.parent
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / SCHEMA_NAME
-    target.write_text(policy_schema_text(), encoding="utf-8")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target.write_text(policy_schema_text(), encoding="utf-8")
+    except OSError as exc:  # a file where the folder should be, a read-only disk: the user's to fix
+        raise output_error(exc, target) from None
     return target
 
 
@@ -193,13 +197,7 @@ def new_policy(
 ) -> list[Path]:
     """Write ``<pid>.yaml``, ``<pid>.tests.yaml`` and an example CSV; return the paths written."""
     if not _ID.match(pid):
-        raise KaoheError(
-            Diagnostic(
-                "new.id",
-                f"'{pid}' is not a valid policy id",
-                hint="lower-case letters, digits and '-', e.g. zhejiang-xx-2023",
-            )
-        )
+        raise KaoheError(Diagnostic.of("new.id", pid=pid))
     folder = Path(directory)
     policy_path = folder / f"{pid}.yaml"
     cases_path = folder / f"{pid}.tests.yaml"
@@ -207,9 +205,7 @@ def new_policy(
     example_path = example_dir / "teachers.csv"
     existing = [p for p in (policy_path, cases_path, example_path) if p.exists()]
     if existing and not force:
-        raise KaoheError(
-            Diagnostic("new.exists", f"{existing[0]} already exists", hint="choose another id or pass --force")
-        )
+        raise KaoheError(Diagnostic.of("new.exists", Location(str(existing[0])), path=existing[0]))
     base_rel = None
     if base:
         # a path, a file in the folder, or an installed policy (kept by name: `extends: national`)
@@ -220,13 +216,8 @@ def new_policy(
             try:
                 base_rel = find_policy(base).stem
             except PolicyNotFound as missing:
-                raise KaoheError(
-                    Diagnostic(
-                        "new.base",
-                        f"base policy {base} not found: no file {base} here or in {folder}, and no installed policy of that name",
-                        hint=missing.diagnostics[0].hint,
-                    )
-                ) from None
+                installed = missing.diagnostics[0].params.get("installed", "")
+                raise KaoheError(Diagnostic.of("new.base", base=base, folder=folder, installed=installed)) from None
     prefix = re.sub(r"[^A-Z0-9]", "", pid.split("-")[0].upper())[:4] or "R"
     folder.mkdir(parents=True, exist_ok=True)
     example_dir.mkdir(parents=True, exist_ok=True)

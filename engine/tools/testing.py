@@ -31,14 +31,14 @@ import datetime as dt
 import functools
 import math
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from ..base.errors import RecordError
+from ..base.errors import Problem, RecordError
 from ..language.comparisons import comparisons, constant
 from ..runtime.policy import FAST, REFERENCE
 from .explain import grade_ranks
@@ -70,7 +70,12 @@ _CENT = Fraction(1, 100)
 
 
 class PropertyFailure(AssertionError):
-    """A property does not hold for one record."""
+    """A property does not hold for one record: an English text, or a catalogued problem
+    (shown in either language by ``kaohe check``)."""
+
+    def __init__(self, message: str | Problem) -> None:
+        super().__init__(message.render("en") if isinstance(message, Problem) else message)
+        self.problem = message if isinstance(message, Problem) else None
 
 
 # --- what the policy says about numbers -----------------------------------------------------
@@ -821,14 +826,21 @@ def monotonic(policy, entity, record, as_of, *, input=None, direction="increasin
         changes = _moved_lists(inp, list(value), sign)
     else:
         raise PropertyFailure(f"monotonic: input {input} is neither a number nor a list of numbers")
-    word = "raising" if sign > 0 else "lowering"
+    key = "cli.check.monotonic/" + ("raising" if sign > 0 else "lowering")
 
     def compare(lower, higher, lower_record_value, higher_record_value):
         """The grade at ``higher`` must not be worse than at ``lower`` (both Results)."""
         if ranks[higher.grade] < ranks[lower.grade]:
             raise PropertyFailure(
-                f"{word} {input} from {json_ready(lower_record_value)} to {json_ready(higher_record_value)} lowers "
-                f"the grade from {lower.grade} to {higher.grade} (the policy says the grade is {direction} in {input})"
+                Problem(
+                    key,
+                    input=input,
+                    start=json_ready(lower_record_value),
+                    end=json_ready(higher_record_value),
+                    before=lower.grade,
+                    after=higher.grade,
+                    direction=direction,
+                )
             )
 
     for changed in changes:
@@ -880,6 +892,11 @@ class CheckFailure:
     record: dict | None
     as_of: str | None
     message: str
+    problem: Problem | None = field(default=None, compare=False)  # the message, when it is catalogued
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` ("zh" or "en")."""
+        return self.problem.render(lang) if self.problem is not None else self.message
 
     def to_dict(self) -> dict:
         return {
@@ -966,7 +983,7 @@ def run_property(policy, entity, prop, *, name=None, seed=0, max_examples=200, b
         try:
             prop(policy, entity, record, as_of)
         except PropertyFailure as exc:
-            last.update(record=record, as_of=as_of, message=str(exc))
+            last.update(record=record, as_of=as_of, message=str(exc), problem=exc.problem)
             raise
         except Exception as exc:
             last.update(
@@ -981,7 +998,14 @@ def run_property(policy, entity, prop, *, name=None, seed=0, max_examples=200, b
     except Exception as exc:
         if not last:
             return CheckFailure(name, entity, None, None, f"{type(exc).__name__}: {exc}")
-        return CheckFailure(name, entity, json_ready(last["record"]), last["as_of"].isoformat(), last["message"])
+        return CheckFailure(
+            name,
+            entity,
+            json_ready(last["record"]),
+            last["as_of"].isoformat(),
+            last["message"],
+            last.get("problem"),
+        )
     return None
 
 
