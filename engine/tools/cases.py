@@ -22,6 +22,7 @@ sanctions and obligations, in order), ``awards``, ``values`` (any computed value
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -32,7 +33,7 @@ from ..base.numbers import exact, format_number
 from ..language.kinds import parse_date
 from ..language.loader import load_yaml
 from ..runtime.policy import Policy, load_policy
-from ..runtime.result import plain
+from ..runtime.result import Result, plain
 
 __all__ = ["Case", "CaseOutcome", "Coverage", "find_case_files", "load_cases", "run_cases"]
 
@@ -62,7 +63,7 @@ class CaseOutcome:
     explanation: str = ""
 
 
-def find_case_files(paths) -> list[Path]:
+def find_case_files(paths: Iterable[str | Path]) -> list[Path]:
     """Case files named by ``paths`` (files, policy files or folders); default: policies/."""
     found = []
     for raw in paths or ["policies"]:
@@ -78,7 +79,7 @@ def find_case_files(paths) -> list[Path]:
     return found
 
 
-def load_cases(path) -> tuple[Policy, list[Case]]:
+def load_cases(path: str | Path) -> tuple[Policy, list[Case]]:
     """The policy a case file names and its cases; PolicyError for a malformed file."""
     doc = load_yaml(path)
     data = doc.data
@@ -197,12 +198,12 @@ class Coverage:
         """Catalogue rules no element encodes (statements of fact, not checkable)."""
         return sorted(set(self.policy.spec.rules) - set(self.cited))
 
-    def record(self, result, entity=None):
+    def record(self, result: Result, entity: str | None = None) -> None:
         """Mark what one evaluation (with trace) exercised."""
         spec_entity = result.entity
         ename = spec_entity.name
         env = result.env or {}
-        elements = set()
+        elements: set[tuple] = set()
         for vname, value in spec_entity.values.items():
             if vname in env:
                 elements.add(("value", ename, vname))

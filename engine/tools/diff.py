@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING
+
 from ..base.messages import cli_text
 from ..io import read_records
+
+if TYPE_CHECKING:
+    from ..runtime.policy import Policy
 
 __all__ = ["diff_policies", "format_diff"]
 
@@ -19,7 +25,9 @@ def _summary(outcome):
     }
 
 
-def diff_policies(old, new, entity: str, input_path: str, *, as_of=None, examples: int = 3) -> dict:
+def diff_policies(
+    old: Policy, new: Policy, entity: str, input_path: str, *, as_of: dt.date | None = None, examples: int = 3
+) -> dict:
     """Evaluate the same records under both policies; count and show what changed.
 
     Each side reads the file with its own inputs (columns, kinds, defaults): a derived

@@ -11,18 +11,25 @@ hint names the grade it actually gets. Nothing here knows any rule.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Collection, Mapping
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from ..base.errors import RecordError
 from ..base.errors import text as catalogue_text
 from ..base.numbers import format_number
 from ..runtime.result import Result, plain
 
+if TYPE_CHECKING:
+    from ..language.model import Entity
+    from ..runtime.policy import Policy
+
 __all__ = ["explain_text", "grade_ranks", "next_grade_hints", "verified_hint"]
 
 
-def grade_ranks(entity) -> dict:
+def grade_ranks(entity: Entity) -> dict:
     """Grade code -> rank (higher is better). Levels with an explicit rank use it; without
     any, the first level is best and the fallback worst. Unranked levels are left out."""
     grade = entity.grade
@@ -41,7 +48,16 @@ def grade_ranks(entity) -> dict:
     return ranks
 
 
-def verified_hint(policy, entity, hint, changed, targets, labels, as_of, allow_outside):
+def verified_hint(
+    policy: Policy,
+    entity: str,
+    hint: dict,
+    changed: dict,
+    targets: Collection[str],
+    labels: Mapping[str, str],
+    as_of: dt.date | None,
+    allow_outside: bool,
+) -> dict | None:
     """The hint with the grade its changed record really gets, or None if that grade is not
     one of ``targets``: a hint is shown only when it has been evaluated and keeps its word."""
     grade = _grade_of(policy, entity, changed, as_of, allow_outside)
@@ -70,7 +86,15 @@ def _bisect_int(works, lo, hi):
     return lo
 
 
-def next_grade_hints(policy, entity: str, record: dict, *, as_of=None, allow_outside=False, lang="zh") -> list[dict]:
+def next_grade_hints(
+    policy: Policy,
+    entity: str,
+    record: dict,
+    *,
+    as_of: dt.date | None = None,
+    allow_outside: bool = False,
+    lang: str = "zh",
+) -> list[dict]:
     """For a record below the best grade: the smallest change to one input that reaches the
     next grade up. Each hint: input, change, target grade, and a sentence."""
     rt = policy.runtime(entity)
@@ -84,6 +108,7 @@ def next_grade_hints(policy, entity: str, record: dict, *, as_of=None, allow_out
         return []
     target_rank = better[0]
     targets = {c for c, r in ranks.items() if r >= target_rank}
+    assert spec.grade is not None  # ranks come from the grade
     labels = {lv.code: lv.label.get(lang) for lv in spec.grade.all_levels}
     target_label = "{grade}"  # filled in with the grade the changed record really gets
 

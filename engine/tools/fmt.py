@@ -267,7 +267,7 @@ def format_text(text: str, file: str = "<string>") -> str:
     return result
 
 
-def format_file(path, check: bool = False) -> bool:
+def format_file(path: str | Path, check: bool = False) -> bool:
     """Format ``path`` in place (unless ``check``); True if its text was not canonical."""
     path = Path(path)
     try:

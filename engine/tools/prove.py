@@ -29,10 +29,13 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..base.errors import Diagnostic, KaoheError, Location, Problem
 from ..language.model import Entity, Input, PolicySpec
+
+if TYPE_CHECKING:
+    from ..runtime.policy import Policy
 
 __all__ = ["Verdict", "diff_prove", "prove", "render_text"]
 
@@ -111,7 +114,7 @@ class Term:
     list_input: str | None = None
     present: Any = None  # z3 Bool: the value is not empty (None: never empty)
 
-    def need(self, z3):
+    def need(self, z3: Any) -> Any:  # a z3 Bool
         """``ok`` for a use that fails on an empty value (arithmetic, ordering, functions)."""
         return self.ok if self.present is None else z3.And(self.ok, self.present)
 
@@ -1266,7 +1269,7 @@ def _grade_rank(entity: Entity) -> dict:
     )
 
 
-def prove(policy, entity: str | None = None, timeout_ms: int = TIMEOUT_MS) -> list[Verdict]:
+def prove(policy: Policy, entity: str | None = None, timeout_ms: int = TIMEOUT_MS) -> list[Verdict]:
     """Every verdict for a loaded policy (or one entity of it)."""
     prover = _Prover(policy, timeout_ms)
     spec = prover.spec
@@ -1614,7 +1617,7 @@ def _really_moved(a, b, inp: Input, sign: int) -> bool:
 # --- two versions of a policy ----------------------------------------------------------------------
 
 
-def diff_prove(old, new, entity: str | None = None, timeout_ms: int = TIMEOUT_MS) -> list[Verdict]:
+def diff_prove(old: Policy, new: Policy, entity: str | None = None, timeout_ms: int = TIMEOUT_MS) -> list[Verdict]:
     """Whether two versions of a policy decide every record alike, entity by entity: grade,
     credits and sanctions; one confirmed witness record per kind of change."""
     prover = _Prover(old, timeout_ms)

@@ -18,15 +18,24 @@ a broken case file or policy is a collection error naming file, line and column.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import pytest
 
 from ..base.errors import KaoheError, Problem
-from .cases import load_cases, run_case
+from .cases import Case, CaseOutcome, load_cases, run_case
+
+if TYPE_CHECKING:
+    from _pytest._code.code import TerminalRepr, TracebackStyle
+
+    from ..runtime.policy import Policy
 
 __all__ = ["CaseFailure", "KaoheCaseFile", "KaoheCaseItem", "pytest_addoption", "pytest_collect_file"]
 
 
-def pytest_addoption(parser) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("kaohe", "kaohe policy cases")
     group.addoption(
         "--kaohe-cases",
@@ -42,7 +51,7 @@ def _active(config) -> bool:
     return bool(flag) if flag is not None else bool(config.getini("kaohe_cases"))
 
 
-def pytest_collect_file(file_path, parent):
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> KaoheCaseFile | None:
     if file_path.name.endswith((".tests.yaml", ".tests.yml")) and _active(parent.config):
         return KaoheCaseFile.from_parent(parent, path=file_path)
     return None
@@ -55,7 +64,7 @@ class CaseFileError(Exception):
 class CaseFailure(Exception):
     """A case whose result differs from what it expects."""
 
-    def __init__(self, outcome):
+    def __init__(self, outcome: CaseOutcome) -> None:
         super().__init__(outcome.case.name)
         self.outcome = outcome
 
@@ -63,7 +72,7 @@ class CaseFailure(Exception):
 class KaoheCaseFile(pytest.File):
     """One ``*.tests.yaml``: its policy is loaded once, each case is an item."""
 
-    def collect(self):
+    def collect(self) -> Iterator[KaoheCaseItem]:
         try:
             policy, cases = load_cases(self.path)
         except KaoheError as exc:
@@ -71,16 +80,18 @@ class KaoheCaseFile(pytest.File):
         for case in cases:
             yield KaoheCaseItem.from_parent(self, name=case.name, policy=policy, case=case)
 
-    def repr_failure(self, excinfo, style=None):
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: TracebackStyle | None = None
+    ) -> str | TerminalRepr:
         if isinstance(excinfo.value, CaseFileError):
             return f"kaohe: cannot load the case file\n{excinfo.value}"
-        return super().repr_failure(excinfo, style)
+        return super().repr_failure(excinfo)
 
 
 class KaoheCaseItem(pytest.Item):
     """One case: evaluate its record (or members) and compare with ``expect``."""
 
-    def __init__(self, *, policy, case, **kwargs):
+    def __init__(self, *, policy: Policy, case: Case, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.policy = policy
         self.case = case
@@ -92,7 +103,9 @@ class KaoheCaseItem(pytest.Item):
         if not outcome.ok:
             raise CaseFailure(outcome)
 
-    def repr_failure(self, excinfo, style=None):
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: TracebackStyle | None = None
+    ) -> str | TerminalRepr:
         if not isinstance(excinfo.value, CaseFailure):
             return super().repr_failure(excinfo, style)
         outcome = excinfo.value.outcome
@@ -107,5 +120,5 @@ class KaoheCaseItem(pytest.Item):
             lines += ["", "trace:", outcome.explanation]
         return "\n".join(lines)
 
-    def reportinfo(self):
+    def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, max(self.case.location.line - 1, 0), f"case: {self.name}"

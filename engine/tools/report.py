@@ -25,12 +25,16 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..base.errors import Diagnostic, KaoheError, Location, Problem
 from ..base.numbers import format_number
 from ..base.suggest import did_you_mean
 from ..io.text import atomic_output
 from ..language.model import Entity, PolicySpec
+
+if TYPE_CHECKING:
+    from ..runtime.policy import Policy
 
 __all__ = [
     "WORDS",
@@ -227,7 +231,7 @@ footer { margin-top: 18px; font-size: 8.5pt; color: #757575; border-top: 1px sol
 """
 
 
-def esc(value) -> str:
+def esc(value: object) -> str:
     """Text for HTML, escaped (quotes too)."""
     return html.escape("" if value is None else str(value), quote=True)
 
@@ -834,9 +838,9 @@ def resolve_group_by(entity: Entity, text: str) -> str:
 
 
 def write_report(
-    path,
-    policy,
-    entity,
+    path: str | Path,
+    policy: Policy | PolicySpec,
+    entity: str | Entity,
     outcomes: Iterable,
     lang: str = "zh",
     group_by: str | None = None,
@@ -863,7 +867,7 @@ def write_report(
     keeps the summaries, not the details per record), ``none``, or ``auto``: inline up to
     :data:`ROSTER_INLINE_MAX` records, else split.
     """
-    spec = getattr(policy, "spec", policy)
+    spec = policy if isinstance(policy, PolicySpec) else policy.spec
     if isinstance(entity, str):
         try:
             entity = spec.entities[entity]
@@ -874,6 +878,7 @@ def write_report(
                     "usage.entity", policy=spec.id, entity=entity, advice=Problem("hint.entities", names=names)
                 )
             ) from None
+    assert isinstance(entity, Entity)
     if rosters not in ("auto", "inline", "split", "none"):
         raise KaoheError(Diagnostic.of("usage.rosters", rosters=rosters))
     path = Path(path)
@@ -940,7 +945,7 @@ def find_browser() -> str:
     )
 
 
-def html_to_pdf(html_path, pdf_path, browser: str | None = None, timeout: int = 900) -> None:
+def html_to_pdf(html_path: str | Path, pdf_path: str | Path, browser: str | None = None, timeout: int = 900) -> None:
     """Print an HTML file to PDF with headless Chromium (``--print-to-pdf``), atomically."""
     browser = browser or find_browser()
     pdf_path = Path(pdf_path)

@@ -27,7 +27,7 @@ def policy_schema_text() -> str:
     return schema_path(SCHEMA_NAME).read_text(encoding="utf-8")
 
 
-def write_schema(beside) -> Path:
+def write_schema(beside: str | Path) -> Path:
     """Write ``policy.schema.json`` into a folder, or beside a policy file; return its path."""
     place = Path(beside)
     folder = place if place.is_dir() or not place.suffix else place.parent
@@ -184,7 +184,7 @@ cases:
 
 
 def new_policy(
-    directory,
+    directory: str | Path,
     pid: str,
     region: str,
     title: str,
@@ -192,7 +192,7 @@ def new_policy(
     date: dt.date,
     number: str | None = None,
     base: str | None = None,
-    examples_dir=None,
+    examples_dir: str | Path | None = None,
     force: bool = False,
 ) -> list[Path]:
     """Write ``<pid>.yaml``, ``<pid>.tests.yaml`` and an example CSV; return the paths written."""

@@ -31,8 +31,10 @@ import datetime as dt
 import functools
 import math
 import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
@@ -42,6 +44,10 @@ from ..base.errors import Problem, RecordError
 from ..language.comparisons import comparisons, constant
 from ..runtime.policy import FAST, REFERENCE
 from .explain import grade_ranks
+
+if TYPE_CHECKING:
+    from ..language.model import Entity, Level
+    from ..runtime.policy import Policy
 
 __all__ = [
     "PROPERTIES",
@@ -235,7 +241,7 @@ def _compared_with(entity, name):
                 yield c
 
 
-def bounds_constants(policy, entity: str | None = None, input: str | None = None) -> list:
+def bounds_constants(policy: Policy, entity: str | None = None, input: str | None = None) -> list:
     """The numbers a policy names (tier bounds, constants of its expressions); with
     ``entity`` and ``input``, those that bear on that input."""
     if entity is None:
@@ -466,7 +472,7 @@ def _scalar(policy, entity, inp, info, bounds, constants=None):
     return _strings(texts)
 
 
-def records(policy, entity: str, *, bounds: bool = True):
+def records(policy: Policy, entity: str, *, bounds: bool = True) -> st.SearchStrategy[dict]:
     """A strategy of raw record dicts valid for ``entity`` of ``policy``.
 
     Required inputs are always given; inputs with a default are sometimes left out or
@@ -525,7 +531,7 @@ def _solve_ratio(policy, entity, record, numerator, denominator, target, nudge, 
     return _as_number(value)
 
 
-def as_of_dates(policy):
+def as_of_dates(policy: Policy) -> st.SearchStrategy[dt.date]:
     """Evaluation days inside the policy's effective period, leaning to its deadlines."""
     start, end = _period(policy)
     constants = set()
@@ -554,7 +560,7 @@ def _evaluate(policy, entity, record, as_of, **options):
         ) from exc
 
 
-def exactly_one_grade(policy, entity, record, as_of):
+def exactly_one_grade(policy: Policy, entity: str, record: dict, as_of: dt.date) -> None:
     """The record evaluates (or is refused with a RecordError) and gets exactly one of the
     entity's grades."""
     result = _evaluate(policy, entity, record, as_of)
@@ -570,7 +576,7 @@ def exactly_one_grade(policy, entity, record, as_of):
         raise PropertyFailure(f"grade {result.grade!r} is not one of {codes}")
 
 
-def deterministic(policy, entity, record, as_of):
+def deterministic(policy: Policy, entity: str, record: dict, as_of: dt.date) -> None:
     """Evaluating twice, with or without a trace, singly or in a batch, gives the same result."""
     first = _evaluate(policy, entity, record, as_of)
     if first is None:
@@ -584,12 +590,12 @@ def deterministic(policy, entity, record, as_of):
         raise PropertyFailure(f"evaluate and evaluate_many differ:\n{a}\n{c}")
 
 
-def fast_equals_reference(policy, entity, record, as_of):
+def fast_equals_reference(policy: Policy, entity: str, record: dict, as_of: dt.date) -> None:
     """The entity's generated function, without a tracer (as batches run it) and with a
     full tracer (as ``--trace`` and ``explain`` run it), agrees with the simpleeval
     reference: the same results, the same traces, and a refused record refused by all
     three with exactly the same diagnostics."""
-    outcomes = {}
+    outcomes: dict[str, Any] = {}  # a Result, or the RecordError that refused the record
     for label, mode, trace in (("batch", FAST, False), ("traced", FAST, True), ("reference", REFERENCE, True)):
         try:
             outcomes[label] = policy.evaluate(record, entity, as_of=as_of, allow_outside=True, mode=mode, trace=trace)
@@ -636,7 +642,7 @@ def _short(outcome):
     return f"grade {outcome.grade!r}"
 
 
-def grade_agrees_with_condition(policy, entity, record, as_of):
+def grade_agrees_with_condition(policy: Policy, entity: str, record: dict, as_of: dt.date) -> None:
     """The level given is the first whose condition holds (the fallback if none does)."""
     grade = policy.spec.entities[entity].grade
     if grade is None:
@@ -664,7 +670,7 @@ def grade_agrees_with_condition(policy, entity, record, as_of):
         )
 
 
-def scores_in_range(policy, entity, record, as_of):
+def scores_in_range(policy: Policy, entity: str, record: dict, as_of: dt.date) -> None:
     """Each reported tier value is one of its table's values."""
     spec = policy.spec.entities[entity]
     result = _evaluate(policy, entity, record, as_of)
@@ -724,7 +730,7 @@ def _inside(interval):
     return 0
 
 
-def tiers_agree_with_conditions(policy, entity, record, as_of):
+def tiers_agree_with_conditions(policy: Policy, entity: str, record: dict, as_of: dt.date) -> None:
     """Where a condition compares a value with a bound of a tier table over that value
     (``usage_ratio >= 0.40`` beside the tier ``[0.40, 0.50)``), the condition is the same
     for every number of the tier the value falls in: the table and the condition read the
@@ -797,7 +803,15 @@ def _moved_lists(inp, items, sign):
     return out
 
 
-def monotonic(policy, entity, record, as_of, *, input=None, direction="increasing"):
+def monotonic(
+    policy: Policy,
+    entity: str,
+    record: dict,
+    as_of: dt.date,
+    *,
+    input: str | None = None,
+    direction: str = "increasing",
+) -> None:
     """Raising an input (``direction: increasing``) never lowers the grade rank; lowering it
     (``decreasing``) never lowers it either. A number moves one step (1, or 0.01 and 1); a
     list of numbers gains an item at the top of its range or has every item raised a step.
@@ -869,7 +883,7 @@ PROPERTIES = {
 # --- running them ------------------------------------------------------------------------------
 
 
-def json_ready(value):
+def json_ready(value: Any) -> Any:
     """A record (or value) as JSON-ready data: numbers exact (Fractions as decimal text),
     dates as ISO text."""
     if type(value) is Fraction:
@@ -961,11 +975,20 @@ def _declared(policy, entities):
     return out, problems
 
 
-def run_property(policy, entity, prop, *, name=None, seed=0, max_examples=200, bounds=True):
+def run_property(
+    policy: Policy,
+    entity: str,
+    prop: Callable[[Policy, str, dict, dt.date], None],
+    *,
+    name: str | None = None,
+    seed: int = 0,
+    max_examples: int = 200,
+    bounds: bool = True,
+) -> CheckFailure | None:
     """Run one property under hypothesis; None if it holds, else a :class:`CheckFailure`
     with the shrunk counterexample."""
-    name = name or getattr(prop, "__name__", "property")
-    last = {}
+    shown = name or str(getattr(prop, "__name__", "property"))
+    last: dict[str, Any] = {}
 
     @settings(
         max_examples=max_examples,
@@ -997,9 +1020,9 @@ def run_property(policy, entity, prop, *, name=None, seed=0, max_examples=200, b
         test()
     except Exception as exc:
         if not last:
-            return CheckFailure(name, entity, None, None, f"{type(exc).__name__}: {exc}")
+            return CheckFailure(shown, entity, None, None, f"{type(exc).__name__}: {exc}")
         return CheckFailure(
-            name,
+            shown,
             entity,
             json_ready(last["record"]),
             last["as_of"].isoformat(),
@@ -1009,7 +1032,14 @@ def run_property(policy, entity, prop, *, name=None, seed=0, max_examples=200, b
     return None
 
 
-def check(policy, *, seed: int = 0, max_examples: int = 200, entities=None, properties=None) -> list[CheckFailure]:
+def check(
+    policy: Policy,
+    *,
+    seed: int = 0,
+    max_examples: int = 200,
+    entities: Sequence[str] | None = None,
+    properties: Sequence[str] | None = None,
+) -> list[CheckFailure]:
     """Run the ready-made properties on each entity (or those named), and the policy's own
     ``properties:``; return the failures, each with its shrunk counterexample."""
     names = list(policy.spec.entities) if entities is None else list(entities)
@@ -1033,7 +1063,7 @@ def check(policy, *, seed: int = 0, max_examples: int = 200, entities=None, prop
     return failures
 
 
-def level_witness(policy):
+def level_witness(policy: Policy) -> Callable[[Entity, Level, Level], dict | None]:
     """A witness search for ``lint``: given an entity, a grade level and an earlier level that
     shadows it, a generated record that meets the level's condition and gets the earlier grade
     (the proof, as an officer can try it), or None where none is found."""
