@@ -11,6 +11,8 @@ The stable API::
         outcome.to_dict()          # a Result, or a Failure with an "error"
 """
 
+from typing import Any
+
 from .base.errors import Diagnostic, InputError, KaoheError, Location, OutputError, PolicyError, Problem, RecordError
 from .base.messages import cli_text, translation
 from .columnar.table import evaluate_table
@@ -53,7 +55,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """``engine.testing`` on first use only: it imports hypothesis, an optional extra."""
     if name == "testing":
         import importlib

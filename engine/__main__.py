@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 
-def main():
+def main() -> int | None:
     try:
         from .cli import main as command
     except ModuleNotFoundError as missing:

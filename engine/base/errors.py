@@ -59,7 +59,7 @@ class Problem(Exception):
     def __hash__(self) -> int:
         return hash(self.key)
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple:
         return (_rebuild, (type(self), self.key, self.params))
 
 
@@ -224,7 +224,7 @@ class KaoheError(Exception):
     def first(self) -> Diagnostic:
         return self.diagnostics[0]
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple:
         return (type(self), (self.diagnostics,))
 
 

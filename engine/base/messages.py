@@ -18,7 +18,7 @@ __all__ = ["LOCALE", "cli_text", "translation"]
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 
 
-def cli_text(key: str, lang: str, **params) -> str:
+def cli_text(key: str, lang: str, **params: object) -> str:
     """The command line's sentence ``key`` in ``lang`` ("zh" or "en")."""
     return text("cli." + key, params, lang)
 

@@ -130,7 +130,7 @@ class Interval:
     hi_closed: bool
     text: str = ""
 
-    def __contains__(self, x) -> bool:
+    def __contains__(self, x: Any) -> bool:  # a number or a date, as the bounds are
         if self.lo is not None and (x < self.lo or (x == self.lo and not self.lo_closed)):
             return False
         return not (self.hi is not None and (x > self.hi or (x == self.hi and not self.hi_closed)))

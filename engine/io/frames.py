@@ -20,10 +20,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..base.errors import Diagnostic, KaoheError
 from .text import flat_row
+
+if TYPE_CHECKING:
+    import pandas
+
+    from ..runtime.policy import Policy
 
 __all__ = ["evaluate_frame", "frame_records"]
 
@@ -61,7 +67,7 @@ def _cell(value):
     return value
 
 
-def frame_records(frame) -> Iterator[dict]:
+def frame_records(frame: pandas.DataFrame) -> Iterator[dict]:
     """The rows of a DataFrame as records: empty cells left out, numbers exact."""
     columns = [str(c) for c in frame.columns]
     for row in frame.itertuples(index=False, name=None):
@@ -73,7 +79,16 @@ def frame_records(frame) -> Iterator[dict]:
         yield record
 
 
-def evaluate_frame(policy, frame, entity: str, *, as_of=None, lang: str | None = None, keep=(), **options):
+def evaluate_frame(
+    policy: Policy,
+    frame: pandas.DataFrame,
+    entity: str,
+    *,
+    as_of: dt.date | None = None,
+    lang: str | None = None,
+    keep: Sequence[str] = (),
+    **options: Any,
+) -> pandas.DataFrame:
     """Evaluate every row of ``frame``; a DataFrame of flat rows, failures included.
 
     ``keep`` names input columns (姓名, 学校, ...) to carry into the result unchanged;

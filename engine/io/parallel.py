@@ -14,6 +14,7 @@ the parent is gone, so that none of them prints a traceback.
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import gc
 import json
 import multiprocessing as mp
@@ -154,14 +155,14 @@ def _chunks(kind, items: Iterable):
 
 
 def evaluate_parallel(
-    path,
+    path: str,
     records: Iterable,
     entity: str,
     *,
-    as_of,
-    trace=False,
-    jobs=2,
-    lang="zh",
+    as_of: dt.date | None,
+    trace: bool = False,
+    jobs: int = 2,
+    lang: str = "zh",
     lines: Iterable | None = None,
     source_name: str = "-",
     as_text: bool = False,

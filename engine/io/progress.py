@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from typing import TextIO
 
 import click
 
@@ -21,7 +22,7 @@ __all__ = ["count_records", "progress", "shown"]
 _CHUNK = 1 << 20
 
 
-def shown(stream=None) -> bool:
+def shown(stream: TextIO | None = None) -> bool:
     """Whether a bar would be drawn on ``stream`` (stderr by default): only on a terminal."""
     stream = stream or sys.stderr
     try:
@@ -71,7 +72,7 @@ def progress(
     lang: str = "zh",
     task: str = "evaluate",
     name: str = "",
-    stream=None,
+    stream: TextIO | None = None,
 ) -> Iterator:
     """Yield ``items`` unchanged; on a terminal, draw a bar with ``total`` (when known), the
     percentage and the time left, labelled in ``lang`` (``task``: a ``cli.progress.*`` key)."""

@@ -20,11 +20,17 @@ import itertools
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..base.errors import Diagnostic, InputError, KaoheError, Location, Problem
 from ..base.suggest import closest
 from ..language.model import Entity
 from .text import SeenKeys, atomic_path, column_map, limit_record, output_error, record_failure
+
+if TYPE_CHECKING:
+    from zipfile import ZipFile
+
+    from .text import Carried
 
 __all__ = ["HEADERS", "is_ratio", "missing_columns", "read_xlsx", "sheet_names", "unknown_columns", "write_xlsx"]
 
@@ -80,7 +86,7 @@ def _open(path, read_only=True):
         raise InputError(Diagnostic.of(key, Location(name), reader=f"{type(exc).__name__}: {exc}")) from None
 
 
-def sheet_names(path) -> list[str]:
+def sheet_names(path: str | Path) -> list[str]:
     """The names of the workbook's sheets, in order."""
     book = _open(path)
     try:
@@ -208,7 +214,7 @@ def _value(cell, text_field: bool):
     return str(value)
 
 
-def read_xlsx(path, entity: Entity, sheet: str | None = None) -> Iterator:
+def read_xlsx(path: str | Path, entity: Entity, sheet: str | None = None) -> Iterator:
     """Records of one sheet of an .xlsx workbook (the first, or ``sheet``), streamed.
 
     Each data row gives exactly one item, in order: a dict of raw fields keyed by input
@@ -331,7 +337,7 @@ def _header_of(path, entity: Entity, sheet):
         book.close()
 
 
-def unknown_columns(path, entity: Entity, sheet: str | None = None) -> list[tuple[str, str | None]]:
+def unknown_columns(path: str | Path, entity: Entity, sheet: str | None = None) -> list[tuple[str, str | None]]:
     """(For .xlsx and .csv inputs.) Header cells that name no input of ``entity``, each with the closest known header
     (an input's name, label or declared column) or None. Their columns are not read."""
     mapping = column_map(entity)
@@ -343,7 +349,7 @@ def unknown_columns(path, entity: Entity, sheet: str | None = None) -> list[tupl
     return out
 
 
-def missing_columns(path, entity: Entity, sheet: str | None = None) -> list[tuple[str, str]]:
+def missing_columns(path: str | Path, entity: Entity, sheet: str | None = None) -> list[tuple[str, str]]:
     """Required inputs of ``entity`` that no column gives: (input name, header to add)."""
     mapping = column_map(entity)
     present = {_field(mapping, text) for text in _header_of(path, entity, sheet)}
@@ -418,12 +424,12 @@ def is_ratio(name: str, label_zh: str | None = None, label_en: str | None = None
 
 
 def write_xlsx(
-    path,
+    path: str | Path,
     outcomes: Iterable,
     entity: Entity,
     lang: str = "zh",
     sheet_title: str | None = None,
-    carry=None,
+    carry: Carried | None = None,
 ) -> int:
     """Write one row per outcome (a Result or a Failure) to ``path``; return the row count.
 
@@ -578,7 +584,7 @@ def _drop_sheet_stream(sheet) -> None:
         os.unlink(writer.out)
 
 
-def archive_close_quietly(archive) -> None:
+def archive_close_quietly(archive: ZipFile) -> None:
     """Close a zip archive whose writing failed; its own close may fail again (the disk is
     still full): that second failure is expected and ignored."""
     with contextlib.suppress(Exception):

@@ -8,13 +8,21 @@ record its plan cannot prove valid to the row engine, so results and diagnostics
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from ..base.errors import Diagnostic, InputError, Location, Problem
 from ..columnar.plan import Unsupported, declared_kinds
 from ..columnar.run import outcomes_from_table, plan_for, records_to_table, row_outcomes
 from ..columnar.table import AUTO_THRESHOLD, outcomes_table
 from . import read_records
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from ..language.model import Entity, PolicySpec
+    from ..runtime.policy import Policy
+    from ..runtime.result import Failure, Result
 
 __all__ = [
     "AUTO_THRESHOLD",
@@ -38,7 +46,7 @@ def _is_parquet(path: str) -> bool:
 BATCH = 100_000
 
 
-def parquet_batches(path: str, batch: int = BATCH):
+def parquet_batches(path: str, batch: int = BATCH) -> Iterator[pa.Table]:
     """A Parquet file as Arrow tables of at most ``batch`` rows, in order."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -51,7 +59,7 @@ def parquet_batches(path: str, batch: int = BATCH):
         yield pa.Table.from_batches([piece])
 
 
-def read_parquet(path: str):
+def read_parquet(path: str) -> pa.Table:
     import pyarrow.parquet as pq
 
     try:
@@ -60,7 +68,7 @@ def read_parquet(path: str):
         raise InputError(Diagnostic.of("input.unreadable/parquet", Location(path), reason=str(exc))) from None
 
 
-def read_detail(table, key: str, name: str, path: str):
+def read_detail(table: pa.Table, key: str, name: str, path: str) -> pa.Table:
     """``table`` with the list column ``name`` built from a long table (one row per item,
     keyed by ``key``), items in file order. A record with no rows there has no list (it is
     missing, not empty: the row engine then says so if a rule needs it)."""
@@ -103,7 +111,7 @@ def _range(n):
 
 
 def evaluate_source(
-    policy,
+    policy: Policy,
     entity: str,
     path: str,
     *,
@@ -192,7 +200,9 @@ def _chain(first, rest):
     yield from rest
 
 
-def evaluate_parquet_to_parquet(policy, entity: str, src: str, dst: str, *, as_of: dt.date, engine: str, notes: list):
+def evaluate_parquet_to_parquet(
+    policy: Policy, entity: str, src: str, dst: str, *, as_of: dt.date, engine: str, notes: list
+) -> tuple[int, int]:
     """Parquet in, the flat result table out, batch by batch, without building a Result per
     record for the rows the plan decides; (total, rejected)."""
     import pyarrow as pa
@@ -281,7 +291,9 @@ def _parquet_in_duckdb(policy, entity, src, dst, as_of, engine, notes):
     return table.num_rows, table.num_rows - table.column("error_code").null_count
 
 
-def write_parquet(path: str, outcomes, entity, spec=None) -> tuple[int, int]:
+def write_parquet(
+    path: str, outcomes: Iterable[Result | Failure], entity: Entity, spec: PolicySpec | None = None
+) -> tuple[int, int]:
     """The flat result table (see engine.columnar.table) as Parquet; (total, rejected)."""
     import pyarrow.parquet as pq
 
@@ -291,7 +303,7 @@ def write_parquet(path: str, outcomes, entity, spec=None) -> tuple[int, int]:
     return table.num_rows, table.num_rows - errors
 
 
-def plan_sql(policy, entity: str, dialect: str, as_of: dt.date, table: str = "records") -> str:
+def plan_sql(policy: Policy, entity: str, dialect: str, as_of: dt.date, table: str = "records") -> str:
     """The plan of ``entity`` as SQL for ``dialect``, over a table whose columns have the
     natural types of the inputs (numbers as DOUBLE, lists as arrays) and a ``__row`` number."""
     from ..columnar.plan import build_plan

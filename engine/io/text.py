@@ -21,17 +21,17 @@ import stat
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypeAlias
 
 from ..base.errors import Diagnostic, InputError, Location, OutputError, RecordError, unreadable_key
 from ..language.aliases import column_map
 from ..language.kinds import build_coercer, count_normalised
 from ..language.model import Entity
-from ..runtime.result import Failure
+from ..runtime.result import Failure, Result
 
 __all__ = [
     "FORMATS",
@@ -96,7 +96,7 @@ class DuplicateKey(Exception):
         super().__init__(field)
         self.field, self.record = field, record
 
-    def id_of(self, entity: Entity):
+    def id_of(self, entity: Entity) -> str | None:
         """The record's id, when the object given twice a key is the record itself."""
         value = self.record.get(entity.key)
         return value if isinstance(value, str) and len(value) <= MAX_ID else None
@@ -131,7 +131,7 @@ class SeenKeys:
         self.coerce = build_coercer(spec) if spec is not None else None
         self.first: dict = {}
 
-    def key_of(self, record) -> object:
+    def key_of(self, record: object) -> object:
         """The record's key as its input reads it; None when it has none or it is invalid
         (the record is refused for that anyway)."""
         if not isinstance(record, dict):
@@ -151,14 +151,14 @@ class SeenKeys:
             return None
         return key
 
-    def repeated(self, key, line: int) -> int | None:
+    def repeated(self, key: object, line: int) -> int | None:
         """The line that first gave ``key``, when this is not it; else None (and remembered)."""
         if key is None or not self.active:
             return None
         first = self.first.setdefault(key, line)
         return first if first != line else None
 
-    def failure(self, key, line: int, first: int) -> Failure:
+    def failure(self, key: object, line: int, first: int) -> Failure:
         shown = key if isinstance(key, str) else str(key)
         return record_failure(
             self.entity,
@@ -171,7 +171,7 @@ class SeenKeys:
             first=first,
         )
 
-    def check(self, item, line: int):
+    def check(self, item: object, line: int) -> object:
         """``item``, or the Failure that refuses it as a repeated key."""
         if not self.active or not isinstance(item, dict):
             return item
@@ -180,7 +180,7 @@ class SeenKeys:
         return item if first is None else self.failure(key, line, first)
 
 
-def record_failure(entity: Entity, file: str, line: int, key: str, id_=None, **params) -> Failure:
+def record_failure(entity: Entity, file: str, line: int, key: str, id_: str | None = None, **params: Any) -> Failure:
     """The Failure for a line or row that is not a record: catalogue entry ``key`` at ``line``."""
     return Failure(
         entity.name, id_, RecordError(Diagnostic.of(key, Location(file, line, 0), line=line, **params)), line
@@ -213,7 +213,7 @@ def _long_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
         yield raw
 
 
-def jsonl_record(raw: bytes | None, number: int, name: str, entity: Entity):
+def jsonl_record(raw: bytes | None, number: int, name: str, entity: Entity) -> dict | Failure | None:
     """One JSON Lines line as a record, a Failure, or None for a blank line."""
     if raw is None or len(raw) > MAX_LINE:
         return record_failure(entity, name, number, "input.line-too-long", mib=MAX_LINE // (1024 * 1024))
@@ -252,7 +252,7 @@ def _shown(text: str, size: int = 40) -> str:
     return text if len(text) <= size else text[:size] + "…"
 
 
-def limit_record(record: dict, entity: Entity, name: str, number: int):
+def limit_record(record: dict, entity: Entity, name: str, number: int) -> dict | Failure:
     """``record``, or a Failure when it breaks a limit every input format shares: values nested
     more than MAX_DEPTH deep, an id longer than MAX_ID characters, a text field longer than
     MAX_TEXT."""
@@ -296,7 +296,7 @@ def jsonl_lines(path: str) -> Iterator:
         yield from _long_lines(stream)
 
 
-def open_input(path: str):
+def open_input(path: str) -> IO[bytes]:
     try:
         return open(path, "rb")
     except OSError as exc:
@@ -476,7 +476,7 @@ class _Lines:
         return taken
 
 
-def csv_header(path) -> list[str]:
+def csv_header(path: str | Path) -> list[str]:
     """The header cells of a CSV file (UTF-8, BOM or GBK), or [] if it has none."""
     try:
         with open(path, "rb") as stream:
@@ -619,14 +619,14 @@ class Annotated:
 
     __slots__ = ("outcome", "warnings")
 
-    def __init__(self, outcome, warnings: list[Diagnostic]):
+    def __init__(self, outcome: Result | Failure, warnings: list[Diagnostic]) -> None:
         self.outcome, self.warnings = outcome, warnings
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.outcome, name)
 
     @property
-    def text(self):  # a worker's serialised line does not hold the warnings: serialise again
+    def text(self) -> None:  # a worker's serialised line does not hold the warnings: serialise again
         return None
 
     def to_dict(self, lang: str = "zh", trace: bool = False) -> dict:
@@ -639,7 +639,11 @@ class Annotated:
         return data
 
 
-def annotate(outcomes, notes: dict) -> Iterator:
+#: what a writer writes: a result, a refused record, or either with the reader's warnings
+Outcome: TypeAlias = "Result | Failure | Annotated"
+
+
+def annotate(outcomes: Iterable[Result | Failure], notes: dict) -> Iterator:
     """``outcomes`` with the reader's warnings (``notes``: position -> Diagnostic) attached to
     the outcome of the same position. The reader fills ``notes`` as it goes, always before
     the outcome of that record is taken."""
@@ -660,11 +664,11 @@ class Carried:
     queue (a record or two; more with worker processes) and never meet another record's
     outcome."""
 
-    def __init__(self, records, columns: list[str]):
+    def __init__(self, records: Iterable, columns: Iterable[str]) -> None:
         self.records, self.columns = records, list(columns)
         self.queue: deque = deque()
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator:
         columns = self.columns
         for record in self.records:
             row = record if isinstance(record, dict) else {}
@@ -705,7 +709,7 @@ class Writer:
     def carried(self) -> dict:
         return self.carry.pop() if self.carry is not None else {}
 
-    def write(self, outcome) -> None:
+    def write(self, outcome: Outcome) -> None:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -723,7 +727,7 @@ def _with_carried(data: dict, carried: dict) -> dict:
 
 
 class JsonlWriter(Writer):
-    def write(self, outcome):
+    def write(self, outcome: Outcome) -> None:
         carried = self.carried()
         text = getattr(outcome, "text", None)  # already serialised by a worker process
         if text is not None and not carried:
@@ -734,17 +738,17 @@ class JsonlWriter(Writer):
 
 
 class JsonWriter(Writer):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.count = 0
         self.out.write("[")
 
-    def write(self, outcome):
+    def write(self, outcome: Outcome) -> None:
         data = _with_carried(outcome.to_dict(self.lang, self.trace), self.carried())
         self.out.write(("\n" if self.count == 0 else ",\n") + json.dumps(data, ensure_ascii=False))
         self.count += 1
 
-    def close(self):
+    def close(self) -> None:
         self.out.write("\n]\n")
 
 
@@ -770,7 +774,7 @@ def _flat(outcome, lang):
     return row
 
 
-def flat_row(outcome, lang: str = "zh") -> dict:
+def flat_row(outcome: Outcome, lang: str = "zh") -> dict:
     """A Result or a Failure as one flat row (the CSV writer's columns, by code)."""
     return _flat(outcome, lang)
 
@@ -782,7 +786,15 @@ class CsvWriter(Writer):
     In Chinese the headers are labels (the key column is headed by its input's label, such
     as 工号, so the CSV reader takes the file back) and sanctions and awards are labels."""
 
-    def __init__(self, out, lang="zh", trace=False, columns: list[str] | None = None, carry=None, entity=None):
+    def __init__(
+        self,
+        out: IO[str],
+        lang: str = "zh",
+        trace: bool = False,
+        columns: list[str] | None = None,
+        carry: Carried | None = None,
+        entity: Entity | None = None,
+    ) -> None:
         super().__init__(out, lang, trace, carry)
         base = ["id", "entity", "grade", "grade_label"]
         tail = ["credit_total", "credits", "sanctions", "awards", "error", "warning"]
@@ -803,7 +815,7 @@ class CsvWriter(Writer):
         else:
             self.writer.writeheader()
 
-    def write(self, outcome):
+    def write(self, outcome: Outcome) -> None:
         row = _flat(outcome, self.lang)
         row.update({k: v for k, v in self.carried().items() if k not in row})
         self.writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
@@ -813,7 +825,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
-def spreadsheet_safe(value):
+def spreadsheet_safe(value: object) -> object:
     """A CSV cell that a spreadsheet program would read as a formula (text starting with
     = + - @, a tab or a carriage return) gets a leading ' so that it shows as text; plain
     numbers such as -2 or -0.5 are left as they are."""
@@ -843,12 +855,19 @@ def terminal_safe(text: str) -> str:
 class TableWriter(Writer):
     """An aligned table for people at a terminal (with an entity column when levels are mixed)."""
 
-    def __init__(self, out, lang="zh", trace=False, columns=None, carry=None):
+    def __init__(
+        self,
+        out: IO[str],
+        lang: str = "zh",
+        trace: bool = False,
+        columns: list[str] | None = None,
+        carry: Carried | None = None,
+    ) -> None:
         super().__init__(out, lang, trace, carry)
         self.rows: list[list[str]] = []
         self.entities: list[str] = []
 
-    def write(self, outcome):
+    def write(self, outcome: Outcome) -> None:
         data = outcome.to_dict(self.lang)
         carried = [str(v) for v in self.carried().values() if v not in (None, "")]
         if carried:
@@ -869,7 +888,7 @@ class TableWriter(Writer):
             )
         self.rows.append([terminal_safe(cell) for cell in row])
 
-    def close(self):
+    def close(self) -> None:
         import unicodedata
 
         zh = self.lang == "zh"
@@ -892,7 +911,15 @@ class TableWriter(Writer):
             self.out.write("  ".join(cells).rstrip() + "\n")
 
 
-def make_writer(fmt: str, out: IO[str], lang="zh", trace=False, columns=None, carry=None, entity=None) -> Writer:
+def make_writer(
+    fmt: str,
+    out: IO[str],
+    lang: str = "zh",
+    trace: bool = False,
+    columns: list[str] | None = None,
+    carry: Carried | None = None,
+    entity: Entity | None = None,
+) -> Writer:
     """A writer of ``fmt``; ``carry`` (a :class:`Carried`) adds pass-through columns, and
     ``entity`` gives the CSV writer its Chinese headers."""
     if fmt == "jsonl":
@@ -926,7 +953,7 @@ _OUTPUT_PROBLEMS = {
 }
 
 
-def output_error(exc: OSError, path) -> OutputError:
+def output_error(exc: OSError, path: str | Path) -> OutputError:
     """An operating-system error while writing ``path`` as the user's problem, with its path."""
     key = _OUTPUT_PROBLEMS.get(exc.errno or 0, "output.write-failed")
     return OutputError(
@@ -950,7 +977,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_temps(path) -> list[str]:
+def remove_stale_temps(path: str | Path) -> list[str]:
     """Remove the temporary files that killed kaohe runs left beside ``path`` (only kaohe's,
     recognised by name, and only those whose process is gone); return their paths."""
     target = Path(path)
@@ -979,7 +1006,7 @@ def _is_special(path) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
-def check_output(path) -> list[str]:
+def check_output(path: str | Path) -> list[str]:
     """Check before any work that ``path`` can be written: not a folder, in a folder that
     exists and takes a new file. Raise OutputError if not. Remove stale temporary files of
     killed runs and return their paths."""
@@ -1020,7 +1047,7 @@ class _Guarded:
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | None, encoding: str = "utf-8", newline: str | None = None):
+def atomic_output(path: str | None, encoding: str = "utf-8", newline: str | None = None) -> Iterator[_Guarded]:
     """A text stream that becomes ``path`` only if the block completes; stdout for None or '-'.
     A write that fails (a full disk, a file size limit) raises OutputError and leaves ``path``
     as it was."""
@@ -1053,7 +1080,7 @@ def atomic_output(path: str | None, encoding: str = "utf-8", newline: str | None
 
 
 @contextlib.contextmanager
-def atomic_path(path, probe: bool = False):
+def atomic_path(path: str | Path, probe: bool = False) -> Iterator[str]:
     """A temporary file beside ``path`` that replaces it only if the block completes (an
     interrupted or failed write leaves ``path`` as it was). The new file gets the usual mode
     of a new file, not the temporary file's private one. OutputError if the folder cannot

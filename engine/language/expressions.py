@@ -64,7 +64,7 @@ class ExpressionProblem(Problem):
     """An expression is refused when the policy loads: an ``expr.*`` catalogue key, the
     column in the expression, and optionally a hint made for this case."""
 
-    def __init__(self, key: str, col: int = 0, advice: Problem | None = None, **params):
+    def __init__(self, key: str, col: int = 0, advice: Problem | None = None, **params: Any) -> None:
         super().__init__(key, **params)
         self.code, self.col, self.advice = key.partition("/")[0], col, advice
 
@@ -76,7 +76,7 @@ class ExpressionProblem(Problem):
     def hint(self) -> str | None:
         return self.advice.render("en") if self.advice is not None else None
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple:
         return (_rebuild_expression_problem, (self.key, self.col, self.advice, self.params))
 
 
@@ -647,13 +647,13 @@ class Expression:
         return evaluator.eval(self.text, previously_parsed=self.tree)
 
 
-def node_column(source: str, node) -> int:
+def node_column(source: str, node: ast.AST) -> int:
     """The 1-based column in ``source`` (counting every line) of ``node``: Python gives a
     line and a UTF-8 byte offset, which differ from characters after a Chinese text."""
     lines = source.split("\n")
     lineno = min(max(getattr(node, "lineno", 1), 1), len(lines))
     line = lines[lineno - 1]
-    chars = len(line.encode("utf-8")[: max(node.col_offset, 0)].decode("utf-8", errors="ignore"))
+    chars = len(line.encode("utf-8")[: max(getattr(node, "col_offset", 0), 0)].decode("utf-8", errors="ignore"))
     return sum(len(x) + 1 for x in lines[: lineno - 1]) + chars + 1
 
 

@@ -82,7 +82,7 @@ def text_value(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip()
 
 
-def parse_date(value) -> dt.date:
+def parse_date(value: object) -> dt.date:
     """A date from ``2021-06-30``, ``2021/6/30``, ``2021.6.30`` or ``2021年6月30日``."""
     if isinstance(value, dt.datetime):
         return value.date()
@@ -411,7 +411,7 @@ def _show(x) -> str:
     return format_number(x) if isinstance(x, (int, Fraction)) else repr(x)
 
 
-def kind_word(value) -> Problem:
+def kind_word(value: object) -> Problem:
     """What kind of value this is, in the officer's words (``word.kind.*``)."""
     if value is None:
         return Problem("word.kind.empty")

@@ -134,7 +134,7 @@ class TypeProblem(Problem):
     """A part of an expression whose types do not fit: a ``type.*`` catalogue key and its
     parameters; ``node`` locates it, ``advice`` is a hint made for this case."""
 
-    def __init__(self, key: str, node=None, advice: Problem | None = None, **params):
+    def __init__(self, key: str, node: ast.expr | None = None, advice: Problem | None = None, **params: Any) -> None:
         super().__init__(key, **params)
         self.code, self.node, self.advice = key.partition("/")[0], node, advice
 

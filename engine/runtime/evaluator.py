@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -33,7 +33,7 @@ class TierTable:
 
     __slots__ = ("bounds", "closed_up", "inside", "ints", "tiers")
 
-    def __init__(self, tiers):
+    def __init__(self, tiers: Sequence) -> None:
         self.tiers = tiers
         # bounds[i] is the lower end of tiers[i + 1]; closed_up[i]: that end belongs to it
         self.bounds = [t.interval.lo for t in tiers[1:]]

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..base.errors import Diagnostic, KaoheError, RecordError
 from ..base.numbers import ratio, to_json_number
-from ..language.model import Entity, PolicySpec
+from ..language.model import Entity, Level, PolicySpec
 from .tracers import FullTracer
 
 __all__ = ["LANGUAGES", "Failure", "Result", "check_language", "plain"]
@@ -64,7 +64,16 @@ class Result:
 
     __slots__ = ("entity", "fired", "id", "level", "members", "scores", "spec", "tracer")
 
-    def __init__(self, spec: PolicySpec, entity: Entity, id_, level, fired, scores, tracer=None):
+    def __init__(
+        self,
+        spec: PolicySpec,
+        entity: Entity,
+        id_: str | None,
+        level: Level | None,
+        fired: list,
+        scores: dict,
+        tracer: FullTracer | None = None,
+    ) -> None:
         self.spec, self.entity, self.id, self.level = spec, entity, id_, level
         self.fired, self.scores, self.tracer = fired, scores, tracer
         self.members: dict | None = None  # for a group judged from members: the member accounting
@@ -274,7 +283,7 @@ class Failure:
 
     ok = False
 
-    def __init__(self, entity: str, id_, error: RecordError, index: int | None = None):
+    def __init__(self, entity: str, id_: str | None, error: RecordError, index: int | None = None) -> None:
         self.entity, self.id, self.error, self.index = entity, id_, error, index
         self.members: dict | None = None  # for a group judged from members: the member accounting
 

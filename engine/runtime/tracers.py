@@ -49,7 +49,7 @@ class TracedEnv(dict):
     rt: Any  # the EntityRuntime, for its errors
     fails: dict
 
-    def __missing__(self, name):
+    def __missing__(self, name: str) -> object:
         rt = self.rt
         err = self.fails.get(name)
         if type(err) is str:  # read an optional input the record leaves empty
