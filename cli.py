@@ -28,7 +28,9 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
@@ -39,6 +41,10 @@ from engine.io.text import FORMATS, Carried, annotate, atomic_output, check_outp
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_POLICY, EXIT_INPUT, EXIT_INTERNAL, EXIT_OUTPUT = 0, 1, 2, 3, 4, 5, 6
 EXIT_INTERRUPTED = 130
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass
@@ -132,7 +138,7 @@ def _translate_help(command: click.Command, texts) -> None:
         _translate_help(sub, texts)
 
 
-def chosen_language(args) -> str:
+def chosen_language(args: Sequence[str]) -> str:
     """The language of help and usage errors, decided before any policy loads: --lang in the
     arguments, else KAOHE_LANG, else Chinese."""
     for i, arg in enumerate(args):
@@ -155,7 +161,7 @@ def _spoken_help_option(option):
 class Command(click.Command):
     """A kaohe command: its --help option's own text in the spoken language."""
 
-    def get_help_option(self, ctx):
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
         return _spoken_help_option(super().get_help_option(ctx))
 
 
@@ -164,11 +170,11 @@ class Group(click.Group):
 
     command_class = Command
 
-    def main(self, args=None, *rest, **kwargs):
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **kwargs: Any) -> Any:
         speak(chosen_language(sys.argv[1:] if args is None else list(args)))
         return super().main(args, *rest, **kwargs)
 
-    def get_help_option(self, ctx):
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
         return _spoken_help_option(super().get_help_option(ctx))
 
 
@@ -205,7 +211,7 @@ def _report(error: KaoheError) -> None:
         click.echo(diagnostic.render(_lang()), err=True)
 
 
-def guarded(fn):
+def guarded(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn kaohe's errors into messages and exit statuses; never show a traceback."""
 
     @functools.wraps(fn)
@@ -277,7 +283,7 @@ DATE = _Date()
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(engine.__version__, prog_name="kaohe")
 @click.pass_context
-def main(ctx):
+def main(ctx: click.Context) -> None:
     """kaohe (考核): grade teachers, groups, schools and contractors by a region's policy file."""
     ctx.ensure_object(Settings)
 
@@ -286,7 +292,7 @@ def main(ctx):
 @click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of messages (default: the policy's).")
 @guarded
-def validate(policies, lang):
+def validate(policies: tuple[str, ...], lang: str | None) -> None:
     """Check policy files; print every problem as file:line:col."""
     bad = 0
     for path in policies:
@@ -444,23 +450,23 @@ def _summary(total, rejected):
 )
 @guarded
 def evaluate(
-    policy,
-    entity,
-    input_path,
-    members_path,
-    fmt,
-    output,
-    as_of,
-    allow_outside_period,
-    trace,
-    lang,
-    sheet,
-    jobs,
-    pass_through=(),
-    strict=False,
-    engine_name="row",
-    details=(),
-):
+    policy: str,
+    entity: str,
+    input_path: str | None,
+    members_path: str | None,
+    fmt: str | None,
+    output: str | None,
+    as_of: dt.date | None,
+    allow_outside_period: bool,
+    trace: bool,
+    lang: str | None,
+    sheet: str | None,
+    jobs: int,
+    pass_through: tuple[str, ...] = (),
+    strict: bool = False,
+    engine_name: str = "row",
+    details: tuple[str, ...] = (),
+) -> None:
     """Evaluate records; one output per input record, in order."""
     if bool(input_path) == bool(members_path):
         raise click.UsageError(cli_text("usage.input-or-members", _lang()))
@@ -486,6 +492,7 @@ def evaluate(
         raise click.UsageError(cli_text("parquet-needs-files", _lang()))
     if members_path:
         _evaluate_levels(loaded, entity, members_path, fmt, output, day, trace, lang, sheet, strict)
+    assert input_path is not None  # one of --input and --members, checked above
     rt = loaded.runtime(entity)
     total = rejected = 0
     columns = list(rt.entity.reported)
@@ -503,13 +510,14 @@ def evaluate(
     if fmt == "xlsx":
         from engine.io.sheets import write_xlsx
 
-        outcomes = _counted(
+        counted = _counted(
             annotate(loaded.evaluate_many(records, entity, as_of=day, trace=trace, allow_outside=True), notes)
         )
-        write_xlsx(output, outcomes, rt.entity, lang=lang, carry=carry)
-        _summary(outcomes.total, outcomes.rejected)
+        assert output is not None  # --format xlsx needs --output, checked above
+        write_xlsx(output, counted, rt.entity, lang=lang, carry=carry)
+        _summary(counted.total, counted.rejected)
         _notes_summary(input_path, notes)
-        sys.exit(EXIT_REJECTED if outcomes.rejected else EXIT_OK)
+        sys.exit(EXIT_REJECTED if counted.rejected else EXIT_OK)
     if jobs > 1:
         from engine.io.parallel import evaluate_parallel
 
@@ -619,7 +627,7 @@ def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, e
 @click.option("--table", default="records", show_default=True, help="The table of records (with a __row column).")
 @click.option("--as-of", type=DATE, help="The day deadlines are judged at (default: today).")
 @guarded
-def sql(policy, entity, dialect, table, as_of):
+def sql(policy: str, entity: str, dialect: str, table: str, as_of: dt.date | None) -> None:
     """Print an entity's columnar plan as SQL, to run a policy inside a warehouse."""
     from engine.io.tables import Unsupported, plan_sql
 
@@ -709,7 +717,15 @@ def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, la
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]))
 @guarded
-def explain(policy, entity, record_text, as_of, allow_outside_period, fmt, lang):
+def explain(
+    policy: str,
+    entity: str,
+    record_text: str,
+    as_of: dt.date | None,
+    allow_outside_period: bool,
+    fmt: str,
+    lang: str | None,
+) -> None:
     """Show, for one record, each rule that fired, its clause and the values it saw."""
     from engine.tools.explain import explain_text, next_grade_hints
 
@@ -743,7 +759,7 @@ def explain(policy, entity, record_text, as_of, allow_outside_period, fmt, lang)
     "--min-coverage", type=click.FloatRange(0, 100), help="Fail when a policy's coverage is below this percent."
 )
 @guarded
-def test_command(paths, coverage, min_coverage):
+def test_command(paths: tuple[str, ...], coverage: bool, min_coverage: float | None) -> None:
     """Run policy test cases (policies/*.tests.yaml by default)."""
     from engine.tools.cases import find_case_files, run_cases
 
@@ -776,7 +792,7 @@ def test_command(paths, coverage, min_coverage):
                 )
             if outcome.explanation:
                 click.echo("\n".join("        " + line for line in outcome.explanation.splitlines()))
-        if coverage or min_coverage is not None:
+        if cov is not None and (coverage or min_coverage is not None):
             click.echo(cov.report(lang))
             if min_coverage is not None and cov.percent() < min_coverage:
                 low.append(policy.spec.id)
@@ -810,7 +826,7 @@ def _level_witness(policy):
 @click.option("--strict", is_flag=True, help="Exit non-zero on warnings too.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of messages (default: the policy's).")
 @guarded
-def lint(policies, strict, lang):
+def lint(policies: tuple[str, ...], strict: bool, lang: str | None) -> None:
     """Stricter checks: unreachable levels, unread inputs, percentages for ratios, ..."""
     from engine.tools.lint import lint as lint_spec
 
@@ -846,7 +862,16 @@ def lint(policies, strict, lang):
     "--prove", "prove_it", is_flag=True, help="Decide over every possible record (SMT solver) instead of an input."
 )
 @guarded
-def diff(old, new, entity, input_path, as_of, examples, fmt, prove_it):
+def diff(
+    old: str,
+    new: str,
+    entity: str | None,
+    input_path: str | None,
+    as_of: dt.date | None,
+    examples: int,
+    fmt: str,
+    prove_it: bool,
+) -> None:
     """How many records change grade, credits or sanctions under a revised policy; with
     --prove, whether the two versions decide every possible record alike."""
     if prove_it:
@@ -879,7 +904,7 @@ def _show_verdicts(verdicts, fmt) -> None:
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of messages (default: the policy's).")
 @guarded
-def prove(policy, entity, fmt, lang):
+def prove(policy: str, entity: str | None, fmt: str, lang: str | None) -> None:
     """Prove facts over every possible record with an SMT solver: tier tables cover each
     value exactly once, every grade and consequence can be reached and avoided, and the
     policy's properties hold. Every counterexample is a record the engine confirmed."""
@@ -899,7 +924,7 @@ def prove(policy, entity, fmt, lang):
 @click.option("--examples", "max_examples", default=200, show_default=True)
 @click.option("--entity", "entities", multiple=True, help="Only these entities (default: all).")
 @guarded
-def check(policy, seed, max_examples, entities):
+def check(policy: str, seed: int, max_examples: int, entities: tuple[str, ...]) -> None:
     """Property-test a policy with generated records; print a shrunk counterexample on failure."""
     from engine.tools.checking import run_check
 
@@ -930,7 +955,18 @@ def check(policy, seed, max_examples, entities):
 @click.option("--lang", type=click.Choice(["zh", "en"]))
 @click.option("--sheet", help="Sheet of an .xlsx input.")
 @guarded
-def report(policy, entity, input_path, output, group_by, rosters, as_of, allow_outside_period, lang, sheet):
+def report(
+    policy: str,
+    entity: str,
+    input_path: str,
+    output: str,
+    group_by: str | None,
+    rosters: str,
+    as_of: dt.date | None,
+    allow_outside_period: bool,
+    lang: str | None,
+    sheet: str | None,
+) -> None:
     """Write a self-contained report: totals, grade charts, credits, sanctions, rejected records, rosters."""
     from engine.tools.report import check_group_by, find_browser, resolve_group_by, write_report
 
@@ -993,7 +1029,7 @@ def _input_columns(input_path, entity, sheet) -> list | None:
 @click.option("--check", is_flag=True, help="Write nothing; list the files that are not formatted and exit 1.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of messages (default: the policy's).")
 @guarded
-def fmt_command(paths, check, lang):
+def fmt_command(paths: tuple[str, ...], check: bool, lang: str | None) -> None:
     """Rewrite policies and case files in canonical key order and indentation, keeping comments."""
     from engine.tools.fmt import format_file
 
@@ -1035,7 +1071,17 @@ def fmt_command(paths, check, lang):
 @click.option("--dir", "directory", default="policies", show_default=True, type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @guarded
-def new(pid, region, title, source_title, number, day, base, directory, force):
+def new(
+    pid: str,
+    region: str,
+    title: str,
+    source_title: str,
+    number: str,
+    day: dt.date,
+    base: str,
+    directory: str,
+    force: bool,
+) -> None:
     """Write a new policy skeleton, its test cases and an example input, ready to adapt."""
     from engine.tools.scaffold import new_policy
 
@@ -1048,7 +1094,7 @@ def new(pid, region, title, source_title, number, day, base, directory, force):
 @main.command()
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @guarded
-def policies(fmt):
+def policies(fmt: str) -> None:
     """List the installed policies (kaohe's own and other packages'): name, id, version, title."""
     found = engine.installed_policies()
     if fmt == "json":
@@ -1072,7 +1118,7 @@ def policies(fmt):
 @main.command()
 @click.argument("beside", required=False, type=click.Path())
 @guarded
-def schema(beside):
+def schema(beside: str | None) -> None:
     """Print the policy schema (for editors), or write it as policy.schema.json beside a policy
     file or into a folder."""
     from engine.tools.scaffold import policy_schema_text, write_schema
@@ -1095,7 +1141,7 @@ def schema(beside):
 )
 @click.option("--token", help="Require 'Authorization: Bearer TOKEN' on every request (or set KAOHE_TOKEN).")
 @guarded
-def serve(host, port, policy_dirs, token):
+def serve(host: str, port: int, policy_dirs: tuple[str, ...], token: str | None) -> None:
     """Serve the REST API, its OpenAPI docs (/docs) and the officers' web page (/)."""
     from engine.service import ServeError
     from engine.service import serve as run_server

@@ -156,7 +156,7 @@ def _chunks(kind, items: Iterable):
 
 def evaluate_parallel(
     path: str,
-    records: Iterable,
+    records: Iterable | None,
     entity: str,
     *,
     as_of: dt.date | None,
@@ -173,7 +173,9 @@ def evaluate_parallel(
     ``as_text`` makes the workers serialise each outcome as a JSON line. At most IN_FLIGHT
     bytes of input (or one chunk, if larger) are handed out and not yet taken back.
     """
-    jobs_iter = _chunks("lines", lines) if lines is not None else _chunks("records", records)
+    jobs_iter = (
+        _chunks("lines", lines) if lines is not None else _chunks("records", records if records is not None else ())
+    )
     seen = None
     if lines is not None:  # the workers parse the lines: the keys are checked here, across chunks
         from .text import SeenKeys

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import IO, Any, TypeAlias
+from typing import IO, Any, TextIO, TypeAlias, cast
 
 from ..base.errors import Diagnostic, InputError, Location, OutputError, RecordError, unreadable_key
 from ..language.aliases import column_map
@@ -1047,12 +1047,12 @@ class _Guarded:
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | None, encoding: str = "utf-8", newline: str | None = None) -> Iterator[_Guarded]:
+def atomic_output(path: str | None, encoding: str = "utf-8", newline: str | None = None) -> Iterator[TextIO]:
     """A text stream that becomes ``path`` only if the block completes; stdout for None or '-'.
     A write that fails (a full disk, a file size limit) raises OutputError and leaves ``path``
     as it was."""
     if path in (None, "-"):
-        yield _Guarded(sys.stdout, "<stdout>")
+        yield cast(TextIO, _Guarded(sys.stdout, "<stdout>"))  # a stream as far as writers go
         return
     if _is_special(path):  # /dev/null, a named pipe: nothing to replace
         try:
@@ -1060,13 +1060,13 @@ def atomic_output(path: str | None, encoding: str = "utf-8", newline: str | None
         except OSError as exc:
             raise output_error(exc, path) from None
         with stream:
-            yield _Guarded(stream, path)
+            yield cast(TextIO, _Guarded(stream, path))
         return
     with atomic_path(path) as tmp:
         stream = open(tmp, "w", encoding=encoding, newline=newline)  # noqa: SIM115 - a failed flush must not raise again on close
         try:
             guarded = _Guarded(stream, path)
-            yield guarded
+            yield cast(TextIO, guarded)
             guarded.flush()
             try:
                 os.fsync(stream.fileno())
