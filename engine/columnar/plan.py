@@ -435,7 +435,7 @@ class Compiler:
         self.names = names  # name -> typed plan value (columns of an earlier step)
         self.as_of = as_of
 
-    def __call__(self, node):
+    def __call__(self, node: ast.AST) -> Any:  # a typed plan value
         method = getattr(self, "c_" + type(node).__name__, None)
         if method is None:
             raise Unsupported("columnar.node", node=type(node).__name__)

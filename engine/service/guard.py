@@ -12,9 +12,12 @@ import json
 import logging
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..base.errors import text as catalogue_text
 
@@ -88,7 +91,7 @@ class _TooLarge(Exception):
 class Guard:
     """Access, size limit, request id, headers, metrics and the catch-all for errors."""
 
-    def __init__(self, app, *, token: str | None, max_body: int, metrics: Metrics):
+    def __init__(self, app: ASGIApp, *, token: str | None, max_body: int, metrics: Metrics) -> None:
         self.app, self.token, self.max_body, self.metrics = app, token, max_body, metrics
 
     def _refusal(self, scope, headers: dict) -> tuple[int, str, str] | None:
@@ -105,7 +108,7 @@ class Guard:
             return 403, "auth.localhost", catalogue_text("auth.localhost")
         return None
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
