@@ -28,7 +28,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
@@ -332,10 +332,10 @@ def validate(policies: tuple[str, ...], lang: str | None) -> None:
 class _counted:
     """Outcomes passed through, counted."""
 
-    def __init__(self, outcomes):
+    def __init__(self, outcomes: Iterable) -> None:
         self.outcomes, self.total, self.rejected = outcomes, 0, 0
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator:
         for outcome in self.outcomes:
             self.total += 1
             self.rejected += not outcome.ok

@@ -75,7 +75,7 @@ class _Shown(dict):
         super().__init__(params)
         self.lang = lang
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: str) -> str:
         if name not in self:  # a text is never lost to a missing parameter; tests/invalid checks none is
             return "{" + name + "}"
         return _show(dict.__getitem__(self, name), self.lang)

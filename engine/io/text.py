@@ -444,7 +444,7 @@ class _Lines:
         self.number = 0
         self.taken: list[tuple[int, str]] = []
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         for raw in _long_lines(self.stream):
             self.number += 1
             if raw is None:
@@ -1023,7 +1023,7 @@ def check_output(path: str | Path) -> list[str]:
 class _Guarded:
     """A text stream whose write errors are the user's (OutputError), naming the file."""
 
-    def __init__(self, stream, path):
+    def __init__(self, stream: IO[str], path: str) -> None:
         self.stream, self.path = stream, path
 
     def write(self, text):
@@ -1042,7 +1042,7 @@ class _Guarded:
         except OSError as exc:
             raise output_error(exc, self.path) from None
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)
 
 

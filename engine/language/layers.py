@@ -44,7 +44,7 @@ _META = ("kaohe", "id", "version", "language", "title", "region", "source", "eff
 class _Origins:
     """Where each container of the merged data came from: (document, path, layer)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.of: dict[int, tuple] = {}
         self.keys: dict[int, dict] = {}  # for merged dicts: key -> (doc, path, layer)
         self.keep: list = []  # keeps merged objects alive so ids stay unique

@@ -80,7 +80,7 @@ def _int_bounds(interval):
 class _Builder:
     """Source lines of one generated function and the objects its names refer to."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.lines: list[str] = []
         self.names: dict = {}  # generated global name -> object
         self.consts: dict = {}  # constants and operators the expression trees hoisted

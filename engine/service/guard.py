@@ -52,7 +52,7 @@ def is_loopback(host: str) -> bool:
 class Metrics:
     """The Prometheus series of one app (a registry of its own, so apps in tests do not mix)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "kaohe_requests", "HTTP requests answered", ["method", "route", "status"], registry=self.registry
