@@ -1526,8 +1526,10 @@ CATALOGUE: dict[str, Text] = {
     "report.no-browser/named": _(
         "PDF output needs a headless Chromium or Chrome: KAOHE_BROWSER={browser} is not a program",
         "输出 PDF 需要无界面的 Chromium 或 Chrome：KAOHE_BROWSER={browser} 不是可运行的程序",
-        "set KAOHE_BROWSER to the path of Chromium or Chrome, or write the report as .html and print it from a browser",
-        "请把 KAOHE_BROWSER 设为 Chromium 或 Chrome 的路径，或把报告写成 .html 后用浏览器打印",
+        "install one (Debian/Ubuntu: apt-get install chromium), set KAOHE_BROWSER to its path, "
+        "or write the report as .html and print it from a browser",
+        "请安装一个（Debian/Ubuntu：apt-get install chromium），或把 KAOHE_BROWSER 设为它的路径，"
+        "或把报告写成 .html 后用浏览器打印",
     ),
     "report.pdf": _(
         "{browser} could not be started: {error}",
