@@ -71,6 +71,9 @@ def _no_hypothesis(monkeypatch) -> Diagnostic:
 
     monkeypatch.setitem(sys.modules, "hypothesis", None)  # import hypothesis -> ImportError
     monkeypatch.delitem(sys.modules, "engine.tools.testing", raising=False)
+    import engine.tools
+
+    monkeypatch.delattr(engine.tools, "testing", raising=False)  # `from . import testing` reads it first
     return _raised(lambda: run_check(JX))
 
 
