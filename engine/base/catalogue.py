@@ -1694,7 +1694,7 @@ CATALOGUE: dict[str, Text] = {
     ),
     # words inside explanations (engine/tools/explain.py)
     "word.consequence.credit": _("credit", "学分"),
-    "word.consequence.sanction": _("sanction", "处理"),
+    "word.consequence.sanction": _("sanction", "处分"),
     "word.consequence.obligation": _("obligation", "义务"),
     "word.consequence.award": _("award", "奖励"),
     # the command line's sentences of kaohe new, serve, check, test --coverage and diff
@@ -1751,7 +1751,7 @@ CATALOGUE: dict[str, Text] = {
     "cli.diff.examples": _("  examples ({what}):", "  示例（{what}）："),
     "cli.diff.grade": _("grade", "等级"),
     "cli.diff.credit_total": _("credits", "学分"),
-    "cli.diff.sanctions": _("sanctions", "处理"),
+    "cli.diff.sanctions": _("sanctions", "处分"),
     "cli.diff.rejected -> graded": _("rejected -> graded", "被拒 -> 已评定"),
     "cli.diff.graded -> rejected": _("graded -> rejected", "已评定 -> 被拒"),
     "cli.diff.error": _("errors", "错误"),
