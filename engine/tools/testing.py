@@ -777,12 +777,14 @@ def _moved(inp, value, sign):
     return out
 
 
-def _moved_lists(inp, items, sign):
-    """Lists of numbers with more (sign 1) or less (-1): one item added or removed, or
-    every item one step up or down within the items' range."""
+def _moved_lists(inp, items, sign, *, same_length=False):
+    """Lists of numbers with more (sign 1) or less (-1): one item added or removed, every
+    item one step up or down within the items' range, or every item at the top (bottom) of it."""
     item = inp.items
     out = []
-    if sign > 0:
+    if same_length:
+        pass
+    elif sign > 0:
         top = item.range.hi if item.range is not None and item.range.hi is not None else None
         if top is not None and not item.range.hi_closed:
             top = top - (1 if item.type == "integer" else _CENT)
@@ -800,7 +802,26 @@ def _moved_lists(inp, items, sign):
             moved.append(y if item.range is None or y in item.range else x)
         if moved != list(items):
             out.append(moved)
+    # and every item at the far end of its range: a step moves a mean by one point, so a
+    # promise about a mean is seldom tested near its bound; the far end crosses every bound
+    end = _far_end(item, items, sign)
+    if end is not None and items and any(x != end for x in items):
+        out.append([end] * len(items))
     return out
+
+
+def _far_end(item, items, sign):
+    """The highest (sign 1) or lowest (-1) value an item of a list may take, or ten past the
+    list's own items when its range is open on that side."""
+    rng = item.range
+    unit = 1 if item.type == "integer" else _CENT
+    if sign > 0:
+        if rng is not None and rng.hi is not None:
+            return _as_number(Fraction(rng.hi) - (0 if rng.hi_closed else unit))
+        return _as_number(Fraction(max([*items, 0])) + 10) if items else None
+    if rng is not None and rng.lo is not None:
+        return _as_number(Fraction(rng.lo) + (0 if rng.lo_closed else unit))
+    return _as_number(Fraction(min([*items, 0])) - 10) if items else None
 
 
 def monotonic(
@@ -861,12 +882,16 @@ def monotonic(
         after = _evaluate(policy, entity, {**record, input: changed}, as_of)
         if after is not None and after.grade in ranks:
             compare(before, after, value, changed)
-    # and the step that arrives at the record's value (a record on a bound catches a bound read the wrong way)
+    # and the moves that arrive at the record's value (a record on a bound catches a bound read
+    # the wrong way; a failing record is as good a start as a passing one)
     if inp.type in ("integer", "number"):
-        for earlier in _moved(inp, value, -sign):
-            prior = _evaluate(policy, entity, {**record, input: earlier}, as_of)
-            if prior is not None and prior.grade in ranks:
-                compare(prior, before, earlier, value)
+        earlier_values = _moved(inp, value, -sign)
+    else:  # items moved, the length kept: adding or removing an item is no move back
+        earlier_values = _moved_lists(inp, list(value), -sign, same_length=True)
+    for earlier in earlier_values:
+        prior = _evaluate(policy, entity, {**record, input: earlier}, as_of)
+        if prior is not None and prior.grade in ranks:
+            compare(prior, before, earlier, value)
 
 
 #: The ready-made properties ``check`` runs on every entity, by name.

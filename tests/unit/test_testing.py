@@ -259,6 +259,17 @@ def test_a_wrong_promise_is_found(tmp_path):
     assert any(abs(score - bound) <= 1 for bound in (70, 90)), score  # next to a bound
 
 
+def test_a_wrong_promise_about_a_list_is_found(tmp_path):
+    """A promise about a list whose mean decides the grade is caught although a one-point
+    step seldom moves a random mean across its bound: more lesson points never help."""
+    text = JIANGXI_TEXT + (
+        "\nproperties:\n  - {entity: teacher, kind: monotonic, input: lesson_scores, direction: decreasing}\n"
+    )
+    failures = check(_copy(tmp_path, text), seed=2, max_examples=30, entities=["teacher"], properties=[])
+    assert [f.property for f in failures] == ["monotonic(lesson_scores, decreasing)"], failures
+    assert "lowers the grade" in failures[0].message
+
+
 # --- properties and the runner -----------------------------------------------------------------
 
 
