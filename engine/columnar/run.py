@@ -26,7 +26,15 @@ if TYPE_CHECKING:
 
     from ..language.model import Entity
 
-__all__ = ["Unsupported", "outcomes_from_table", "plan_for", "records_to_table", "row_outcomes", "run_plan"]
+__all__ = [
+    "Unsupported",
+    "outcomes_from_table",
+    "plan_for",
+    "records_to_table",
+    "row_outcomes",
+    "run_plan",
+    "with_rows",
+]
 
 
 def plan_for(policy: Policy, entity: str, table: pa.Table, as_of: dt.date, kinds: dict | None = None) -> Plan:
@@ -42,15 +50,20 @@ def plan_for(policy: Policy, entity: str, table: pa.Table, as_of: dt.date, kinds
 def run_plan(plan: Plan, table: pa.Table, connection: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
     """The plan's result over an Arrow table, as an Arrow table ordered by record."""
     import duckdb
-    import pyarrow as pa
 
     con = connection or duckdb.connect()
-    records = table.append_column("__row", pa.array(range(table.num_rows), type=pa.int64()))
-    con.register("records", records)
+    con.register("records", with_rows(table))
     try:
         return con.sql(plan.sql("duckdb", pretty=False)).to_arrow_table()
     finally:
         con.unregister("records")
+
+
+def with_rows(table: pa.Table) -> pa.Table:
+    """``table`` with the ``__row`` column (0, 1, ...) the plan orders by."""
+    import pyarrow as pa
+
+    return table.append_column("__row", pa.array(range(table.num_rows), type=pa.int64()))
 
 
 def _number(n, d):
