@@ -277,6 +277,9 @@ def plan_table(
 #: below this a rounded result (millionths) converts to a double exactly, so DuckDB's double
 #: equals Python's correctly rounded ``q / 1_000_000``
 _EXACT = 2**53
+#: the sizes the rounding computes with in BIGINTs (n * 10**6 and 2 * d stay below 2**63)
+_MILLIONTHS = 9 * 10**12
+_DENOMINATOR = 2**61
 
 
 def _rounding(prefix: str, n: Any, d: Any) -> tuple[list, list, list, Any, Any]:
@@ -286,9 +289,14 @@ def _rounding(prefix: str, n: Any, d: Any) -> tuple[list, list, list, Any, Any]:
 
     from .plan import col, lit, paren
 
-    huge = exp.DataType.build("INT128")
     m, q, r = f"{prefix}__m", f"{prefix}__q", f"{prefix}__r"
-    step1 = [exp.Mul(this=exp.Cast(this=n, to=huge), expression=lit(1_000_000)).as_(m, quoted=True)]
+    # whole-number arithmetic in BIGINTs: a larger value (NULL here) goes to the row engine
+    small = exp.And(
+        this=exp.LT(this=exp.Abs(this=n), expression=lit(_MILLIONTHS)),
+        expression=exp.LT(this=d, expression=lit(_DENOMINATOR)),
+    )
+    millionths = exp.Mul(this=exp.Cast(this=n, to=exp.DataType.build("BIGINT")), expression=lit(1_000_000))
+    step1 = [exp.Case(ifs=[exp.If(this=small, true=millionths)]).as_(m, quoted=True)]
     # DuckDB's // truncates: a floor for negative millionths from the positive side
     floor = exp.Case(
         ifs=[exp.If(this=exp.GTE(this=col(m), expression=lit(0)), true=exp.IntDiv(this=col(m), expression=d))],
@@ -321,7 +329,7 @@ def _rounding(prefix: str, n: Any, d: Any) -> tuple[list, list, list, Any, Any]:
         this=exp.Cast(this=col(r), to=exp.DataType.build("DOUBLE")), expression=exp.Literal.number("1000000.0")
     )
     fits = exp.Or(
-        this=exp.Is(this=col(r), expression=exp.Null()),
+        this=exp.Is(this=n.copy(), expression=exp.Null()),
         expression=exp.LT(this=exp.Abs(this=col(r)), expression=lit(_EXACT)),
     )
     return step1, step2, step3, value, fits
@@ -471,11 +479,14 @@ def decided_table(
     failures = failures or {}
     ent = plan.entity
     integers = integer_columns(policy.spec, ent)
-    query = result_query(plan, integers)
-    if query is None:
+    key = ("result", integers)
+    if key not in plan.cache:
+        query = result_query(plan, integers)
+        plan.cache[key] = None if query is None else query.sql("duckdb")
+    if plan.cache[key] is None:
         out = con.sql(plan.sql("duckdb", pretty=False)).to_arrow_table()
         return plan_table(policy, entity, plan, out, fetch, day, failures)
-    res = con.sql(query.sql("duckdb")).to_arrow_table()
+    res = con.sql(plan.cache[key]).to_arrow_table()
     n = res.num_rows
     if n and not res.column("record").equals(pa.chunked_array([pa.array(range(1, n + 1), type=pa.int64())])):
         res = res.sort_by("record")  # not expected (a scan keeps its order), but never assumed
