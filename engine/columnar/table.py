@@ -157,12 +157,20 @@ def _table(rows, reported, integers):
 
 
 def evaluate_table(
-    policy: Policy, table: Any, entity: str, *, as_of: dt.date | None = None, allow_outside: bool = False
+    policy: Policy,
+    table: Any,
+    entity: str,
+    *,
+    as_of: dt.date | None = None,
+    allow_outside: bool = False,
+    failures: dict | None = None,
 ) -> pa.Table:
     """Evaluate every row of ``table`` (Arrow or a DataFrame) and return the result table.
 
     Rows the plan proves valid are decided by DuckDB; the rest, and every entity the plan
-    cannot express, by the row engine, with its own diagnostics."""
+    cannot express, by the row engine, with its own diagnostics. ``failures`` (index from 0
+    -> Failure) are rows a reader refused (``policy.evaluate_table`` finds them as the file
+    readers do: records over the shared limits, and repeated keys)."""
     from .plan import Unsupported
     from .run import plan_for, row_outcomes, with_rows
 
@@ -172,13 +180,13 @@ def evaluate_table(
     try:
         plan = plan_for(policy, entity, table, day)
     except Unsupported:
-        return outcomes_table(row_outcomes(policy, entity, table, day), ent, policy.spec)
+        return outcomes_table(row_outcomes(policy, entity, table, day, failures=failures), ent, policy.spec)
     import duckdb
 
     con = duckdb.connect()
     con.register("records", with_rows(table))
     try:
-        return decided_table(policy, entity, plan, con, table.take, day)
+        return decided_table(policy, entity, plan, con, table.take, day, failures)
     finally:
         con.close()
 
