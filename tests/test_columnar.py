@@ -283,8 +283,10 @@ def test_the_sql_command_prints_other_dialects():
 def test_a_planted_bound_error_is_caught():
     """A plan with one bound wrong (the [0, 0.40) tier of usage points closed at 0.40, in the
     plan only) decides a record on the bound wrongly and calls it valid: exactly what the
-    differential tests compare. (Planting a wrong >= in the plan's comparisons fails seven
-    of this file's tests; a bound that leaves a gap only sends the record to the row engine.)"""
+    differential tests compare. (Planting a wrong ``>`` for ``>=`` in the plan's comparisons
+    of a rule fails eight tests of test_columnar*.py, among them the generated-records and
+    case-file differentials; planting it in the tiers' lower ends fails three: a bound that
+    leaves a gap only sends the record to the row engine.)"""
     policy = POLICIES["jiangxi"]
     ent = policy.runtime("teacher").entity
     points = ent.values["usage_points"]

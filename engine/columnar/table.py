@@ -35,11 +35,14 @@ __all__ = [
     "result_query",
 ]
 
-#: Below this many records ``auto`` keeps the row engine (DuckDB's start-up, about a second
-#: on the development machine, costs more than it gains); measured by bench/columnar.py.
-#: ``auto`` runs DuckDB only on Parquet inputs: for records read as dicts (JSONL, CSV, xlsx)
-#: the row engine was as fast or faster there.
-AUTO_THRESHOLD = 5_000
+#: Below this many records ``auto`` keeps the row engine: DuckDB's start-up (importing it and
+#: sqlglot, building and printing the plan, about a second) costs more than it saves. Measured
+#: by bench/columnar.py (t), the CLI from Parquet to Parquet, process start included: DuckDB
+#: took 1.22x the row engine's time at 500 and 1,000 records, 1.01x at 2,000, 0.80x at 5,000
+#: and 0.41x at 20,000 (2 cores, load ~11). ``auto`` runs DuckDB only on Parquet inputs: for
+#: records read as dicts (JSONL, CSV, xlsx) kaohe's own readers dominate and DuckDB does not
+#: gain (bench/columnar.py (b)).
+AUTO_THRESHOLD = 2_000
 
 
 def as_arrow(table: Any) -> pa.Table:
