@@ -9,6 +9,7 @@ the row engine's own. Order is kept and records in = outcomes out.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -49,14 +50,27 @@ def plan_for(policy: Policy, entity: str, table: pa.Table, as_of: dt.date, kinds
 
 def run_plan(plan: Plan, table: pa.Table, connection: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
     """The plan's result over an Arrow table, as an Arrow table ordered by record."""
-    import duckdb
 
-    con = connection or duckdb.connect()
+    con = connection if connection is not None else thread_connection()
     con.register("records", with_rows(table))
     try:
         return con.sql(plan.sql("duckdb", pretty=False)).to_arrow_table()
     finally:
         con.unregister("records")
+
+
+_LOCAL = threading.local()
+
+
+def thread_connection() -> duckdb.DuckDBPyConnection:
+    """This thread's DuckDB connection, made once (making one costs more than evaluating a
+    small table). Callers register the table they query and unregister it when done."""
+    import duckdb
+
+    con = getattr(_LOCAL, "con", None)
+    if con is None:
+        con = _LOCAL.con = duckdb.connect()
+    return con
 
 
 def with_rows(table: pa.Table) -> pa.Table:

@@ -175,7 +175,7 @@ def evaluate_table(
     -> Failure) are rows a reader refused (``policy.evaluate_table`` finds them as the file
     readers do: records over the shared limits, and repeated keys)."""
     from .plan import Unsupported
-    from .run import plan_for, row_outcomes, with_rows
+    from .run import plan_for, row_outcomes, thread_connection, with_rows
 
     day = policy.check_period(as_of, allow_outside)
     table = as_arrow(table)
@@ -184,14 +184,12 @@ def evaluate_table(
         plan = plan_for(policy, entity, table, day)
     except Unsupported:
         return outcomes_table(row_outcomes(policy, entity, table, day, failures=failures), ent, policy.spec)
-    import duckdb
-
-    con = duckdb.connect()
+    con = thread_connection()
     con.register("records", with_rows(table))
     try:
         return decided_table(policy, entity, plan, con, table.take, day, failures)
     finally:
-        con.close()
+        con.unregister("records")
 
 
 def plan_table(

@@ -92,16 +92,14 @@ def file_failures(path: str, entity) -> dict:
 
 def table_failures(table, entity, name: str) -> dict:
     """reader_failures over an Arrow table."""
-    import duckdb
+    from ..columnar.run import thread_connection, with_rows
 
-    from ..columnar.run import with_rows
-
-    con = duckdb.connect()
+    con = thread_connection()
+    con.register("records", with_rows(table))
     try:
-        con.register("records", with_rows(table))
         return reader_failures(con, entity, name, table.schema)
     finally:
-        con.close()
+        con.unregister("records")
 
 
 def _part(failures: dict, offset: int, size: int) -> dict:
@@ -437,6 +435,9 @@ def reader_failures(con, entity, name: str, schema) -> dict:
         k = _quoted(key)
         typ = schema.field(key).type
         given = f"{k} IS NOT NULL" + (f" AND {k} <> ''" if _is_text(typ) else "")
+        ((repeats,),) = con.sql(f"SELECT count({k}) - count(DISTINCT {k}) FROM records WHERE {given}").fetchall()
+        if not repeats:  # the usual case: one hash of the keys, no window
+            return {}
         rows = con.sql(
             f"SELECT __row, first, CAST({k} AS VARCHAR) FROM (SELECT __row, {k}, min(__row) OVER (PARTITION BY {k}) "
             f"AS first FROM records WHERE {given}) WHERE __row <> first ORDER BY __row"
