@@ -47,6 +47,9 @@ def _is_parquet(path: str) -> bool:
 
 #: Records per batch when a Parquet file is evaluated in pieces (bounds the memory used).
 BATCH = 100_000
+#: Records per batch when records read as dicts (JSONL, CSV, xlsx) go to DuckDB: a dict with
+#: its lists costs far more than its Arrow row
+DICT_BATCH = 20_000
 
 
 def parquet_batches(path: str, batch: int = BATCH) -> Iterator[pa.Table]:
@@ -179,6 +182,9 @@ def evaluate_source(
     ent = policy.runtime(entity).entity
     if _is_parquet(path) and not details:  # in batches: memory stays bounded
         return _batched(policy, entity, path, as_of, engine, notes)
+    if not _is_parquet(path) and not details:  # records read as dicts, in batches too
+        records = read_records(path, ent, sheet=sheet, notes=cut, strict=strict)
+        return _dict_batches(policy, entity, records, as_of, engine, notes)
     originals = kinds = None
     forced: set = set()
     failures: dict = {}
@@ -208,6 +214,35 @@ def evaluate_source(
     return outcomes_from_table(
         policy, entity, table, as_of, forced=forced, originals=originals, kinds=kinds, failures=failures
     )
+
+
+def _dict_batches(policy, entity, records, as_of, engine, notes):
+    """Outcomes of records a reader gives (dicts, or its failures), DICT_BATCH at a time as tables
+    on DuckDB, or streamed through the row engine; memory stays bounded either way."""
+    from itertools import chain, islice
+
+    ent = policy.runtime(entity).entity
+    stream = iter(records)
+    first = list(islice(stream, DICT_BATCH))
+    table, originals, forced, kinds = records_to_table(first, ent)
+    use = _choose(policy, entity, table, as_of, engine, notes, kinds, rows=len(first))
+    if engine == "auto":
+        use = "row"  # records read as dicts: DuckDB does not gain (bench/columnar.py (b))
+    if use == "row":
+        return policy.evaluate_many(chain(first, stream), entity, as_of=as_of, allow_outside=True)
+
+    def run():
+        offset, part = 0, (table, originals, forced, kinds)
+        while True:
+            t, o, f, k = part
+            yield from outcomes_from_table(policy, entity, t, as_of, forced=f, originals=o, kinds=k, start=offset + 1)
+            offset += len(o)
+            batch = list(islice(stream, DICT_BATCH))
+            if not batch:
+                return
+            part = records_to_table(batch, ent)
+
+    return run()
 
 
 def _choose(policy, entity, table, as_of, engine, notes, kinds=None, rows=None) -> str:
