@@ -414,7 +414,9 @@ def read_input(inp: Any, raw: exp.Expression, kind: str) -> tuple:
             scaled, read_ok = _scaled_decimal(exp.column("x"), "float")
             dc, bound = SCALE, NUMBER_LIMIT * SCALE
             # an item the plan does not read becomes ``bound``, which no read item reaches
-            items_e = exp.Transform(this=raw, expression=each(case((read_ok, scaled), default=lit(bound))))
+            items_e: exp.Expression = exp.Transform(
+                this=raw, expression=each(case((read_ok, scaled), default=lit(bound)))
+            )
         elif kind == "str":
             item = r"[0-9]{1,12}" if item_t == "integer" else r"[0-9]{1,9}(\.[0-9]{1,6})?"
             ok_text = regex(raw, rf"^{item}(;{item})*$")
@@ -423,8 +425,8 @@ def read_input(inp: Any, raw: exp.Expression, kind: str) -> tuple:
             else:
                 read, _ = _scaled_decimal(exp.column("x"), "str")
                 dc, bound = SCALE, NUMBER_LIMIT * SCALE
-            items_e = exp.Transform(this=exp.Split(this=raw, expression=exp.Literal.string(";")), expression=each(read))
-            items_e = case((ok_text, items_e))
+            split = exp.Split(this=raw, expression=exp.Literal.string(";"))
+            items_e = case((ok_text, exp.Transform(this=split, expression=each(read))))
             size = exp.ArraySize(this=items_e)
         else:
             raise Unsupported("columnar.column", name=inp.name, type=f"list of {item_t}", kind=kind)

@@ -524,7 +524,7 @@ def decided_table(
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         # the row engine gave a column another type (text where numbers were expected): the
         # table is typed from all its values, as the row path types it
-        rows = {k: [] for k in schema.names}
+        rows: dict = {k: [] for k in schema.names}
         merged = sorted(good.to_pylist() + fixed.to_pylist(), key=lambda r: r["record"])
         for r in merged:
             for k in rows:

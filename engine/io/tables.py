@@ -466,7 +466,7 @@ def reader_failures(con, entity, name: str, schema) -> dict:
     if not unique:
         if not suspects and suspects is not None:
             return {}
-    elif in_sql:
+    elif in_sql and key is not None:
         k = _quoted(key)
         typ = schema.field(key).type
         given = f"{k} IS NOT NULL" + (f" AND {k} <> ''" if _is_text(typ) else "")
