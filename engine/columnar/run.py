@@ -34,6 +34,7 @@ __all__ = [
     "records_to_table",
     "row_outcomes",
     "run_plan",
+    "thread_connection",
     "with_rows",
 ]
 
@@ -50,7 +51,6 @@ def plan_for(policy: Policy, entity: str, table: pa.Table, as_of: dt.date, kinds
 
 def run_plan(plan: Plan, table: pa.Table, connection: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
     """The plan's result over an Arrow table, as an Arrow table ordered by record."""
-
     con = connection if connection is not None else thread_connection()
     con.register("records", with_rows(table))
     try:
