@@ -19,6 +19,7 @@ from . import read_records
 from .text import MAX_DEPTH, MAX_ID, MAX_TEXT, SeenKeys, limit_record, record_failure
 
 if TYPE_CHECKING:
+    import duckdb
     import pyarrow as pa
 
     from ..language.model import Entity, PolicySpec
@@ -65,7 +66,7 @@ def parquet_batches(path: str, batch: int = BATCH) -> Iterator[pa.Table]:
         yield pa.Table.from_batches([piece])
 
 
-def parquet_view(con, path: str) -> None:
+def parquet_view(con: duckdb.DuckDBPyConnection, path: str) -> None:
     """The Parquet file as the view ``records`` on ``con``, rows numbered by ``__row`` from 0."""
     from sqlglot import exp
 
@@ -76,7 +77,7 @@ def parquet_view(con, path: str) -> None:
     )
 
 
-def file_failures(path: str, entity) -> dict:
+def file_failures(path: str, entity: Entity) -> dict:
     """reader_failures over a Parquet file."""
     import duckdb
     import pyarrow.parquet as pq
@@ -93,7 +94,7 @@ def file_failures(path: str, entity) -> dict:
         con.close()
 
 
-def table_failures(table, entity, name: str) -> dict:
+def table_failures(table: pa.Table, entity: Entity, name: str) -> dict:
     """reader_failures over an Arrow table."""
     from ..columnar.run import thread_connection, with_rows
 
@@ -435,7 +436,7 @@ def _nesting(t) -> int:
     return 0
 
 
-def reader_failures(con, entity, name: str, schema) -> dict:
+def reader_failures(con: duckdb.DuckDBPyConnection, entity: Entity, name: str, schema: pa.Schema) -> dict:
     """The rows of the table ``records`` (on DuckDB connection ``con``, numbered by ``__row``
     from 0) that a reader refuses, as {index: Failure}, exactly as the JSON Lines, CSV and
     xlsx readers refuse them: a record over the limits every format shares (an id longer than
