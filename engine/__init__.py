@@ -23,9 +23,23 @@ from .runtime.result import Failure, Result
 
 __version__ = "0.1.0"
 
+
 # policy.evaluate_table(table, entity): the columnar stage sits above runtime, so the method
 # is attached here, on every Policy however it was made (load_policy, parse_policy, workers).
-Policy.evaluate_table = evaluate_table  # type: ignore[attr-defined]
+def _evaluate_table(policy, table, entity, *, as_of=None, allow_outside=False):
+    """Evaluate every row of ``table`` (an Arrow table or a DataFrame) and return the result
+    table (see engine.columnar.table). Rows are checked as the file readers check records:
+    one over the shared limits, or repeating an earlier row's key, is refused with the
+    readers' code and text."""
+    from .columnar.table import as_arrow
+    from .io.tables import table_failures
+
+    table = as_arrow(table)
+    failures = table_failures(table, policy.runtime(entity).entity, "<table>")
+    return evaluate_table(policy, table, entity, as_of=as_of, allow_outside=allow_outside, failures=failures)
+
+
+Policy.evaluate_table = _evaluate_table  # type: ignore[attr-defined]
 
 
 __all__ = [

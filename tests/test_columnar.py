@@ -28,6 +28,7 @@ from engine.columnar.plan import Unsupported, build_plan  # noqa: E402
 from engine.columnar.run import outcomes_from_table, plan_for, records_to_table, run_plan  # noqa: E402
 from engine.columnar.table import outcomes_table  # noqa: E402
 from engine.io.tables import declared_kinds  # noqa: E402
+from engine.io.text import SeenKeys, limit_record  # noqa: E402
 from engine.tools import testing  # noqa: E402
 from engine.tools.cases import load_cases  # noqa: E402
 
@@ -165,7 +166,8 @@ def test_row_engine_equals_duckdb_on_generated_and_damaged_records(policy_name, 
 @bounded(4)
 @given(data=st.data())
 def test_arrow_tables_give_the_row_engines_table(policy_name, entity, data):
-    """evaluate_table on an Arrow table = the row engine over the same rows."""
+    """evaluate_table on an Arrow table = the row engine over the same rows, each row first
+    checked as the file readers check a record (a repeated key, the shared limits)."""
     policy = POLICIES[policy_name]
     records = data.draw(st.lists(testing.records(policy, entity, bounds=True), min_size=5, max_size=40))
     day = data.draw(testing.as_of_dates(policy))
@@ -175,9 +177,15 @@ def test_arrow_tables_give_the_row_engines_table(policy_name, entity, data):
         return  # mixed kinds in one column: covered through the dict path above
     got = policy.evaluate_table(table, entity, as_of=day, allow_outside=True)
     rows = table.to_pylist()
-    want = outcomes_table(
-        policy.evaluate_many(rows, entity, as_of=day, allow_outside=True), policy.runtime(entity).entity
-    )
+    ent = policy.runtime(entity).entity
+    seen = SeenKeys(ent, "<table>")
+    seen.headers = set()  # a table's columns are its fields
+    outcomes = []
+    for i, outcome in enumerate(policy.evaluate_many(rows, entity, as_of=day, allow_outside=True)):
+        item = limit_record(rows[i], ent, "<table>", i + 1)
+        item = seen.check(item, i + 1) if isinstance(item, dict) else item
+        outcomes.append(outcome if isinstance(item, dict) else item)
+    want = outcomes_table(outcomes, ent)
     assert got.to_pylist() == want.to_pylist()
 
 
@@ -275,8 +283,10 @@ def test_the_sql_command_prints_other_dialects():
 def test_a_planted_bound_error_is_caught():
     """A plan with one bound wrong (the [0, 0.40) tier of usage points closed at 0.40, in the
     plan only) decides a record on the bound wrongly and calls it valid: exactly what the
-    differential tests compare. (Planting a wrong >= in the plan's comparisons fails seven
-    of this file's tests; a bound that leaves a gap only sends the record to the row engine.)"""
+    differential tests compare. (Planting a wrong ``>`` for ``>=`` in the plan's comparisons
+    of a rule fails eight tests of test_columnar*.py, among them the generated-records and
+    case-file differentials; planting it in the tiers' lower ends fails three: a bound that
+    leaves a gap only sends the record to the row engine.)"""
     policy = POLICIES["jiangxi"]
     ent = policy.runtime("teacher").entity
     points = ent.values["usage_points"]
@@ -337,3 +347,30 @@ def test_date_of_year_month_day_leaves_the_entity_to_the_row_engine():
     with pytest.raises(Unsupported) as info:
         build_plan(policy.spec, entity, declared_kinds(entity), dt.date(2020, 6, 30))
     assert info.value.key == "columnar.argument" and "date()" in str(info.value)
+
+
+def test_values_far_outside_the_plans_bounds_go_to_the_row_engine_without_overflow():
+    """A whole number near 2**63 (a count, an hour total, a list item) is outside what the plan
+    reads: the plan computes nothing from it (DuckDB raised an overflow here before) and the
+    row engine decides the record."""
+    policy = POLICIES["jiangxi"]
+    day = dt.date(2020, 6, 30)
+    big = 9 * 10**18
+    base = {"id": "A", "gender": "F", "age": 30, "class_hours": 600, "lesson_scores": [60.0] * 6}
+    records = [
+        dict(base, daily_usage=[big, big], class_hours=big),
+        dict(base, id="B", daily_usage=[4] * 10, age=big),
+        dict(base, id="C", daily_usage=[-big, 3]),
+        dict(base, id="D", daily_usage=[4] * 150),
+    ]
+    table = pa.Table.from_pylist(records)
+    got = policy.evaluate_table(table, "teacher", as_of=day)
+    want = outcomes_table(policy.evaluate_many(records, "teacher", as_of=day), policy.runtime("teacher").entity)
+    assert got.to_pylist() == want.to_pylist()
+    assert run_plan(plan_for(policy, "teacher", table, day), table).column("__ok").to_pylist() == [
+        False,
+        False,
+        False,
+        True,
+    ]
+    assert_same(policy, "teacher", records, day)

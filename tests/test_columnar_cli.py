@@ -173,3 +173,84 @@ def test_a_cut_csv_line_is_flagged_or_refused_on_either_engine(tmp_path, strict)
     assert outs["row"] == outs["duckdb"]
     last = outs["duckdb"][-1]
     assert (last.get("error", {}).get("code") == "input.cut-line") == bool(strict)
+
+
+# -- the readers' checks on Parquet: repeated keys, the shared limits ---------------------------------
+
+KEYS = ["A", "B", "C", " A", "B ", "\u3000C", "x" * 300, "", None]
+
+
+def _records(picks):
+    """Teacher records with the given keys (None: no key), some with a text over the limit."""
+    out = []
+    for i, (key, long) in enumerate(picks):
+        record = dict(TEACHERS[i % 3], daily_usage=[4] * 100)
+        record["id"] = key
+        if long:
+            record["gender"] = "女" * 4097  # 4,097 characters, 12,291 bytes
+        out.append(record)
+    return out
+
+
+def _errors(lines: str, source: str) -> list:
+    """(code, message, file) of each outcome's error (None for a result), file names cut to
+    the base name (the two inputs differ in their extension only)."""
+    out = []
+    for line in lines.splitlines():
+        err = json.loads(line).get("error")
+        out.append(None if err is None else (err["code"], err["message"], err["problems"][0].get("file") == source))
+    return out
+
+
+@pytest.mark.parametrize(
+    "picks",
+    [
+        [("A", False), ("B", False), ("A", False), ("B", False), ("C", False)],  # SQL finds the repeats
+        [("A", False), (" A", False), ("B ", False), ("B", False), ("\u3000C", False), ("C", False)],  # stripped keys
+        [("A", True), ("A", False), ("A", False), ("x" * 300, False), ("", False), ("", False), (None, False)],
+        [(None, False), ("C", True), ("C", True), ("C", False), ("C", False)],
+    ],
+    ids=["repeats", "stripped", "limits-then-repeat", "empty-keys"],
+)
+def test_parquet_refuses_what_the_jsonl_reader_refuses(tmp_path, picks):
+    """A Parquet input is checked as a JSON Lines input is: a repeated key refuses the later
+    record naming the first (keys compared as read: `` A`` is A), a record over the shared
+    limits is refused (and does not count as the key's first), on both engines, with the same
+    codes and text; row numbers stand for line numbers."""
+    records = _records(picks)
+    jsonl = tmp_path / "t.jsonl"
+    jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    parquet = tmp_path / "t.parquet"
+    pq.write_table(pa.Table.from_pylist(records), parquet)
+    common = [JIANGXI, "-e", "teacher", "--as-of", DAY]
+    want = _errors(run(*common, "-i", str(jsonl)).stdout, str(jsonl))
+    assert any(w is not None and w[0] == "input.duplicate-id" for w in want)
+    for engine in ("row", "duckdb"):
+        got = _errors(run(*common, "-i", str(parquet), "--engine", engine).stdout, str(parquet))
+        assert got == want, engine
+        out = tmp_path / f"{engine}.parquet"
+        run(*common, "-i", str(parquet), "--engine", engine, "-o", str(out))
+        table = pq.read_table(out)
+        codes = [w[0] if w else None for w in want]
+        assert table.column("error_code").to_pylist()[: len(codes)] == codes
+        messages = [w[1] if w else None for w in want]
+        assert table.column("error_message").to_pylist() == messages
+
+
+def test_evaluate_table_refuses_repeated_keys_as_the_readers_do():
+    import datetime as dt
+
+    import engine
+
+    policy = engine.load_policy(JIANGXI)
+    records = _records([("A", False), ("B", False), (" A", False), ("A", True), ("B", False)])
+    got = policy.evaluate_table(pa.Table.from_pylist(records), "teacher", as_of=dt.date(2020, 6, 30))
+    assert got.column("error_code").to_pylist() == [
+        None,
+        None,
+        "input.duplicate-id",
+        "input.field-too-long",
+        "input.duplicate-id",
+    ]
+    assert got.column("error_message").to_pylist()[2] == "line 3 repeats id 'A', first given on line 1"
+    assert got.column("error_message").to_pylist()[4] == "line 5 repeats id 'B', first given on line 2"

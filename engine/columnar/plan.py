@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-from dataclasses import dataclass, replace
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -155,6 +157,7 @@ class NumList:
     dc: int
     item_bound: int
     length: int
+    nonnegative: bool = False  # every item is at least 0 (its declared range says so)
 
 
 def _check(*bounds):
@@ -294,6 +297,15 @@ def column_kind(arrow_type: Any) -> str:
     return "other"
 
 
+def _bound_of(interval: Any, dc: int | None) -> int | None:
+    """The largest size of a numerator over ``dc`` whose value lies in ``interval`` (None when
+    it is open-ended): a declared range makes the plan's bounds, and so its types, narrower."""
+    if dc is None or interval.lo is None or interval.hi is None:
+        return None
+    top = max(abs(Fraction(interval.lo)), abs(Fraction(interval.hi))) * dc
+    return -(-top.numerator // top.denominator)
+
+
 def read_input(inp: Any, raw: exp.Expression, kind: str) -> tuple:
     """(typed plan value, ok condition, missing condition) for one input column."""
     t = inp.type
@@ -362,9 +374,10 @@ def read_input(inp: Any, raw: exp.Expression, kind: str) -> tuple:
         else:
             raise Unsupported("columnar.column", name=inp.name, type=t, kind=kind)
         if inp.range is not None:
-            within = inside(value, inp.range)
+            within = inside(replace(value, n=case((ok, value.n))), inp.range)  # compared once known small
             if within is not None:
                 ok = and_(ok, within)
+            value = replace(value, nb=min(value.nb, _bound_of(inp.range, value.dc) or value.nb))
         return value, ok, missing
     if t == "list" and inp.items is not None and inp.items.type in ("integer", "number"):
         item_t = inp.items.type
@@ -374,28 +387,36 @@ def read_input(inp: Any, raw: exp.Expression, kind: str) -> tuple:
         def each(body):
             return exp.Lambda(this=body, expressions=[x.copy()])
 
-        def all_items(cond):  # every item holds: no item fails
-            failing = exp.ArrayFilter(this=items_e, expression=each(exp.Not(this=paren(cond))))
-            return exp.EQ(this=exp.ArraySize(this=failing), expression=lit(0))
-
-        if kind == "list:int":
-            items_e, dc, bound = raw, 1, LIST_ITEM_LIMIT
-            xv = Num(exp.column("x"), lit(1), bound, 1, 1)
-            conds = [not_null(exp.column("x")), exp.LT(this=exp.Abs(this=exp.column("x")), expression=lit(bound))]
-        elif kind == "list:float" and item_t == "number":
-            scaled, _ok = _scaled_decimal(exp.column("x"), "float")
-            items_e = exp.Transform(this=raw, expression=each(scaled))
-            dc, bound = SCALE, NUMBER_LIMIT * SCALE
-            xv = Num(exp.column("x"), lit(SCALE), bound, SCALE, SCALE)
-            # checked on the raw doubles first, then read
-            conds = []
-            raw_ok = exp.ArrayFilter(
-                this=raw, expression=each(exp.Not(this=paren(and_(not_null(exp.column("x")), _ok))))
+        # the items are checked with the lists' own minimum and maximum, so a list costs at
+        # most one pass of a lambda (an item the plan does not read is NULL, or above every bound)
+        size = exp.ArraySize(this=raw)
+        if kind in ("list:int", "list:scaled") and (kind == "list:int" or item_t == "number"):
+            # whole numbers as they are: one lambda finds the items the plan does not read
+            dc, bound = (1, LIST_ITEM_LIMIT) if kind == "list:int" else (SCALE, NUMBER_LIMIT * SCALE)
+            xv = Num(exp.column("x"), lit(dc), bound, dc, dc)
+            unread = exp.Or(
+                this=is_null(exp.column("x")),
+                expression=exp.GTE(this=exp.Abs(this=exp.column("x")), expression=lit(bound)),
             )
-        elif kind == "list:scaled" and item_t == "number":
-            items_e, dc, bound = raw, SCALE, NUMBER_LIMIT * SCALE
-            xv = Num(exp.column("x"), lit(SCALE), bound, SCALE, SCALE)
-            conds = [not_null(exp.column("x")), exp.LT(this=exp.Abs(this=exp.column("x")), expression=lit(bound))]
+            within = inside(xv, inp.items.range) if inp.items.range is not None else None
+            failing = case(
+                (unread, exp.true()), default=exp.Not(this=paren(within)) if within is not None else exp.false()
+            )
+            if inp.items.range is not None:
+                bound = min(bound, _bound_of(inp.items.range, dc) or bound)
+            ok = and_(
+                exp.LTE(this=size, expression=lit(length)),
+                exp.EQ(this=exp.ArraySize(this=exp.ArrayFilter(this=raw, expression=each(failing))), expression=lit(0)),
+            )
+            lo = inp.items.range.lo if inp.items.range is not None else None
+            return NumList(raw, dc, bound, length, lo is not None and lo >= 0), ok, missing
+        if kind == "list:float" and item_t == "number":
+            scaled, read_ok = _scaled_decimal(exp.column("x"), "float")
+            dc, bound = SCALE, NUMBER_LIMIT * SCALE
+            # an item the plan does not read becomes ``bound``, which no read item reaches
+            items_e: exp.Expression = exp.Transform(
+                this=raw, expression=each(case((read_ok, scaled), default=lit(bound)))
+            )
         elif kind == "str":
             item = r"[0-9]{1,12}" if item_t == "integer" else r"[0-9]{1,9}(\.[0-9]{1,6})?"
             ok_text = regex(raw, rf"^{item}(;{item})*$")
@@ -404,24 +425,29 @@ def read_input(inp: Any, raw: exp.Expression, kind: str) -> tuple:
             else:
                 read, _ = _scaled_decimal(exp.column("x"), "str")
                 dc, bound = SCALE, NUMBER_LIMIT * SCALE
-            items_e = exp.Transform(this=exp.Split(this=raw, expression=exp.Literal.string(";")), expression=each(read))
-            items_e = case((ok_text, items_e))
-            xv = Num(exp.column("x"), lit(dc), bound, dc, dc)
-            conds = []
+            split = exp.Split(this=raw, expression=exp.Literal.string(";"))
+            items_e = case((ok_text, exp.Transform(this=split, expression=each(read))))
+            size = exp.ArraySize(this=items_e)
         else:
             raise Unsupported("columnar.column", name=inp.name, type=f"list of {item_t}", kind=kind)
+        least, most = exp.ArrayMin(this=items_e), exp.ArrayMax(this=items_e)
+        inbound = and_(exp.GT(this=least, expression=lit(-bound)), exp.LT(this=most.copy(), expression=lit(bound)))
+        # compared with the range only once known to be small (a CASE computes nothing else)
+        low = Num(case((inbound, least.copy())), lit(dc), bound, dc, dc)
+        high = Num(case((inbound.copy(), most.copy())), lit(dc), bound, dc, dc)
+        conds = [inbound.copy()]
         if inp.items.range is not None:
-            within = inside(xv, inp.items.range)
-            if within is not None:
-                conds.append(within)
-        ok = exp.LTE(this=exp.ArraySize(this=raw if kind != "str" else items_e), expression=lit(length))
-        if kind == "list:float":
-            ok = and_(ok, exp.EQ(this=exp.ArraySize(this=raw_ok), expression=lit(0)))
-        if kind == "str":
-            ok = and_(ok_text, ok)
-        if conds:
-            ok = and_(ok, all_items(and_(*conds)))
-        return NumList(items_e, dc, bound, length), ok, missing
+            iv = inp.items.range
+            if iv.lo is not None:
+                conds.append(compare(exp.GTE if iv.lo_closed else exp.GT, low, num_const(iv.lo)).e)
+            if iv.hi is not None:
+                conds.append(compare(exp.LTE if iv.hi_closed else exp.LT, high, num_const(iv.hi)).e)
+            bound = min(bound, _bound_of(iv, dc) or bound)
+        # an empty list has no minimum: nothing to check
+        items_ok = exp.Or(this=exp.EQ(this=size, expression=lit(0)), expression=paren(and_(*conds)))
+        ok = and_(ok_text if kind == "str" else None, exp.LTE(this=size, expression=lit(length)), paren(items_ok))
+        lo = inp.items.range.lo if inp.items.range is not None else None
+        return NumList(items_e, dc, bound, length, lo is not None and lo >= 0), ok, missing
     raise Unsupported("columnar.input-type", name=inp.name, type=t)
 
 
@@ -597,7 +623,7 @@ class Compiler:
                         expressions=[exp.to_identifier("x")],
                     ),
                 )
-                bound = min(bound, abs(scaled)) if scaled >= 0 else bound
+                bound = min(bound, abs(scaled)) if scaled >= 0 and xs.nonnegative else bound
             total_bound = bound * xs.length
             _check(total_bound)
             total: exp.Expression = exp.ArraySum(this=items)
@@ -652,9 +678,15 @@ class Plan:
     values: list  # Output per reported value
     consequences: list  # (Consequence, fired column, amount Output or None)
     grade: bool
+    #: texts already printed from the query (printing a plan takes longer than running it on
+    #: a small table): (dialect, pretty) -> SQL, and what runners derive from the plan
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def sql(self, dialect: str = "duckdb", pretty: bool = True) -> str:
-        return self.query.sql(dialect=dialect, pretty=pretty)
+        key = (dialect, pretty)
+        if key not in self.cache:
+            self.cache[key] = self.query.sql(dialect=dialect, pretty=pretty)
+        return self.cache[key]
 
 
 def _columns_of(prefix: str, value) -> dict:
@@ -673,26 +705,73 @@ def _reference(prefix: str, value):
         d = lit(value.dc) if value.dc is not None else col(prefix + "__d")
         return Num(col(prefix), d, value.nb, value.db, value.dc)
     if isinstance(value, NumList):
-        return NumList(col(prefix), value.dc, value.item_bound, value.length)
+        return NumList(col(prefix), value.dc, value.item_bound, value.length, value.nonnegative)
     return type(value)(col(prefix))
+
+
+#: plans built lately, by (policy, entity, column kinds, day, table): evaluating a table in
+#: batches, or many small tables, builds each plan once
+_BUILT: OrderedDict = OrderedDict()
+_KEEP = 32
+_LOCK = threading.Lock()
 
 
 def build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, table: str = "records") -> Plan:
     """The plan of ``entity`` over ``table`` whose columns have the given kinds
-    (name -> int | float | str | bool | date | list:int | list:float | null; absent: no column)."""
+    (name -> int | float | str | bool | date | list:int | list:float | null; absent: no column).
+    Raises Unsupported when the plan cannot express the entity."""
+    key = (id(spec), id(entity), tuple(sorted(kinds.items())), as_of, table)
+    with _LOCK:
+        hit = _BUILT.get(key)
+    if hit is not None and hit[0] is spec and hit[1] is entity:
+        if isinstance(hit[2], Unsupported):
+            raise hit[2]
+        return hit[2]
+    try:
+        plan: Plan | Unsupported = _build_plan(spec, entity, kinds, as_of, table)
+    except Unsupported as exc:
+        plan = exc
+    with _LOCK:
+        _BUILT[key] = (spec, entity, plan)
+        while len(_BUILT) > _KEEP:
+            _BUILT.popitem(last=False)
+    if isinstance(plan, Unsupported):
+        raise plan
+    return plan
+
+
+def _build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, table: str) -> Plan:
     if entity.members is not None or entity.member_inputs:
         raise Unsupported("columnar.members")
     if entity.schedule is not None:
         raise Unsupported("columnar.schedule")
     day = exp.Cast(this=lit(as_of.isoformat()), to=exp.DataType.build("DATE"))
     steps = []  # (select list) per step
-    first = {"__row": col("__row"), "__id": col(entity.key) if entity.key in kinds else null()}
+    # the inputs are read in three steps: the columns and each list's items as the plan reads
+    # them; whether each input is read (``__k_``); the values, NULL where not read (nothing
+    # computed from a value the plan does not read can overflow)
+    read = {"__row": col("__row"), "__id": col(entity.key) if entity.key in kinds else null()}
+    read.update({name: col(name) for name in entity.inputs if kinds.get(name, "null") != "null"})
+    readable: dict = {}
+    first: dict = {}
     oks: list[exp.Expression] = []
     names: dict = {}
     for name, inp in entity.inputs.items():
         kind = kinds.get(name, "null")
         raw = col(name)
         value, ok, missing = read_input(inp, raw, kind)
+        if isinstance(value, NumList) and not isinstance(value.e, exp.Column):
+            items, ref = value.e, "__x_" + name
+            read[ref] = items
+            ok = ok.transform(lambda node, items=items, ref=ref: col(ref) if node == items else node)
+            value = replace(value, e=col(ref))
+        if value is not None:
+            readable["__k_" + name] = ok
+            ok = col("__k_" + name)
+            if isinstance(value, Num):
+                value = replace(value, n=case((ok, value.n)))
+            else:
+                value = replace(value, e=case((ok, value.e)))
         if inp.has_default:
             default = inp.default
             if default is None:
@@ -741,6 +820,9 @@ def build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, ta
         names[name] = value
         first.update(_columns_of("v_" + name, value))
     first["__inputs_ok"] = and_(*oks) if oks else exp.true()
+    steps.append(read)
+    if readable:
+        steps.append(readable)
     steps.append(first)
     typed = {n: (_reference("v_" + n, v) if v is not None else None) for n, v in names.items()}
     compiler = Compiler(typed, day)

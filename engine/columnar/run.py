@@ -9,6 +9,7 @@ the row engine's own. Order is kept and records in = outcomes out.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -26,7 +27,16 @@ if TYPE_CHECKING:
 
     from ..language.model import Entity
 
-__all__ = ["Unsupported", "outcomes_from_table", "plan_for", "records_to_table", "row_outcomes", "run_plan"]
+__all__ = [
+    "Unsupported",
+    "outcomes_from_table",
+    "plan_for",
+    "records_to_table",
+    "row_outcomes",
+    "run_plan",
+    "thread_connection",
+    "with_rows",
+]
 
 
 def plan_for(policy: Policy, entity: str, table: pa.Table, as_of: dt.date, kinds: dict | None = None) -> Plan:
@@ -41,16 +51,33 @@ def plan_for(policy: Policy, entity: str, table: pa.Table, as_of: dt.date, kinds
 
 def run_plan(plan: Plan, table: pa.Table, connection: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
     """The plan's result over an Arrow table, as an Arrow table ordered by record."""
-    import duckdb
-    import pyarrow as pa
-
-    con = connection or duckdb.connect()
-    records = table.append_column("__row", pa.array(range(table.num_rows), type=pa.int64()))
-    con.register("records", records)
+    con = connection if connection is not None else thread_connection()
+    con.register("records", with_rows(table))
     try:
         return con.sql(plan.sql("duckdb", pretty=False)).to_arrow_table()
     finally:
         con.unregister("records")
+
+
+_LOCAL = threading.local()
+
+
+def thread_connection() -> duckdb.DuckDBPyConnection:
+    """This thread's DuckDB connection, made once (making one costs more than evaluating a
+    small table). Callers register the table they query and unregister it when done."""
+    import duckdb
+
+    con = getattr(_LOCAL, "con", None)
+    if con is None:
+        con = _LOCAL.con = duckdb.connect()
+    return con
+
+
+def with_rows(table: pa.Table) -> pa.Table:
+    """``table`` with the ``__row`` column (0, 1, ...) the plan orders by."""
+    import pyarrow as pa
+
+    return table.append_column("__row", pa.array(range(table.num_rows), type=pa.int64()))
 
 
 def _number(n, d):
@@ -67,20 +94,34 @@ def outcomes_from_table(
     originals: list | None = None,
     start: int = 1,
     kinds: dict | None = None,
+    failures: dict | None = None,
 ) -> Iterator[Result | Failure]:
     """One outcome per row of ``table``, in order. ``originals`` are the records as read (the
     row engine is given these for rows the plan does not prove valid); rows in ``forced``
-    go to the row engine whatever the plan says."""
+    go to the row engine whatever the plan says; ``failures`` (index from 0 -> Failure) are
+    rows a reader refused, given out in their place."""
     try:
         plan = plan_for(policy, entity, table, as_of, kinds)
     except Unsupported:  # e.g. a column whose kind the plan does not read: all on the row engine
         if originals is not None:
-            yield from policy.evaluate_many(originals, entity, as_of=as_of, allow_outside=True, start=start)
+            outs = policy.evaluate_many(originals, entity, as_of=as_of, allow_outside=True, start=start)
+            yield from _replaced(outs, failures)
         else:
-            yield from row_outcomes(policy, entity, table, as_of, start=start)
+            yield from row_outcomes(policy, entity, table, as_of, start=start, failures=failures)
         return
     out = run_plan(plan, table)
-    yield from _outcomes(policy, entity, plan, out, table, as_of, forced or set(), originals, start)
+    forced = set(forced or ()) | set(failures or ())
+    outs = _outcomes(policy, entity, plan, out, table, as_of, forced, originals, start)
+    yield from _replaced(outs, failures)
+
+
+def _replaced(outcomes: Iterable, failures: dict | None) -> Iterator:
+    """``outcomes`` with the one at each index of ``failures`` replaced by that failure."""
+    if not failures:
+        yield from outcomes
+        return
+    for i, outcome in enumerate(outcomes):
+        yield failures.get(i, outcome)
 
 
 def _outcomes(policy, entity, plan, out, table, as_of, forced, originals, start):
@@ -272,9 +313,20 @@ def records_to_table(records: Iterable, entity: Entity) -> tuple:
 
 
 def row_outcomes(
-    policy: Policy, entity: str, table: pa.Table, as_of: dt.date, batch: int = 65_536, start: int = 1
+    policy: Policy,
+    entity: str,
+    table: pa.Table,
+    as_of: dt.date,
+    batch: int = 65_536,
+    start: int = 1,
+    failures: dict | None = None,
 ) -> Iterator[Result | Failure]:
-    """The row engine over an Arrow table's rows (each row as the dict Arrow gives)."""
-    for offset in range(0, table.num_rows, batch):
-        rows = table.slice(offset, batch).to_pylist()
-        yield from policy.evaluate_many(rows, entity, as_of=as_of, allow_outside=True, start=start + offset)
+    """The row engine over an Arrow table's rows (each row as the dict Arrow gives); the rows
+    in ``failures`` (index from 0 -> Failure), refused by a reader, are given out as those."""
+
+    def run():
+        for offset in range(0, table.num_rows, batch):
+            rows = table.slice(offset, batch).to_pylist()
+            yield from policy.evaluate_many(rows, entity, as_of=as_of, allow_outside=True, start=start + offset)
+
+    return _replaced(run(), failures)

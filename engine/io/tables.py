@@ -16,8 +16,10 @@ from ..columnar.plan import Unsupported, declared_kinds
 from ..columnar.run import outcomes_from_table, plan_for, records_to_table, row_outcomes
 from ..columnar.table import AUTO_THRESHOLD, outcomes_table
 from . import read_records
+from .text import MAX_DEPTH, MAX_ID, MAX_TEXT, SeenKeys, limit_record, record_failure
 
 if TYPE_CHECKING:
+    import duckdb
     import pyarrow as pa
 
     from ..language.model import Entity, PolicySpec
@@ -32,6 +34,8 @@ __all__ = [
     "evaluate_source",
     "plan_sql",
     "read_detail",
+    "reader_failures",
+    "table_failures",
     "write_parquet",
 ]
 
@@ -44,6 +48,9 @@ def _is_parquet(path: str) -> bool:
 
 #: Records per batch when a Parquet file is evaluated in pieces (bounds the memory used).
 BATCH = 100_000
+#: Records per batch when records read as dicts (JSONL, CSV, xlsx) go to DuckDB: a dict with
+#: its lists costs far more than its Arrow row
+DICT_BATCH = 20_000
 
 
 def parquet_batches(path: str, batch: int = BATCH) -> Iterator[pa.Table]:
@@ -57,6 +64,51 @@ def parquet_batches(path: str, batch: int = BATCH) -> Iterator[pa.Table]:
         raise InputError(Diagnostic.of("input.unreadable/parquet", Location(path), reason=str(exc))) from None
     for piece in source.iter_batches(batch_size=batch):
         yield pa.Table.from_batches([piece])
+
+
+def parquet_view(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """The Parquet file as the view ``records`` on ``con``, rows numbered by ``__row`` from 0."""
+    from sqlglot import exp
+
+    quoted = exp.Literal.string(path).sql("duckdb")  # the file name as a quoted SQL string
+    con.execute(
+        "CREATE OR REPLACE VIEW records AS SELECT * EXCLUDE (file_row_number), file_row_number AS __row "
+        f"FROM read_parquet({quoted}, file_row_number = true)"
+    )
+
+
+def file_failures(path: str, entity: Entity) -> dict:
+    """reader_failures over a Parquet file."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(Diagnostic.of("input.unreadable/parquet", Location(path), reason=str(exc))) from None
+    con = duckdb.connect()
+    try:
+        parquet_view(con, path)
+        return reader_failures(con, entity, path, schema)
+    finally:
+        con.close()
+
+
+def table_failures(table: pa.Table, entity: Entity, name: str) -> dict:
+    """reader_failures over an Arrow table."""
+    from ..columnar.run import thread_connection, with_rows
+
+    con = thread_connection()
+    con.register("records", with_rows(table))
+    try:
+        return reader_failures(con, entity, name, table.schema)
+    finally:
+        con.unregister("records")
+
+
+def _part(failures: dict, offset: int, size: int) -> dict:
+    """The failures of rows offset .. offset + size - 1, numbered from the part's start."""
+    return {i - offset: f for i, f in failures.items() if offset <= i < offset + size}
 
 
 def read_parquet(path: str) -> pa.Table:
@@ -131,10 +183,15 @@ def evaluate_source(
     ent = policy.runtime(entity).entity
     if _is_parquet(path) and not details:  # in batches: memory stays bounded
         return _batched(policy, entity, path, as_of, engine, notes)
+    if not _is_parquet(path) and not details:  # records read as dicts, in batches too
+        records = read_records(path, ent, sheet=sheet, notes=cut, strict=strict)
+        return _dict_batches(policy, entity, records, as_of, engine, notes)
     originals = kinds = None
     forced: set = set()
+    failures: dict = {}
     if _is_parquet(path):
         table = read_parquet(path)
+        failures = table_failures(table, ent, path)
     else:
         table, originals, forced, kinds = records_to_table(
             read_records(path, ent, sheet=sheet, notes=cut, strict=strict), ent
@@ -154,8 +211,39 @@ def evaluate_source(
     if use == "row":
         if originals is not None:
             return policy.evaluate_many(originals, entity, as_of=as_of, allow_outside=True)
-        return row_outcomes(policy, entity, table, as_of)
-    return outcomes_from_table(policy, entity, table, as_of, forced=forced, originals=originals, kinds=kinds)
+        return row_outcomes(policy, entity, table, as_of, failures=failures)
+    return outcomes_from_table(
+        policy, entity, table, as_of, forced=forced, originals=originals, kinds=kinds, failures=failures
+    )
+
+
+def _dict_batches(policy, entity, records, as_of, engine, notes):
+    """Outcomes of records a reader gives (dicts, or its failures), DICT_BATCH at a time as tables
+    on DuckDB, or streamed through the row engine; memory stays bounded either way."""
+    from itertools import chain, islice
+
+    ent = policy.runtime(entity).entity
+    stream = iter(records)
+    first = list(islice(stream, DICT_BATCH))
+    table, originals, forced, kinds = records_to_table(first, ent)
+    use = _choose(policy, entity, table, as_of, engine, notes, kinds, rows=len(first))
+    if engine == "auto":
+        use = "row"  # records read as dicts: DuckDB does not gain (bench/columnar.py (b))
+    if use == "row":
+        return policy.evaluate_many(chain(first, stream), entity, as_of=as_of, allow_outside=True)
+
+    def run():
+        offset, part = 0, (table, originals, forced, kinds)
+        while True:
+            t, o, f, k = part
+            yield from outcomes_from_table(policy, entity, t, as_of, forced=f, originals=o, kinds=k, start=offset + 1)
+            offset += len(o)
+            batch = list(islice(stream, DICT_BATCH))
+            if not batch:
+                return
+            part = records_to_table(batch, ent)
+
+    return run()
 
 
 def _choose(policy, entity, table, as_of, engine, notes, kinds=None, rows=None) -> str:
@@ -182,14 +270,16 @@ def _batched(policy, entity, path, as_of, engine, notes):
     if first is None:
         return iter(())
     use = _choose(policy, entity, first, as_of, engine, notes, rows=pq.ParquetFile(path).metadata.num_rows)
+    failures = file_failures(path, policy.runtime(entity).entity)
 
     def run():
         offset = 0
         for table in _chain([first], batches):
+            part = _part(failures, offset, table.num_rows)
             if use == "row":
-                yield from row_outcomes(policy, entity, table, as_of, start=offset + 1)
+                yield from row_outcomes(policy, entity, table, as_of, start=offset + 1, failures=part)
             else:
-                yield from outcomes_from_table(policy, entity, table, as_of, start=offset + 1)
+                yield from outcomes_from_table(policy, entity, table, as_of, start=offset + 1, failures=part)
             offset += table.num_rows
 
     return run()
@@ -219,14 +309,17 @@ def evaluate_parquet_to_parquet(
     total = rejected = 0
     use = None
     schema = None
+    failures = file_failures(src, ent)
     try:
         for table in parquet_batches(src):
             if use is None:
                 use = _choose(policy, entity, table, as_of, engine, notes, rows=pq.ParquetFile(src).metadata.num_rows)
+            part = _part(failures, total, table.num_rows)
             if use == "row":
-                out = outcomes_table(row_outcomes(policy, entity, table, as_of, start=total + 1), ent, policy.spec)
+                outs = row_outcomes(policy, entity, table, as_of, start=total + 1, failures=part)
+                out = outcomes_table(outs, ent, policy.spec)
             else:
-                out = evaluate_table(policy, table, entity, as_of=as_of, allow_outside=True)
+                out = evaluate_table(policy, table, entity, as_of=as_of, allow_outside=True, failures=part)
             out = out.set_column(0, "record", pa.array(range(total + 1, total + 1 + out.num_rows), type=pa.int64()))
             if writer is None:
                 schema = out.schema
@@ -250,7 +343,7 @@ def _parquet_in_duckdb(policy, entity, src, dst, as_of, engine, notes):
     import pyarrow.parquet as pq
 
     from ..columnar.plan import build_plan, column_kind
-    from ..columnar.table import plan_table
+    from ..columnar.table import decided_table
 
     ent = policy.runtime(entity).entity
     try:
@@ -269,24 +362,22 @@ def _parquet_in_duckdb(policy, entity, src, dst, as_of, engine, notes):
     if engine == "auto" and rows < AUTO_THRESHOLD:
         return None
     con = duckdb.connect()
-    from sqlglot import exp
-
-    quoted = exp.Literal.string(src).sql("duckdb")  # the file name as a quoted SQL string
-    con.execute(
-        f"CREATE VIEW records AS SELECT *, file_row_number AS __row FROM read_parquet({quoted}, file_row_number = true)"
-    )
-    out = con.sql(plan.sql("duckdb", pretty=False)).to_arrow_table()
+    parquet_view(con, src)
+    failures = reader_failures(con, ent, src, schema)
 
     def fetch(indices):
         if not indices:
             return pq.read_table(src).slice(0, 0)
         con.register("wanted", pa.table({"i": pa.array(indices, type=pa.int64())}))
         picked = con.sql(
-            "SELECT r.* EXCLUDE (__row, file_row_number) FROM records r JOIN wanted w ON r.__row = w.i ORDER BY r.__row"
+            "SELECT r.* EXCLUDE (__row) FROM records r JOIN wanted w ON r.__row = w.i ORDER BY r.__row"
         ).to_arrow_table()
         return picked.cast(pa.schema([schema.field(n) for n in picked.column_names]))
 
-    table = plan_table(policy, entity, plan, out, fetch, as_of)
+    try:
+        table = decided_table(policy, entity, plan, con, fetch, as_of, failures)
+    finally:
+        con.close()
     pq.write_table(table, dst)
     return table.num_rows, table.num_rows - table.column("error_code").null_count
 
@@ -311,3 +402,149 @@ def plan_sql(policy: Policy, entity: str, dialect: str, as_of: dt.date, table: s
     ent = policy.runtime(entity).entity
     plan = build_plan(policy.spec, ent, declared_kinds(ent), as_of, table=table)
     return plan.sql(dialect)
+
+
+# -- the limits and the repeated-key check every reader applies, for tables ------------------------
+
+#: every character Python's str.strip() removes: a key that starts or ends with one is read
+#: stripped (`` t1 `` is t1), so its repeats are found in Python, not by SQL's comparison
+_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
+def _quoted(name: str) -> str:
+    from sqlglot import exp
+
+    return exp.to_identifier(name, quoted=True).sql("duckdb")
+
+
+def _is_text(t) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+
+
+def _nesting(t) -> int:
+    """How deep an Arrow type nests values (a list of numbers: 1)."""
+    import pyarrow as pa
+
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+        return 1 + _nesting(t.value_type)
+    if pa.types.is_struct(t):
+        return 1 + max((_nesting(t.field(i).type) for i in range(t.num_fields)), default=0)
+    if pa.types.is_map(t):
+        return 2 + max(_nesting(t.key_type), _nesting(t.item_type))
+    return 0
+
+
+def reader_failures(con: duckdb.DuckDBPyConnection, entity: Entity, name: str, schema: pa.Schema) -> dict:
+    """The rows of the table ``records`` (on DuckDB connection ``con``, numbered by ``__row``
+    from 0) that a reader refuses, as {index: Failure}, exactly as the JSON Lines, CSV and
+    xlsx readers refuse them: a record over the limits every format shares (an id longer than
+    MAX_ID, a text longer than MAX_TEXT, values nested too deep), and, unless the entity
+    declares ``unique_key: false``, a record whose key an earlier record gave (it names the
+    row of the first). DuckDB finds them (the lengths, and a window over the key); only rows
+    it cannot clear are looked at in Python."""
+    inputs = entity.inputs
+    key = entity.key if entity.key in schema.names else None
+    texts = [
+        f.name
+        for f in schema
+        if _is_text(f.type) and (f.name not in inputs or inputs[f.name].type in ("string", "enum"))
+    ]
+    long = [f"strlen({_quoted(c)}) > {MAX_TEXT}" for c in texts]  # bytes: at least the characters
+    if key is not None and _is_text(schema.field(key).type):
+        long.append(f"strlen({_quoted(key)}) > {MAX_ID}")
+    deep = 1 + max((_nesting(f.type) for f in schema if f.name != "__row"), default=0) > MAX_DEPTH
+    if deep:
+        suspects = None  # every row: the nesting of each is measured in Python
+    elif long:
+        rows = con.sql(f"SELECT __row FROM records WHERE {' OR '.join(long)} ORDER BY __row").fetchall()
+        suspects = {r for (r,) in rows}
+    else:
+        suspects = set()
+    unique = entity.unique_key and key is not None
+    in_sql = unique and suspects == set() and _keys_in_sql(con, entity, key, schema)
+    if not unique:
+        if not suspects and suspects is not None:
+            return {}
+    elif in_sql and key is not None:
+        k = _quoted(key)
+        typ = schema.field(key).type
+        given = f"{k} IS NOT NULL" + (f" AND {k} <> ''" if _is_text(typ) else "")
+        ((repeats,),) = con.sql(f"SELECT count({k}) - count(DISTINCT {k}) FROM records WHERE {given}").fetchall()
+        if not repeats:  # the usual case: one hash of the keys, no window
+            return {}
+        rows = con.sql(
+            f"SELECT __row, first, CAST({k} AS VARCHAR) FROM (SELECT __row, {k}, min(__row) OVER (PARTITION BY {k}) "
+            f"AS first FROM records WHERE {given}) WHERE __row <> first ORDER BY __row"
+        ).fetchall()
+        return {
+            row: record_failure(
+                entity,
+                name,
+                row + 1,
+                "input.duplicate-id",
+                id_=shown,
+                field=entity.key,
+                id=repr(shown),
+                first=first + 1,
+            )
+            for row, first, shown in rows
+        }
+    return _failures_in_python(con, entity, name, key if unique else None, suspects)
+
+
+def _keys_in_sql(con, entity, key, schema) -> bool:
+    """Whether SQL's equality of the key column is the readers' (keys compared as the key
+    input reads them): whole numbers, or texts that strip() leaves as they are."""
+    import pyarrow as pa
+
+    typ = schema.field(key).type
+    spec = entity.inputs.get(key)
+    if spec is not None and spec.type != "string":
+        return False
+    if pa.types.is_integer(typ):
+        return True
+    if not _is_text(typ):
+        return False
+    if spec is None:
+        return True
+    edges = "".join(f"\\x{{{ord(c):x}}}" for c in _SPACES)
+    pattern = f"^[{edges}]|[{edges}]$"
+    ((odd,),) = con.execute(
+        f"SELECT count(*) FROM records WHERE regexp_matches({_quoted(key)}, ?)", [pattern]
+    ).fetchall()
+    return odd == 0
+
+
+def _failures_in_python(con, entity, name, key, suspects) -> dict:
+    """The readers' own checks, row by row: the rows in ``suspects`` (None: all) through
+    limit_record, and every key through SeenKeys."""
+    failures: dict = {}
+    if key is None and suspects is not None and not suspects:
+        return failures
+    keys = con.sql(f"SELECT {_quoted(key)} FROM records ORDER BY __row").fetchall() if key is not None else None
+    if suspects is None:
+        picked = con.sql("SELECT * EXCLUDE (__row) FROM records ORDER BY __row").to_arrow_table().to_pylist()
+        whole = dict(enumerate(picked))
+    elif suspects:
+        wanted = ", ".join(str(i) for i in sorted(suspects))
+        picked = con.sql(f"SELECT * EXCLUDE (__row) FROM records WHERE __row IN ({wanted}) ORDER BY __row")
+        whole = dict(zip(sorted(suspects), picked.to_arrow_table().to_pylist()))
+    else:
+        whole = {}
+    count = len(keys) if keys is not None else (max(whole) + 1 if whole else 0)
+    seen = SeenKeys(entity, name)
+    seen.headers = set()  # a table's columns are its fields: no header stands for the key
+    for i in range(count):
+        record = whole.get(i)
+        if record is not None:
+            item = limit_record(record, entity, name, i + 1)
+            if not isinstance(item, dict):
+                failures[i] = item
+                continue
+        if keys is not None:
+            checked = seen.check({key: keys[i][0]}, i + 1)
+            if not isinstance(checked, dict):
+                failures[i] = checked
+    return failures
