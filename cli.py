@@ -37,7 +37,7 @@ import click
 import engine
 from engine import InputError, KaoheError, OutputError, PeriodError, PolicyError, Problem, cli_text, parse_date
 from engine.io import normalised, read_records
-from engine.io.text import FORMATS, Carried, annotate, atomic_output, check_output, make_writer
+from engine.io.text import FORMATS, Carried, annotate, atomic_output, carried_columns, check_output, make_writer
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_POLICY, EXIT_INPUT, EXIT_INTERNAL, EXIT_OUTPUT = 0, 1, 2, 3, 4, 5, 6
 EXIT_INTERRUPTED = 130
@@ -428,8 +428,9 @@ def _summary(total, rejected):
     "--pass-through",
     "pass_through",
     multiple=True,
-    help="Input columns to carry to the output unchanged, e.g. 姓名,学校 (repeat or separate by commas). "
-    "Default for xlsx output: the input sheet's columns that are not the policy's inputs.",
+    help="Input columns to carry to the output unchanged, e.g. 姓名,学校 (repeat or separate by commas); "
+    "they add to the entity's pass_through: in the policy. Without it, xlsx output also keeps the input "
+    "sheet's other columns that are not the policy's inputs.",
 )
 @click.option("--strict", is_flag=True, help="Refuse a record that may be cut (a CSV last line without a line end).")
 @click.option(
@@ -481,25 +482,25 @@ def evaluate(
     loaded = _load(policy)
     lang = lang or loaded.spec.language
     day = loaded.check_period(as_of, allow_outside_period)
+    given = [c.strip() for text in pass_through for c in text.replace("，", ",").split(",") if c.strip()]
     if input_path and not members_path and not trace and input_path != "-":
         if engine_name != "row" or details or fmt == "parquet" or input_path.lower().endswith((".parquet", ".pq")):
-            if pass_through:
-                raise click.UsageError(cli_text("pass-through-row", _lang()))
-            _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict)
+            carried = _carried(loaded.runtime(entity).entity, given, fmt, input_path, sheet)
+            _evaluate_table(
+                loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict, carried
+            )
     elif engine_name not in ("row", "auto"):
         click.echo(cli_text("engine-row-only", _lang(), engine=engine_name), err=True)
     if fmt == "parquet":
         raise click.UsageError(cli_text("parquet-needs-files", _lang()))
     if members_path:
-        _evaluate_levels(loaded, entity, members_path, fmt, output, day, trace, lang, sheet, strict)
+        _evaluate_levels(loaded, entity, members_path, fmt, output, day, trace, lang, sheet, strict, given)
     assert input_path is not None  # one of --input and --members, checked above
     rt = loaded.runtime(entity)
     total = rejected = 0
     columns = list(rt.entity.reported)
-    carried = [c.strip() for text in pass_through for c in text.replace("，", ",").split(",") if c.strip()]
-    if not pass_through and fmt == "xlsx":
-        carried = _unknown_columns(input_path, rt.entity, sheet)
-    _column_warnings(input_path, rt.entity, sheet, carried)
+    carried = _carried(rt.entity, given, fmt, input_path, sheet)
+    _column_warnings(input_path, rt.entity, sheet, {h for _, headers in carried for h in headers})
     notes: dict = {}
     records = read_records(input_path, rt.entity, sheet=sheet, notes=notes, strict=strict)
     if fmt == "xlsx" or jobs == 1:  # the bar counts records as they are read
@@ -516,6 +517,7 @@ def evaluate(
         assert output is not None  # --format xlsx needs --output, checked above
         write_xlsx(output, counted, rt.entity, lang=lang, carry=carry)
         _summary(counted.total, counted.rejected)
+        _carried_summary(carry, input_path)
         _notes_summary(input_path, notes)
         sys.exit(EXIT_REJECTED if counted.rejected else EXIT_OK)
     if jobs > 1:
@@ -552,13 +554,54 @@ def evaluate(
             writer.write(outcome)
         writer.close()
     _summary(total, rejected)
+    _carried_summary(carry, input_path)
     _notes_summary(input_path, notes)
     sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
 
 
-def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict):
+# -- pass-through columns (the entity's pass_through:, --pass-through, the xlsx default) ------
+def _carried(entity, given, fmt, input_path, sheet, skip_inputs=False) -> list:
+    """The run's pass-through columns as (header, spellings): the policy's, then --pass-through's,
+    then, for xlsx output without --pass-through, the input sheet's other unknown columns. A
+    policy's column a CSV, xlsx or Parquet input has no column for, or a JSON Lines input's first
+    record does not give, is left out (and --jobs keeps its fast path for JSON Lines)."""
+    from engine.io.text import first_keys
+
+    lower = str(input_path or "").lower()
+    headed = lower.endswith((".csv", ".xlsx"))
+    others = _unknown_columns(input_path, entity, sheet) if headed else []
+    unknown = others if fmt == "xlsx" and not given else []
+    headers = others if headed else first_keys(input_path) if lower.endswith((".jsonl", ".ndjson")) else None
+    if lower.endswith((".parquet", ".pq")):
+        from engine.io.tables import parquet_columns
+
+        headers = parquet_columns(input_path)
+    try:
+        return carried_columns(entity, given, unknown, skip_inputs, headers)
+    except Problem as exc:
+        raise click.BadParameter(exc.render(_lang()), param_hint="--pass-through") from None
+
+
+def _carried_summary(carry, input_path) -> None:
+    """One warning per pass-through column some records lacked (not one per record)."""
+    for column, missing, total in carry.missing() if carry is not None else ():
+        click.echo(
+            cli_text("pass-through-missing", _lang(), column=column, missing=missing, total=total, path=input_path),
+            err=True,
+        )
+
+
+def _evaluate_table(
+    loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict, carried=()
+):
     """--engine duckdb|auto, Parquet in or out, --detail: the whole input as one table."""
-    from engine.io.tables import evaluate_parquet_to_parquet, evaluate_source, write_parquet
+    from engine.io.tables import (
+        carry_into_parquet,
+        evaluate_parquet_to_parquet,
+        evaluate_source,
+        parquet_records,
+        write_parquet,
+    )
 
     pairs = {}
     for item in details:
@@ -567,13 +610,20 @@ def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, e
             raise click.UsageError(cli_text("detail-form", _lang(), item=item))
         pairs[name.strip()] = path.strip()
     notes: list = []
+    carry = None
+    if carried:  # a Parquet input's columns are read beside the results; others' as the records are read
+        headers = [h for _, spellings in carried for h in spellings]
+        parquet_in = input_path.lower().endswith((".parquet", ".pq"))
+        carry = Carried(parquet_records(input_path, headers) if parquet_in else None, carried)
     if fmt == "parquet" and not pairs and input_path.lower().endswith((".parquet", ".pq")) and output:
         total, rejected = evaluate_parquet_to_parquet(
             loaded, entity, input_path, output, as_of=day, engine=engine_name, notes=notes
         )
+        carry_into_parquet(output, carry)
         for note in notes:
             click.echo(note.render(_lang()), err=True)
         _summary(total, rejected)
+        _carried_summary(carry, input_path)
         sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
     cut: dict = {}  # the reader's warnings per record (a CSV last line that may be cut)
     outcomes = evaluate_source(
@@ -587,6 +637,7 @@ def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, e
         notes=notes,
         cut=cut,
         strict=strict,
+        wrap=carry.over if carry is not None and carry.records is None else None,
     )
     outcomes = annotate(outcomes, cut)
     for note in notes:
@@ -595,25 +646,26 @@ def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, e
     if fmt == "parquet":
         if not output or output == "-":
             raise click.UsageError(cli_text("parquet-needs-output", _lang()))
-        total, rejected = write_parquet(output, outcomes, rt.entity, loaded.spec)
+        total, rejected = write_parquet(output, outcomes, rt.entity, loaded.spec, carry)
     elif fmt == "xlsx":
         if not output or output == "-":
             raise click.UsageError(cli_text("usage.xlsx-output", _lang()))
         from engine.io.sheets import write_xlsx
 
         counted = _counted(outcomes)
-        write_xlsx(output, counted, rt.entity, lang=lang)
+        write_xlsx(output, counted, rt.entity, lang=lang, carry=carry)
         total, rejected = counted.total, counted.rejected
     else:
         total = rejected = 0
         with atomic_output(output, newline="" if fmt == "csv" else None) as out:
-            writer = make_writer(fmt, out, lang, False, list(rt.entity.reported))
+            writer = make_writer(fmt, out, lang, False, list(rt.entity.reported), carry=carry)
             for outcome in outcomes:
                 total += 1
                 rejected += not outcome.ok
                 writer.write(outcome)
             writer.close()
     _summary(total, rejected)
+    _carried_summary(carry, input_path)
     _notes_summary(input_path, cut)
     sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
 
@@ -654,6 +706,11 @@ def _progress(items, path, task, name=None, total=None):
     return progress(items, total, _lang(), task, name if name is not None else (path or ""))
 
 
+def _steps(task, name):
+    """A progress bar over a list of steps (checks, properties, entities) of known length."""
+    return lambda items, total: _progress(items, None, task, str(name), total)
+
+
 def _check_output(output) -> None:
     """Output problems found before any work (OutputError, exit 6); stale temporary files of
     killed runs removed, and said so."""
@@ -668,10 +725,14 @@ def _notes_summary(input_path, notes: dict) -> None:
         )
 
 
-def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, lang, sheet, strict=False):
+def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, lang, sheet, strict=False, given=()):
     """--members: evaluate one or more levels (``teacher,group,school``) from one file of
     member records; the member entity itself is evaluated record by record, the others from
-    their members. Outputs come level by level, in the order given."""
+    their members. Outputs come level by level, in the order given. Each level carries its
+    entity's pass-through columns (and --pass-through's): the member level from each record,
+    a group level where all its members' records agree."""
+    from engine.io.text import group_columns
+
     if fmt == "xlsx":
         raise click.UsageError(cli_text("usage.xlsx-members", _lang()))
     runtimes = [loaded.runtime(name.strip()) for name in entities.split(",") if name.strip()]
@@ -684,14 +745,27 @@ def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, la
         _progress(read_records(members_path, member, sheet=sheet, notes=notes, strict=strict), members_path, "read")
     )  # read once, used by every level
     columns = list(dict.fromkeys(name for rt in runtimes for name in rt.entity.reported))
+    levels = {
+        rt.entity.name: _carried(rt.entity, given, fmt, members_path, sheet, rt.entity.members is not None)
+        for rt in runtimes
+    }
+    carry = Carried(None, [spec for specs in levels.values() for spec in specs])  # every level's columns
+    carry = carry if carry.columns else None
+    member_carry = None
     total = rejected = 0
     with atomic_output(output, newline="" if fmt == "csv" else None) as out:
-        writer = make_writer(fmt, out, lang, trace, columns)
+        writer = make_writer(fmt, out, lang, trace, columns, carry=carry)
         for rt in runtimes:
             name = rt.entity.name
+            shared: dict = {}
             if rt.entity.members is None:
-                outcomes = loaded.evaluate_many(records, name, as_of=day, trace=trace, allow_outside=True)
+                level_carry = Carried(None, levels[name])
+                outcomes = loaded.evaluate_many(
+                    level_carry.over(records), name, as_of=day, trace=trace, allow_outside=True
+                )
+                member_carry = member_carry or level_carry
             else:
+                shared = group_columns(records, rt.entity, member)
                 outcomes = (
                     group
                     for group, _ in loaded.evaluate_members(records, name, as_of=day, trace=trace, allow_outside=True)
@@ -701,9 +775,13 @@ def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, la
             ):
                 total += 1
                 rejected += not outcome.ok
+                if carry is not None:
+                    values = level_carry.pop() if rt.entity.members is None else shared.get(outcome.id, {})
+                    carry.queue.append({c: values.get(c) for c in carry.columns})
                 writer.write(outcome)
         writer.close()
     _summary(total, rejected)
+    _carried_summary(member_carry, members_path)
     _notes_summary(members_path, notes)
     sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
 
@@ -877,14 +955,22 @@ def diff(
     if prove_it:
         from engine.tools.prove import diff_prove
 
-        verdicts = diff_prove(engine.load_policy(old), engine.load_policy(new), entity)
+        verdicts = diff_prove(engine.load_policy(old), engine.load_policy(new), entity, progress=_steps("diff", new))
         _show_verdicts(verdicts, fmt)
         return
     if not entity or not input_path:
         raise click.UsageError(cli_text("usage.diff-needs", _lang()))
     from engine.tools.diff import diff_policies, format_diff
 
-    report = diff_policies(_load(old), _load(new), entity, input_path, as_of=as_of, examples=examples)
+    report = diff_policies(
+        _load(old),
+        _load(new),
+        entity,
+        input_path,
+        as_of=as_of,
+        examples=examples,
+        progress=lambda pairs: _progress(pairs, input_path, "diff"),
+    )
     click.echo(json.dumps(report, ensure_ascii=False, indent=2) if fmt == "json" else format_diff(report, _lang()))
 
 
@@ -915,7 +1001,7 @@ def prove(policy: str, entity: str | None, fmt: str, lang: str | None) -> None:
         raise click.BadParameter(
             cli_text("usage.no-entity", _lang(), entity=entity, path=policy), param_hint="--entity"
         )
-    _show_verdicts(prove_policy(loaded, entity), fmt)
+    _show_verdicts(prove_policy(loaded, entity, progress=_steps("prove", policy)), fmt)
 
 
 @main.command()
@@ -928,7 +1014,9 @@ def check(policy: str, seed: int, max_examples: int, entities: tuple[str, ...]) 
     """Property-test a policy with generated records; print a shrunk counterexample on failure."""
     from engine.tools.checking import run_check
 
-    ok, text = run_check(policy, seed, max_examples, list(entities) or None, lang=_lang())
+    ok, text = run_check(
+        policy, seed, max_examples, list(entities) or None, lang=_lang(), progress=_steps("check", policy)
+    )
     click.echo(text)
     sys.exit(EXIT_OK if ok else EXIT_REJECTED)
 

@@ -132,7 +132,7 @@ def test_the_row_engine_notice_is_in_the_officers_language(tmp_path, lang, expec
     "extra, expected",
     [
         (["--detail", "usage"], "--detail 的格式应为 NAME=FILE，实为「usage」"),
-        (["--engine", "duckdb", "--pass-through", "姓名"], "--pass-through 只用于逐条引擎"),
+        (["--engine", "duckdb", "--pass-through", "工号"], "附带列「工号」是输入 id（工号）"),
     ],
 )
 def test_columnar_usage_errors_come_from_the_catalogue(tmp_path, extra, expected):

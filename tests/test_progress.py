@@ -118,3 +118,61 @@ def test_records_are_counted_cheaply(tmp_path):
     assert count_records(str(jsonl)) == 2
     assert count_records(str(ROOT / "examples" / "jiangxi" / "teachers.xlsx")) is not None
     assert count_records("-") is None and count_records(str(tmp_path / "a.json")) is None
+
+
+def _revised(tmp_path):
+    """jiangxi.yaml with one threshold moved: a new version for diff to compare."""
+    text = (POLICIES / "jiangxi.yaml").read_text(encoding="utf-8")
+    revised = tmp_path / "jiangxi-v2.yaml"
+    revised.write_text(text.replace('version: "1.0.0"', 'version: "1.0.1"'), encoding="utf-8")
+    return revised
+
+
+def test_diff_shows_the_bar_with_the_total(tmp_path):
+    src = _rows(tmp_path, 800)
+    args = ["diff", JX, str(_revised(tmp_path)), "-e", "teacher", "-i", str(src), "--as-of", "2020-06-30"]
+    code, out, terminal = _run_on_pty(args)
+    assert code == 0, terminal
+    assert f"正在用 {src} 比较两个版本" in terminal
+    assert "/800" in terminal and "100%" in terminal and "剩余" in terminal
+    assert '"records": 800' in out or "800" in out  # the report itself still goes to stdout
+    _, _, terminal = _run_on_pty(args, "en")
+    assert f"comparing on {src}" in terminal and "/800" in terminal and "正在" not in terminal
+
+
+def test_check_and_prove_show_a_bar_over_their_steps(tmp_path):
+    national = str(POLICIES / "national.yaml")
+    code, _, terminal = _run_on_pty(["check", national, "--examples", "5"])
+    assert code == 0, terminal
+    assert f"正在检查 {national}" in terminal and "100%" in terminal
+    steps = terminal.rsplit("100%", 1)[0].rsplit("/", 1)[-1].strip()
+    assert steps.isdigit() and int(steps) > 1  # the total: one step per property and entity
+    pytest.importorskip("z3")
+    code, _, terminal = _run_on_pty(["prove", national], "en")
+    assert code in (0, 1), terminal
+    assert f"proving {national}" in terminal and "/4" in terminal and "100%" in terminal  # 4 kinds of check
+    assert "正在" not in terminal
+
+
+def test_diff_check_and_prove_draw_nothing_on_a_pipe(tmp_path):
+    src = _rows(tmp_path, 300)
+    national = str(POLICIES / "national.yaml")
+    for args in (
+        ["diff", JX, str(_revised(tmp_path)), "-e", "teacher", "-i", str(src), "--as-of", "2020-06-30"],
+        ["check", national, "--examples", "5"],
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "engine", *args],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "KAOHE_LANG": "zh"},
+        )
+        assert "正在" not in proc.stderr and "%" not in proc.stderr and "\r" not in proc.stderr, proc.stderr
+
+
+def test_a_short_list_of_slow_steps_is_redrawn_at_every_step():
+    shown = _Terminal()
+    assert list(progress(iter(range(4)), 4, "en", "prove", "p.yaml", stream=shown)) == list(range(4))
+    drawn = shown.getvalue()
+    assert "proving p.yaml" in drawn and all(f"{n}/4" in drawn for n in (1, 2, 3, 4))

@@ -1367,10 +1367,6 @@ CATALOGUE: dict[str, Text] = {
     "cli.parquet-needs-output": _(
         "--format parquet needs --output FILE.parquet", "--format parquet 需要 --output FILE.parquet"
     ),
-    "cli.pass-through-row": _(
-        "--pass-through works with the row engine: leave out --engine and --detail, and use an input other than Parquet",
-        "--pass-through 只用于逐条引擎：请去掉 --engine 和 --detail，输入文件不要用 Parquet",
-    ),
     "cli.sql-dialect": _(
         "unknown SQL dialect '{dialect}' (sqlglot's names: duckdb, spark, trino, postgres, ...)",
         "未知的 SQL 方言「{dialect}」（sqlglot 的名称：duckdb、spark、trino、postgres 等）",
@@ -1756,4 +1752,22 @@ CATALOGUE: dict[str, Text] = {
     "cli.diff.graded -> rejected": _("graded -> rejected", "已评定 -> 被拒"),
     "cli.diff.error": _("errors", "错误"),
     "cli.diff.rejected": _("rejected", "被拒"),
+    # -- pass-through columns named in a policy (compiler.py: pass_through) and carried (cli.py)
+    "pass-through.input": _(
+        "pass-through column '{column}' is the input {input} ({label}): the policy reads it, so it is not passed through",
+        "附带列「{column}」是输入 {input}（{label}）：政策读取该列，不能作为附带列",
+        "remove it from pass_through; list only columns the policy does not read (姓名, 学校 ...)",
+        "请从 pass_through 中删去；只列出政策不读取的列（姓名、学校等）",
+    ),
+    "pass-through.duplicate": _(
+        "pass-through column '{column}' is named twice (first at line {line})",
+        "附带列「{column}」重复列出（首次在第 {line} 行）",
+        "keep one of the two",
+        "请只保留一处",
+    ),
+    "cli.pass-through-missing": _(
+        "kaohe: warning: pass-through column '{column}' is missing from {missing} of {total} record(s) of {path}; "
+        "its cells are left empty",
+        "kaohe：警告：附带列「{column}」在 {path} 的 {total} 条记录中有 {missing} 条没有，对应单元格留空",
+    ),
 }

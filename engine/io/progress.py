@@ -81,7 +81,8 @@ def progress(
         yield from items
         return
     label = cli_text("progress." + task, lang, name=name)
-    step = max(1, min(1000, (total or 0) // 200 or 100))
+    # redraw about every half percent; a short list of slow steps (prove, check) at every step
+    step = max(1, min(1000, total // 200)) if total else 100
     with click.progressbar(
         items,
         length=total or None,

@@ -25,17 +25,22 @@ if TYPE_CHECKING:
     from ..language.model import Entity, PolicySpec
     from ..runtime.policy import Policy
     from ..runtime.result import Failure, Result
+    from .text import Carried
 
 __all__ = [
     "AUTO_THRESHOLD",
     "ENGINES",
     "Unsupported",
+    "carry_into_parquet",
     "declared_kinds",
     "evaluate_source",
+    "parquet_columns",
+    "parquet_records",
     "plan_sql",
     "read_detail",
     "reader_failures",
     "table_failures",
+    "with_carried",
     "write_parquet",
 ]
 
@@ -174,18 +179,20 @@ def evaluate_source(
     notes: list | None = None,
     cut: dict | None = None,
     strict: bool = False,
+    wrap=None,
 ) -> Iterator:
     """Outcomes for the records of ``path`` (any supported format, Parquet included), with
     list inputs joined from detail tables, on the engine asked for. ``notes`` collects what
     the caller should tell the user (a fallback to the row engine and why); ``cut`` and
-    ``strict`` are :func:`read_records`' ``notes`` and ``strict`` (a CSV line that may be cut)."""
+    ``strict`` are :func:`read_records`' ``notes`` and ``strict`` (a CSV line that may be cut);
+    ``wrap`` sees the records as they are read (the pass-through columns' :meth:`Carried.over`)."""
     notes = notes if notes is not None else []
     ent = policy.runtime(entity).entity
     if _is_parquet(path) and not details:  # in batches: memory stays bounded
         return _batched(policy, entity, path, as_of, engine, notes)
     if not _is_parquet(path) and not details:  # records read as dicts, in batches too
         records = read_records(path, ent, sheet=sheet, notes=cut, strict=strict)
-        return _dict_batches(policy, entity, records, as_of, engine, notes)
+        return _dict_batches(policy, entity, wrap(records) if wrap else records, as_of, engine, notes)
     originals = kinds = None
     forced: set = set()
     failures: dict = {}
@@ -193,9 +200,8 @@ def evaluate_source(
         table = read_parquet(path)
         failures = table_failures(table, ent, path)
     else:
-        table, originals, forced, kinds = records_to_table(
-            read_records(path, ent, sheet=sheet, notes=cut, strict=strict), ent
-        )
+        source = read_records(path, ent, sheet=sheet, notes=cut, strict=strict)
+        table, originals, forced, kinds = records_to_table(wrap(source) if wrap else source, ent)
     for name, detail in (details or {}).items():
         if name not in ent.inputs:
             raise InputError(Diagnostic.of("input.columns/no-input", Location(detail), entity=entity, name=name))
@@ -382,13 +388,73 @@ def _parquet_in_duckdb(policy, entity, src, dst, as_of, engine, notes):
     return table.num_rows, table.num_rows - table.column("error_code").null_count
 
 
-def write_parquet(
-    path: str, outcomes: Iterable[Result | Failure], entity: Entity, spec: PolicySpec | None = None
-) -> tuple[int, int]:
-    """The flat result table (see engine.columnar.table) as Parquet; (total, rejected)."""
+def parquet_records(path: str, headers: Iterable[str]) -> Iterator[dict]:
+    """The rows of a Parquet file as dicts of only the columns in ``headers`` (the
+    pass-through columns it has), batch by batch; ``{}`` per row when it has none of them."""
     import pyarrow.parquet as pq
 
-    table = outcomes_table(outcomes, entity, spec)
+    try:
+        source = pq.ParquetFile(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(Diagnostic.of("input.unreadable/parquet", Location(path), reason=str(exc))) from None
+    present = set(source.schema_arrow.names)
+    names = [h for h in dict.fromkeys(headers) if h in present]
+    if not names:
+        for _ in range(source.metadata.num_rows):
+            yield {}
+        return
+    for batch in source.iter_batches(columns=names, batch_size=BATCH):
+        yield from batch.to_pylist()
+
+
+def parquet_columns(path: str) -> list | None:
+    """The column names of a Parquet file (its header), or None when it cannot be read here
+    (the reader reports that itself)."""
+    import pyarrow.parquet as pq
+
+    try:
+        return list(pq.read_schema(path).names)
+    except (OSError, ValueError):
+        return None
+
+
+def with_carried(table: pa.Table, carry: Carried | None) -> pa.Table:
+    """The flat result table with the pass-through columns of ``carry`` (a Carried, one
+    row per record in order) appended as text columns."""
+    import pyarrow as pa
+
+    if carry is None or not carry.columns:
+        return table
+    rows = [carry.pop() for _ in range(table.num_rows)]
+    for column in carry.columns:
+        if column in table.column_names:
+            continue
+        values = [row.get(column) for row in rows]
+        table = table.append_column(column, pa.array([None if v is None else str(v) for v in values], pa.string()))
+    return table
+
+
+def carry_into_parquet(path: str, carry) -> None:
+    """Append the pass-through columns to a result Parquet file already written."""
+    import pyarrow.parquet as pq
+
+    if carry is None or not carry.columns:
+        return
+    pq.write_table(with_carried(pq.read_table(path), carry), path)
+
+
+def write_parquet(
+    path: str,
+    outcomes: Iterable[Result | Failure],
+    entity: Entity,
+    spec: PolicySpec | None = None,
+    carry: Carried | None = None,
+) -> tuple[int, int]:
+    """The flat result table (see engine.columnar.table) as Parquet, with the pass-through
+    columns of ``carry`` last; (total, rejected)."""
+    import pyarrow.parquet as pq
+
+    table = with_carried(outcomes_table(outcomes, entity, spec), carry)
     pq.write_table(table, path)
     errors = table.column("error_code").null_count
     return table.num_rows, table.num_rows - errors

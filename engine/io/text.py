@@ -27,7 +27,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any, TextIO, TypeAlias, cast
 
-from ..base.errors import Diagnostic, InputError, Location, OutputError, RecordError, unreadable_key
+from ..base.errors import Diagnostic, InputError, Location, OutputError, Problem, RecordError, unreadable_key
 from ..language.aliases import column_map
 from ..language.kinds import build_coercer, count_normalised
 from ..language.model import Entity
@@ -45,10 +45,13 @@ __all__ = [
     "Writer",
     "annotate",
     "atomic_output",
+    "carried_columns",
     "check_output",
     "column_map",
     "detect_format",
+    "first_keys",
     "flat_row",
+    "group_columns",
     "make_writer",
 ]
 
@@ -294,6 +297,22 @@ def jsonl_lines(path: str) -> Iterator:
     with open_input(path) as stream:
         _refuse_utf16(stream, path)
         yield from _long_lines(stream)
+
+
+def first_keys(path: str) -> list | None:
+    """The fields of a JSON Lines file's first record (its header, as it were), or None when
+    it cannot be read here (the reader reports that itself)."""
+    try:
+        for raw in jsonl_lines(path):
+            if raw is None:
+                return None
+            text = raw.decode("utf-8-sig", "replace").strip() if isinstance(raw, bytes) else str(raw).strip()
+            if text:
+                record = json.loads(text)
+                return [k for k in record if isinstance(k, str)] if isinstance(record, dict) else None
+    except (InputError, ValueError, OSError):
+        return None
+    return None
 
 
 def open_input(path: str) -> IO[bytes]:
@@ -660,23 +679,132 @@ class Carried:
     """Pass-through columns (姓名, 学校, ...): remembers them from each record as the
     evaluation pulls it, and hands them to the writer with that record's outcome.
 
-    Evaluation yields exactly one outcome per record, in order, so the values wait in a
-    queue (a record or two; more with worker processes) and never meet another record's
-    outcome."""
+    ``columns`` are headers, or ``(header, spellings)`` pairs (a policy's ``pass_through``:
+    the value comes from the first spelling the record has; headers also match with spaces
+    trimmed and in any case). Evaluation yields exactly one outcome per record, in order, so
+    the values wait in a queue (a record or two; more with worker processes) and never meet
+    another record's outcome. When nothing pulls the records through the evaluation (a
+    Parquet input read as a table), :meth:`pop` reads the next record itself.
 
-    def __init__(self, records: Iterable, columns: Iterable[str]) -> None:
-        self.records, self.columns = records, list(columns)
+    A column a record does not have is left empty and counted: :meth:`missing` gives, per
+    column, how many records lacked it, for one warning after the run."""
+
+    def __init__(self, records: Iterable | None, columns: Iterable) -> None:
+        self.records = records
+        self.specs = [(c, (c,)) if isinstance(c, str) else (c[0], tuple(c[1])) for c in columns]
+        self.columns = [column for column, _ in self.specs]
         self.queue: deque = deque()
+        self.seen = 0
+        self.absent = dict.fromkeys(self.columns, 0)
+        self._pulled: Iterator | None = None
 
     def __iter__(self) -> Iterator:
-        columns = self.columns
-        for record in self.records:
-            row = record if isinstance(record, dict) else {}
-            self.queue.append({c: _carried_value(row.get(c)) for c in columns})
+        for record in self.records if self.records is not None else ():
+            self.queue.append(self._values(record))
             yield record
 
+    def over(self, records) -> Iterator:
+        """``records``, remembering each one's pass-through values as it is pulled."""
+        self.records = records
+        return iter(self)
+
+    def _values(self, record) -> dict:
+        if not isinstance(record, dict):  # a line that could not be read: its error is the row
+            return dict.fromkeys(self.columns)
+        self.seen += 1
+        values = {}
+        folded = None
+        for column, headers in self.specs:
+            for header in headers:
+                if header in record:
+                    values[column] = _carried_value(record[header])
+                    break
+            else:
+                if folded is None:
+                    folded = {k.strip().lower(): k for k in record if isinstance(k, str)}
+                key = next((folded[h.strip().lower()] for h in headers if h.strip().lower() in folded), None)
+                if key is None:
+                    self.absent[column] += 1
+                    values[column] = None
+                else:
+                    values[column] = _carried_value(record[key])
+        return values
+
     def pop(self) -> dict:
+        if not self.queue:  # nothing pulled the records: read the next one here
+            if self._pulled is None:
+                self._pulled = iter(self)
+            pulled = self._pulled
+            if next(pulled, None) is None and not self.queue:
+                return dict.fromkeys(self.columns)
         return self.queue.popleft()
+
+    def missing(self) -> list[tuple[str, int, int]]:
+        """``(column, records without it, records read)`` for each column some record lacked."""
+        return [(column, count, self.seen) for column, count in self.absent.items() if count]
+
+
+def carried_columns(
+    entity: Entity, given=(), unknown=(), skip_inputs=False, headers=None
+) -> list[tuple[str, tuple[str, ...]]]:
+    """The pass-through columns of a run, as ``(header, spellings)``: the entity's
+    ``pass_through:`` first, then the columns named on the command line (``given``; they add
+    to the policy's), then ``unknown`` (an input sheet's other columns, the xlsx default),
+    each once. A given column that is one of the entity's inputs raises a Problem
+    (``pass-through.input``): its value is read, and shown by its result; with
+    ``skip_inputs`` (a group level of --members, whose members have the given columns) it is
+    left out instead. ``headers``, when the input has a header row (CSV, xlsx), drops the
+    policy's columns it does not have: a policy names what rosters may carry."""
+    specs = [(p.column, p.headers) for p in entity.pass_through]
+    if headers is not None:
+        have = {h.strip().lower() for h in headers if isinstance(h, str)}
+        specs = [(c, spellings) for c, spellings in specs if any(h.strip().lower() in have for h in spellings)]
+    taken = {h.strip().lower() for _, headers in specs for h in headers}
+    inputs = column_map(entity)
+    for header in given:
+        name = inputs.get(header.strip()) or inputs.get(header.strip().lower())
+        if name is not None and skip_inputs:
+            given = [g for g in given if g != header]
+        elif name is not None:
+            raise Problem("pass-through.input", column=header, input=name, label=entity.inputs[name].label.zh)
+    for header in (*given, *unknown):
+        if header.strip().lower() not in taken:
+            taken.add(header.strip().lower())
+            specs.append((header, (header,)))
+    return specs
+
+
+def group_columns(records, entity: Entity, member: Entity) -> dict:
+    """The pass-through columns of a group entity (a school judged from its teachers), by
+    group id: a column's value where every member record that gives it agrees, else empty.
+    Groups are found as the evaluation finds them (the ``by`` inputs, trimmed, a default
+    where a record leaves one out)."""
+    if entity.members is None or not entity.pass_through:
+        return {}
+    by = entity.members.by
+    probe = Carried(None, [(p.column, p.headers) for p in entity.pass_through])
+    shared: dict = {}
+    for record in records:
+        if not isinstance(record, dict):
+            continue
+        key = []
+        for name in by:
+            value = record.get(name)
+            inp = member.inputs.get(name)
+            if value in (None, "") and inp is not None and inp.has_default:
+                value = inp.default
+            key.append(value.strip() if isinstance(value, str) else value)
+        group = key[0] if len(key) == 1 else " / ".join(str(part) for part in key)
+        values = probe._values(record)
+        seen = shared.setdefault(group, {})
+        for column, value in values.items():
+            if value in (None, ""):
+                continue
+            seen[column] = value if seen.get(column, value) == value else _DIFFERENT
+    return {g: {c: (None if v is _DIFFERENT else v) for c, v in cols.items()} for g, cols in shared.items()}
+
+
+_DIFFERENT = object()
 
 
 def _carried_value(value):

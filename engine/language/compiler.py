@@ -27,6 +27,7 @@ from .model import (
     Input,
     Level,
     Members,
+    PassThrough,
     PolicySpec,
     Rule,
     Schedule,
@@ -674,6 +675,7 @@ class _Compiler:
             label=_text(raw["label"]),
             key=key,
             unique_key=bool(raw.get("unique_key", True)),
+            pass_through=self.compile_pass_through(raw.get("pass_through") or [], inputs, path + ("pass_through",)),
             inputs=inputs,
             values=ordered,
             grade=grade,
@@ -683,6 +685,45 @@ class _Compiler:
             member_inputs=member_inputs,
             schedule=schedule,
         )
+
+    def compile_pass_through(self, items, inputs, path) -> tuple:
+        """``pass_through:``: columns carried from record to result. A header that is one of
+        the entity's inputs (by its name, a label or a declared column, as input files are
+        read) is an error, and so is a header named twice."""
+        headers: dict[str, tuple[str, Input]] = {}
+        for name, inp in inputs.items():
+            for header in (name, inp.label.zh, inp.label.en, *inp.columns):
+                if header:
+                    headers.setdefault(header.strip().lower(), (name, inp))
+        seen: dict[str, tuple] = {}
+        carried = []
+        for i, item in enumerate(items):
+            column = item if isinstance(item, str) else item["column"]
+            others = () if isinstance(item, str) else tuple(item.get("columns", ()))
+            spellings = tuple(dict.fromkeys(h.strip() for h in (column, *others) if h.strip()))
+            ok = bool(spellings)
+            for j, header in enumerate(spellings):
+                if isinstance(item, str):
+                    where = path + (i,)
+                elif j == 0 and header == column.strip():
+                    where = path + (i, "column")
+                else:
+                    where = path + (i, "columns", [h.strip() for h in others].index(header))
+                found = headers.get(header.lower())
+                if found is not None:
+                    name, inp = found
+                    self.error("pass-through.input", where, column=header, input=name, label=inp.label.zh)
+                    ok = False
+                elif header.lower() in seen:
+                    self.error(
+                        "pass-through.duplicate", where, column=header, line=self.doc.loc(seen[header.lower()]).line
+                    )
+                    ok = False
+                else:
+                    seen[header.lower()] = where
+            if ok:
+                carried.append(PassThrough(spellings[0], spellings, self.doc.loc(path + (i,))))
+        return tuple(carried)
 
     def order_values(self, ename, values, path) -> dict:
         """Values in dependency order; a cycle is an error naming its members."""

@@ -22,6 +22,7 @@ __all__ = [
     "Input",
     "Level",
     "Members",
+    "PassThrough",
     "PolicySpec",
     "Rule",
     "Schedule",
@@ -192,6 +193,16 @@ class Members:
 
 
 @dataclass(frozen=True)
+class PassThrough:
+    """A column carried from each input record to its result unchanged (姓名, 学校): its
+    output header and the headers an input file may give it (the header itself first)."""
+
+    column: str
+    headers: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
 class Entity:
     """Something graded: a teacher, a group, a school, a contractor ..."""
 
@@ -207,6 +218,7 @@ class Entity:
     member_inputs: dict = field(default_factory=dict)  # input name -> aggregate Value
     schedule: str | None = None  # a rollout schedule whose unit is the record's key
     unique_key: bool = True  # a key given twice in one input refuses the later record
+    pass_through: tuple[PassThrough, ...] = ()  # columns carried from record to result
 
     @property
     def reported(self) -> tuple:

@@ -8,7 +8,7 @@ and why. Needs ``hypothesis`` (the ``test`` extra).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,6 +72,7 @@ def run_check(
     max_examples: int = 200,
     entities: Sequence[str] | None = None,
     lang: str = "en",
+    progress: Callable[[list, int], Iterable] | None = None,
 ) -> tuple[bool, str]:
     """Load a policy and run the property checks; ``(ok, text)`` with the failures written
     out. A policy that does not load raises :class:`engine.PolicyError` as usual; an
@@ -84,6 +85,6 @@ def run_check(
         raise KaoheError(Diagnostic.of("usage.check", name=exc.name or "hypothesis")) from exc
     policy = load_policy(policy_path)
     entities = list(entities) if entities else None
-    failures = testing.check(policy, seed=seed, max_examples=max_examples, entities=entities)
+    failures = testing.check(policy, seed=seed, max_examples=max_examples, entities=entities, progress=progress)
     text = format_failures(policy, failures, max_examples=max_examples, seed=seed, entities=entities, lang=lang)
     return not failures, text

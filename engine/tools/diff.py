@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from ..base.messages import cli_text
@@ -26,13 +27,21 @@ def _summary(outcome):
 
 
 def diff_policies(
-    old: Policy, new: Policy, entity: str, input_path: str, *, as_of: dt.date | None = None, examples: int = 3
+    old: Policy,
+    new: Policy,
+    entity: str,
+    input_path: str,
+    *,
+    as_of: dt.date | None = None,
+    examples: int = 3,
+    progress: Callable[[Iterable], Iterable] | None = None,
 ) -> dict:
     """Evaluate the same records under both policies; count and show what changed.
 
     Each side reads the file with its own inputs (columns, kinds, defaults): a derived
     policy that adds an input sees it, the base does not. A record rejected by one side and
-    graded by the other is reported as ``rejected -> graded`` or ``graded -> rejected``."""
+    graded by the other is reported as ``rejected -> graded`` or ``graded -> rejected``.
+    ``progress`` (the command line's bar) wraps the pairs of outcomes as they are compared."""
     before = old.evaluate_many(
         read_records(input_path, old.runtime(entity).entity), entity, as_of=as_of, allow_outside=True
     )
@@ -49,7 +58,8 @@ def diff_policies(
     }
     transitions: dict[str, int] = {}
     total = 0
-    for a, b in zip(before, after, strict=True):  # both read the same lines: one outcome each
+    pairs = zip(before, after, strict=True)  # both read the same lines: one outcome each
+    for a, b in progress(pairs) if progress is not None else pairs:
         total += 1
         sa, sb = _summary(a), _summary(b)
         record_id = (a.id if a.id not in (None, "") else b.id) or f"#{total}"

@@ -1269,16 +1269,25 @@ def _grade_rank(entity: Entity) -> dict:
     )
 
 
-def prove(policy: Policy, entity: str | None = None, timeout_ms: int = TIMEOUT_MS) -> list[Verdict]:
-    """Every verdict for a loaded policy (or one entity of it)."""
+def prove(
+    policy: Policy,
+    entity: str | None = None,
+    timeout_ms: int = TIMEOUT_MS,
+    progress: Callable[[list, int], Iterable] | None = None,
+) -> list[Verdict]:
+    """Every verdict for a loaded policy (or one entity of it). ``progress`` (the command
+    line's bar) wraps the list of checks, one per entity and kind, given with its length."""
     prover = _Prover(policy, timeout_ms)
     spec = prover.spec
     names = [entity] if entity else list(spec.entities)
     verdicts: list[Verdict] = []
-    for name in names:
-        ent = spec.entities[name]
-        for check in (_check_tiers, _check_levels, _check_consequences, _check_properties):
-            verdicts.extend(check(prover, ent))
+    steps = [
+        (name, check)
+        for name in names
+        for check in (_check_tiers, _check_levels, _check_consequences, _check_properties)
+    ]
+    for name, check in progress(steps, len(steps)) if progress is not None else steps:
+        verdicts.extend(check(prover, spec.entities[name]))
     return verdicts
 
 
@@ -1617,14 +1626,21 @@ def _really_moved(a, b, inp: Input, sign: int) -> bool:
 # --- two versions of a policy ----------------------------------------------------------------------
 
 
-def diff_prove(old: Policy, new: Policy, entity: str | None = None, timeout_ms: int = TIMEOUT_MS) -> list[Verdict]:
+def diff_prove(
+    old: Policy,
+    new: Policy,
+    entity: str | None = None,
+    timeout_ms: int = TIMEOUT_MS,
+    progress: Callable[[list, int], Iterable] | None = None,
+) -> list[Verdict]:
     """Whether two versions of a policy decide every record alike, entity by entity: grade,
-    credits and sanctions; one confirmed witness record per kind of change."""
+    credits and sanctions; one confirmed witness record per kind of change. ``progress``
+    wraps the list of entities, given with its length."""
     prover = _Prover(old, timeout_ms)
     z3 = prover.z3
     verdicts = []
     names = [entity] if entity else [n for n in old.spec.entities if n in new.spec.entities]
-    for name in names:
+    for name in progress(names, len(names)) if progress is not None else names:
         eo, en = old.spec.entities[name], new.spec.entities[name]
         try:
             verdicts.extend(_diff_entity(prover, z3, old, new, eo, en))

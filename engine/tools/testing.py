@@ -31,7 +31,7 @@ import datetime as dt
 import functools
 import math
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -1064,9 +1064,11 @@ def check(
     max_examples: int = 200,
     entities: Sequence[str] | None = None,
     properties: Sequence[str] | None = None,
+    progress: Callable[[list, int], Iterable] | None = None,
 ) -> list[CheckFailure]:
     """Run the ready-made properties on each entity (or those named), and the policy's own
-    ``properties:``; return the failures, each with its shrunk counterexample."""
+    ``properties:``; return the failures, each with its shrunk counterexample. ``progress``
+    (the command line's bar) wraps the list of properties to run, given with its length."""
     names = list(policy.spec.entities) if entities is None else list(entities)
     for entity in names:
         policy.runtime(entity)  # a KaoheError naming the entities for an unknown one
@@ -1074,14 +1076,11 @@ def check(
     failures = []
     declared, problems = _declared(policy, None if entities is None else set(names))
     failures.extend(problems)
-    for entity in names:
-        for pname, prop in chosen.items():
-            if not _applies(pname, policy, entity):
-                continue
-            failure = run_property(policy, entity, prop, name=pname, seed=seed, max_examples=max_examples)
-            if failure is not None:
-                failures.append(failure)
-    for label, entity, prop in declared:
+    runs = [
+        (pname, entity, prop) for entity in names for pname, prop in chosen.items() if _applies(pname, policy, entity)
+    ]
+    runs.extend(declared)
+    for label, entity, prop in progress(runs, len(runs)) if progress is not None else runs:
         failure = run_property(policy, entity, prop, name=label, seed=seed, max_examples=max_examples)
         if failure is not None:
             failures.append(failure)
