@@ -8,7 +8,7 @@ record its plan cannot prove valid to the row engine, so results and diagnostics
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ..base.errors import Diagnostic, InputError, Location, Problem
@@ -179,7 +179,7 @@ def evaluate_source(
     notes: list | None = None,
     cut: dict | None = None,
     strict: bool = False,
-    wrap=None,
+    wrap: Callable[[Iterator], Iterator] | None = None,
 ) -> Iterator:
     """Outcomes for the records of ``path`` (any supported format, Parquet included), with
     list inputs joined from detail tables, on the engine asked for. ``notes`` collects what
@@ -434,7 +434,7 @@ def with_carried(table: pa.Table, carry: Carried | None) -> pa.Table:
     return table
 
 
-def carry_into_parquet(path: str, carry) -> None:
+def carry_into_parquet(path: str, carry: Carried | None) -> None:
     """Append the pass-through columns to a result Parquet file already written."""
     import pyarrow.parquet as pq
 

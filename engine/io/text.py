@@ -21,7 +21,7 @@ import stat
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -703,7 +703,7 @@ class Carried:
             self.queue.append(self._values(record))
             yield record
 
-    def over(self, records) -> Iterator:
+    def over(self, records: Iterable) -> Iterator:
         """``records``, remembering each one's pass-through values as it is pulled."""
         self.records = records
         return iter(self)
@@ -745,7 +745,11 @@ class Carried:
 
 
 def carried_columns(
-    entity: Entity, given=(), unknown=(), skip_inputs=False, headers=None
+    entity: Entity,
+    given: Sequence[str] = (),
+    unknown: Sequence[str] = (),
+    skip_inputs: bool = False,
+    headers: Sequence[str] | None = None,
 ) -> list[tuple[str, tuple[str, ...]]]:
     """The pass-through columns of a run, as ``(header, spellings)``: the entity's
     ``pass_through:`` first, then the columns named on the command line (``given``; they add
@@ -774,7 +778,7 @@ def carried_columns(
     return specs
 
 
-def group_columns(records, entity: Entity, member: Entity) -> dict:
+def group_columns(records: Iterable, entity: Entity, member: Entity) -> dict:
     """The pass-through columns of a group entity (a school judged from its teachers), by
     group id: a column's value where every member record that gives it agrees, else empty.
     Groups are found as the evaluation finds them (the ``by`` inputs, trimmed, a default
