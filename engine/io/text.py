@@ -433,10 +433,13 @@ def _skip_value(text: str, pos: int) -> int:
 class _Lines:
     """Binary lines decoded as UTF-8 (BOM allowed) or, failing that, GBK/GB18030 as Excel
     writes it on a Chinese system. Remembers which line failed to decode, and the lines
-    taken since the last row (to recover the rows an unclosed quote swallowed)."""
+    taken since the last row (to recover the rows an unclosed quote swallowed). ``counted``:
+    whether a line decoded as GBK counts as a normalisation (not when only the header is peeked
+    at before the run, or the run summary counts the header once per peek)."""
 
-    def __init__(self, stream: IO[bytes]):
+    def __init__(self, stream: IO[bytes], counted: bool = True):
         self.stream = stream
+        self.counted = counted
         self.encoding = "utf-8"
         self.bad: set[int] = set()
         self.long: set[int] = set()
@@ -460,7 +463,7 @@ class _Lines:
                 try:
                     text = raw.decode(encoding)
                     self.encoding = encoding
-                    if encoding == "gb18030" and not raw.isascii():
+                    if encoding == "gb18030" and self.counted and not raw.isascii():
                         count_normalised("gbk")
                     break
                 except UnicodeDecodeError:
@@ -480,7 +483,7 @@ def csv_header(path: str | Path) -> list[str]:
     """The header cells of a CSV file (UTF-8, BOM or GBK), or [] if it has none."""
     try:
         with open(path, "rb") as stream:
-            return [cell.strip() for cell in next(csv.reader(_Lines(stream)), [])]
+            return [cell.strip() for cell in next(csv.reader(_Lines(stream, counted=False)), [])]
     except (OSError, csv.Error):
         return []
 
