@@ -61,7 +61,7 @@ MODULES = {
         "engine/language/kinds.py",
         [
             "tests/test_input_kinds.py",
-            "tests/test_hostile.py",
+            "tests/test_invalid.py",
             "tests/test_exactness.py",
             "tests/test_mutants_kinds.py",
         ],

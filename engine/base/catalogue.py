@@ -697,6 +697,21 @@ CATALOGUE: dict[str, Text] = {
     ),
     "record.invalid": _("field {field} ({label}) {reason}", "字段 {field}（{label}）取值无效：{reason}"),
     "record.invalid/unlabelled": _("field {field} {reason}", "字段 {field} 取值无效：{reason}"),
+    # issue 12: a refused value read from a sheet names its cell, from a CSV file its line and column
+    "record.invalid/cell": _(
+        "field {field} ({label}), cell {cell}: {reason}", "字段 {field}（{label}）的单元格 {cell} 取值无效：{reason}"
+    ),
+    "record.invalid/unlabelled-cell": _(
+        "field {field}, cell {cell}: {reason}", "字段 {field} 的单元格 {cell} 取值无效：{reason}"
+    ),
+    "record.invalid/line": _(
+        "field {field} ({label}) on line {line}, column {column}: {reason}",
+        "字段 {field}（{label}）第 {line} 行第 {column} 列取值无效：{reason}",
+    ),
+    "record.invalid/unlabelled-line": _(
+        "field {field} on line {line}, column {column}: {reason}",
+        "字段 {field} 第 {line} 行第 {column} 列取值无效：{reason}",
+    ),
     "record.members": _(
         "{name} is computed from the members of {entity}",
         "{name} 由 {entity} 的成员汇总得出",

@@ -27,7 +27,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any, TextIO, TypeAlias, cast
 
-from ..base.errors import Diagnostic, InputError, Location, OutputError, RecordError, unreadable_key
+from ..base.errors import Diagnostic, InputError, Location, OutputError, RecordError, SourcedRecord, unreadable_key
 from ..language.aliases import column_map
 from ..language.kinds import build_coercer, count_normalised
 from ..language.model import Entity
@@ -531,6 +531,7 @@ def _csv_items(stream: IO[bytes], name: str, entity: Entity, strict: bool, state
     width = len(names)
     key_name = entity.key
     seen = SeenKeys(entity, name)
+    columns = {field: column for column, field in enumerate(names, 1) if field in entity.inputs}
 
     def looks_like_rows(taken) -> bool:
         # an unclosed quote makes one 'row' of the following records: its continuation
@@ -557,7 +558,9 @@ def _csv_items(stream: IO[bytes], name: str, entity: Entity, strict: bool, state
                 cells=len(row),
                 width=width,
             )
-        record = limit_record(dict(zip(names, row)), entity, name, number)
+        sourced = SourcedRecord(zip(names, row))
+        sourced.source = ("csv", number, columns)  # a refused value is named by line and column
+        record = limit_record(sourced, entity, name, number)
         if number == lines.cut and isinstance(record, dict):
             record_id = record.get(key_name)
             warning = cut_line_warning(name, number)
