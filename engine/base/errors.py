@@ -255,6 +255,7 @@ class SourcedRecord(dict):
     number for CSV), shared by all the rows of one file."""
 
     __slots__ = ("source",)
+    source: tuple
 
     def located(self, error: RecordError) -> RecordError:
         """``error`` with each refused field value named by its cell, or line and column."""
