@@ -41,7 +41,8 @@ def test_a_number_beyond_2_to_the_512_is_refused_and_shown_cut_at_40_characters(
     text = refusal(number, 2**512)
     shown = str(2**512)
     assert text == f"{shown[:40]}... is too large or too precise (at most about 10**154)"
-    assert number(Fraction(2**512 - 1, 3)) == Fraction(2**512 - 1, 3)
+    assert number(Fraction(2**512 - 1, 2)) == Fraction(2**512 - 1, 2)  # a 512-bit numerator is allowed
+    assert number(Fraction(1, 2**512 - 1)) == Fraction(1, 2**512 - 1)  # and a 512-bit denominator
     assert refusal(number, Fraction(2**512 + 1, 3)).startswith(str(Fraction(2**512 + 1, 3))[:40] + "...")
     assert refusal(number, Fraction(1, 2**512 + 1)).startswith("1/" + str(2**512 + 1)[:38] + "...")
 
@@ -261,3 +262,52 @@ def test_numbers_from_json_and_from_a_program_are_read_exactly():
     assert refusal(number, Decimal("1E+999")) == "'1E+999' is too large or too precise (at most about 10**154)"
     assert refusal(number, True) == "expected a number, got a yes/no value"
     assert refusal(number, "") == "is empty"
+
+
+def test_a_policy_that_adds_words_keeps_the_documented_ones():
+    """A reader with the policy's own words is built when the policy loads: it takes and
+    refuses the same values as the documented reader, plus its words in any case."""
+    boolean = reader("boolean", yes_words=("Y",), no_words=("N",))
+    assert boolean(True) is True and boolean(False) is False
+    assert boolean(1) is True and boolean(0) is False
+    assert boolean("y") is True and boolean("n") is False and boolean("N") is False and boolean("YES") is True
+    for value in (2, -1, 1.0, "maybe"):
+        assert refusal(boolean, value) == f"expected yes/no (true/false, 是/否, 1/0, or n, y), got {value!r}"
+
+
+def test_an_enum_value_is_read_in_any_case():
+    level = reader("enum", values=("junior", "senior"))
+    assert level("JUNIOR") == "junior" and level(" Senior ") == "senior"
+    gender = reader("enum", values=("M", "F"), aliases={"男": "M", "Female": "F"})
+    assert gender("m") == "M" and gender("男") == "M" and gender("female") == "F"
+    assert refusal(gender, "X") == "'X' is not one of M, F (or 男, Female)"
+    assert refusal(level, "mid") == "'mid' is not one of junior, senior"
+
+
+def test_a_list_of_decimals_refuses_a_comma_too():
+    numbers = reader("list", items=declared("number"))
+    assert (
+        refusal(numbers, "60,5;60,5")
+        == "'60,5;60,5': a comma in a list of numbers may be a decimal comma or a separator"
+    )
+
+
+def test_a_whole_number_list_refuses_a_fraction_among_its_items():
+    """The fast path checks a list of exact numbers by its smallest and largest item; a list of
+    whole numbers still refuses an item with a fractional part, naming it."""
+    counts = reader("list", items=declared("integer", range=parse_interval("[0, 100]")))
+    assert counts([1, 300 // 3]) == [1, 100]
+    assert refusal(counts, [1, Fraction(1, 2)]) == "item 2: expected a whole number, got 0.5"
+    assert refusal(counts, [1, 101]) == "item 2: 101 is outside the allowed range [0, 100]"
+    assert refusal(counts, [-1, 5]) == "item 1: -1 is outside the allowed range [0, 100]"
+
+
+def test_list_cells_keep_their_item_type_and_limits():
+    texts = reader("list", items=declared("string"))
+    assert texts("1001;1002") == ["1001", "1002"]  # ids stay text, though written in digits
+    pair = reader("list", items=declared("integer"), max_items=2)
+    assert pair("1;2") == [1, 2] and pair([3, 4]) == [3, 4]  # exactly max_items is allowed
+    deltas = reader("list", items=declared("integer", range=parse_interval("[-10, 10]")))
+    assert deltas([-10, 5]) == [-10, 5]
+    assert refusal(deltas, [-15, 5]) == "item 1: -15 is outside the allowed range [-10, 10]"
+    assert refusal(deltas, [-5, 15]) == "item 2: 15 is outside the allowed range [-10, 10]"
