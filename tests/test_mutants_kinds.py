@@ -12,7 +12,7 @@ import pytest
 
 from engine.base.errors import UNKNOWN
 from engine.base.numbers import parse_interval
-from engine.language.kinds import NORMALISED, InvalidValue, build_coercer, kind_word, parse_date
+from engine.language.kinds import NORMALISED, InvalidValue, build_coercer, count_normalised, kind_word, parse_date
 from engine.language.model import Input, Text
 
 
@@ -305,9 +305,18 @@ def test_a_whole_number_list_refuses_a_fraction_among_its_items():
 def test_list_cells_keep_their_item_type_and_limits():
     texts = reader("list", items=declared("string"))
     assert texts("1001;1002") == ["1001", "1002"]  # ids stay text, though written in digits
+    assert texts("0012;0034") == ["0012", "0034"]  # with their leading zeros
     pair = reader("list", items=declared("integer"), max_items=2)
     assert pair("1;2") == [1, 2] and pair([3, 4]) == [3, 4]  # exactly max_items is allowed
     deltas = reader("list", items=declared("integer", range=parse_interval("[-10, 10]")))
     assert deltas([-10, 5]) == [-10, 5]
     assert refusal(deltas, [-15, 5]) == "item 1: -15 is outside the allowed range [-10, 10]"
     assert refusal(deltas, [-5, 15]) == "item 2: 15 is outside the allowed range [-10, 10]"
+
+
+def test_a_reader_counts_its_own_normalisations():
+    """The CSV reader counts each line it decoded as GBK through count_normalised."""
+    before = NORMALISED["gbk"]
+    count_normalised("gbk")
+    count_normalised("gbk", 3)
+    assert NORMALISED["gbk"] == before + 4
