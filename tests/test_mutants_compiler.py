@@ -35,3 +35,14 @@ def test_mistakes_the_checker_names():
     assert problem("min(t, 'a')").key == "type.mismatch/numbers-or-dates"
     assert re.search(r"\bdays_between\(\) ", problem("days_between(t, d)").render("en"))
     assert problem("g == 'W'").key == "type.never-equal"
+
+
+def test_a_rules_note_is_kept_with_the_rule():
+    """A rule's note says how the document was read (前/之前 includes the named day): it is
+    part of the loaded policy, not dropped by the compiler."""
+    import engine
+
+    from .conftest import POLICIES
+
+    rules = engine.load_policy(POLICIES / "jiangxi.yaml").spec.rules
+    assert "所称之日包括在内" in rules["JX-T2"].note and "11月25日之前" in rules["JX-T2"].note
