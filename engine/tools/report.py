@@ -23,7 +23,7 @@ import subprocess
 import tempfile
 import urllib.parse
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -491,7 +491,7 @@ def render_report(
     as_of: dt.date | None = None,
     rosters: str = "inline",
     row_info: Sequence | None = None,
-    normalised=None,
+    normalised: Mapping[str, int] | Callable[[], Mapping[str, int]] | None = None,
 ) -> str:
     """The report as one HTML document (a string). ``rosters``: ``inline`` (a roster per
     group at the end, each on new pages) or ``none``. ``row_info[i]`` is ``(group, name)``
@@ -867,7 +867,7 @@ def write_report(
     rosters: str = "auto",
     row_info: Sequence | None = None,
     browser: str | None = None,
-    normalised=None,
+    normalised: Mapping[str, int] | Callable[[], Mapping[str, int]] | None = None,
 ) -> list[Path]:
     """Write the report of ``outcomes`` (Results and Failures of ``entity``) to ``path``,
     atomically, as HTML, or as PDF when ``path`` ends in ``.pdf`` (printed by a headless
