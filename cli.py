@@ -1089,7 +1089,16 @@ def report(
         )
     )
     written = write_report(
-        output, loaded, entity, outcomes, lang=lang, group_by=group_by, as_of=day, rosters=rosters, row_info=row_info
+        output,
+        loaded,
+        entity,
+        outcomes,
+        lang=lang,
+        group_by=group_by,
+        as_of=day,
+        rosters=rosters,
+        row_info=row_info,
+        normalised=normalised,
     )
     if group_by and group_by not in rt.entity.inputs and not any(given not in (None, "") for given, _ in row_info):
         click.echo(cli_text("report.not-grouped", _lang(), group=group_by), err=True)

@@ -3,6 +3,11 @@
 Measured 2026-11-30 with mutmut 3.8.1, --max-children 1 (details, equivalent survivors: bench/MUTATION.md):
     numbers.py    304 mutants  54.9 % before tests/test_mutants_numbers.py, 96.4 % after (11 equivalent)
     evaluator.py  348 mutants  40.5 % before tests/test_mutants_evaluator.py, 97.1 % after (10 equivalent)
+    kinds.py      738 mutants  71.5 % of 505 checked before; 95.7 % of a sample of 300 after (13 equivalent)
+    expressions   1657 mutants, sample of 60: 86.7 % before, 100 % after
+    types.py      1664 mutants, sample of 60: 71.7 % before, 81.7 % after (9 not analysed)
+    compiler.py   3146 mutants, sample of 60: 78.3 % before, 80.0 % after (6 not analysed, 6 not run)
+    the core, weighted by mutants: about 87 % -- below the 90 % asked for (types, compiler)
 
 Each module is mutated with only the test files that exercise it (MODULES below), so a
 mutant runs in seconds instead of the whole suite. mutmut runs in a scratch copy of the
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import collections
 import os
+import random
 import re
 import shutil
 import signal
@@ -38,6 +44,14 @@ ROOT = Path(__file__).resolve().parent.parent
 # must kill a mutant of the module, the rest of the suite only makes each mutant slower. Only
 # tests that call the engine in-process count: a test that runs the CLI in a subprocess imports
 # the unmutated engine (mutmut switches mutants inside the pytest process).
+#: tests left out of every selection: each takes 3 to 20 s and repeats what faster tests check
+#: (every fixture of tests/invalid at once, a CLI run in a subprocess, a 64 MiB file)
+SLOW = [
+    "--deselect=tests/test_invalid.py::test_every_catalogue_key_has_a_fixture",
+    "--deselect=tests/test_invalid.py::test_fixture[yaml.too-large#1]",
+    "--deselect=tests/test_language.py::test_a_run_prints_no_english_word",
+]
+
 MODULES = {
     "numbers": (
         "engine/base/numbers.py",
@@ -61,9 +75,41 @@ MODULES = {
         "engine/language/kinds.py",
         [
             "tests/test_input_kinds.py",
-            "tests/test_hostile.py",
+            "tests/test_invalid.py",
+            "tests/test_value_cells.py",
             "tests/test_exactness.py",
             "tests/test_mutants_kinds.py",
+            *SLOW,
+        ],
+    ),
+    "expressions": (
+        "engine/language/expressions.py",
+        [
+            "tests/unit/test_expressions.py",
+            "tests/unit/test_types.py",
+            "tests/test_invalid.py",
+            "tests/test_mutants_expressions.py",
+            *SLOW,
+        ],
+    ),
+    "types": (
+        "engine/language/types.py",
+        [
+            "tests/unit/test_types.py",
+            "tests/unit/test_compiler.py",
+            "tests/test_invalid.py",
+            "tests/test_mutants_compiler.py",
+            *SLOW,
+        ],
+    ),
+    "compiler": (
+        "engine/language/compiler.py",
+        [
+            "tests/unit/test_compiler.py",
+            "tests/test_language.py",
+            "tests/test_invalid.py",
+            "tests/test_mutants_compiler.py",
+            *SLOW,
         ],
     ),
 }
@@ -76,7 +122,7 @@ _RESULT = re.compile(r"^\s+(\S+): (.+)$")
 
 def prepare(name: str, work: Path, before: bool = False) -> Path:
     source, tests = MODULES[name]
-    tests = [t for t in tests if (ROOT / t).exists() and not (before and "test_mutants_" in t)]
+    tests = [t for t in tests if t.startswith("-") or ((ROOT / t).exists() and not (before and "test_mutants_" in t))]
     scratch = work / name
     if scratch.exists():
         shutil.rmtree(scratch)
@@ -130,7 +176,8 @@ def mutmut(scratch: Path, *args: str, timeout: float | None = None) -> tuple[int
     return proc.returncode, out, err
 
 
-def tally(scratch: Path) -> tuple[collections.Counter, list[str]]:
+def tally(scratch: Path, only: set[str] | None = None) -> tuple[collections.Counter, list[str]]:
+    """Counts by status and the survivors' names; ``only``: of these mutants (a sample)."""
     _, out, _ = mutmut(scratch, "results", "--all", "true")
     counts: collections.Counter = collections.Counter()
     survivors = []
@@ -139,6 +186,8 @@ def tally(scratch: Path) -> tuple[collections.Counter, list[str]]:
         if not match:
             continue
         mutant, status = match.groups()
+        if only is not None and mutant not in only:
+            continue
         counts[status] += 1
         if status == "survived":
             survivors.append(mutant)
@@ -168,19 +217,33 @@ def main(argv=None) -> int:
     parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "kaohe-mutation")
     parser.add_argument("--before", action="store_true", help="without tests/test_mutants_*.py (the score before them)")
     parser.add_argument("--keep", action="store_true", help="reuse the scratch copy (resume a stopped run)")
+    parser.add_argument(
+        "--sample", type=int, default=None, help="run only this many mutants, drawn at random (seeded); score over them"
+    )
+    parser.add_argument("--seed", type=int, default=12)
     args = parser.parse_args(argv)
     for name in args.modules:
         scratch = (
             args.work / name if args.keep and (args.work / name).exists() else prepare(name, args.work, args.before)
         )
         start = time.monotonic()
+        chosen: list[str] = []
+        if args.sample is not None:
+            # generate the mutants and the test mapping (mutmut then finds no mutant of that name), then draw
+            mutmut(scratch, "run", "--max-children", str(args.max_children), "no-such-mutant")
+            _, listing, _ = mutmut(scratch, "results", "--all", "true")
+            names = sorted(m.group(1) for m in map(_RESULT.match, listing.splitlines()) if m)
+            chosen = sorted(random.Random(args.seed).sample(names, min(args.sample, len(names))))
+            print(f"{name}: a sample of {len(chosen)} of {len(names)} mutants (seed {args.seed})", file=sys.stderr)
         try:
-            code, out, err = mutmut(scratch, "run", "--max-children", str(args.max_children), timeout=args.budget)
+            code, out, err = mutmut(
+                scratch, "run", "--max-children", str(args.max_children), *chosen, timeout=args.budget
+            )
             if code:
                 print(out[-2000:], err[-2000:], sep="\n", file=sys.stderr)
         except subprocess.TimeoutExpired:
             print(f"{name}: stopped after {args.budget:.0f} s; counting what finished", file=sys.stderr)
-        counts, survivors = tally(scratch)
+        counts, survivors = tally(scratch, set(chosen) if chosen else None)
         report(name, counts, survivors, time.monotonic() - start)
     return 0
 

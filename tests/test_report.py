@@ -170,3 +170,58 @@ def test_report_renders_in_a_headless_browser(tmp_path, report):
     assert boxes
     for width, height in boxes:
         assert abs(float(width) - 595.3) < 2 and abs(float(height) - 841.9) < 2, (width, height)
+
+
+# --- values read from another spelling (issue 12: counted in the run summary and in the report) ---
+
+
+def _normalised_rows(text: str) -> dict:
+    """The report's rows of values read from another spelling: {spelling: count}."""
+    return {html.unescape(k): int(n) for k, n in re.findall(r'<tr><td>([^<]*)</td><td class="n">(\d+)</td></tr>', text)}
+
+
+@pytest.mark.parametrize(
+    "lang, heading, rows",
+    [
+        (
+            "zh",
+            "按其他写法读取的值",
+            {"全角数字（３５ 读作 35）": 2, "非 2021-06-30 格式的日期（2021/6/30、2021年6月30日）": 1},
+        ),
+        (
+            "en",
+            "Values read from another spelling",
+            {"full-width digits (３５ read as 35)": 2, "dates not written as 2021-06-30 (2021/6/30, 2021年6月30日)": 1},
+        ),
+    ],
+)
+def test_report_shows_the_normalisation_counts_in_both_languages(policy, outcomes, lang, heading, rows):
+    counts = {"full-width": 2, "thousands": 0, "date-form": 1}
+    text = render_report(policy.spec, policy.spec.entities["teacher"], outcomes, lang, as_of=AS_OF, normalised=counts)
+    section = text.split(f"<h2>{heading}</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "3" in re.search(r'<p class="note">([^<]*)</p>', section).group(1)  # 3 values in all
+    assert _normalised_rows(section) == rows  # a kind with none is left out
+
+
+def test_report_says_when_no_value_was_converted_and_has_no_section_unless_asked(policy, outcomes):
+    entity = policy.spec.entities["teacher"]
+    text = render_report(policy.spec, entity, outcomes, "en", as_of=AS_OF, normalised=dict)  # a function: read late
+    assert "<h2>Values read from another spelling</h2>" in text and "none was converted" in text
+    assert "按其他写法读取的值" not in render_report(policy.spec, entity, outcomes, "zh", as_of=AS_OF)
+
+
+def test_kaohe_report_counts_what_the_input_spelt_otherwise(tmp_path):
+    """The command line's report reads the input and counts as the run summary does: a GBK CSV
+    with a full-width age and a class-hours figure with a thousands separator."""
+    from .test_hostile import HEADER, JX, csv_row, kaohe
+
+    rows = [csv_row("W1", age="３５"), csv_row("W2", age="４０"), csv_row("K1", hours='"1,200"')]
+    source = tmp_path / "in.csv"
+    source.write_bytes(("\r\n".join([HEADER, *rows]) + "\r\n").encode("gbk"))
+    for lang, heading in (("zh", "按其他写法读取的值"), ("en", "Values read from another spelling")):
+        out = tmp_path / f"report-{lang}.html"
+        result = kaohe("report", JX, "-e", "teacher", "-i", source, "-o", out, "--as-of", "2020-06-30", "--lang", lang)
+        assert result.returncode in (0, 1), result.stderr
+        section = out.read_text(encoding="utf-8").split(f"<h2>{heading}</h2>", 1)[1].split("<h2>", 1)[0]
+        counts = sorted(_normalised_rows(section).values())
+        assert counts == [1, 2, 4], section  # 1 thousands separator, 2 full-width ages, 4 lines decoded as GBK

@@ -697,6 +697,21 @@ CATALOGUE: dict[str, Text] = {
     ),
     "record.invalid": _("field {field} ({label}) {reason}", "字段 {field}（{label}）取值无效：{reason}"),
     "record.invalid/unlabelled": _("field {field} {reason}", "字段 {field} 取值无效：{reason}"),
+    # issue 12: a refused value read from a sheet names its cell, from a CSV file its line and column
+    "record.invalid/cell": _(
+        "field {field} ({label}), cell {cell}: {reason}", "字段 {field}（{label}）的单元格 {cell} 取值无效：{reason}"
+    ),
+    "record.invalid/unlabelled-cell": _(
+        "field {field}, cell {cell}: {reason}", "字段 {field} 的单元格 {cell} 取值无效：{reason}"
+    ),
+    "record.invalid/line": _(
+        "field {field} ({label}) on line {line}, column {column}: {reason}",
+        "字段 {field}（{label}）第 {line} 行第 {column} 列取值无效：{reason}",
+    ),
+    "record.invalid/unlabelled-line": _(
+        "field {field} on line {line}, column {column}: {reason}",
+        "字段 {field} 第 {line} 行第 {column} 列取值无效：{reason}",
+    ),
     "record.members": _(
         "{name} is computed from the members of {entity}",
         "{name} 由 {entity} 的成员汇总得出",
@@ -1437,6 +1452,25 @@ CATALOGUE: dict[str, Text] = {
     ),
     "cli.report.wrote": _("wrote {path}", "已写入 {path}"),
     "cli.report.rosters": _("wrote {count} roster files in {folder}", "已在 {folder} 写入 {count} 份名册"),
+    # issue 12: the report counts the values read from another spelling, like the run summary
+    "cli.report.normalised": _("Values read from another spelling", "按其他写法读取的值"),
+    "cli.report.normalised-note": _(
+        "{count} value(s) in the input were not written in the plain spelling and were read as the value they "
+        "spell; check the source file if a count is unexpected.",
+        "输入中有 {count} 个值不是标准写法，已按其所表示的值读取；如数量出乎意料，请核对源文件。",
+    ),
+    "cli.report.normalised-none": _(
+        "Every value was written in the plain spelling; none was converted.", "所有值均为标准写法，未作转换。"
+    ),
+    "cli.report.normalised-kind": _("Spelling", "写法"),
+    "cli.report.normalised-count": _("Values", "个数"),
+    "cli.report.normalised.full-width": _("full-width digits (３５ read as 35)", "全角数字（３５ 读作 35）"),
+    "cli.report.normalised.thousands": _("thousands separators (1,200 read as 1200)", "千位分隔符（1,200 读作 1200）"),
+    "cli.report.normalised.date-form": _(
+        "dates not written as 2021-06-30 (2021/6/30, 2021年6月30日)",
+        "非 2021-06-30 格式的日期（2021/6/30、2021年6月30日）",
+    ),
+    "cli.report.normalised.gbk": _("lines of a CSV file decoded as GBK", "按 GBK 编码读取的 CSV 行"),
     "cli.fmt.would": _("would reformat {path}", "需要重排 {path}"),
     "cli.fmt.done": _("reformatted {path}", "已重排 {path}"),
     "cli.fmt.summary": _(

@@ -26,6 +26,7 @@ __all__ = [
     "PolicyError",
     "Problem",
     "RecordError",
+    "SourcedRecord",
     "hint_text",
     "text",
     "unreadable_key",
@@ -243,6 +244,44 @@ class RecordError(KaoheError):
     @property
     def field(self) -> str | None:
         return self.first.evidence.get("field")
+
+
+class SourcedRecord(dict):
+    """A record read from a row of a spreadsheet or CSV file: its fields, and where each came
+    from, so that a refused value is named by its cell (``C7``) or its line and column.
+
+    ``source`` is ``(kind, line, columns)``: ``kind`` ``"xlsx"`` or ``"csv"``, the row's line
+    (1-based, as the file counts it), and ``{field: column}`` (a letter for a sheet, a 1-based
+    number for CSV), shared by all the rows of one file."""
+
+    __slots__ = ("source",)
+    source: tuple
+
+    def located(self, error: RecordError) -> RecordError:
+        """``error`` with each refused field value named by its cell, or line and column."""
+        kind, line, columns = self.source
+        out = []
+        changed = False
+        for diagnostic in error.diagnostics:
+            field = diagnostic.evidence.get("field")
+            column = columns.get(field)
+            if column is None or diagnostic.key not in ("record.invalid", "record.invalid/unlabelled"):
+                out.append(diagnostic)
+                continue
+            changed = True
+            where = {"cell": f"{column}{line}"} if kind == "xlsx" else {"line": line, "column": column}
+            variant = ("-" if diagnostic.key.endswith("unlabelled") else "/") + ("cell" if kind == "xlsx" else "line")
+            out.append(
+                Diagnostic.of(
+                    diagnostic.key + variant,
+                    diagnostic.location,
+                    rule=diagnostic.rule,
+                    evidence={**diagnostic.evidence, **where},
+                    **diagnostic.params,
+                    **where,
+                )
+            )
+        return type(error)(out) if changed else error
 
 
 class InputError(KaoheError):

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..base.errors import Diagnostic, InputError, KaoheError, Location, Problem
+from ..base.errors import Diagnostic, InputError, KaoheError, Location, Problem, SourcedRecord
 from ..base.suggest import closest
 from ..language.model import Entity
 from .text import SeenKeys, atomic_path, column_map, limit_record, output_error, record_failure
@@ -240,6 +240,7 @@ def read_xlsx(path: str | Path, entity: Entity, sheet: str | None = None) -> Ite
         key = entity.key
         key_column = names.index(key) if key in names else None
         seen = SeenKeys(entity, name)
+        letters = {field: _letter(column) for column, field in enumerate(names, 1) if field in entity.inputs}
 
         def item(number, cells):
             if all(_blank(c) for c in cells):
@@ -260,7 +261,8 @@ def read_xlsx(path: str | Path, entity: Entity, sheet: str | None = None) -> Ite
                     column=first.column_letter,
                     last=_letter(width),
                 )
-            record = {}
+            record = SourcedRecord()
+            record.source = ("xlsx", number, letters)  # a refused value is named by its cell, C7
             errors = []
             for column, cell in enumerate(cells[:width]):
                 field = names[column]

@@ -27,7 +27,16 @@ from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any, TextIO, TypeAlias, cast
 
-from ..base.errors import Diagnostic, InputError, Location, OutputError, Problem, RecordError, unreadable_key
+from ..base.errors import (
+    Diagnostic,
+    InputError,
+    Location,
+    OutputError,
+    Problem,
+    RecordError,
+    SourcedRecord,
+    unreadable_key,
+)
 from ..language.aliases import column_map
 from ..language.kinds import build_coercer, count_normalised
 from ..language.model import Entity
@@ -452,10 +461,13 @@ def _skip_value(text: str, pos: int) -> int:
 class _Lines:
     """Binary lines decoded as UTF-8 (BOM allowed) or, failing that, GBK/GB18030 as Excel
     writes it on a Chinese system. Remembers which line failed to decode, and the lines
-    taken since the last row (to recover the rows an unclosed quote swallowed)."""
+    taken since the last row (to recover the rows an unclosed quote swallowed). ``counted``:
+    whether a line decoded as GBK counts as a normalisation (not when only the header is peeked
+    at before the run, or the run summary counts the header once per peek)."""
 
-    def __init__(self, stream: IO[bytes]):
+    def __init__(self, stream: IO[bytes], counted: bool = True):
         self.stream = stream
+        self.counted = counted
         self.encoding = "utf-8"
         self.bad: set[int] = set()
         self.long: set[int] = set()
@@ -479,7 +491,7 @@ class _Lines:
                 try:
                     text = raw.decode(encoding)
                     self.encoding = encoding
-                    if encoding == "gb18030" and not raw.isascii():
+                    if encoding == "gb18030" and self.counted and not raw.isascii():
                         count_normalised("gbk")
                     break
                 except UnicodeDecodeError:
@@ -499,7 +511,7 @@ def csv_header(path: str | Path) -> list[str]:
     """The header cells of a CSV file (UTF-8, BOM or GBK), or [] if it has none."""
     try:
         with open(path, "rb") as stream:
-            return [cell.strip() for cell in next(csv.reader(_Lines(stream)), [])]
+            return [cell.strip() for cell in next(csv.reader(_Lines(stream, counted=False)), [])]
     except (OSError, csv.Error):
         return []
 
@@ -547,6 +559,7 @@ def _csv_items(stream: IO[bytes], name: str, entity: Entity, strict: bool, state
     width = len(names)
     key_name = entity.key
     seen = SeenKeys(entity, name)
+    columns = {field: column for column, field in enumerate(names, 1) if field in entity.inputs}
 
     def looks_like_rows(taken) -> bool:
         # an unclosed quote makes one 'row' of the following records: its continuation
@@ -573,7 +586,9 @@ def _csv_items(stream: IO[bytes], name: str, entity: Entity, strict: bool, state
                 cells=len(row),
                 width=width,
             )
-        record = limit_record(dict(zip(names, row)), entity, name, number)
+        sourced = SourcedRecord(zip(names, row))
+        sourced.source = ("csv", number, columns)  # a refused value is named by line and column
+        record = limit_record(sourced, entity, name, number)
         if number == lines.cut and isinstance(record, dict):
             record_id = record.get(key_name)
             warning = cut_line_warning(name, number)

@@ -5,7 +5,7 @@ its Chinese and English labels (工号 for ``id``). The file readers map headers
 
 from __future__ import annotations
 
-from ..base.errors import Diagnostic, RecordError
+from ..base.errors import Diagnostic, RecordError, SourcedRecord
 from .model import Entity
 
 __all__ = ["column_map", "rename_fields"]
@@ -38,4 +38,8 @@ def rename_fields(record: dict, mapping: dict) -> dict:
             )
         out[field] = value
         given.setdefault(field, key)
+    if type(record) is SourcedRecord:  # still knows the cells its fields came from
+        sourced = SourcedRecord(out)
+        sourced.source = record.source
+        return sourced
     return out

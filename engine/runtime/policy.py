@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..base.errors import Diagnostic, KaoheError, Problem, RecordError
+from ..base.errors import Diagnostic, KaoheError, Problem, RecordError, SourcedRecord
 from ..base.suggest import did_you_mean
 from ..language.aliases import column_map, rename_fields
 from ..language.compiler import compile_document, compile_file
@@ -140,16 +140,19 @@ class Policy:
         batch = rt.fused if mode != REFERENCE else None  # straight to the generated function
         mapping, known = self._names[entity]
         for index, record in enumerate(records, start):
+            plain = type(record) is dict or type(record) is SourcedRecord  # a row of a sheet or CSV file
             try:
-                if type(record) is dict and not known.issuperset(record):
+                if plain and not known.issuperset(record):
                     record = rename_fields(record, mapping)  # keyed by labels, as a sheet's rows are
-                if batch is not None and type(record) is dict:
+                if batch is not None and plain:
                     outcome = batch(record, day, None, FullTracer() if trace else None)
                 elif isinstance(record, Failure):  # a line the reader could not parse
                     outcome = record
                 else:
                     outcome = _run(rt, record, mode, day, None, trace)
             except RecordError as exc:
+                if type(record) is SourcedRecord:  # name the cell, or the line and column, of a refused value
+                    exc = record.located(exc)
                 outcome = Failure(entity, record.get(key) if isinstance(record, dict) else None, exc, index)
             yield outcome
 

@@ -8,8 +8,9 @@ are not split across pages, table headers repeat, charts scale to the page width
 Contents: the policy (title, region, source document), the entity and the evaluation
 day; totals (records, evaluated, rejected); the grade distribution overall and per group
 (``group_by``, e.g. ``school``); credits awarded (in all and per kind); every sanction
-and obligation with the record, its code, label, rule ID and clause; awards; and the
-rejected records with the reason.
+and obligation with the record, its code, label, rule ID and clause; awards; the
+rejected records with the reason; and, when the caller passes them, how many values were
+read from another spelling (full-width digits, thousands separators, date forms, GBK).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import subprocess
 import tempfile
 import urllib.parse
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -490,16 +491,32 @@ def render_report(
     as_of: dt.date | None = None,
     rosters: str = "inline",
     row_info: Sequence | None = None,
+    normalised: Mapping[str, int] | Callable[[], Mapping[str, int]] | None = None,
 ) -> str:
     """The report as one HTML document (a string). ``rosters``: ``inline`` (a roster per
     group at the end, each on new pages) or ``none``. ``row_info[i]`` is ``(group, name)``
-    as the i-th input row gave them (see :func:`write_report`)."""
+    as the i-th input row gave them; ``normalised``: see :func:`write_report`."""
     if rosters not in ("inline", "none"):
         raise KaoheError(Diagnostic.of("usage.rosters/render", rosters=rosters))
-    return _render(spec, entity, outcomes, lang, group_by, as_of, rosters, row_info, None)[0]
+    return _render(spec, entity, outcomes, lang, group_by, as_of, rosters, row_info, None, normalised)[0]
 
 
-def _render(spec, entity, outcomes, lang, group_by, as_of, rosters, row_info, folder):
+def _normalised_section(counts, lang: str) -> str:
+    """How many values were read from another spelling, by kind (as the run summary counts them)."""
+    say = lambda key, **params: esc(Problem(f"cli.report.normalised{key}", **params).render(lang))  # noqa: E731
+    total = sum(counts.values())
+    head = f"<h2>{say('')}</h2>"
+    if not total:
+        return head + f'<p class="note">{say("-none")}</p>'
+    rows = [[Problem(f"cli.report.normalised.{kind}").render(lang), n] for kind, n in counts.items() if n]
+    return (
+        head
+        + f'<p class="note">{say("-note", count=total)}</p>'
+        + _table([Problem(f"cli.report.normalised-{c}").render(lang) for c in ("kind", "count")], rows, numeric=(1,))
+    )
+
+
+def _render(spec, entity, outcomes, lang, group_by, as_of, rosters, row_info, folder, normalised=None):
     """(the report's HTML, the roster files [(file name, HTML)]); ``folder`` names the
     rosters' folder when they are split."""
     w = WORDS.get(lang, WORDS["zh"])
@@ -558,6 +575,8 @@ def _render(spec, entity, outcomes, lang, group_by, as_of, rosters, row_info, fo
         f'<div class="{"bad" if tally.rejected else ""}"><b>{len(tally.rejected)}</b>{esc(w["rejected"])}</div>'
         f"<div><b>{esc(_number(tally.credit_total))}</b>{esc(w['credit_total'])}</div></div>"
     )
+    if normalised is not None:  # read now: the outcomes, and so the input, have been read
+        body.append(_normalised_section(normalised() if callable(normalised) else normalised, lang))
 
     # grades
     body.append(f"<h2>{esc(w['grades'])}</h2>")
@@ -848,6 +867,7 @@ def write_report(
     rosters: str = "auto",
     row_info: Sequence | None = None,
     browser: str | None = None,
+    normalised: Mapping[str, int] | Callable[[], Mapping[str, int]] | None = None,
 ) -> list[Path]:
     """Write the report of ``outcomes`` (Results and Failures of ``entity``) to ``path``,
     atomically, as HTML, or as PDF when ``path`` ends in ``.pdf`` (printed by a headless
@@ -866,6 +886,12 @@ def write_report(
     in the folder ``<report>-rosters`` beside the report and linked from it; the report then
     keeps the summaries, not the details per record), ``none``, or ``auto``: inline up to
     :data:`ROSTER_INLINE_MAX` records, else split.
+
+    ``normalised``: how many values of the input were read from another spelling than the
+    plain one, by kind (``full-width``, ``thousands``, ``date-form``, ``gbk``), as
+    :func:`engine.io.normalised` counts them; or a function that returns them once the
+    outcomes are consumed (the input is read as they are). The report then has a section
+    with the counts; without it, none.
     """
     spec = policy if isinstance(policy, PolicySpec) else policy.spec
     if isinstance(entity, str):
@@ -889,7 +915,9 @@ def write_report(
         group_by = resolve_group_by(entity, group_by)
     folder = path.with_name(path.stem + "-rosters")
     html_name = path.stem + ".html" if pdf else path.name
-    text, files = _render(spec, entity, outcomes, lang, group_by, as_of, rosters, row_info, (folder.name, path.name))
+    text, files = _render(
+        spec, entity, outcomes, lang, group_by, as_of, rosters, row_info, (folder.name, path.name), normalised
+    )
     written = []
     if files:
         _write_folder(folder, files)
