@@ -1237,14 +1237,21 @@ def schema(beside: str | None) -> None:
     help="A folder of policies to offer besides the installed ones (repeatable).",
 )
 @click.option("--token", help="Require 'Authorization: Bearer TOKEN' on every request (or set KAOHE_TOKEN).")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes answering on the one port (about one per core; each loads the policies).",
+)
 @guarded
-def serve(host: str, port: int, policy_dirs: tuple[str, ...], token: str | None) -> None:
+def serve(host: str, port: int, policy_dirs: tuple[str, ...], token: str | None, workers: int = 1) -> None:
     """Serve the REST API, its OpenAPI docs (/docs) and the officers' web page (/)."""
     from engine.service import ServeError
     from engine.service import serve as run_server
 
     try:
-        run_server(host, port, policy_dirs, token=token)
+        run_server(host, port, policy_dirs, token=token, workers=workers)
     except ServeError as exc:
         raise click.UsageError(exc.render(_lang())) from None
     except ImportError as exc:

@@ -2,12 +2,14 @@
 bounded spell of mixed load with the server's memory watched. Localhost only.
 
     python bench/serve_load.py [--clients 50] [--requests 5000] [--seconds 30] [--mixed-seconds 20]
-                               [--url http://127.0.0.1:PORT]
+                               [--workers 1] [--client raw|httpx] [--url http://127.0.0.1:PORT]
 
-Without ``--url`` it starts ``kaohe serve`` itself on a free localhost port and stops it at the
-end. Every phase is bounded by a count and a time. Prints the figures and writes them as JSON
-to bench/out/serve_load.json. The client runs on the same machine (asyncio + httpx, one
-process), so on a 2-core machine the client's own work is part of every figure.
+Without ``--url`` it starts ``kaohe serve --workers N`` itself on a free localhost port and
+stops it at the end. Every phase is bounded by a count and a time. Prints the figures and
+writes them as JSON to bench/out/serve_load.json. The clients run on the same machine (one
+asyncio process): the single-record phase writes plain HTTP/1.1 on keep-alive connections
+(``--client raw``, a few tens of microseconds per request) or uses httpx (about a millisecond),
+so on a 2-core machine the client's own work is part of every figure.
 """
 
 from __future__ import annotations
@@ -40,15 +42,19 @@ def percentile(values: list[float], p: int) -> float:
 
 
 def rss_kib(pid: int | None) -> int | None:
+    """The resident memory of the server: its process and its worker processes, if any."""
     if pid is None:
         return None
+    total = 0
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for each in [pid, *map(int, children)]:
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
     except OSError:
         return None
-    return None
+    return total or None
 
 
 def server_seconds(url: str, route: str) -> tuple[float, float]:
@@ -126,13 +132,13 @@ def in_process(records: list[dict], count: int) -> dict:
     return asyncio.run(run())
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
+def start_server(workers: int = 1) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if k != "KAOHE_TOKEN"}
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "cli.py"), "serve", "--port", str(port)],
+        [sys.executable, str(ROOT / "cli.py"), "serve", "--port", str(port), "--workers", str(workers)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,
@@ -149,8 +155,63 @@ def start_server() -> tuple[subprocess.Popen, str]:
     raise SystemExit("kaohe serve did not start")
 
 
+def raw_request(path: str, body: bytes, host: str) -> bytes:
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+async def single_raw(url: str, records: list[dict], clients: int, requests: int, seconds: float) -> dict:
+    """``clients`` concurrent keep-alive connections, each posting one record at a time, written
+    as plain HTTP/1.1 on asyncio streams: the client's own work per request is a few tens of
+    microseconds (httpx spends about a millisecond), so on a shared 2-core machine the figure is
+    mostly the server's. Every answer is checked: status 200 and a JSON array of one result."""
+    parsed = urlparse(url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
+    wire = [raw_request(EVAL, json.dumps([r]).encode(), f"{host}:{port}") for r in records]
+    latencies: list[float] = []
+    errors = 0
+    issued = 0
+    stop = time.monotonic() + seconds
+
+    async def one_client(k: int):
+        nonlocal errors, issued
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            while issued < requests and time.monotonic() < stop:
+                request = wire[issued % len(wire)]
+                issued += 1
+                started = time.perf_counter()
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                status = int(head[9:12])
+                at = head.lower().find(b"content-length:")
+                length = int(head[at + 15 : head.index(b"\r\n", at)]) if at >= 0 else 0
+                body = await reader.readexactly(length)
+                latencies.append(time.perf_counter() - started)
+                if status != 200 or not body.startswith(b"[{") or len(json.loads(body)) != 1:
+                    errors += 1
+        finally:
+            writer.close()
+
+    began = time.perf_counter()
+    await asyncio.gather(*(one_client(k) for k in range(clients)))
+    wall = time.perf_counter() - began
+    return {
+        "client": "raw",
+        "load_average": os.getloadavg()[0],
+        "clients": clients,
+        "requests": len(latencies),
+        "errors": errors,
+        "p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 2),
+        "per_second": round(len(latencies) / wall, 1),
+    }
+
+
 async def single(url: str, records: list[dict], clients: int, requests: int, seconds: float) -> dict:
-    """``clients`` concurrent clients, each posting one record at a time."""
+    """``clients`` concurrent clients, each posting one record at a time, through httpx."""
     latencies: list[float] = []
     errors = 0
     issued = 0
@@ -173,6 +234,7 @@ async def single(url: str, records: list[dict], clients: int, requests: int, sec
         await asyncio.gather(*(one_client(k) for k in range(clients)))
         wall = time.perf_counter() - began
     return {
+        "client": "httpx",
         "load_average": os.getloadavg()[0],
         "clients": clients,
         "requests": len(latencies),
@@ -251,6 +313,11 @@ def main(argv=None) -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="time bound of the single-record phase")
     parser.add_argument("--upload-records", type=int, default=10_000)
     parser.add_argument("--mixed-seconds", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (kaohe serve --workers)")
+    parser.add_argument(
+        "--client", choices=["raw", "httpx"], default="raw", help="the single-record phase's HTTP client"
+    )
+    parser.add_argument("--skip-in-process", action="store_true", help="skip the in-process figure")
     args = parser.parse_args(argv)
     if not 1 <= args.clients <= 200 or not 1 <= args.requests <= 100_000:
         raise SystemExit("--clients must be 1..200 and --requests 1..100000")
@@ -263,18 +330,21 @@ def main(argv=None) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise SystemExit("this load script runs against localhost only")
     else:
-        process, url = start_server()
+        process, url = start_server(args.workers)
     pid = process.pid if process else None
     try:
         with tempfile.TemporaryDirectory() as tmp:
             jsonl, csv_path = write(args.upload_records, tmp)
             records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()[:500]]
             small = "\n".join(csv_path.read_text(encoding="utf-8").splitlines()[:51]).encode()
-            figures = {"rss_kib_start": rss_kib(pid), "in_process": in_process(records, min(args.requests, 2000))}
-            asyncio.run(single(url, records, args.clients, min(args.requests, 500), 10))  # warm up
+            figures = {"rss_kib_start": rss_kib(pid), "workers": args.workers}
+            if not args.skip_in_process:
+                figures["in_process"] = in_process(records, min(args.requests, 2000))
+            run_single = single_raw if args.client == "raw" else single
+            asyncio.run(run_single(url, records, args.clients, min(args.requests, 500), 10))  # warm up
             route = "/policies/{pid}/entities/{entity}/evaluate"
             before = server_seconds(url, route)
-            figures["single"] = asyncio.run(single(url, records, args.clients, args.requests, args.seconds))
+            figures["single"] = asyncio.run(run_single(url, records, args.clients, args.requests, args.seconds))
             after = server_seconds(url, route)
             figures["single"]["server_mean_ms"] = round((after[0] - before[0]) / max(after[1] - before[1], 1) * 1000, 2)
             figures["upload"] = upload(url, csv_path, args.upload_records)
@@ -284,10 +354,15 @@ def main(argv=None) -> None:
         if process:
             process.terminate()
             process.wait(10)
-    s, u, m, a = figures["single"], figures["upload"], figures["mixed"], figures["in_process"]
-    print(f"in process (ASGI app called directly): single-record evaluate p50 {a['p50_ms']} ms, p99 {a['p99_ms']} ms")
+    s, u, m = figures["single"], figures["upload"], figures["mixed"]
+    if "in_process" in figures:
+        a = figures["in_process"]
+        print(
+            f"in process (ASGI app called directly): single-record evaluate p50 {a['p50_ms']} ms, p99 {a['p99_ms']} ms"
+        )
     print(
-        f"single-record evaluate, {s['clients']} clients: {s['requests']} requests, p50 {s['p50_ms']} ms, "
+        f"single-record evaluate, {s['clients']} clients ({s['client']} client, {args.workers} server process(es)): "
+        f"{s['requests']} requests, p50 {s['p50_ms']} ms, "
         f"p99 {s['p99_ms']} ms, {s['per_second']}/s, {s['errors']} errors; server-side mean {s['server_mean_ms']} ms; "
         f"machine load average {s['load_average']:.1f}"
     )

@@ -47,6 +47,11 @@ NOT_FROM_A_FILE = {
     "input.line-too-long/item": "an item of a .json array over 16 MiB; tests/test_faults.py writes one",
     "input.too-large": "a .json file over 64 MiB; tests/test_faults.py writes one",
     **{
+        key: "a kaohe serve request's problem (a query parameter, a PDF the server cannot print); "
+        "tests/test_service.py sends each (task: serve2)"
+        for key in ("serve.engine", "serve.report-format", "serve.no-browser", "serve.pdf")
+    },
+    **{
         key: "the environment refusing a write (a full disk, a file size limit, a read-only disk, no permission as "
         "root); tests/test_faults.py produces each with a tmpfs, RLIMIT_FSIZE or a read-only bind mount"
         for key in (

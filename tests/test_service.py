@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -521,3 +522,259 @@ def test_lint_finds_a_shadowed_level_at_its_line(client):
     shadowed = [d for d in data["diagnostics"] if d["line"] == line]
     assert shadowed, data["diagnostics"]
     assert "pass" in shadowed[0]["message"]
+
+
+# --- Parquet, the columnar engine, JSON Lines streamed, PDF -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """6,000 generated teachers (over the columnar threshold) as JSON Lines, CSV and Parquet."""
+    pytest.importorskip("duckdb")
+    import sys
+
+    import duckdb
+
+    from engine.io.tables import AUTO_THRESHOLD
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import write
+
+    folder = tmp_path_factory.mktemp("generated")
+    n = AUTO_THRESHOLD + 1000
+    jsonl, csv_path = write(n, folder)
+    parquet = folder / "teachers.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM read_json('{jsonl}', format = 'newline_delimited')) TO '{parquet}'")
+    return {"n": n, "jsonl": jsonl, "csv": csv_path, "parquet": parquet}
+
+
+@pytest.fixture
+def plans(monkeypatch):
+    """How many times the columnar plan ran on DuckDB."""
+    import engine.columnar.run as run
+
+    runs = []
+    real = run.run_plan
+
+    def spy(*args, **kwargs):
+        runs.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run, "run_plan", spy)
+    return runs
+
+
+def test_a_large_parquet_upload_runs_on_the_columnar_engine_with_the_row_engines_results(client, generated, plans):
+    data = generated["parquet"].read_bytes()
+    files = {"file": ("teachers.parquet", data, "application/vnd.apache.parquet")}
+    row = client.post(f"{EVAL}?as_of={AS_OF}&engine=row", files=files)
+    assert row.status_code == 200 and not plans
+    auto = client.post(f"{EVAL}?as_of={AS_OF}", files=files)
+    assert auto.status_code == 200 and len(plans) == 1  # auto: over the threshold, the plan ran
+    assert auto.json() == row.json()
+    assert len(row.json()) == generated["n"] == int(auto.headers["x-kaohe-total"])
+    grades = {(r.get("grade") or {}).get("code") for r in row.json()}
+    assert len(grades) >= 3  # a real spread of results, not one grade for all
+    body = client.post(
+        f"{EVAL}?as_of={AS_OF}", content=data, headers={"content-type": "application/vnd.apache.parquet"}
+    )
+    assert body.status_code == 200 and body.json() == row.json() and len(plans) == 2
+
+
+def test_a_small_parquet_upload_stays_on_the_row_engine(client, generated, plans, tmp_path):
+    import pyarrow.parquet as pq
+
+    small = tmp_path / "few.parquet"
+    pq.write_table(pq.read_table(generated["parquet"]).slice(0, 50), small)
+    response = client.post(f"{EVAL}?as_of={AS_OF}", files={"file": ("few.parquet", small.read_bytes())})
+    assert response.status_code == 200 and len(response.json()) == 50 and not plans
+    duck = client.post(f"{EVAL}?as_of={AS_OF}&engine=duckdb", files={"file": ("few.parquet", small.read_bytes())})
+    assert duck.json() == response.json() and len(plans) == 1
+    trace = client.post(f"{EVAL}?as_of={AS_OF}&trace=true", files={"file": ("few.parquet", small.read_bytes())})
+    assert trace.status_code == 200 and "trace" in trace.json()[0]  # traced: the row engine over the rows
+
+
+def test_engine_duckdb_on_a_csv_upload_gives_the_row_engines_results(client, generated, plans):
+    files = {"file": ("t.csv", generated["csv"].read_bytes())}
+    row = client.post(f"{EVAL}?as_of={AS_OF}&engine=row", files=files)
+    duck = client.post(f"{EVAL}?as_of={AS_OF}&engine=duckdb", files=files)
+    assert row.status_code == duck.status_code == 200 and len(plans) == 1
+    assert duck.json() == row.json()
+    assert row.json() == client.post(f"{EVAL}?as_of={AS_OF}", files=files).json()  # auto: the row engine
+
+
+def test_an_unknown_engine_or_upload_format_is_refused_in_both_languages(client):
+    response = client.post(f"{EVAL}?as_of={AS_OF}&engine=spark&lang=en", json=[{"id": "A"}])
+    assert response.status_code == 400 and response.json()["error"]["code"] == "serve.engine"
+    assert "auto, row, duckdb" in response.json()["error"]["text"]
+    response = client.post(f"{EVAL}?as_of={AS_OF}&engine=x", json=[{"id": "A"}])
+    assert "engine 须为" in response.json()["error"]["text"]
+    response = client.post(f"{EVAL}?as_of={AS_OF}&lang=en", files={"file": ("t.txt", "a,b")})
+    error = response.json()["error"]
+    assert response.status_code == 415 and error["code"] == "input.format"
+    assert ".parquet" in error["problems"][0]["hint"]
+
+
+def test_a_broken_parquet_upload_is_a_located_refusal(client):
+    response = client.post(f"{EVAL}?as_of={AS_OF}", files={"file": ("t.parquet", b"PAR1 not really")})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "input.unreadable"
+    assert "/tmp" not in response.text and "kaohe-upload" not in response.text
+
+
+@pytest.mark.parametrize("accept", ["application/x-ndjson", "application/jsonl"])
+def test_jsonl_is_streamed_line_by_line_with_the_json_answers_objects(client, generated, accept):
+    body = generated["jsonl"].read_bytes()
+    head = {"content-type": "application/x-ndjson"}
+    expected = client.post(f"{EVAL}?as_of={AS_OF}&echo=true", content=body, headers=head).json()
+    with client.stream(
+        "POST", f"{EVAL}?as_of={AS_OF}&echo=true", content=body, headers={**head, "accept": accept}
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("application/x-ndjson")
+        assert "content-length" not in response.headers  # sent as evaluated, not built whole first
+        chunks = list(response.iter_bytes())
+    lines = b"".join(chunks).decode().splitlines()
+    assert [json.loads(line) for line in lines] == expected
+    assert len(lines) == generated["n"]
+
+
+def test_a_limit_met_while_streaming_ends_the_stream_with_its_failure_object(catalog, generated):
+    from engine.service.app import STREAM_LINES
+
+    body = generated["jsonl"].read_bytes()
+    head = {"content-type": "application/x-ndjson", "accept": "application/x-ndjson"}
+    with client_for(catalog, max_records=STREAM_LINES + 10) as c:
+        response = c.post(f"{EVAL}?as_of={AS_OF}", content=body, headers=head)
+        lines = [json.loads(line) for line in response.text.splitlines()]
+        assert response.status_code == 200 and len(lines) == STREAM_LINES + 1
+        assert lines[-1]["error"]["code"] == "limit.records" and all("error" not in x for x in lines[:-1])
+        assert lines[-1]["entity"] == "teacher" and "记录" in lines[-1]["error"]["text"]
+    with client_for(catalog, max_records=10) as c:  # met before the first line: the usual answer
+        response = c.post(f"{EVAL}?as_of={AS_OF}", content=body, headers=head)
+        assert response.status_code == 413 and response.json()["error"]["code"] == "limit.records"
+
+
+def test_a_parquet_upload_over_the_records_limit_is_refused_before_evaluating(catalog, generated):
+    with client_for(catalog, max_records=100) as c:
+        response = c.post(f"{EVAL}?as_of={AS_OF}", files={"file": ("t.parquet", generated["parquet"].read_bytes())})
+        assert response.status_code == 413 and response.json()["error"]["code"] == "limit.records"
+
+
+REPORT = f"/policies/{JX}/entities/teacher/report?as_of={AS_OF}"
+
+
+def _has_browser() -> bool:
+    from engine.tools.report import find_browser
+
+    try:
+        find_browser()
+    except Exception:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_browser(), reason="no headless Chromium (apt-get install chromium)")
+def test_report_as_pdf(client):
+    files = {"file": ("t.csv", csv_text())}
+    response = client.post(f"{REPORT}&format=pdf", files=files)
+    assert response.status_code == 200, response.text[:300]
+    assert response.headers["content-type"] == "application/pdf" and response.content[:5] == b"%PDF-"
+    assert len(response.content) > 5000
+    by_accept = client.post(REPORT, files=files, headers={"accept": "application/pdf"})
+    assert by_accept.status_code == 200 and by_accept.content[:5] == b"%PDF-"
+    html = client.post(f"{REPORT}&format=html", files=files, headers={"accept": "application/pdf"})
+    assert html.headers["content-type"].startswith("text/html")  # format= wins over Accept
+
+
+def test_report_as_pdf_without_a_browser_says_so_in_both_languages(client, monkeypatch):
+    monkeypatch.setenv("KAOHE_BROWSER", "/nonexistent/chromium")
+    files = {"file": ("t.csv", csv_text())}
+    response = client.post(f"{REPORT}&format=pdf&lang=en", files=files)
+    error = response.json()["error"]
+    assert response.status_code == 503 and error["code"] == "serve.no-browser"
+    assert "headless Chromium" in error["text"] and "format=html" in error["problems"][0]["hint"]
+    assert "/nonexistent" not in response.text
+    zh = client.post(REPORT, files=files, headers={"accept": "application/pdf"}).json()["error"]
+    assert zh["code"] == "serve.no-browser" and "无法生成 PDF" in zh["text"]
+
+
+def test_report_as_pdf_when_the_browser_fails_hides_the_server_and_logs(client, monkeypatch, caplog):
+    monkeypatch.setenv("KAOHE_BROWSER", "/bin/true")  # a program that prints nothing
+    with caplog.at_level(logging.ERROR, logger="kaohe.service"):
+        response = client.post(f"{REPORT}&format=pdf&lang=en", files={"file": ("t.csv", csv_text())})
+    assert response.status_code == 503 and response.json()["error"]["code"] == "serve.pdf"
+    assert "/bin/true" not in response.text and "/bin/true" in caplog.text
+    response = client.post(f"{REPORT}&format=docx", files={"file": ("t.csv", csv_text())})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "serve.report-format"
+
+
+def test_serve_with_two_worker_processes_answers_on_one_port():
+    """kaohe serve --workers 2: uvicorn's worker processes each build the app from the
+    environment and answer on the one port."""
+    pytest.importorskip("uvicorn")
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("KAOHE_TOKEN", "KAOHE_POLICIES")}
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "cli.py"), "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as answer:
+                    assert json.loads(answer.read())["status"] == "ok"
+                    break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, "kaohe serve --workers 2 did not start"
+                time.sleep(0.3)
+        request = urllib.request.Request(
+            f"{base}{EVAL}?as_of={AS_OF}",
+            data=json.dumps([{"id": "A", "gender": "女", "age": 30, "class_hours": 600}]).encode(),
+            headers={"content-type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert json.loads(answer.read())[0]["id"] == "A"
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+        if children.exists():
+            assert len(children.read_text().split()) >= 2  # the supervisor's worker processes
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def test_the_servers_own_refusals_speak_both_languages(client):
+    """Each refusal of a request the server itself makes has its catalogue text in Chinese (the
+    default) and English."""
+    asks = {
+        "request.lang": lambda lang: client.post(f"{EVAL}?as_of={AS_OF}&lang=fr", json=[]),
+        "input.upload": lambda lang: client.post(f"{EVAL}?lang={lang}", files={"other": ("t.csv", "id\n")}),
+        "input.format": lambda lang: client.post(
+            f"{EVAL}?lang={lang}", content="x", headers={"content-type": "text/plain"}
+        ),
+        "input.json": lambda lang: client.post(EVAL.replace("evaluate", "explain") + f"?lang={lang}", json=[{}, {}]),
+        "request.cases": lambda lang: client.post("/test", json={"policy": "x: 1", "lang": lang}),
+        "usage.group-by": lambda lang: client.post(
+            f"/policies/{JX}/entities/teacher/report?lang={lang}&group_by=nope", files={"file": ("t.csv", "id\n")}
+        ),
+    }
+    for code, ask in asks.items():
+        zh, en = ask("zh").json()["error"], ask("en").json()["error"]
+        assert zh["code"] == en["code"] == code
+        if code != "request.lang":  # an unknown lang cannot choose the language of its own refusal
+            assert re.search("[\u4e00-\u9fff]", zh["text"]), (code, zh["text"])
+            assert not re.search("[\u4e00-\u9fff]", en["text"]), (code, en["text"])

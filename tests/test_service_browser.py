@@ -196,6 +196,13 @@ def test_an_officer_uploads_the_county_spreadsheet(server, page, tmp_path):
     assert [r[0] for r in got[1:]] == [r["id"] for r in expected]
     assert [r[1] for r in got[1:]] == [r["grade"]["label"] if r.get("grade") else None for r in expected]
 
+    # the report as PDF, printed by the server's own headless Chromium
+    with page.expect_download(timeout=120_000) as download:
+        page.click("#dl-pdf")
+    pdf = tmp_path / "report.pdf"
+    download.value.save_as(pdf)
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 5000
+
     # the English switch
     page.click("#lang-toggle")
     expect(page.locator("h1")).to_have_text("Assessment")

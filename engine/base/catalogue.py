@@ -1653,14 +1653,14 @@ CATALOGUE: dict[str, Text] = {
     "input.format/upload": _(
         "cannot tell the format of {name}",
         "无法判断「{name}」的格式",
-        "upload a .xlsx, .csv, .json or .jsonl file",
-        "请上传 .xlsx、.csv、.json 或 .jsonl 文件",
+        "upload a .xlsx, .csv, .json, .jsonl or .parquet file",
+        "请上传 .xlsx、.csv、.json、.jsonl 或 .parquet 文件",
     ),
     "input.format/body": _(
         "cannot read a request body of type {type}",
         "无法读取类型为 {type} 的请求体",
-        "send application/json, application/x-ndjson, text/csv or a multipart upload",
-        "请发送 application/json、application/x-ndjson、text/csv 或 multipart 上传",
+        "send application/json, application/x-ndjson, text/csv, application/vnd.apache.parquet or a multipart upload",
+        "请发送 application/json、application/x-ndjson、text/csv、application/vnd.apache.parquet 或 multipart 上传",
     ),
     "input.json/explain": _(
         "explain takes exactly one record, as a JSON object", "explain 只接受一条记录，须是 JSON 对象"
@@ -1803,5 +1803,30 @@ CATALOGUE: dict[str, Text] = {
         "kaohe: warning: pass-through column '{column}' is missing from {missing} of {total} record(s) of {path}; "
         "its cells are left empty",
         "kaohe：警告：附带列「{column}」在 {path} 的 {total} 条记录中有 {missing} 条没有，对应单元格留空",
+    ),
+    # -- kaohe serve: engines, PDF reports (engine/service/app.py; task: serve2) ------------------------
+    "serve.engine": _(
+        "engine must be one of {choices}, not '{given}'",
+        "engine 须为 {choices} 之一，而不是「{given}」",
+        "auto chooses by itself; the results are the same on every engine",
+        "auto 会自动选择；各引擎的结果相同",
+    ),
+    "serve.report-format": _(
+        "format must be html or pdf, not '{given}'",
+        "format 须为 html 或 pdf，而不是「{given}」",
+    ),
+    "serve.no-browser": _(
+        "this server cannot print PDF: it has no headless Chromium or Chrome",
+        "本服务器无法生成 PDF：未安装无界面的 Chromium 或 Chrome 浏览器",
+        "ask for the HTML report (format=html) and print it from a browser; or the server's operator "
+        "installs Chromium (Debian/Ubuntu: apt-get install chromium) or sets KAOHE_BROWSER to its path",
+        "请改要 HTML 报告（format=html）并在浏览器中打印；或请服务器管理员安装 Chromium"
+        "（Debian/Ubuntu：apt-get install chromium），或把 KAOHE_BROWSER 设为其路径",
+    ),
+    "serve.pdf": _(
+        "the server's browser could not print the report as PDF",
+        "服务器的浏览器未能把报告打印为 PDF",
+        "ask for the HTML report (format=html) and print it from a browser; the server's log says why",
+        "请改要 HTML 报告（format=html）并在浏览器中打印；原因见服务器日志",
     ),
 }

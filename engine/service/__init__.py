@@ -34,14 +34,39 @@ def check_binding(host: str, token: str | None) -> str | None:
 
 
 def serve(
-    host: str, port: int, policies: Iterable[str | Path], token: str | None = None, log_level: str = "info"
+    host: str,
+    port: int,
+    policies: Iterable[str | Path],
+    token: str | None = None,
+    log_level: str = "info",
+    workers: int = 1,
 ) -> None:
-    """Load the policies (installed ones and ``policies``), then answer on host:port until stopped."""
+    """Load the policies (installed ones and ``policies``), then answer on host:port until stopped.
+    With ``workers`` > 1, uvicorn starts that many processes on the port, each building its app
+    with :func:`~engine.service.app.from_environment` (the policies are checked here first, so a
+    broken one stops the start before any process does)."""
     import uvicorn
 
     from .app import Settings, create_app
-    from .catalog import installed_policy_dirs
+    from .catalog import Catalog, installed_policy_dirs
 
     token = check_binding(host, token)
-    app = create_app(Settings(policies=installed_policy_dirs() + [Path(p) for p in policies], token=token))
-    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, date_header=False)
+    folders = [Path(p).resolve() for p in policies]
+    if workers <= 1:
+        app = create_app(Settings(policies=installed_policy_dirs() + folders, token=token))
+        uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, date_header=False)
+        return
+    Catalog.load(installed_policy_dirs() + folders)  # a broken policy stops the start here, once
+    os.environ["KAOHE_POLICIES"] = os.pathsep.join(str(p) for p in folders)
+    if token:
+        os.environ[TOKEN_VARIABLE] = token
+    uvicorn.run(
+        f"{__name__}.app:from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level=log_level,
+        server_header=False,
+        date_header=False,
+    )

@@ -93,6 +93,7 @@ class Guard:
 
     def __init__(self, app: ASGIApp, *, token: str | None, max_body: int, metrics: Metrics) -> None:
         self.app, self.token, self.max_body, self.metrics = app, token, max_body, metrics
+        self.series: dict[tuple, tuple] = {}
 
     def _refusal(self, scope, headers: dict) -> tuple[int, str, str] | None:
         if self.token:
@@ -166,5 +167,12 @@ class Guard:
                 await answer(500, "internal", catalogue_text("internal", {"request_id": request_id}))
         finally:
             route = getattr(scope.get("route"), "path", None) or "other"
-            self.metrics.requests.labels(scope.get("method", ""), route, str(sent["status"] or 500)).inc()
-            self.metrics.latency.labels(route).observe(time.perf_counter() - started)
+            key = (scope.get("method", ""), route, sent["status"] or 500)
+            series = self.series.get(key)
+            if series is None:  # the labelled series looked up once per method, route and status
+                series = self.series[key] = (
+                    self.metrics.requests.labels(key[0], route, str(key[2])),
+                    self.metrics.latency.labels(route),
+                )
+            series[0].inc()
+            series[1].observe(time.perf_counter() - started)

@@ -78,6 +78,7 @@ _NAMES |= {"render_report", "write_report", "load_policy", "evaluate_frame", "ev
 _NAMES |= {"pandas", "DataFrame"}  # the API's names and the optional library it reads
 _NAMES |= {"GET", "docs", "HTTP", "multipart", "application", "x-ndjson", "text", "YYYY-MM-DD"}  # the REST API's
 _NAMES |= {"Authorization", "Bearer", "token", "localhost", "KAOHE_TOKEN"}  # a request's header, kaohe serve's
+_NAMES |= {"HTML", "pdf", "file", "vnd", "apache"}  # kaohe serve: format=pdf, a multipart field, a type
 
 
 def test_chinese_texts_hold_no_english_words():

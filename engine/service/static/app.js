@@ -187,8 +187,12 @@ async function explain(row) {
 }
 
 async function download(accept, name, extra) {
-  const {data} = await api(`${base()}/${extra ? "report" : "evaluate"}?${query(extra || {})}`, {method: "POST", body: form(), headers: {Accept: accept}});
-  saveBlob(data, name);
+  try {
+    const {data} = await api(`${base()}/${extra ? "report" : "evaluate"}?${query(extra || {})}`, {method: "POST", body: form(), headers: {Accept: accept}});
+    saveBlob(data, name);
+  } catch (error) {
+    $("status").textContent = error.message;  // e.g. a server without a browser to print the PDF
+  }
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -203,5 +207,6 @@ document.addEventListener("DOMContentLoaded", () => {
   $("dl-xlsx").addEventListener("click", () => download("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "results.xlsx"));
   $("dl-csv").addEventListener("click", () => download("text/csv", "results.csv"));
   $("dl-report").addEventListener("click", () => download("text/html", "report.html", {group_by: $("group-by").value}));
+  $("dl-pdf").addEventListener("click", () => download("application/pdf", "report.pdf", {group_by: $("group-by").value, format: "pdf"}));
   loadPolicies().catch((error) => { $("status").textContent = error.message; });
 });
