@@ -43,6 +43,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
 from ..base.errors import Diagnostic, InputError, KaoheError, Location, Problem, RecordError
+from ..columnar.table import AUTO_THRESHOLD
 from ..io import text as text_io
 from ..io.sheets import missing_columns, unknown_columns, write_xlsx
 from ..language.kinds import parse_date
@@ -772,8 +773,8 @@ _ENGINE = {
     "required": False,
     "schema": {"type": "string", "enum": list(ENGINES), "default": "auto"},
     "description": "as kaohe evaluate --engine: auto runs the columnar plan (DuckDB) on a Parquet upload of "
-    "5,000 records or more where the entity's plan applies; duckdb on any upload; row record by record. "
-    "The results are the same.",
+    f"{AUTO_THRESHOLD:,} records or more where the entity's plan applies; duckdb on any upload; row record by "
+    "record. The results are the same.",
 }
 _MULTIPART = {
     "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
