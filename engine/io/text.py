@@ -154,7 +154,7 @@ class SeenKeys:
         self.entity, self.name, self.item = entity, name, item
         self.active = entity.unique_key
         key = entity.key
-        self.headers = _key_headers(entity)
+        self.headers = set(_key_headers(entity))  # its own copy: a table reader empties it
         spec = entity.inputs.get(key)
         self.coerce = build_coercer(spec) if spec is not None else None
         self.first: dict = {}
