@@ -292,7 +292,12 @@ def test_the_guard_speaks_from_the_catalogue(monkeypatch):
     app = create_app(Settings(token="t" * 20), Catalog.load([POLICIES]))
     with TestClient(app, client=("127.0.0.1", 50000), base_url="http://127.0.0.1:8000") as c:
         body = c.get("/policies").json()["error"]
+        english = c.get("/policies?lang=en").json()["error"]
+        upload = c.post("/validate?lang=zh", content=b"x" * (21 << 20)).json()["error"]
     assert body["code"] == "auth.token" and body["message"] == text("auth.token")
+    # made before the request is read, the refusal still speaks the query's language
+    assert body["text"] == text("auth.token", lang="zh") and english["text"] == text("auth.token")
+    assert upload["code"] in ("auth.token", "limit.upload") and re.search(r"[\u4e00-\u9fff]", upload["text"])
 
 
 #: keys checked by the tests of this module (tests/test_invalid.py reads it)

@@ -13,6 +13,7 @@ import logging
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
@@ -84,6 +85,12 @@ def error_body(code: str, message: str, text: str | None = None, request_id: str
     return body
 
 
+def request_lang(scope: Scope) -> str:
+    """The ``lang`` a request asks for in its query string: "en", or "zh" (the default)."""
+    asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [""])[-1]
+    return "en" if asked == "en" else "zh"
+
+
 class _TooLarge(Exception):
     pass
 
@@ -95,18 +102,18 @@ class Guard:
         self.app, self.token, self.max_body, self.metrics = app, token, max_body, metrics
         self.series: dict[tuple, tuple] = {}
 
-    def _refusal(self, scope, headers: dict) -> tuple[int, str, str] | None:
+    def _refusal(self, scope, headers: dict) -> tuple[int, str, dict] | None:
         if self.token:
             given = headers.get(b"authorization", b"").decode("latin-1")
             scheme, _, value = given.partition(" ")
             if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), self.token.encode()):
-                return 401, "auth.token", catalogue_text("auth.token")
+                return 401, "auth.token", {}
             return None
         client = (scope.get("client") or ("",))[0] or ""
         host = headers.get(b"host", b"").decode("latin-1").strip().lower()
         host = host[: host.find("]") + 1] if host.startswith("[") else host.split(":", 1)[0]
         if not is_loopback(client) or (host and not is_loopback(host)):
-            return 403, "auth.localhost", catalogue_text("auth.localhost")
+            return 403, "auth.localhost", {}
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -127,9 +134,12 @@ class Guard:
                 message["headers"] = list(message["headers"]) + SECURITY_HEADERS + [id_header]
             await send(message)
 
-        async def answer(status, code, message):
+        async def answer(status, code, params):
+            """A refusal made before the request is read: ``message`` in English, ``text`` in
+            the query's ``lang`` (Chinese by default, as every answer's ``text``)."""
             self.metrics.errors.labels(code).inc()
-            body = json.dumps(error_body(code, message, request_id=request_id), ensure_ascii=False).encode()
+            message, text = catalogue_text(code, params), catalogue_text(code, params, request_lang(scope))
+            body = json.dumps(error_body(code, message, text, request_id=request_id), ensure_ascii=False).encode()
             await send_with_headers(
                 {
                     "type": "http.response.start",
@@ -145,7 +155,7 @@ class Guard:
             if refusal:
                 await answer(*refusal)
             elif length is not None and (not length.isdigit() or int(length) > self.max_body):
-                await answer(413, "limit.upload", catalogue_text("limit.upload", {"limit": self.max_body}))
+                await answer(413, "limit.upload", {"limit": self.max_body})
             else:
                 seen = {"bytes": 0}
 
@@ -160,11 +170,11 @@ class Guard:
                 await self.app(scope, counted, send_with_headers)
         except _TooLarge:
             if not sent["status"]:
-                await answer(413, "limit.upload", catalogue_text("limit.upload", {"limit": self.max_body}))
+                await answer(413, "limit.upload", {"limit": self.max_body})
         except Exception:
             log.exception("internal error in request %s (%s %s)", request_id, scope.get("method"), scope.get("path"))
             if not sent["status"]:
-                await answer(500, "internal", catalogue_text("internal", {"request_id": request_id}))
+                await answer(500, "internal", {"request_id": request_id})
         finally:
             route = getattr(scope.get("route"), "path", None) or "other"
             key = (scope.get("method", ""), route, sent["status"] or 500)
