@@ -439,7 +439,13 @@ def _summary(total, rejected):
     default="row",
     show_default=True,
     help="row: record by record; duckdb: the columnar plan (rows it cannot prove valid go to the row engine); "
+    "spark: the same plan on Apache Spark (needs kaohe[spark] and Java); "
     "auto: duckdb where the plan applies and the input is large.",
+)
+@click.option(
+    "--master",
+    metavar="URL",
+    help="Spark's master for --engine spark: local[2], yarn, spark://host:7077, ... (default: Spark's own).",
 )
 @click.option(
     "--detail",
@@ -466,6 +472,7 @@ def evaluate(
     strict: bool = False,
     engine_name: str = "row",
     details: tuple[str, ...] = (),
+    master: str | None = None,
 ) -> None:
     """Evaluate records; one output per input record, in order."""
     if bool(input_path) == bool(members_path):
@@ -485,7 +492,9 @@ def evaluate(
         if engine_name != "row" or details or fmt == "parquet" or input_path.lower().endswith((".parquet", ".pq")):
             if pass_through:
                 raise click.UsageError(cli_text("pass-through-row", _lang()))
-            _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict)
+            _evaluate_table(
+                loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict, master
+            )
     elif engine_name not in ("row", "auto"):
         click.echo(cli_text("engine-row-only", _lang(), engine=engine_name), err=True)
     if fmt == "parquet":
@@ -556,8 +565,8 @@ def evaluate(
     sys.exit(EXIT_REJECTED if rejected else EXIT_OK)
 
 
-def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict):
-    """--engine duckdb|auto, Parquet in or out, --detail: the whole input as one table."""
+def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict, master):
+    """--engine duckdb|spark|auto, Parquet in or out, --detail: the whole input as one table."""
     from engine.io.tables import evaluate_parquet_to_parquet, evaluate_source, write_parquet
 
     pairs = {}
@@ -567,9 +576,11 @@ def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, e
             raise click.UsageError(cli_text("detail-form", _lang(), item=item))
         pairs[name.strip()] = path.strip()
     notes: list = []
-    if fmt == "parquet" and not pairs and input_path.lower().endswith((".parquet", ".pq")) and output:
+    parquet_in = input_path.lower().endswith((".parquet", ".pq"))
+    spark_details = engine_name == "spark" and all(p.lower().endswith((".parquet", ".pq")) for p in pairs.values())
+    if fmt == "parquet" and (not pairs or spark_details) and parquet_in and output:
         total, rejected = evaluate_parquet_to_parquet(
-            loaded, entity, input_path, output, as_of=day, engine=engine_name, notes=notes
+            loaded, entity, input_path, output, as_of=day, engine=engine_name, notes=notes, master=master, details=pairs
         )
         for note in notes:
             click.echo(note.render(_lang()), err=True)
@@ -587,6 +598,7 @@ def _evaluate_table(loaded, entity, input_path, fmt, output, day, lang, sheet, e
         notes=notes,
         cut=cut,
         strict=strict,
+        master=master,
     )
     outcomes = annotate(outcomes, cut)
     for note in notes:

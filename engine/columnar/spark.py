@@ -1,0 +1,326 @@
+"""The columnar plan on Apache Spark (pyspark): the plan DuckDB runs, written in Spark's SQL.
+
+The plan is the one :func:`engine.columnar.plan.build_plan` builds; sqlglot writes it in the
+``spark`` dialect after three rewrites where Spark's SQL means something else than DuckDB's
+for the same words (:func:`spark_sql`):
+
+* ``SIGN(x)`` is a DOUBLE in Spark: it becomes a ``CASE`` giving the whole numbers -1, 0, 1,
+  so a numerator multiplied by it stays exact;
+* a list's sum is ``AGGREGATE`` over a BIGINT accumulator with ``TRY_ADD`` (DuckDB sums in
+  128 bits; here a sum past a BIGINT is NULL, and the record goes to the row engine);
+* regular expressions are Java's: ``\\p{Han}`` is written ``\\p{IsHan}``, and the closing
+  ``$`` (which in Java also matches before a final line break) becomes ``\\z``.
+
+Spark runs with ANSI SQL on (an overflow is an error, never a wrapped number) and
+``size(NULL)`` NULL. As on DuckDB, every row the plan does not prove valid is evaluated by the
+row engine from the record as read, so results, error codes and texts are the row engine's.
+pyspark is imported only here and only when Spark is asked for; without pyspark or Java the
+error says what to install.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from sqlglot import exp
+
+from ..base.errors import Diagnostic, InputError, KaoheError, Location, Problem
+from ..runtime.policy import Policy
+from .plan import Plan, Unsupported, build_plan
+from .run import outcomes_from_table
+from .table import plan_table
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = [
+    "SQL_CONF",
+    "frame_kinds",
+    "parquet_frame",
+    "session",
+    "spark_outcomes",
+    "spark_runner",
+    "spark_sql",
+    "spark_table",
+    "with_detail",
+]
+
+#: Spark SQL settings the plan relies on (set on every session kaohe uses, a cluster's too).
+SQL_CONF = {
+    "spark.sql.ansi.enabled": "true",  # an overflow is an error, never a wrapped number
+    "spark.sql.legacy.sizeOfNull": "false",  # size(NULL) is NULL, not -1
+    "spark.sql.session.timeZone": "UTC",
+}
+
+_views = itertools.count()
+
+
+# -- the plan in Spark's SQL ---------------------------------------------------------------------
+
+
+def _java_pattern(pattern: str) -> str:
+    pattern = pattern.replace(r"\p{Han}", r"\p{IsHan}")
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\z"
+    return pattern
+
+
+def _for_spark(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Sign):
+        x = node.this
+        return exp.Paren(
+            this=exp.Case()
+            .when(exp.GT(this=x.copy(), expression=exp.Literal.number(0)), exp.Literal.number(1))
+            .when(exp.LT(this=x.copy(), expression=exp.Literal.number(0)), exp.Literal.number(-1))
+            .else_(exp.Literal.number(0))
+        )
+    if isinstance(node, exp.ArraySum):
+        acc, item = exp.to_identifier("acc"), exp.to_identifier("item")
+        step = exp.Lambda(
+            this=exp.Anonymous(this="TRY_ADD", expressions=[exp.column("acc"), exp.column("item")]),
+            expressions=[acc, item],
+        )
+        zero = exp.Cast(this=exp.Literal.number(0), to=exp.DataType.build("BIGINT"))
+        return exp.Anonymous(this="AGGREGATE", expressions=[node.this, zero, step])
+    if isinstance(node, exp.RegexpLike) and isinstance(node.expression, exp.Literal):
+        return exp.RegexpLike(this=node.this, expression=exp.Literal.string(_java_pattern(node.expression.this)))
+    return node
+
+
+def spark_sql(plan: Plan) -> str:
+    """The plan as one Spark SQL query (see the module's notes for what is rewritten)."""
+    return plan.query.transform(_for_spark).sql(dialect="spark", pretty=False)
+
+
+# -- the session -----------------------------------------------------------------------------------
+
+
+def _java() -> bool:
+    home = os.environ.get("JAVA_HOME")
+    if home and os.path.exists(os.path.join(home, "bin", "java")):
+        return True
+    return shutil.which("java") is not None
+
+
+def session(master: str | None = None) -> Any:
+    """The Spark session kaohe runs on: the active one (under spark-submit) or a new one on
+    ``master`` (``local[2]``, ``yarn``, ``spark://host:7077``, ...). A missing pyspark or Java,
+    or a session that cannot start, is a :class:`KaoheError` saying what to install."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise KaoheError(Diagnostic.of("columnar.spark-missing")) from None
+    spark = SparkSession.getActiveSession()
+    if spark is None:
+        if not _java():
+            raise KaoheError(Diagnostic.of("columnar.spark-java"))
+        builder = SparkSession.builder.appName("kaohe")
+        if master:
+            builder = builder.master(master)
+        if master is None or master.startswith("local"):
+            builder = builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+        try:
+            spark = builder.getOrCreate()
+        except Exception as exc:  # the JVM did not start: its first line says why
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise KaoheError(Diagnostic.of("columnar.spark-start", reason=reason)) from None
+        spark.sparkContext.setLogLevel("ERROR")
+    for key, value in SQL_CONF.items():
+        spark.conf.set(key, value)
+    return spark
+
+
+# -- tables ----------------------------------------------------------------------------------------
+
+_INTEGERS = {"bigint", "int", "smallint", "tinyint"}
+
+
+def _kind(type_name: str) -> str:
+    if type_name in _INTEGERS:
+        return "int"
+    if type_name in ("double", "float"):
+        return "float"
+    if type_name in ("string", "boolean", "date"):
+        return {"string": "str", "boolean": "bool", "date": "date"}[type_name]
+    if type_name == "void":
+        return "null"
+    if type_name.startswith("array<") and type_name.endswith(">"):
+        return "list:" + _kind(type_name[6:-1])
+    return "other"
+
+
+def frame_kinds(frame: Any) -> dict:
+    """The plan's column kinds of a Spark DataFrame (as :func:`column_kind` gives for Arrow)."""
+    return {f.name: _kind(f.dataType.simpleString()) for f in frame.schema.fields}
+
+
+def _plan_frame(spark: Any, policy: Policy, entity: str, frame: Any, as_of: dt.date, kinds: dict | None = None):
+    """(plan, DataFrame of the plan's output) over ``frame``, which has a ``__row`` column."""
+    ent = policy.runtime(entity).entity
+    kinds = dict(kinds or {})
+    for name, kind in frame_kinds(frame).items():
+        if name in ent.inputs and name not in kinds:
+            kinds[name] = kind
+    view = f"kaohe_records_{os.getpid()}_{next(_views)}"
+    plan = build_plan(policy.spec, ent, kinds, as_of, table=view)
+    frame.createOrReplaceTempView(view)
+    return plan, spark.sql(spark_sql(plan))
+
+
+def spark_runner(spark: Any) -> Callable[[Plan, pa.Table], pa.Table]:
+    """``run_plan`` on Spark: the plan's output over an Arrow table, ordered by record."""
+    import pyarrow as pa
+
+    def run(plan: Plan, table: pa.Table) -> pa.Table:
+        records = table.append_column("__row", pa.array(range(table.num_rows), type=pa.int64()))
+        frame = spark.createDataFrame(records)
+        view = plan.query.find(exp.Table)
+        assert view is not None
+        frame.createOrReplaceTempView(view.name)
+        return spark.sql(spark_sql(plan)).toArrow()
+
+    return run
+
+
+def spark_outcomes(
+    policy: Policy,
+    entity: str,
+    table: pa.Table,
+    as_of: dt.date,
+    *,
+    master: str | None = None,
+    forced: set | None = None,
+    originals: list | None = None,
+    start: int = 1,
+    kinds: dict | None = None,
+    failures: dict | None = None,
+) -> Iterator:
+    """:func:`outcomes_from_table` with the plan run by Spark: records read by kaohe's own
+    readers (or an Arrow table) handed to Spark as Arrow, one outcome per row in order."""
+    spark = session(master)
+    return outcomes_from_table(
+        policy,
+        entity,
+        table,
+        as_of,
+        forced=forced,
+        originals=originals,
+        start=start,
+        kinds=kinds,
+        failures=failures,
+        runner=spark_runner(spark),
+    )
+
+
+def parquet_frame(spark: Any, path: str) -> Any:
+    """A Parquet file (or a folder of them) as a DataFrame with ``__row``, the record's place
+    in file order (files in name order, rows in file order), counting from 0."""
+    from pyspark.sql import functions as F
+
+    try:
+        frame = spark.read.parquet(path)
+    except Exception as exc:  # an AnalysisException: no such path, not Parquet
+        raise InputError(Diagnostic.of("input.unreadable/parquet", Location(path), reason=_first_line(exc))) from None
+    files = sorted(frame.inputFiles())
+    meta = frame.select("*", F.col("_metadata.file_path").alias("__file"), F.col("_metadata.row_index").alias("__i"))
+    if len(files) <= 1:
+        return meta.withColumn("__row", F.col("__i")).drop("__file", "__i")
+    counts = dict(meta.groupBy("__file").count().collect())
+    offsets, total = [], 0
+    for name in sorted(counts):
+        offsets.append((name, total))
+        total += counts[name]
+    table = spark.createDataFrame(offsets, "__file string, __offset long")
+    joined = meta.join(F.broadcast(table), "__file")
+    return joined.withColumn("__row", F.col("__offset") + F.col("__i")).drop("__file", "__i", "__offset")
+
+
+def with_detail(spark: Any, frame: Any, key: str, name: str, path: str) -> Any:
+    """``frame`` with the list column ``name`` built from a long Parquet table (one row per
+    item keyed by ``key``), items in file order; a record with no rows there has no list."""
+    from pyspark.sql import functions as F
+
+    try:
+        long = spark.read.parquet(path)
+    except Exception as exc:
+        raise InputError(Diagnostic.of("input.unreadable/detail", Location(path), reason=_first_line(exc))) from None
+    if key not in long.columns or name not in long.columns:
+        raise InputError(Diagnostic.of("input.columns", Location(path), key=key, name=name))
+    items = long.select(
+        F.col(key).cast("string").alias("__k"),
+        F.struct(
+            F.col("_metadata.file_path").alias("f"), F.col("_metadata.row_index").alias("i"), F.col(name).alias("v")
+        ).alias("__item"),
+    )
+    lists = items.groupBy("__k").agg(F.sort_array(F.collect_list("__item")).alias("__items"))
+    lists = lists.select("__k", F.col("__items.v").alias(name))
+    if name in frame.columns:
+        frame = frame.drop(name)
+    joined = frame.join(lists, frame[key].cast("string") == lists["__k"], "left")
+    return joined.drop("__k")
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def spark_table(
+    policy: Policy,
+    entity: str,
+    src: str,
+    *,
+    as_of: dt.date,
+    master: str | None = None,
+    details: dict | None = None,
+    notes: list | None = None,
+) -> pa.Table | None:
+    """The flat result table (see :mod:`engine.columnar.table`) of a Parquet file evaluated on
+    Spark, list inputs joined from long Parquet tables; None when the plan does not apply
+    (``notes`` says why; the caller runs the row engine). The plan's output comes back to
+    the driver as a few numbers per record; the rows it does not decide are fetched by a
+    second Spark job and evaluated by the row engine."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from pyspark.sql import functions as F
+
+    spark = session(master)
+    ent = policy.runtime(entity).entity
+    frame = parquet_frame(spark, src)
+    for name, path in (details or {}).items():
+        if name not in ent.inputs:
+            raise InputError(Diagnostic.of("input.columns/no-input", Location(path), entity=entity, name=name))
+        frame = with_detail(spark, frame, ent.key, name, path)
+    try:
+        plan, out = _plan_frame(spark, policy, entity, frame, as_of)
+    except Unsupported as exc:
+        if notes is not None:
+            notes.append(Problem("columnar.row-engine", entity=entity, reason=exc))
+        return None
+    result = out.toArrow()
+    wanted = [c for c in frame.columns if c != "__row"]
+    try:
+        schema = pq.read_schema(src) if os.path.isfile(src) else None
+    except (OSError, ValueError):
+        schema = None
+
+    def fetch(indices: list[int]) -> pa.Table:
+        if len(indices) <= 1000:
+            picked = frame.filter(F.col("__row").isin(indices))
+        else:
+            keys = spark.createDataFrame(pa.table({"__row": pa.array(indices, type=pa.int64())}))
+            picked = frame.join(keys, "__row")
+        rows = picked.orderBy("__row").select(*wanted).toArrow()
+        if schema is not None:  # the types Arrow reads from the file, as the row engine sees them
+            fields = [schema.field(n) if n in schema.names else rows.schema.field(n) for n in rows.column_names]
+            try:
+                rows = rows.cast(pa.schema(fields))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass
+        return rows
+
+    return plan_table(policy, entity, plan, result, fetch, as_of)
