@@ -24,7 +24,9 @@ import datetime as dt
 import itertools
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
@@ -119,6 +121,8 @@ def session(master: str | None = None) -> Any:
     if spark is None:
         if not _java():
             raise KaoheError(Diagnostic.of("columnar.spark-java"))
+        if master is None or master.startswith("local"):
+            _local_workers()
         builder = SparkSession.builder.appName("kaohe")
         if master:
             builder = builder.master(master)
@@ -133,6 +137,16 @@ def session(master: str | None = None) -> Any:
     for key, value in SQL_CONF.items():
         spark.conf.set(key, value)
     return spark
+
+
+def _local_workers() -> None:
+    """Python workers of a local Spark run this interpreter and import this kaohe (a cluster's
+    executors use their own installation)."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    root = str(Path(__file__).resolve().parents[2])  # the folder holding this package
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if root not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([root, *paths])
 
 
 # -- tables ----------------------------------------------------------------------------------------
@@ -324,3 +338,151 @@ def spark_table(
         return rows
 
     return plan_table(policy, entity, plan, result, fetch, as_of)
+
+
+# -- on a cluster: everything in Spark, nothing collected --------------------------------------------
+
+_LOADED: dict = {}
+
+
+def _policy(text: str, name: str) -> Policy:
+    """The policy from its text, parsed once per Python worker."""
+    key = (name, text)
+    if key not in _LOADED:
+        from ..runtime.policy import parse_policy
+
+        _LOADED[key] = parse_policy(text, name=name)
+    return _LOADED[key]
+
+
+def _plan(text: str, name: str, entity: str, kinds: dict, as_of: dt.date) -> Plan:
+    key = (name, text, entity, tuple(sorted(kinds.items())), as_of)
+    if key not in _LOADED:
+        policy = _policy(text, name)
+        _LOADED[key] = build_plan(policy.spec, policy.runtime(entity).entity, kinds, as_of)
+    return _LOADED[key]
+
+
+def result_schema(policy: Policy, entity: str, plan: Plan) -> pa.Schema:
+    """The flat result table's columns with one type for every record (a reported date as
+    ISO text), so every task of a Spark job writes the same Parquet schema."""
+    import pyarrow as pa
+
+    from .table import integer_columns
+
+    ent = plan.entity
+    integers = integer_columns(policy.spec, ent)
+    kinds = {o.name: o.kind for o in plan.values}
+    fields = [("record", pa.int64()), ("id", pa.string()), ("entity", pa.string()), ("grade", pa.string())]
+    for name in ent.reported:
+        kind = kinds.get(name, "num")
+        if kind == "num":
+            fields.append((name, pa.int64() if name in integers else pa.float64()))
+        else:
+            fields.append((name, pa.bool_() if kind == "bool" else pa.string()))
+    fields.append(("credit_total", pa.int64() if "credit_total" in integers else pa.float64()))
+    fields += [("sanctions", pa.list_(pa.string())), ("awards", pa.list_(pa.string()))]
+    fields += [("error_code", pa.string()), ("error_message", pa.string())]
+    return pa.schema(fields)
+
+
+def _conform(table: pa.Table, rows: pa.ChunkedArray, schema: pa.Schema) -> pa.Table:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = []
+    for field in schema:
+        if field.name == "record":
+            columns.append(pc.add(rows.cast(pa.int64()), 1))
+        elif field.name in table.column_names:
+            columns.append(table.column(field.name).cast(field.type))
+        else:
+            columns.append(pa.nulls(table.num_rows, field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _decided(text: str, name: str, entity: str, kinds: dict, as_of: dt.date, schema: pa.Schema):
+    """mapInArrow: the plan's output rows it proved valid, to result rows."""
+
+    def run(batches):
+        import pyarrow as pa
+
+        policy = _policy(text, name)
+        plan = _plan(text, name, entity, kinds, as_of)
+        for batch in batches:
+            out = pa.Table.from_batches([batch])
+            table = plan_table(policy, entity, plan, out, _nothing, as_of)
+            yield from _conform(table, out.column("__row"), schema).to_batches()
+
+    return run
+
+
+def _nothing(indices):  # every row handed to _decided is decided
+    raise AssertionError(indices)
+
+
+def _undecided(text: str, name: str, entity: str, as_of: dt.date, schema: pa.Schema):
+    """mapInArrow: records the plan did not decide, evaluated by the row engine."""
+
+    def run(batches):
+        import pyarrow as pa
+
+        from .run import row_outcomes
+        from .table import outcomes_table
+
+        policy = _policy(text, name)
+        ent = policy.runtime(entity).entity
+        for batch in batches:
+            records = pa.Table.from_batches([batch])
+            rows = records.drop_columns(["__row"])
+            table = outcomes_table(row_outcomes(policy, entity, rows, as_of), ent, policy.spec)
+            yield from _conform(table, records.column("__row"), schema).to_batches()
+
+    return run
+
+
+def table_frame(spark: Any, name: str) -> Any:
+    """A Hive (catalogue) table as a DataFrame with ``__row``: its rows numbered from 0 in the
+    order the table is read (partition by partition)."""
+    from pyspark.sql import functions as F
+
+    try:
+        frame = spark.table(name)
+    except Exception as exc:
+        raise InputError(Diagnostic.of("columnar.spark-table", Location(name), reason=_first_line(exc))) from None
+    low = (1 << 33) - 1  # monotonically_increasing_id: the partition above bit 33, the row below
+    frame = frame.withColumn("__mid", F.monotonically_increasing_id())
+    counts = dict(frame.groupBy(F.shiftright("__mid", 33).alias("p")).count().collect())
+    offsets, total = [], 0
+    for part in sorted(counts):
+        offsets.append((part, total))
+        total += counts[part]
+    table = spark.createDataFrame(offsets or [(0, 0)], "__p long, __offset long")
+    joined = frame.join(F.broadcast(table), F.shiftright(frame["__mid"], 33) == table["__p"])
+    row = F.col("__offset") + F.col("__mid").bitwiseAND(F.lit(low))
+    return joined.withColumn("__row", row).drop("__mid", "__p", "__offset")
+
+
+def evaluate_frame(spark: Any, text: str, name: str, entity: str, frame: Any, as_of: dt.date) -> Any:
+    """The flat result table of ``frame`` (a DataFrame with ``__row``) as a Spark DataFrame,
+    computed on the executors: the plan in Spark SQL, result rows built per Arrow batch, the
+    records the plan does not decide evaluated by the row engine there. ``text`` and ``name``
+    are the policy file's text and name (each Python worker parses it once). Raises
+    :class:`KaoheError` (``columnar.spark-plan``) when the plan cannot express the entity."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    policy = _policy(text, name)
+    try:
+        plan, out = _plan_frame(spark, policy, entity, frame, as_of)
+    except Unsupported as exc:
+        raise KaoheError(Diagnostic.of("columnar.spark-plan", entity=entity, reason=exc)) from None
+    kinds = {n: k for n, k in frame_kinds(frame).items() if n in plan.entity.inputs}
+    schema = result_schema(policy, entity, plan)
+    spark_schema = from_arrow_schema(schema)
+    ok = F.coalesce(F.col("__ok"), F.lit(False))
+    decided = out.filter(ok).mapInArrow(_decided(text, name, entity, kinds, as_of, schema), spark_schema)
+    wanted = out.filter(~ok).select("__row")
+    rest = frame.join(wanted, "__row", "left_semi")
+    undecided = rest.mapInArrow(_undecided(text, name, entity, as_of, schema), spark_schema)
+    return decided.unionByName(undecided)
