@@ -1409,6 +1409,7 @@ CATALOGUE: dict[str, Text] = {
         "give --output PATH (a Parquet folder) or --output-table NAME, not both",
         "请给出 --output 路径（Parquet 文件夹）或 --output-table 表名，二者只取其一",
     ),
+    "columnar.spark-failed": _("Spark stopped: {reason}", "Spark 运行中止（原文：{reason}）"),
     "columnar.spark-table": _("cannot read the table: {reason}", "无法读取数据表（原文：{reason}）"),
     "columnar.spark-input": _(
         "give --input PATH (Parquet) or --table NAME (a Hive table), not both",

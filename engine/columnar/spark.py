@@ -1,13 +1,15 @@
 """The columnar plan on Apache Spark (pyspark): the plan DuckDB runs, written in Spark's SQL.
 
 The plan is the one :func:`engine.columnar.plan.build_plan` builds; sqlglot writes it in the
-``spark`` dialect after three rewrites where Spark's SQL means something else than DuckDB's
+``spark`` dialect after four rewrites where Spark's SQL means something else than DuckDB's
 for the same words (:func:`spark_sql`):
 
 * ``SIGN(x)`` is a DOUBLE in Spark: it becomes a ``CASE`` giving the whole numbers -1, 0, 1,
   so a numerator multiplied by it stays exact;
 * a list's sum is ``AGGREGATE`` over a BIGINT accumulator with ``TRY_ADD`` (DuckDB sums in
   128 bits; here a sum past a BIGINT is NULL, and the record goes to the row engine);
+* ``TRY_CAST`` stays ``TRY_CAST`` (sqlglot writes Spark's ``CAST``, which fails a whole job
+  under ANSI SQL where DuckDB's gives NULL);
 * regular expressions are Java's: ``\\p{Han}`` is written ``\\p{IsHan}``, and the closing
   ``$`` (which in Java also matches before a final line break) becomes ``\\z``.
 
@@ -89,6 +91,8 @@ def _for_spark(node: exp.Expression) -> exp.Expression:
         )
         zero = exp.Cast(this=exp.Literal.number(0), to=exp.DataType.build("BIGINT"))
         return exp.Anonymous(this="AGGREGATE", expressions=[node.this, zero, step])
+    if isinstance(node, exp.TryCast) and not node.args.get("safe"):
+        return exp.TryCast(this=node.this, to=node.args["to"], safe=True)
     if isinstance(node, exp.RegexpLike) and isinstance(node.expression, exp.Literal):
         return exp.RegexpLike(this=node.this, expression=exp.Literal.string(_java_pattern(node.expression.this)))
     return node

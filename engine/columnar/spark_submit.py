@@ -75,6 +75,16 @@ def _run(args) -> int:
     as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
     day = policy.check_period(as_of, args.allow_outside_period)
     spark = session(args.master)
+    try:
+        return _evaluate(spark, args, policy, text, name, day)
+    except KaoheError:
+        raise
+    except Exception as exc:  # Spark's own refusal (an output that exists, a failed task): its first line
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise KaoheError(Diagnostic.of("columnar.spark-failed", reason=reason)) from None
+
+
+def _evaluate(spark, args, policy, text, name, day) -> int:
     frame = parquet_frame(spark, args.input) if args.input else table_frame(spark, args.table)
     ent = policy.runtime(args.entity).entity
     for item in args.detail:
