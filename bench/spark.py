@@ -38,21 +38,29 @@ TEACHER = (
 USAGE = "list_transform(range(190), lambda d: CAST((i * 7 + d * 3) % 6 AS BIGINT)) AS daily_usage"
 
 
+def copy(query: str, path: Path) -> None:
+    """DuckDB writes the file under a temporary name first: a run stopped midway leaves none."""
+    part = path.with_suffix(".part")
+    duckdb.sql(f"COPY ({query}) TO '{part}' (FORMAT parquet)")
+    part.rename(path)
+
+
 def wide(n: int, out: Path) -> Path:
     path = out / f"wide-{n}.parquet"
     if not path.exists():
-        duckdb.sql(f"COPY ({TEACHER}, {USAGE} FROM range({n}) t(i) ORDER BY i) TO '{path}'")
+        copy(f"{TEACHER}, {USAGE} FROM range({n}) t(i) ORDER BY i", path)
     return path
 
 
 def long(n: int, out: Path) -> tuple[Path, Path]:
     main, usage = out / f"main-{n}.parquet", out / f"usage-{n}.parquet"
     if not main.exists():
-        duckdb.sql(f"COPY ({TEACHER} FROM range({n}) t(i) ORDER BY i) TO '{main}'")
+        copy(f"{TEACHER} FROM range({n}) t(i) ORDER BY i", main)
     if not usage.exists():
-        duckdb.sql(
-            f"COPY (SELECT 'T' || i AS id, CAST((i * 7 + d * 3) % 6 AS BIGINT) AS daily_usage "
-            f"FROM range({n}) t(i), range({DAYS}) u(d) ORDER BY i, d) TO '{usage}'"
+        copy(
+            f"SELECT 'T' || i AS id, CAST((i * 7 + d * 3) % 6 AS BIGINT) AS daily_usage "
+            f"FROM range({n}) t(i), range({DAYS}) u(d) ORDER BY i, d",
+            usage,
         )
     return main, usage
 
