@@ -269,11 +269,11 @@ def with_detail(spark: Any, frame: Any, key: str, name: str, path: str) -> Any:
         raise InputError(Diagnostic.of("input.unreadable/detail", Location(path), reason=_first_line(exc))) from None
     if key not in long.columns or name not in long.columns:
         raise InputError(Diagnostic.of("input.columns", Location(path), key=key, name=name))
+    place = [F.col("_metadata.row_index").alias("i")]  # an item's place: row in file (and file, if several)
+    if len(long.inputFiles()) > 1:
+        place.insert(0, F.col("_metadata.file_path").alias("f"))
     items = long.select(
-        F.col(key).cast("string").alias("__k"),
-        F.struct(
-            F.col("_metadata.file_path").alias("f"), F.col("_metadata.row_index").alias("i"), F.col(name).alias("v")
-        ).alias("__item"),
+        F.col(key).cast("string").alias("__k"), F.struct(*place, F.col(name).alias("v")).alias("__item")
     )
     lists = items.groupBy("__k").agg(F.sort_array(F.collect_list("__item")).alias("__items"))
     lists = lists.select("__k", F.col("__items.v").alias(name))
