@@ -99,8 +99,8 @@ def test_case_files_agree_on_spark(spark, key):
 def test_a_planted_bound_error_on_sparks_side_is_caught(spark, monkeypatch):
     """Spark's rewrite made to turn every < into <= (the [0, 0.40) tier of usage points closed
     at 0.40, on Spark only): a record exactly on the bound is decided wrongly and called
-    valid, and the three-way comparison fails. (Planting the same in engine/columnar/spark.py by hand fails
-    the generated tests of this file as well: see the README's Spark section.)"""
+    valid, and the three-way comparison fails. (Planted by hand in engine/columnar/spark.py,
+    the same change fails 10 of this file's 27 tests: the README's Spark section lists them.)"""
     from sqlglot import exp
 
     policy = POLICIES["jiangxi"]
