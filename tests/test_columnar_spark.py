@@ -26,7 +26,7 @@ from hypothesis import strategies as st  # noqa: E402
 import cli  # noqa: E402
 from engine.base.errors import KaoheError  # noqa: E402
 from engine.columnar import spark as spark_module  # noqa: E402
-from engine.columnar.run import outcomes_from_table, records_to_table  # noqa: E402
+from engine.columnar.run import outcomes_from_table, plan_for, records_to_table, run_plan  # noqa: E402
 from engine.tools import testing  # noqa: E402
 
 from .test_columnar import CASES, PLANNED, POLICIES, ROOT, batch, bounded, columnar_dicts, row_dicts  # noqa: E402
@@ -84,6 +84,10 @@ def test_row_duckdb_and_spark_agree_on_generated_and_damaged_records(spark, poli
     seen: list = []
     assert_three_same(spark, policy, entity, records, day, seen)
     assert seen and any(seen[0].column("__ok").to_pylist()), "Spark decided no record: the test would be vacuous"
+    ent = policy.runtime(entity).entity
+    table, _, _, kinds = records_to_table(records, ent)
+    duck = run_plan(plan_for(policy, entity, table, day, kinds), table)
+    assert seen[0].to_pylist() == duck.to_pylist()  # the same plan gives the same columns, row for row
 
 
 SPARK_CASES = [k for k in CASES if (k[0].removesuffix(".tests.yaml"), k[1]) in PLANNED]

@@ -4,7 +4,7 @@ The plan is the one :func:`engine.columnar.plan.build_plan` builds; sqlglot writ
 ``spark`` dialect after four rewrites where Spark's SQL means something else than DuckDB's
 for the same words (:func:`spark_sql`):
 
-* ``SIGN(x)`` is a DOUBLE in Spark: it becomes a ``CASE`` giving the whole numbers -1, 0, 1,
+* ``SIGN(x)`` is a DOUBLE in Spark: it becomes a ``CASE`` giving the whole numbers -1, 0, 1 (NULL for NULL),
   so a numerator multiplied by it stays exact;
 * a list's sum is ``AGGREGATE`` over a BIGINT accumulator with ``TRY_ADD`` (DuckDB sums in
   128 bits; here a sum past a BIGINT is NULL, and the record goes to the row engine);
@@ -81,8 +81,8 @@ def _for_spark(node: exp.Expression) -> exp.Expression:
             this=exp.Case()
             .when(exp.GT(this=x.copy(), expression=exp.Literal.number(0)), exp.Literal.number(1))
             .when(exp.LT(this=x.copy(), expression=exp.Literal.number(0)), exp.Literal.number(-1))
-            .else_(exp.Literal.number(0))
-        )
+            .when(exp.EQ(this=x.copy(), expression=exp.Literal.number(0)), exp.Literal.number(0))
+        )  # and NULL for NULL, as SIGN gives
     if isinstance(node, exp.ArraySum):
         acc, item = exp.to_identifier("acc"), exp.to_identifier("item")
         step = exp.Lambda(
