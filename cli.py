@@ -440,7 +440,13 @@ def _summary(total, rejected):
     default="row",
     show_default=True,
     help="row: record by record; duckdb: the columnar plan (rows it cannot prove valid go to the row engine); "
+    "spark: the same plan on Apache Spark (needs kaohe[spark] and Java); "
     "auto: duckdb where the plan applies and the input is large.",
+)
+@click.option(
+    "--master",
+    metavar="URL",
+    help="Spark's master for --engine spark: local[2], yarn, spark://host:7077, ... (default: Spark's own).",
 )
 @click.option(
     "--detail",
@@ -467,6 +473,7 @@ def evaluate(
     strict: bool = False,
     engine_name: str = "row",
     details: tuple[str, ...] = (),
+    master: str | None = None,
 ) -> None:
     """Evaluate records; one output per input record, in order."""
     if bool(input_path) == bool(members_path):
@@ -487,7 +494,7 @@ def evaluate(
         if engine_name != "row" or details or fmt == "parquet" or input_path.lower().endswith((".parquet", ".pq")):
             carried = _carried(loaded.runtime(entity).entity, given, fmt, input_path, sheet)
             _evaluate_table(
-                loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict, carried
+                loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict, master, carried
             )
     elif engine_name not in ("row", "auto"):
         click.echo(cli_text("engine-row-only", _lang(), engine=engine_name), err=True)
@@ -592,9 +599,9 @@ def _carried_summary(carry, input_path) -> None:
 
 
 def _evaluate_table(
-    loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict, carried=()
+    loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict, master, carried=()
 ):
-    """--engine duckdb|auto, Parquet in or out, --detail: the whole input as one table."""
+    """--engine duckdb|spark|auto, Parquet in or out, --detail: the whole input as one table."""
     from engine.io.tables import (
         carry_into_parquet,
         evaluate_parquet_to_parquet,
@@ -610,14 +617,15 @@ def _evaluate_table(
             raise click.UsageError(cli_text("detail-form", _lang(), item=item))
         pairs[name.strip()] = path.strip()
     notes: list = []
+    parquet_in = input_path.lower().endswith((".parquet", ".pq"))
     carry = None
     if carried:  # a Parquet input's columns are read beside the results; others' as the records are read
         headers = [h for _, spellings in carried for h in spellings]
-        parquet_in = input_path.lower().endswith((".parquet", ".pq"))
         carry = Carried(parquet_records(input_path, headers) if parquet_in else None, carried)
-    if fmt == "parquet" and not pairs and input_path.lower().endswith((".parquet", ".pq")) and output:
+    spark_details = engine_name == "spark" and all(p.lower().endswith((".parquet", ".pq")) for p in pairs.values())
+    if fmt == "parquet" and (not pairs or spark_details) and parquet_in and output:
         total, rejected = evaluate_parquet_to_parquet(
-            loaded, entity, input_path, output, as_of=day, engine=engine_name, notes=notes
+            loaded, entity, input_path, output, as_of=day, engine=engine_name, notes=notes, master=master, details=pairs
         )
         carry_into_parquet(output, carry)
         for note in notes:
@@ -638,6 +646,7 @@ def _evaluate_table(
         cut=cut,
         strict=strict,
         wrap=carry.over if carry is not None and carry.records is None else None,
+        master=master,
     )
     outcomes = annotate(outcomes, cut)
     for note in notes:

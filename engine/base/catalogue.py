@@ -1391,9 +1391,40 @@ CATALOGUE: dict[str, Text] = {
         "kaohe: entity {entity} runs on the row engine because the columnar plan cannot express {reason}",
         "kaohe：评价对象 {entity} 改用逐条引擎，因为列式计划无法表达：{reason}",
     ),
-    "columnar.spark": _(
-        "kaohe: the Spark engine is not built yet; evaluating on DuckDB",
-        "kaohe：Spark 引擎尚未实现，改用 DuckDB 评价",
+    # -- the Spark engine (engine/columnar/spark.py, engine/columnar/spark_submit.py) --------------
+    "columnar.spark-missing": _(
+        "--engine spark needs pyspark, which is not installed",
+        "--engine spark 需要 pyspark，但它没有安装",
+        "pip install 'kaohe[spark]' (pyspark; Spark also needs Java 17 or later)",
+        "请运行 pip install 'kaohe[spark]'（即 pyspark；Spark 还需要 Java 17 或更高版本）",
+    ),
+    "columnar.spark-java": _(
+        "--engine spark needs Java (17 or later), and no java command was found",
+        "--engine spark 需要 Java（17 或更高版本），但找不到 java 命令",
+        "install a JDK (on Debian or Ubuntu: apt-get install openjdk-17-jre-headless), or set JAVA_HOME",
+        "请安装 JDK（Debian 或 Ubuntu 上：apt-get install openjdk-17-jre-headless），或设置 JAVA_HOME",
+    ),
+    "columnar.spark-start": _(
+        "Spark could not start: {reason}",
+        "Spark 无法启动（原文：{reason}）",
+        "check --master and that Java 17 or later is installed",
+        "请检查 --master 的取值，并确认已安装 Java 17 或更高版本",
+    ),
+    "columnar.spark-plan": _(
+        "entity {entity} cannot run on Spark because the columnar plan cannot express {reason}",
+        "评价对象 {entity} 无法在 Spark 上评价，因为列式计划无法表达：{reason}",
+        "evaluate it with kaohe evaluate --engine row",
+        "请用 kaohe evaluate --engine row 评价",
+    ),
+    "columnar.spark-output": _(
+        "give --output PATH (a Parquet folder) or --output-table NAME, not both",
+        "请给出 --output 路径（Parquet 文件夹）或 --output-table 表名，二者只取其一",
+    ),
+    "columnar.spark-failed": _("Spark stopped: {reason}", "Spark 运行中止（原文：{reason}）"),
+    "columnar.spark-table": _("cannot read the table: {reason}", "无法读取数据表（原文：{reason}）"),
+    "columnar.spark-input": _(
+        "give --input PATH (Parquet) or --table NAME (a Hive table), not both",
+        "请给出 --input 路径（Parquet）或 --table 表名（Hive 表），二者只取其一",
     ),
     "columnar.constant": _("the constant {value}", "常量 {value}"),
     "columnar.bound": _("numbers that could grow beyond 10**36", "可能超过 10**36 的数"),

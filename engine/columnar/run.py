@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -95,11 +95,13 @@ def outcomes_from_table(
     start: int = 1,
     kinds: dict | None = None,
     failures: dict | None = None,
+    runner: Callable[[Plan, pa.Table], pa.Table] | None = None,
 ) -> Iterator[Result | Failure]:
     """One outcome per row of ``table``, in order. ``originals`` are the records as read (the
     row engine is given these for rows the plan does not prove valid); rows in ``forced``
     go to the row engine whatever the plan says; ``failures`` (index from 0 -> Failure) are
-    rows a reader refused, given out in their place."""
+    rows a reader refused, given out in their place. ``runner`` runs the plan (default
+    :func:`run_plan`, DuckDB; engine.columnar.spark gives Spark's)."""
     try:
         plan = plan_for(policy, entity, table, as_of, kinds)
     except Unsupported:  # e.g. a column whose kind the plan does not read: all on the row engine
@@ -109,7 +111,7 @@ def outcomes_from_table(
         else:
             yield from row_outcomes(policy, entity, table, as_of, start=start, failures=failures)
         return
-    out = run_plan(plan, table)
+    out = (runner or run_plan)(plan, table)
     forced = set(forced or ()) | set(failures or ())
     outs = _outcomes(policy, entity, plan, out, table, as_of, forced, originals, start)
     yield from _replaced(outs, failures)

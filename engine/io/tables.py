@@ -180,17 +180,19 @@ def evaluate_source(
     cut: dict | None = None,
     strict: bool = False,
     wrap: Callable[[Iterator], Iterator] | None = None,
+    master: str | None = None,
 ) -> Iterator:
     """Outcomes for the records of ``path`` (any supported format, Parquet included), with
     list inputs joined from detail tables, on the engine asked for. ``notes`` collects what
     the caller should tell the user (a fallback to the row engine and why); ``cut`` and
     ``strict`` are :func:`read_records`' ``notes`` and ``strict`` (a CSV line that may be cut);
-    ``wrap`` sees the records as they are read (the pass-through columns' :meth:`Carried.over`)."""
+    ``wrap`` sees the records as they are read (the pass-through columns' :meth:`Carried.over`);
+    ``master`` is Spark's (``--engine spark``; the records are handed to Spark as Arrow)."""
     notes = notes if notes is not None else []
     ent = policy.runtime(entity).entity
-    if _is_parquet(path) and not details:  # in batches: memory stays bounded
+    if _is_parquet(path) and not details and engine != "spark":  # in batches: memory stays bounded
         return _batched(policy, entity, path, as_of, engine, notes)
-    if not _is_parquet(path) and not details:  # records read as dicts, in batches too
+    if not _is_parquet(path) and not details and engine != "spark":  # records read as dicts, in batches too
         records = read_records(path, ent, sheet=sheet, notes=cut, strict=strict)
         return _dict_batches(policy, entity, wrap(records) if wrap else records, as_of, engine, notes)
     originals = kinds = None
@@ -218,6 +220,20 @@ def evaluate_source(
         if originals is not None:
             return policy.evaluate_many(originals, entity, as_of=as_of, allow_outside=True)
         return row_outcomes(policy, entity, table, as_of, failures=failures)
+    if use == "spark":
+        from ..columnar.spark import spark_outcomes
+
+        return spark_outcomes(
+            policy,
+            entity,
+            table,
+            as_of,
+            master=master,
+            forced=forced,
+            originals=originals,
+            kinds=kinds,
+            failures=failures,
+        )
     return outcomes_from_table(
         policy, entity, table, as_of, forced=forced, originals=originals, kinds=kinds, failures=failures
     )
@@ -254,10 +270,7 @@ def _dict_batches(policy, entity, records, as_of, engine, notes):
 
 def _choose(policy, entity, table, as_of, engine, notes, kinds=None, rows=None) -> str:
     use = engine
-    if engine == "spark":
-        notes.append(Problem("columnar.spark"))
-        use = "duckdb"
-    if use in ("auto", "duckdb"):
+    if use in ("auto", "duckdb", "spark"):
         try:
             plan_for(policy, entity, table, as_of, kinds)
         except Unsupported as exc:
@@ -297,17 +310,38 @@ def _chain(first, rest):
 
 
 def evaluate_parquet_to_parquet(
-    policy: Policy, entity: str, src: str, dst: str, *, as_of: dt.date, engine: str, notes: list
+    policy: Policy,
+    entity: str,
+    src: str,
+    dst: str,
+    *,
+    as_of: dt.date,
+    engine: str,
+    notes: list,
+    master: str | None = None,
+    details: dict | None = None,
 ) -> tuple[int, int]:
     """Parquet in, the flat result table out, batch by batch, without building a Result per
-    record for the rows the plan decides; (total, rejected)."""
+    record for the rows the plan decides; (total, rejected). On Spark (``master``) the list
+    inputs in ``details`` (long Parquet tables) are joined by Spark too."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from ..columnar.table import evaluate_table
 
     ent = policy.runtime(entity).entity
-    if engine in ("duckdb", "auto", "spark"):
+    if engine == "spark":
+        from ..columnar.spark import spark_table
+
+        done = spark_table(policy, entity, src, as_of=as_of, master=master, details=details, notes=notes)
+        if done is not None:
+            pq.write_table(done, dst)
+            return done.num_rows, done.num_rows - done.column("error_code").null_count
+        if details:  # the row engine over the joined records
+            outcomes = evaluate_source(policy, entity, src, as_of=as_of, engine="row", details=details, notes=[])
+            return write_parquet(dst, outcomes, ent, policy.spec)
+        engine = "row"
+    if engine in ("duckdb", "auto"):
         done = _parquet_in_duckdb(policy, entity, src, dst, as_of, engine, notes)
         if done is not None:
             return done
@@ -358,8 +392,6 @@ def _parquet_in_duckdb(policy, entity, src, dst, as_of, engine, notes):
     except (OSError, ValueError) as exc:
         raise InputError(Diagnostic.of("input.unreadable/parquet", Location(src), reason=str(exc))) from None
     kinds = {f.name: column_kind(f.type) for f in schema if f.name in ent.inputs}
-    if engine == "spark":
-        notes.append(Problem("columnar.spark"))
     try:
         plan = build_plan(policy.spec, ent, kinds, as_of)
     except Unsupported as exc:
