@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +47,47 @@ def test_a_rules_note_is_kept_with_the_rule():
 
     rules = engine.load_policy(POLICIES / "jiangxi.yaml").spec.rules
     assert "所称之日包括在内" in rules["JX-T2"].note and "11月25日之前" in rules["JX-T2"].note
+
+
+# -- a broken copy of tests/invalid/_base.yaml: the diagnostic an officer gets, and where ---------
+
+BASE = (Path(__file__).resolve().parent / "invalid" / "_base.yaml").read_text(encoding="utf-8")
+
+
+def diagnostics(tmp_path, old: str, new: str) -> list:
+    import engine
+    from engine.base.errors import KaoheError
+
+    assert old in BASE
+    text = BASE.replace(old, new)
+    (tmp_path / "policy.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(KaoheError) as caught:
+        engine.load_policy(tmp_path / "policy.yaml")
+    return [(d.key, d.location.line, d.location.col) for d in caught.value.diagnostics]
+
+
+def where(new: str, fragment: str, line_of: str) -> tuple[int, int]:
+    """(line, column) of ``fragment`` in the line holding ``line_of`` of the broken file."""
+    lines = BASE.splitlines()
+    row = next(i for i, line in enumerate(lines) if line_of in line)
+    return row + 1, new.index(fragment) + lines[row].index(line_of) + 1
+
+
+def test_a_tier_range_that_does_not_read_is_located_at_the_range(tmp_path):
+    found = diagnostics(tmp_path, '{range: "[50, 100)", value: 1}', '{range: "[50, 1OO)", value: 1}')
+    line, col = where('{range: "[50, 1OO)", value: 1}', '"[50', '{range: "[50, 100)"')
+    assert [c for c, ln, cl in found if (ln, cl) == (line, col)], found
+
+
+def test_a_quoted_expression_with_a_doubled_quote_is_located_past_it(tmp_path):
+    old = "over: grade == 'pass'}"
+    new = "over: 'grade == ''pass'' and nope'}"
+    found = diagnostics(tmp_path, old, new)
+    line, col = where(new, "nope", old)
+    assert [c for c, ln, cl in found if (ln, cl) == (line, col)], found
+
+
+def test_the_mean_of_a_text_is_refused(tmp_path):
+    old = "trained: {rule: T-2, label: {zh: 参训人数, en: Trained}, aggregate: count}"
+    found = diagnostics(tmp_path, old, "trained: {rule: T-2, aggregate: mean, over: school}")
+    assert [c for c, *_ in found] == ["type.mismatch/aggregate"], found

@@ -1,0 +1,86 @@
+"""The type checker, pinned down where a sampled mutation run found it loose (bench/mutation.py
+types; survivors and figures in bench/MUTATION.md): which comparisons it accepts, which it
+refuses and with what key, and that a code compared through a list or from the right-hand
+side is checked like one on the left."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from engine.language.types import (
+    BOOLEAN,
+    DECIMAL,
+    INTEGER,
+    TEXT,
+    Type,
+    TypeProblem,
+    code_type,
+    infer,
+    list_of,
+)
+
+GENDER = code_type(["M", "F"])
+NAMES = {
+    "n": INTEGER,
+    "x": DECIMAL,
+    "t": TEXT,
+    "ok": BOOLEAN,
+    "g": GENDER,
+    "gs": list_of(GENDER),
+    "levels": list_of(code_type(["junior", "senior"])),
+    "xs": list_of(INTEGER),
+}
+
+
+def kind(text: str) -> str:
+    return str(infer(ast.parse(text, mode="eval").body, NAMES))
+
+
+def problem(text: str) -> TypeProblem:
+    with pytest.raises(TypeProblem) as caught:
+        kind(text)
+    return caught.value
+
+
+def test_numbers_of_any_kind_can_be_compared_for_equality():
+    assert kind("n == 1") == "yes/no"
+    assert kind("n != x") == "yes/no"
+    assert kind("x in xs") == "yes/no"
+
+
+def test_an_empty_value_can_be_compared_on_either_side():
+    assert kind("None == n") == "yes/no"
+    assert kind("None in xs") == "yes/no"
+    assert kind("None is n") == "yes/no" and kind("n is not None") == "yes/no"
+    assert problem("n is 1").key == "type.mismatch/is"
+
+
+def test_a_code_on_the_right_is_checked_like_one_on_the_left():
+    assert kind("'M' == g") == "yes/no"
+    refused = problem("'W' == g")
+    assert refused.key == "type.never-equal"
+    assert refused.params["name"] == "g" and refused.params["value"] == "W"
+    assert refused.node.col_offset == 0  # located at the constant that can never match
+
+
+def test_a_value_looked_up_in_a_list_of_codes():
+    assert kind("'M' in gs") == "yes/no"
+    assert kind("g in gs") == "yes/no"
+    assert problem("'W' in gs").key == "type.never-equal/code"
+    assert problem("g in levels").key == "type.never-equal/codes"  # no code of one is a code of the other
+
+
+def test_a_construct_the_parser_would_refuse_is_named_if_it_reaches_the_checker():
+    refused = problem("xs[0]")
+    assert refused.key == "type.mismatch/untyped"
+    assert "Subscript" in refused.render("en")
+
+
+def test_a_value_already_refused_is_not_refused_again_where_it_is_used():
+    """The compiler gives a value whose own expression was refused the type ``any``; its
+    uses are not reported a second time."""
+    names = {**NAMES, "broken": Type("any")}
+    for text in ("-broken", "broken + 1", "broken >= 2"):
+        infer(ast.parse(text, mode="eval").body, names)  # no TypeProblem
