@@ -99,6 +99,7 @@ MODULES = {
             "tests/unit/test_compiler.py",
             "tests/test_invalid.py",
             "tests/test_mutants_compiler.py",
+            "tests/test_mutants_types.py",
             *SLOW,
         ],
     ),
@@ -106,6 +107,7 @@ MODULES = {
         "engine/language/compiler.py",
         [
             "tests/unit/test_compiler.py",
+            "tests/unit/test_layers.py",
             "tests/test_language.py",
             "tests/test_invalid.py",
             "tests/test_mutants_compiler.py",
