@@ -11,6 +11,7 @@ import pytest
 
 from engine.language.types import (
     BOOLEAN,
+    DAYS,
     DECIMAL,
     INTEGER,
     TEXT,
@@ -31,6 +32,8 @@ NAMES = {
     "gs": list_of(GENDER),
     "levels": list_of(code_type(["junior", "senior"])),
     "xs": list_of(INTEGER),
+    "gap": DAYS,
+    "maybe": BOOLEAN.or_empty(),
 }
 
 
@@ -76,6 +79,7 @@ def test_a_construct_the_parser_would_refuse_is_named_if_it_reaches_the_checker(
     refused = problem("xs[0]")
     assert refused.key == "type.mismatch/untyped"
     assert "Subscript" in refused.render("en")
+    assert refused.node is not None and refused.node.col_offset == 0  # what locates it in the file
 
 
 def test_a_value_already_refused_is_not_refused_again_where_it_is_used():
@@ -84,3 +88,32 @@ def test_a_value_already_refused_is_not_refused_again_where_it_is_used():
     names = {**NAMES, "broken": Type("any")}
     for text in ("-broken", "broken + 1", "broken >= 2"):
         infer(ast.parse(text, mode="eval").body, names)  # no TypeProblem
+
+
+def test_a_code_type_is_shown_with_its_values():
+    assert kind("g") == "code (F, M)"
+    assert kind("gs") == "list of code (F, M)"
+
+
+def test_an_empty_value_is_a_condition_that_may_be_empty():
+    assert kind("ok and None") == "yes/no (may be empty)"
+    assert kind("maybe or ok") == "yes/no (may be empty)"
+    assert problem("n and ok").key == "type.mismatch/condition"
+
+
+def test_text_joined_with_a_code_on_either_side_is_text():
+    assert kind("t + g") == "text" and kind("g + t") == "text"
+    assert kind("t in g") == "yes/no" and kind("g in t") == "yes/no"
+
+
+def test_a_whole_number_of_days_is_a_whole_power():
+    assert kind("n ** gap") == "integer"
+    assert kind("2 ** gap") == "integer"
+    assert problem("n ** x").key == "type.mismatch/power"
+
+
+def test_count_of_a_value_in_a_list():
+    assert kind("count(xs, 1)") == "integer"
+    assert kind("count(gs, 'M')") == "integer"
+    assert problem("count(gs, 'W')").key == "type.never-equal"
+    assert problem("count(xs, t)").key == "type.mismatch/compare"
