@@ -117,3 +117,8 @@ def test_count_of_a_value_in_a_list():
     assert kind("count(gs, 'M')") == "integer"
     assert problem("count(gs, 'W')").key == "type.never-equal"
     assert problem("count(xs, t)").key == "type.mismatch/compare"
+
+
+def test_abs_of_a_number_keeps_its_kind():
+    assert kind("abs(n - 3)") == "integer" and kind("abs(x)") == "decimal"
+    assert problem("abs(t)").key == "type.mismatch/numbers"
