@@ -66,6 +66,17 @@ def diagnostics(tmp_path, old: str, new: str) -> list:
     return [(d.key, d.location.line, d.location.col) for d in caught.value.diagnostics]
 
 
+def loads(tmp_path, *edits: tuple[str, str]):
+    import engine
+
+    text = BASE
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+    (tmp_path / "policy.yaml").write_text(text, encoding="utf-8")
+    return engine.load_policy(tmp_path / "policy.yaml")
+
+
 def where(new: str, fragment: str, line_of: str) -> tuple[int, int]:
     """(line, column) of ``fragment`` in the line holding ``line_of`` of the broken file."""
     lines = BASE.splitlines()
@@ -89,5 +100,50 @@ def test_a_quoted_expression_with_a_doubled_quote_is_located_past_it(tmp_path):
 
 def test_the_mean_of_a_text_is_refused(tmp_path):
     old = "trained: {rule: T-2, label: {zh: 参训人数, en: Trained}, aggregate: count}"
-    found = diagnostics(tmp_path, old, "trained: {rule: T-2, aggregate: mean, over: school}")
-    assert [c for c, *_ in found] == ["type.mismatch/aggregate"], found
+    import engine
+    from engine.base.errors import KaoheError
+
+    (tmp_path / "policy.yaml").write_text(BASE.replace(old, "trained: {rule: T-2, aggregate: mean, over: school}"))
+    with pytest.raises(KaoheError) as caught:
+        engine.load_policy(tmp_path / "policy.yaml")
+    assert [d.key for d in caught.value.diagnostics] == ["type.mismatch/aggregate"]
+    assert "text" in caught.value.diagnostics[0].render("en")  # the type it found
+
+
+def test_a_monotonic_property_of_a_whole_number_input_is_accepted(tmp_path):
+    old = "kind: monotonic, input: hours,"
+    assert loads(tmp_path, (old, "kind: monotonic, input: age,")) is not None
+
+
+def test_a_sum_over_members_is_a_number_the_grade_can_compare(tmp_path):
+    policy = loads(
+        tmp_path,
+        (
+            "      trained: {rule: T-2,",
+            "      hours_sum: {rule: T-2, aggregate: sum, over: hours}\n      trained: {rule: T-2,",
+        ),
+        ("when: passed >= 0.9}", "when: hours_sum >= 100}"),
+    )
+    assert policy is not None
+
+
+def test_a_value_used_as_a_condition_is_checked_by_its_own_type(tmp_path):
+    found = diagnostics(tmp_path, "when: hours_ok}", "when: share}")
+    assert [c for c, *_ in found] == ["type.mismatch/condition"], found
+
+
+def test_an_unknown_rule_of_a_grade_is_located_at_the_rule(tmp_path):
+    old = "    grade:\n      rule: T-1\n"
+    new = "    grade:\n      rule: T-9\n"
+    found = diagnostics(tmp_path, old, new)
+    row = BASE.index(old) + len("    grade:\n")
+    line = BASE[:row].count("\n") + 1
+    assert [(ln, cl) for _c, ln, cl in found] == [(line, 13)], found
+
+
+def test_a_problem_in_a_folded_expression_is_located_on_its_line(tmp_path):
+    old = "      hours_ok: {rule: T-1, label: {zh: 学时达标, en: Hours met}, expr: hours >= 50}\n"
+    new = "      hours_ok:\n        rule: T-1\n        expr: >\n          hours >= nope\n"
+    found = diagnostics(tmp_path, old, new)
+    line = BASE[: BASE.index(old)].count("\n") + 4
+    assert [(ln, cl) for _c, ln, cl in found] == [(line, 20)], found
