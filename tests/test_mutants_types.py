@@ -34,6 +34,7 @@ NAMES = {
     "xs": list_of(INTEGER),
     "gap": DAYS,
     "maybe": BOOLEAN.or_empty(),
+    "rs": list_of(Type("record", fields=(("h", INTEGER),))),
 }
 
 
@@ -122,3 +123,24 @@ def test_count_of_a_value_in_a_list():
 def test_abs_of_a_number_keeps_its_kind():
     assert kind("abs(n - 3)") == "integer" and kind("abs(x)") == "decimal"
     assert problem("abs(t)").key == "type.mismatch/numbers"
+    assert ": abs() needs numbers" in problem("abs(t)").render("en")  # the message names the function
+
+
+def test_the_branches_of_an_if_of_lists_and_records_mix():
+    assert kind("xs if ok else xs") == "list of integer"
+    assert kind("xs if ok else [1.5]") == "list of decimal"
+    assert kind("rs if ok else rs") == "list of record {h: integer}"
+    assert problem("xs if ok else gs").key == "type.mismatch/if"
+
+
+def test_names_and_comparisons_the_checker_refuses_or_accepts():
+    assert problem("nope").key == "type.unknown-name"
+    assert problem("t in xs").key == "type.mismatch/compare"
+    assert kind("n < None") == "yes/no" and kind("None >= x") == "yes/no"
+    assert kind("max([])") == "integer"
+
+
+def test_cap_of_a_list_takes_the_wider_kind():
+    assert kind("cap(xs, 10)") == "list of integer"
+    assert kind("cap(xs, x)") == "list of decimal"
+    assert ": cap() needs numbers" in problem("cap(xs, t)").render("en")
