@@ -147,3 +147,29 @@ def test_a_problem_in_a_folded_expression_is_located_on_its_line(tmp_path):
     found = diagnostics(tmp_path, old, new)
     line = BASE[: BASE.index(old)].count("\n") + 4
     assert [(ln, cl) for _c, ln, cl in found] == [(line, 20)], found
+
+
+def test_a_sum_over_an_input_that_may_be_empty_is_refused(tmp_path):
+    import engine
+    from engine.base.errors import KaoheError
+
+    text = BASE.replace(
+        'age: {type: integer, range: "[18, 70]",', 'age: {type: integer, default: null, range: "[18, 70]",'
+    ).replace(
+        "      trained: {rule: T-2,", "      ages: {rule: T-2, aggregate: sum, over: age}\n      trained: {rule: T-2,"
+    )
+    (tmp_path / "policy.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(KaoheError) as caught:
+        engine.load_policy(tmp_path / "policy.yaml")
+    (found,) = caught.value.diagnostics
+    assert found.key == "type.maybe-empty/aggregate"
+    assert "where: given(age)" in found.render("en")  # the hint names the input
+
+
+def test_the_fallback_grade_cites_the_grades_rule_and_its_policy(tmp_path):
+    """explain and the results name the rule and the policy (layer) of every grade level,
+    the ``otherwise`` one included when it gives no rule of its own."""
+    grade = loads(tmp_path).spec.entities["teacher"].grade
+    (level,), otherwise = grade.levels, grade.otherwise
+    assert (level.code, level.rule, level.layer) == ("pass", "T-1", "fixture")
+    assert (otherwise.code, otherwise.rule, otherwise.layer) == ("fail", "T-1", "fixture")
