@@ -11,6 +11,7 @@ import pytest
 
 from engine.language.types import (
     BOOLEAN,
+    DATE,
     DAYS,
     DECIMAL,
     INTEGER,
@@ -144,3 +145,15 @@ def test_cap_of_a_list_takes_the_wider_kind():
     assert kind("cap(xs, 10)") == "list of integer"
     assert kind("cap(xs, x)") == "list of decimal"
     assert ": cap() needs numbers" in problem("cap(xs, t)").render("en")
+
+
+def test_more_refusals_and_acceptances_of_a_fourth_sample():
+    names = {**NAMES, "broken": Type("any"), "day": DATE}
+    assert str(infer(ast.parse("broken == 1", mode="eval").body, names)) == "yes/no"
+    assert kind("gap * 2") == "integer" and kind("gap % 7") == "integer"
+    assert kind("t in None") == "yes/no"
+    assert problem("min()").key == "type.arguments/at-least"
+    unknown = problem("nosuch(n)")
+    assert unknown.advice is not None and "max" in unknown.advice.render("en")  # lists the functions
+    assert problem("where(rs, 'h', t)").key == "type.mismatch/compare"
+    assert "year()" in problem("year(t)").render("en")  # names the function given a text
