@@ -173,3 +173,31 @@ def test_the_fallback_grade_cites_the_grades_rule_and_its_policy(tmp_path):
     (level,), otherwise = grade.levels, grade.otherwise
     assert (level.code, level.rule, level.layer) == ("pass", "T-1", "fixture")
     assert (otherwise.code, otherwise.rule, otherwise.layer) == ("fail", "T-1", "fixture")
+
+
+def test_a_yes_word_that_reads_as_no_is_refused_whatever_its_case(tmp_path):
+    old = "opted: {type: boolean, default: false,"
+    found = diagnostics(tmp_path, old, "opted: {type: boolean, default: false, yes_words: [No],")
+    assert [c for c, *_ in found] == ["input.yes-no/clash"], found
+
+
+def test_labels_and_clauses_are_kept_as_written(tmp_path):
+    policy = loads(
+        tmp_path,
+        ("share: {rule: T-1, expr: hours / 500}", "share: {rule: T-1, expr: hours / 500, label: 比例}"),
+        ("      - id: short\n        rule: T-1\n", "      - id: short\n        rule: T-1\n        clause: 第三条\n"),
+    )
+    teacher = policy.spec.entities["teacher"]
+    assert str(teacher.values["share"].label) == "比例"
+    assert str(teacher.values["hours_points"].label) == "hours_points"  # no label: its name
+    assert teacher.consequences[0].clause == "第三条"
+
+
+def test_tiers_with_an_open_low_end_are_checked_in_order(tmp_path):
+    """A tier starting at -inf sorts first: the partition check sees no gap and no overlap."""
+    policy = loads(
+        tmp_path,
+        ('domain: "[0, 500]"', 'domain: "(-inf, 500]"'),
+        ('- {range: "[0, 50)", value: 0}', '- {range: "(-inf, 50)", value: 0}'),
+    )
+    assert policy is not None
