@@ -37,6 +37,20 @@ JX = "jiangxi-jiaoxuetong-2019"
 EVAL = f"/policies/{JX}/entities/teacher/evaluate?as_of=2020-06-30"
 
 
+def figures(client: str, clients: int, latencies: list[float], errors: int, wall: float) -> dict:
+    """One single-record phase's figures: latency percentiles, throughput and the load."""
+    return {
+        "client": client,
+        "load_average": os.getloadavg()[0],
+        "clients": clients,
+        "requests": len(latencies),
+        "errors": errors,
+        "p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 2),
+        "per_second": round(len(latencies) / wall, 1),
+    }
+
+
 def percentile(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1] if len(values) > 1 else values[0]
 
@@ -198,16 +212,7 @@ async def single_raw(url: str, records: list[dict], clients: int, requests: int,
     began = time.perf_counter()
     await asyncio.gather(*(one_client(k) for k in range(clients)))
     wall = time.perf_counter() - began
-    return {
-        "client": "raw",
-        "load_average": os.getloadavg()[0],
-        "clients": clients,
-        "requests": len(latencies),
-        "errors": errors,
-        "p50_ms": round(statistics.median(latencies) * 1000, 2),
-        "p99_ms": round(percentile(latencies, 99) * 1000, 2),
-        "per_second": round(len(latencies) / wall, 1),
-    }
+    return figures("raw", clients, latencies, errors, wall)
 
 
 async def single(url: str, records: list[dict], clients: int, requests: int, seconds: float) -> dict:
@@ -233,16 +238,7 @@ async def single(url: str, records: list[dict], clients: int, requests: int, sec
         began = time.perf_counter()
         await asyncio.gather(*(one_client(k) for k in range(clients)))
         wall = time.perf_counter() - began
-    return {
-        "client": "httpx",
-        "load_average": os.getloadavg()[0],
-        "clients": clients,
-        "requests": len(latencies),
-        "errors": errors,
-        "p50_ms": round(statistics.median(latencies) * 1000, 2),
-        "p99_ms": round(percentile(latencies, 99) * 1000, 2),
-        "per_second": round(len(latencies) / wall, 1),
-    }
+    return figures("httpx", clients, latencies, errors, wall)
 
 
 def upload(url: str, csv_path: Path, n: int) -> dict:
