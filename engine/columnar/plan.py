@@ -31,6 +31,7 @@ from sqlglot import exp
 from ..base.errors import Problem
 from ..language.kinds import FALSE_WORDS, TRUE_WORDS
 from ..language.model import Entity, PolicySpec
+from .facts import ItemFacts
 
 __all__ = ["SCALE", "Plan", "Unsupported", "build_plan", "column_kind", "declared_kinds"]
 
@@ -306,8 +307,20 @@ def _bound_of(interval: Any, dc: int | None) -> int | None:
     return -(-top.numerator // top.denominator)
 
 
-def read_input(inp: Any, raw: exp.Expression, kind: str) -> tuple:
-    """(typed plan value, ok condition, missing condition) for one input column."""
+def _items_proven(facts: ItemFacts, bound: int, dc: int, interval: Any) -> bool:
+    """Whether every item of a column with these facts is one the plan reads (present, below
+    ``bound`` in size) and inside ``interval``: the smallest and the largest are, and the
+    range has no hole."""
+    if not facts.within(-bound + 1, bound - 1):
+        return False
+    if facts.lo is None or facts.hi is None or interval is None:
+        return True
+    return Fraction(facts.lo, dc) in interval and Fraction(facts.hi, dc) in interval
+
+
+def read_input(inp: Any, raw: exp.Expression, kind: str, facts: ItemFacts | None = None) -> tuple:
+    """(typed plan value, ok condition, missing condition) for one input column; ``facts``
+    (a list column's items, known before the plan runs) may prove every item readable."""
     t = inp.type
     if kind == "null":
         return None, exp.true(), exp.true()
@@ -402,11 +415,16 @@ def read_input(inp: Any, raw: exp.Expression, kind: str) -> tuple:
             failing = case(
                 (unread, exp.true()), default=exp.Not(this=paren(within)) if within is not None else exp.false()
             )
+            proven = facts is not None and _items_proven(facts, bound, dc, inp.items.range)
             if inp.items.range is not None:
                 bound = min(bound, _bound_of(inp.items.range, dc) or bound)
             ok = and_(
                 exp.LTE(this=size, expression=lit(length)),
-                exp.EQ(this=exp.ArraySize(this=exp.ArrayFilter(this=raw, expression=each(failing))), expression=lit(0)),
+                None
+                if proven  # no item can fail: no pass over the items
+                else exp.EQ(
+                    this=exp.ArraySize(this=exp.ArrayFilter(this=raw, expression=each(failing))), expression=lit(0)
+                ),
             )
             lo = inp.items.range.lo if inp.items.range is not None else None
             return NumList(raw, dc, bound, length, lo is not None and lo >= 0), ok, missing
@@ -716,11 +734,21 @@ _KEEP = 32
 _LOCK = threading.Lock()
 
 
-def build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, table: str = "records") -> Plan:
+def build_plan(
+    spec: PolicySpec,
+    entity: Entity,
+    kinds: dict,
+    as_of: dt.date,
+    table: str = "records",
+    facts: dict[str, ItemFacts] | None = None,
+) -> Plan:
     """The plan of ``entity`` over ``table`` whose columns have the given kinds
     (name -> int | float | str | bool | date | list:int | list:float | null; absent: no column).
-    Raises Unsupported when the plan cannot express the entity."""
-    key = (id(spec), id(entity), tuple(sorted(kinds.items())), as_of, table)
+    ``facts`` (engine.columnar.facts) are what the table's list columns are known to hold:
+    a plan built with them is for that table only. Raises Unsupported when the plan cannot
+    express the entity."""
+    facts = {k: v for k, v in (facts or {}).items() if k in entity.inputs}
+    key = (id(spec), id(entity), tuple(sorted(kinds.items())), as_of, table, tuple(sorted(facts.items())))
     with _LOCK:
         hit = _BUILT.get(key)
     if hit is not None and hit[0] is spec and hit[1] is entity:
@@ -728,7 +756,7 @@ def build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, ta
             raise hit[2]
         return hit[2]
     try:
-        plan: Plan | Unsupported = _build_plan(spec, entity, kinds, as_of, table)
+        plan: Plan | Unsupported = _build_plan(spec, entity, kinds, as_of, table, facts)
     except Unsupported as exc:
         plan = exc
     with _LOCK:
@@ -740,7 +768,7 @@ def build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, ta
     return plan
 
 
-def _build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, table: str) -> Plan:
+def _build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, table: str, facts: dict) -> Plan:
     if entity.members is not None or entity.member_inputs:
         raise Unsupported("columnar.members")
     if entity.schedule is not None:
@@ -759,7 +787,7 @@ def _build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, t
     for name, inp in entity.inputs.items():
         kind = kinds.get(name, "null")
         raw = col(name)
-        value, ok, missing = read_input(inp, raw, kind)
+        value, ok, missing = read_input(inp, raw, kind, facts.get(name))
         if isinstance(value, NumList) and not isinstance(value.e, exp.Column):
             items, ref = value.e, "__x_" + name
             read[ref] = items

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from ..base.numbers import ratio
 from ..runtime.policy import Policy
 from ..runtime.result import Failure, Result
+from .facts import table_facts
 from .plan import Plan, Unsupported, build_plan, column_kind
 
 if TYPE_CHECKING:
@@ -40,13 +41,16 @@ __all__ = [
 
 
 def plan_for(policy: Policy, entity: str, table: pa.Table, as_of: dt.date, kinds: dict | None = None) -> Plan:
-    """The plan of ``entity`` over ``table``'s columns (Unsupported if it cannot be built)."""
+    """The plan of ``entity`` over ``table``'s columns (Unsupported if it cannot be built),
+    for this table: what its list columns hold is known (engine.columnar.facts)."""
     ent = policy.runtime(entity).entity
     kinds = dict(kinds or {})
     for name in table.column_names:
         if name in ent.inputs and name not in kinds:
             kinds[name] = column_kind(table.schema.field(name).type)
-    return build_plan(policy.spec, ent, kinds, as_of)
+    listed = [n for n in table.column_names if n in ent.inputs and kinds.get(n) in ("list:int", "list:scaled")]
+    facts = table_facts(table.select(listed)) if listed else None
+    return build_plan(policy.spec, ent, kinds, as_of, facts=facts)
 
 
 def run_plan(plan: Plan, table: pa.Table, connection: duckdb.DuckDBPyConnection | None = None) -> pa.Table:

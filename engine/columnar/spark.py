@@ -35,6 +35,7 @@ from sqlglot import exp
 
 from ..base.errors import Diagnostic, InputError, KaoheError, Location, Problem
 from ..runtime.policy import Policy
+from .facts import parquet_facts
 from .plan import Plan, Unsupported, build_plan
 from .run import outcomes_from_table
 from .table import plan_table
@@ -177,15 +178,24 @@ def frame_kinds(frame: Any) -> dict:
     return {f.name: _kind(f.dataType.simpleString()) for f in frame.schema.fields}
 
 
-def _plan_frame(spark: Any, policy: Policy, entity: str, frame: Any, as_of: dt.date, kinds: dict | None = None):
-    """(plan, DataFrame of the plan's output) over ``frame``, which has a ``__row`` column."""
+def _plan_frame(
+    spark: Any,
+    policy: Policy,
+    entity: str,
+    frame: Any,
+    as_of: dt.date,
+    kinds: dict | None = None,
+    facts: dict | None = None,
+):
+    """(plan, DataFrame of the plan's output) over ``frame``, which has a ``__row`` column;
+    ``facts``: what its list columns are known to hold (engine.columnar.facts)."""
     ent = policy.runtime(entity).entity
     kinds = dict(kinds or {})
     for name, kind in frame_kinds(frame).items():
         if name in ent.inputs and name not in kinds:
             kinds[name] = kind
     view = f"kaohe_records_{os.getpid()}_{next(_views)}"
-    plan = build_plan(policy.spec, ent, kinds, as_of, table=view)
+    plan = build_plan(policy.spec, ent, kinds, as_of, table=view, facts=facts)
     frame.createOrReplaceTempView(view)
     return plan, spark.sql(spark_sql(plan))
 
@@ -313,8 +323,11 @@ def spark_table(
         if name not in ent.inputs:
             raise InputError(Diagnostic.of("input.columns/no-input", Location(path), entity=entity, name=name))
         frame = with_detail(spark, frame, ent.key, name, path)
+    # a local file's footer tells what its list columns hold; a column joined from a long
+    # table is not the file's
+    facts = {k: v for k, v in parquet_facts(src).items() if k not in (details or {})}
     try:
-        plan, out = _plan_frame(spark, policy, entity, frame, as_of)
+        plan, out = _plan_frame(spark, policy, entity, frame, as_of, facts=facts)
     except Unsupported as exc:
         if notes is not None:
             notes.append(Problem("columnar.row-engine", entity=entity, reason=exc))

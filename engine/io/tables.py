@@ -382,6 +382,7 @@ def _parquet_in_duckdb(policy, entity, src, dst, as_of, engine, notes):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from ..columnar.facts import parquet_facts
     from ..columnar.plan import build_plan, column_kind
     from ..columnar.table import decided_table
 
@@ -393,7 +394,7 @@ def _parquet_in_duckdb(policy, entity, src, dst, as_of, engine, notes):
         raise InputError(Diagnostic.of("input.unreadable/parquet", Location(src), reason=str(exc))) from None
     kinds = {f.name: column_kind(f.type) for f in schema if f.name in ent.inputs}
     try:
-        plan = build_plan(policy.spec, ent, kinds, as_of)
+        plan = build_plan(policy.spec, ent, kinds, as_of, facts=parquet_facts(src))
     except Unsupported as exc:
         notes.append(Problem("columnar.row-engine", entity=entity, reason=exc))
         return None
