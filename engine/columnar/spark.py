@@ -37,7 +37,7 @@ from ..base.errors import Diagnostic, InputError, KaoheError, Location, Problem
 from ..runtime.policy import Policy
 from .facts import parquet_facts
 from .plan import Plan, Unsupported, build_plan
-from .run import outcomes_from_table
+from .run import outcomes_from_table, with_rows
 from .table import plan_table
 
 if TYPE_CHECKING:
@@ -202,10 +202,9 @@ def _plan_frame(
 
 def spark_runner(spark: Any) -> Callable[[Plan, pa.Table], pa.Table]:
     """``run_plan`` on Spark: the plan's output over an Arrow table, ordered by record."""
-    import pyarrow as pa
 
     def run(plan: Plan, table: pa.Table) -> pa.Table:
-        records = table.append_column("__row", pa.array(range(table.num_rows), type=pa.int64()))
+        records = with_rows(table)
         frame = spark.createDataFrame(records)
         view = plan.query.find(exp.Table)
         assert view is not None

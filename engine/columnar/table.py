@@ -483,7 +483,7 @@ def decided_table(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .run import row_outcomes
+    from .run import positions, row_outcomes
 
     failures = failures or {}
     ent = plan.entity
@@ -497,7 +497,7 @@ def decided_table(
         return plan_table(policy, entity, plan, out, fetch, day, failures)
     res = con.sql(plan.cache[key]).to_arrow_table()
     n = res.num_rows
-    if n and not res.column("record").equals(pa.chunked_array([pa.array(range(1, n + 1), type=pa.int64())])):
+    if n and not res.column("record").equals(pa.chunked_array([positions(n, 1)])):
         res = res.sort_by("record")  # not expected (a scan keeps its order), but never assumed
     res = res.set_column(res.column_names.index("__id"), "id", _ids(res.column("__id")))
     ok = res.column("__ok")

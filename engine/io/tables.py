@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..base.errors import Diagnostic, InputError, Location, Problem
 from ..columnar.plan import Unsupported, declared_kinds
-from ..columnar.run import outcomes_from_table, plan_for, records_to_table, row_outcomes
+from ..columnar.run import outcomes_from_table, plan_for, positions, records_to_table, row_outcomes
 from ..columnar.table import AUTO_THRESHOLD, outcomes_table
 from . import read_records
 from .text import MAX_DEPTH, MAX_ID, MAX_TEXT, SeenKeys, limit_record, record_failure
@@ -149,7 +149,7 @@ def read_detail(table: pa.Table, key: str, name: str, path: str) -> pa.Table:
     if key not in long.column_names or value is None:
         raise InputError(Diagnostic.of("input.columns", Location(path), key=key, name=name))
     con.register("long", long)
-    con.register("main", table.append_column("__main_row", _range(table.num_rows)))
+    con.register("main", table.append_column("__main_row", positions(table.num_rows)))
     order_by = f" ORDER BY {order}" if order else ""
     sql = (
         f'SELECT m.* EXCLUDE ("{name}", __main_row), d.items AS "{name}" FROM main m LEFT JOIN '
@@ -159,12 +159,6 @@ def read_detail(table: pa.Table, key: str, name: str, path: str) -> pa.Table:
     if name not in table.column_names:
         sql = sql.replace(f'EXCLUDE ("{name}", __main_row)', "EXCLUDE (__main_row)")
     return con.sql(sql).to_arrow_table()
-
-
-def _range(n):
-    import pyarrow as pa
-
-    return pa.array(range(n), type=pa.int64())
 
 
 def evaluate_source(
@@ -324,7 +318,6 @@ def evaluate_parquet_to_parquet(
     """Parquet in, the flat result table out, batch by batch, without building a Result per
     record for the rows the plan decides; (total, rejected). On Spark (``master``) the list
     inputs in ``details`` (long Parquet tables) are joined by Spark too."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from ..columnar.table import evaluate_table
@@ -360,7 +353,7 @@ def evaluate_parquet_to_parquet(
                 out = outcomes_table(outs, ent, policy.spec)
             else:
                 out = evaluate_table(policy, table, entity, as_of=as_of, allow_outside=True, failures=part)
-            out = out.set_column(0, "record", pa.array(range(total + 1, total + 1 + out.num_rows), type=pa.int64()))
+            out = out.set_column(0, "record", positions(out.num_rows, total + 1))
             if writer is None:
                 schema = out.schema
                 writer = pq.ParquetWriter(dst, schema)
