@@ -24,6 +24,7 @@ from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import cli  # noqa: E402
+from engine import load_policy  # noqa: E402
 from engine.base.errors import KaoheError  # noqa: E402
 from engine.columnar import spark as spark_module  # noqa: E402
 from engine.columnar.run import outcomes_from_table, plan_for, records_to_table, run_plan  # noqa: E402
@@ -173,15 +174,23 @@ def files(tmp_path):
     return whole, main, long
 
 
-def test_parquet_in_and_out_on_spark_is_the_row_engines_table(spark, files, tmp_path):
-    whole, _main, _long = files
+def on_row_and_spark(src, tmp_path, jsonl: bool = False) -> dict:
+    """The CLI's Parquet result table of ``src`` by the row engine and by Spark (``row``,
+    ``spark``), and with ``jsonl`` its JSON Lines output too (``row.jsonl``, ``spark.jsonl``)."""
     outs = {}
     for engine in ("row", "spark"):
         out = tmp_path / f"{engine}.parquet"
         extra = ["--master", "local[2]"] if engine == "spark" else []
-        evaluate("-i", str(whole), "--engine", engine, "-o", str(out), *extra)
+        evaluate("-i", str(src), "--engine", engine, "-o", str(out), *extra)
         outs[engine] = pq.read_table(out)
-        outs[engine + ".jsonl"] = evaluate("-i", str(whole), "--engine", engine, *extra).stdout
+        if jsonl:
+            outs[engine + ".jsonl"] = evaluate("-i", str(src), "--engine", engine, *extra).stdout
+    return outs
+
+
+def test_parquet_in_and_out_on_spark_is_the_row_engines_table(spark, files, tmp_path):
+    whole, _main, _long = files
+    outs = on_row_and_spark(whole, tmp_path, jsonl=True)
     assert outs["row"].equals(outs["spark"])
     assert outs["row.jsonl"] == outs["spark.jsonl"]
     assert outs["spark"].column("error_code").to_pylist()[3:5] == ["record.invalid", "record.invalid"]
@@ -250,3 +259,20 @@ def test_without_java_the_error_says_what_to_install(monkeypatch, files):
     assert result.exit_code == 2, result.output
     assert "columnar.spark-java" in result.output and "openjdk-17-jre-headless" in result.output
     assert "找不到 java 命令" in result.output and "Traceback" not in result.output
+
+
+def test_decimal_columns_on_spark_are_the_row_engines_table(spark, tmp_path):
+    """DECIMAL(38, 2) hours and scores: read exactly by Spark's plan (a mean of exactly
+    49.00 passes), a value past the plan's bounds sent to the row engine, not overflowed."""
+    from .test_columnar_decimal import teachers
+
+    policy = load_policy(JIANGXI)
+    src = tmp_path / "decimals.parquet"
+    pq.write_table(teachers(2), src)
+    outs = on_row_and_spark(src, tmp_path)
+    assert outs["row"].equals(outs["spark"])
+    assert outs["spark"].column("grade").to_pylist()[:2] == ["excellent", "pass"]
+    assert spark_module.frame_kinds(spark.read.parquet(str(src)))["class_hours"] == "decimal:2"
+    notes: list = []  # the plan ran on Spark: no notice that the entity went to the row engine
+    table = spark_module.spark_table(policy, "teacher", str(src), as_of=DAY, master="local[2]", notes=notes)
+    assert notes == [] and table is not None and table.equals(outs["row"])

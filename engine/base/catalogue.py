@@ -1429,7 +1429,7 @@ CATALOGUE: dict[str, Text] = {
     "columnar.constant": _("the constant {value}", "常量 {value}"),
     "columnar.bound": _("numbers that could grow beyond 10**36", "可能超过 10**36 的数"),
     "columnar.number-column": _("a number column of type {type}", "类型为 {type} 的数字列"),
-    "columnar.column": _("{name}: a {type} from a {kind} column", "{name}：从 {kind} 类型的列读取 {type}"),
+    "columnar.column": _("{name}: a {type} read from a column of kind {kind}", "{name}：从 {kind} 类型的列读取 {type}"),
     "columnar.input-type": _("{name}: inputs of type {type}", "{name}：类型为 {type} 的输入"),
     "columnar.node": _("{node} in an expression", "表达式中的 {node}"),
     "columnar.name": _("the name {name}", "名称 {name}"),

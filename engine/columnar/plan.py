@@ -33,7 +33,7 @@ from ..language.kinds import FALSE_WORDS, TRUE_WORDS
 from ..language.model import Entity, PolicySpec
 from .facts import ItemFacts
 
-__all__ = ["SCALE", "Plan", "Unsupported", "build_plan", "column_kind", "declared_kinds"]
+__all__ = ["SCALE", "Plan", "Unsupported", "build_plan", "column_kind", "decimal_kind", "declared_kinds"]
 
 #: Decimals the plan reads exactly: at most 6 places, below 10**9 in size.
 SCALE = 10**6
@@ -245,6 +245,12 @@ def _scaled_decimal(raw, raw_type: str):
     if raw_type == "int":
         n = exp.Cast(this=raw, to=_INT_T)
         return paren(exp.Mul(this=n, expression=lit(SCALE))), exp.LT(this=exp.Abs(this=n), expression=lit(NUMBER_LIMIT))
+    if raw_type.startswith("decimal:"):
+        # an exact decimal of at most 6 places: times 10**6 it is a whole number, computed
+        # only when small (a DECIMAL(38, s) product could overflow the query)
+        small = exp.LT(this=exp.Abs(this=raw), expression=lit(NUMBER_LIMIT))
+        scaled = exp.Cast(this=paren(exp.Mul(this=raw, expression=lit(SCALE))), to=_INT_T)
+        return case((small, scaled)), small.copy()
     if raw_type == "float":
         # a double is read by its shortest decimal text; when it has at most 6 places and is
         # below 10**9 that text is the one decimal within half a unit of the double, so
@@ -293,9 +299,17 @@ def column_kind(arrow_type: Any) -> str:
         return "date"
     if pa.types.is_null(t):
         return "null"
+    if pa.types.is_decimal(t):
+        return decimal_kind(t.scale)
     if pa.types.is_list(t) or pa.types.is_large_list(t):
         return "list:" + column_kind(t.value_type)
     return "other"
+
+
+def decimal_kind(scale: int) -> str:
+    """The kind of a DECIMAL column with ``scale`` places: read exactly as millionths when it
+    has at most 6 places (a warehouse's scores and hours), else not read by the plan."""
+    return f"decimal:{scale}" if 0 <= scale <= 6 else "other"
 
 
 def _bound_of(interval: Any, dc: int | None) -> int | None:
@@ -381,7 +395,7 @@ def read_input(inp: Any, raw: exp.Expression, kind: str, facts: ItemFacts | None
         elif t == "number" and kind == "scaled":
             value = Num(exp.Cast(this=raw, to=_INT_T), lit(SCALE), NUMBER_LIMIT * SCALE, SCALE, SCALE)
             ok = exp.LT(this=exp.Abs(this=raw), expression=lit(NUMBER_LIMIT * SCALE))
-        elif t == "number" and kind in ("float", "str"):
+        elif t == "number" and (kind in ("float", "str") or kind.startswith("decimal:")):
             scaled, ok = _scaled_decimal(raw, kind)
             value = Num(scaled, lit(SCALE), NUMBER_LIMIT * SCALE, SCALE, SCALE)
         else:
@@ -428,8 +442,8 @@ def read_input(inp: Any, raw: exp.Expression, kind: str, facts: ItemFacts | None
             )
             lo = inp.items.range.lo if inp.items.range is not None else None
             return NumList(raw, dc, bound, length, lo is not None and lo >= 0), ok, missing
-        if kind == "list:float" and item_t == "number":
-            scaled, read_ok = _scaled_decimal(exp.column("x"), "float")
+        if (kind == "list:float" or kind.startswith("list:decimal:")) and item_t == "number":
+            scaled, read_ok = _scaled_decimal(exp.column("x"), kind[5:])
             dc, bound = SCALE, NUMBER_LIMIT * SCALE
             # an item the plan does not read becomes ``bound``, which no read item reaches
             items_e: exp.Expression = exp.Transform(

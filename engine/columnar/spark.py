@@ -36,7 +36,7 @@ from sqlglot import exp
 from ..base.errors import Diagnostic, InputError, KaoheError, Location, Problem
 from ..runtime.policy import Policy
 from .facts import parquet_facts
-from .plan import Plan, Unsupported, build_plan
+from .plan import Plan, Unsupported, build_plan, decimal_kind
 from .run import outcomes_from_table, with_rows
 from .table import plan_table
 
@@ -168,6 +168,8 @@ def _kind(type_name: str) -> str:
         return {"string": "str", "boolean": "bool", "date": "date"}[type_name]
     if type_name == "void":
         return "null"
+    if type_name.startswith("decimal(") and type_name.endswith(")"):  # decimal(10,2)
+        return decimal_kind(int(type_name[8:-1].split(",")[1]))
     if type_name.startswith("array<") and type_name.endswith(">"):
         return "list:" + _kind(type_name[6:-1])
     return "other"
