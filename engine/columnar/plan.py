@@ -757,7 +757,8 @@ def build_plan(
     facts: dict[str, ItemFacts] | None = None,
 ) -> Plan:
     """The plan of ``entity`` over ``table`` whose columns have the given kinds
-    (name -> int | float | str | bool | date | list:int | list:float | null; absent: no column).
+    (name -> int | float | str | bool | date | decimal:S | list:int | list:float | list:decimal:S |
+    null; absent: no column; S: the places of a DECIMAL column).
     ``facts`` (engine.columnar.facts) are what the table's list columns are known to hold:
     a plan built with them is for that table only. Raises Unsupported when the plan cannot
     express the entity."""
