@@ -276,3 +276,32 @@ def test_decimal_columns_on_spark_are_the_row_engines_table(spark, tmp_path):
     notes: list = []  # the plan ran on Spark: no notice that the entity went to the row engine
     table = spark_module.spark_table(policy, "teacher", str(src), as_of=DAY, master="local[2]", notes=notes)
     assert notes == [] and table is not None and table.equals(outs["row"])
+
+
+def test_a_spark_job_that_runs_out_of_memory_is_the_officers_message_not_a_bug(spark, files, monkeypatch):
+    """At 4,000,000 teachers Spark's default 1 GiB heap ran out and the JVM died: the next
+    call found its connection refused, which kaohe reported as an internal error."""
+    def refused(self):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    whole, _main, _long = files
+    monkeypatch.setattr(type(spark.range(1)), "toArrow", refused)  # the class pyspark gives
+    result = CliRunner().invoke(
+        cli.main,
+        ["evaluate", JIANGXI, "-e", "teacher", "--as-of", str(DAY), "-i", str(whole), "--engine", "spark"],
+        env={"KAOHE_LANG": "en"},
+    )
+    assert result.exit_code not in (0, 1, 5), result.output
+    assert "columnar.spark-memory" in result.output and "SPARK_DRIVER_MEMORY" in result.output
+    assert "internal" not in result.output.lower()
+
+
+def test_spark_failures_are_told_apart():
+    heap = Exception("py4j.protocol.Py4JJavaError: java.lang.OutOfMemoryError: Java heap space")
+    assert spark_module.spark_failure(heap).diagnostics[0].code == "columnar.spark-memory"
+    other = Exception("[PATH_ALREADY_EXISTS] Path file:/x already exists.\nmore")
+    failed = spark_module.spark_failure(other).diagnostics[0]
+    assert (
+        failed.code == "columnar.spark-failed"
+        and failed.params["reason"] == "[PATH_ALREADY_EXISTS] Path file:/x already exists."
+    )

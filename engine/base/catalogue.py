@@ -1421,6 +1421,14 @@ CATALOGUE: dict[str, Text] = {
         "请给出 --output 路径（Parquet 文件夹）或 --output-table 表名，二者只取其一",
     ),
     "columnar.spark-failed": _("Spark stopped: {reason}", "Spark 运行中止（原文：{reason}）"),
+    "columnar.spark-memory": _(
+        "Spark ran out of memory, or its Java process stopped: {reason}",
+        "Spark 内存不足，或其 Java 进程已停止（原文：{reason}）",
+        "give Spark more memory (a local run: SPARK_DRIVER_MEMORY=8g; a cluster: spark.executor.memory), "
+        "or evaluate on one machine with --engine duckdb",
+        "请给 Spark 更多内存（本机运行：设 SPARK_DRIVER_MEMORY=8g；集群：设 spark.executor.memory），"
+        "或在单机上用 --engine duckdb 评价",
+    ),
     "columnar.spark-table": _("cannot read the table: {reason}", "无法读取数据表（原文：{reason}）"),
     "columnar.spark-input": _(
         "give --input PATH (Parquet) or --table NAME (a Hive table), not both",

@@ -22,6 +22,7 @@ error says what to install.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import os
@@ -133,6 +134,9 @@ def session(master: str | None = None) -> Any:
             builder = builder.master(master)
         if master is None or master.startswith("local"):
             builder = builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+            if not os.environ.get("SPARK_DRIVER_MEMORY"):  # Spark's own setting wins
+                memory = _local_memory()
+                builder = builder.config("spark.driver.memory", memory).config("spark.driver.maxResultSize", memory)
         try:
             spark = builder.getOrCreate()
         except Exception as exc:  # the JVM did not start: its first line says why
@@ -142,6 +146,17 @@ def session(master: str | None = None) -> Any:
     for key, value in SQL_CONF.items():
         spark.conf.set(key, value)
     return spark
+
+
+def _local_memory() -> str:
+    """The heap of a local run's one JVM: half this machine's memory, from 1 to 32 GiB.
+    Spark's default (1 GiB) runs out at a few million records, whose plan outputs come back
+    to the driver."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not a POSIX system: Spark's default
+        return "1g"
+    return f"{max(1024, min(total // 2 // 2**20, 32 * 1024))}m"
 
 
 def _local_workers() -> None:
@@ -211,7 +226,8 @@ def spark_runner(spark: Any) -> Callable[[Plan, pa.Table], pa.Table]:
         view = plan.query.find(exp.Table)
         assert view is not None
         frame.createOrReplaceTempView(view.name)
-        return spark.sql(spark_sql(plan)).toArrow()
+        with spark_errors():
+            return spark.sql(spark_sql(plan)).toArrow()
 
     return run
 
@@ -298,6 +314,28 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
+def spark_failure(exc: BaseException) -> KaoheError:
+    """A failed Spark job as the officer's message: out of memory (the JVM's heap; the JVM
+    may have died, so the next call finds its connection refused) with what to give it,
+    anything else by the first line of Spark's own text."""
+    text = str(exc)
+    if "OutOfMemoryError" in text or "Java heap space" in text or isinstance(exc, ConnectionError):
+        return KaoheError(Diagnostic.of("columnar.spark-memory", reason=_first_line(exc)))
+    return KaoheError(Diagnostic.of("columnar.spark-failed", reason=_first_line(exc)))
+
+
+@contextlib.contextmanager
+def spark_errors() -> Iterator[None]:
+    """Spark's exceptions (a failed task, a JVM gone) raised as :func:`spark_failure`;
+    kaohe's own errors pass through."""
+    try:
+        yield
+    except KaoheError:
+        raise
+    except Exception as exc:  # py4j's and pyspark's errors have no common base worth naming
+        raise spark_failure(exc) from None
+
+
 def spark_table(
     policy: Policy,
     entity: str,
@@ -333,7 +371,8 @@ def spark_table(
         if notes is not None:
             notes.append(Problem("columnar.row-engine", entity=entity, reason=exc))
         return None
-    result = out.toArrow()
+    with spark_errors():
+        result = out.toArrow()
     wanted = [c for c in frame.columns if c != "__row"]
     try:
         schema = pq.read_schema(src) if os.path.isfile(src) else None
@@ -346,7 +385,8 @@ def spark_table(
         else:
             keys = spark.createDataFrame(pa.table({"__row": pa.array(indices, type=pa.int64())}))
             picked = frame.join(keys, "__row")
-        rows = picked.orderBy("__row").select(*wanted).toArrow()
+        with spark_errors():
+            rows = picked.orderBy("__row").select(*wanted).toArrow()
         if schema is not None:  # the types Arrow reads from the file, as the row engine sees them
             fields = [schema.field(n) if n in schema.names else rows.schema.field(n) for n in rows.column_names]
             try:

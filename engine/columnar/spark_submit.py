@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..base.errors import Diagnostic, KaoheError, Location, Problem
 from ..language.registry import find_policy
-from .spark import evaluate_frame, parquet_frame, session, table_frame, with_detail
+from .spark import evaluate_frame, parquet_frame, session, spark_failure, table_frame, with_detail
 
 __all__ = ["main"]
 
@@ -80,8 +80,7 @@ def _run(args) -> int:
     except KaoheError:
         raise
     except Exception as exc:  # Spark's own refusal (an output that exists, a failed task): its first line
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise KaoheError(Diagnostic.of("columnar.spark-failed", reason=reason)) from None
+        raise spark_failure(exc) from None
 
 
 def _evaluate(spark, args, policy, text, name, day) -> int:

@@ -324,9 +324,10 @@ def evaluate_parquet_to_parquet(
 
     ent = policy.runtime(entity).entity
     if engine == "spark":
-        from ..columnar.spark import spark_table
+        from ..columnar.spark import spark_errors, spark_table
 
-        done = spark_table(policy, entity, src, as_of=as_of, master=master, details=details, notes=notes)
+        with spark_errors():  # a failed job or a JVM gone is the officer's message, never a bug
+            done = spark_table(policy, entity, src, as_of=as_of, master=master, details=details, notes=notes)
         if done is not None:
             pq.write_table(done, dst)
             return done.num_rows, done.num_rows - done.column("error_code").null_count
