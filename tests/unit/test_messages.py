@@ -66,6 +66,7 @@ _NAMES |= {"Parquet", "parquet", "Spark", "DuckDB", "SQL", "sqlglot", "duckdb", 
 _NAMES |= {"postgres"}  # a dialect kaohe sql names
 _NAMES |= {"pyspark", "Java", "java", "JDK", "Debian", "Ubuntu", "apt-get", "openjdk-", "jre-headless"}  # Spark
 _NAMES |= {"JAVA_HOME", "Hive", "row"}  # what --engine spark needs installed, the table kind, --engine row
+_NAMES |= {"SPARK_DRIVER_MEMORY", "executor", "memory"}  # Spark's own memory settings (spark.executor.memory)
 _NAMES |= {"engine", "detail", "NAME", "FILE", "input", "trace", "format", "pass-through"}  # its options
 _NAMES |= {"else", "None"}  # words of the expression language (x if c else y, x is None)
 _NAMES |= {"strict", "ulimit"}  # an option of kaohe evaluate, the shell's file size limit
