@@ -157,3 +157,54 @@ def test_more_refusals_and_acceptances_of_a_fourth_sample():
     assert unknown.advice is not None and "max" in unknown.advice.render("en")  # lists the functions
     assert problem("where(rs, 'h', t)").key == "type.mismatch/compare"
     assert "year()" in problem("year(t)").render("en")  # names the function given a text
+
+
+def test_a_value_that_may_be_empty_stays_so_through_an_if():
+    """``x if c else y`` may be empty when either branch may be: a later ``sum`` or comparison
+    relies on it to ask for ``given(...)``."""
+    names = {
+        **NAMES,
+        "maybe_n": INTEGER.or_empty(),
+        "maybe_g": GENDER.or_empty(),
+        "broken": Type("any"),
+    }
+
+    def of(text: str) -> str:
+        return str(infer(ast.parse(text, mode="eval").body, names))
+
+    assert of("n if ok else maybe_n") == "integer (may be empty)"
+    assert of("maybe_n if ok else n") == "integer (may be empty)"
+    assert of("g if ok else maybe_g") == "code (F, M) (may be empty)"
+    assert of("broken if ok else maybe_n") == "integer (may be empty)"
+    assert of("maybe_n if ok else broken") == "integer (may be empty)"
+    assert of("n if ok else n") == "integer"
+
+
+def test_a_value_already_refused_is_not_refused_again_by_a_function():
+    """A value typed ``any`` (its own expression was refused) passed to ``year()`` or ``sum()``
+    raises no second problem."""
+    names = {**NAMES, "broken": Type("any")}
+    assert str(infer(ast.parse("year(broken)", mode="eval").body, names)) == "integer"
+    assert str(infer(ast.parse("sum([broken])", mode="eval").body, names)) == "integer"
+    assert str(infer(ast.parse("days_between(broken, broken)", mode="eval").body, names)) == "days"
+
+
+def test_the_messages_of_not_and_or_name_the_operator():
+    assert problem("not n").key == "type.mismatch/condition"
+    assert "'not' must be yes/no" in problem("not n").render("en")
+    assert "each side of 'or' must be yes/no" in problem("ok or n").render("en")
+    assert "each side of 'and' must be yes/no" in problem("n and ok").render("en")
+
+
+def test_a_chain_of_comparisons_checks_each_neighbouring_pair():
+    assert kind("n == None == t") == "yes/no"  # n with None, None with t: no text meets a number
+    assert kind("0 <= n < 10") == "yes/no"
+    refused = problem("n < x < t")
+    assert refused.key == "type.mismatch/order"
+    assert "decimal and text cannot be ordered with '<'" in refused.render("en")  # x and t, not n
+
+
+def test_a_bound_of_within_that_does_not_match_is_located_at_the_bound():
+    refused = problem("within(rs, 'h', 1, t)")
+    assert refused.key == "type.mismatch/order"
+    assert refused.node is not None and refused.node.col_offset == len("within(rs, 'h', 1, ")
