@@ -5,6 +5,7 @@ figures in bench/MUTATION.md)."""
 from __future__ import annotations
 
 import ast
+import datetime
 import re
 from pathlib import Path
 
@@ -201,3 +202,110 @@ def test_tiers_with_an_open_low_end_are_checked_in_order(tmp_path):
         ('- {range: "[0, 50)", value: 0}', '- {range: "(-inf, 50)", value: 0}'),
     )
     assert policy is not None
+
+
+CHILD = """kaohe: 1
+id: child
+version: "1.0.0"
+title: 子政策
+region: 子县
+source: {title: 子文件, number: 子〔2021〕1号, date: 2021-06-30}
+effective: {from: 2021-01-01}
+extends: base.yaml
+"""
+
+
+def test_a_problem_in_a_base_given_as_text_is_located_in_the_base_at_its_column():
+    """A base policy handed over by ``parse_policy(loader=...)`` has no file to read the lines
+    from: a problem inside one of its expressions is still placed on its line, at its column."""
+    import engine
+
+    old = "expr: hours >= 50}"
+    base = BASE.replace(old, "expr: hours >= nope}")
+    with pytest.raises(engine.PolicyError) as caught:
+        engine.parse_policy(CHILD, name="child.yaml", loader=lambda ref: base)
+    line, col = where("expr: hours >= nope}", "nope", old)
+    found = [(d.key, str(d.location)) for d in caught.value.diagnostics]
+    assert ("expr.unknown-name", f"base.yaml:{line}:{col}") in found, found
+
+
+def test_the_catalogue_describes_an_input_with_its_description(tmp_path):
+    """The service's policy description (engine/service/catalog.py) shows an input's
+    ``description``: the compiler keeps it."""
+    from engine.service.catalog import PolicyEntry, describe
+
+    policy = loads(tmp_path, ("note: {type: string}", "note: {type: string, description: 校内备注，可留空}"))
+    assert policy.spec.entities["teacher"].inputs["note"].description == "校内备注，可留空"
+    entry = describe(PolicyEntry(policy, tmp_path / "policy.yaml"))
+    (note,) = [i for i in entry["entities"]["teacher"]["inputs"] if i["name"] == "note"]
+    assert note["description"] == "校内备注，可留空"
+
+
+def test_each_tier_row_is_located_at_its_own_row(tmp_path):
+    tiers = loads(tmp_path).spec.entities["teacher"].values["hours_points"].tiers
+    lines = BASE.splitlines()
+    for tier, text in zip(tiers, ('"[0, 50)"', '"[50, 100)"', '"[100, 500]"'), strict=True):
+        row = next(i for i, line in enumerate(lines) if "{range: " + text in line)
+        assert (tier.location.line, tier.location.col) == (row + 1, lines[row].index("{") + 1)
+
+
+DAY = datetime.date(2022, 6, 1)
+
+
+def test_a_credit_given_in_each_of_several_periods_counts_once_per_period(tmp_path):
+    """``periods: [上学期, 下学期]`` gives the credit in each term: 2 points twice."""
+    old = "credit: {amount: hours_points, kind: bonus, kind_label: {zh: 加分, en: Bonus}}"
+    policy = loads(tmp_path, (old, old[:-1] + ", periods: [上学期, 下学期]}"))
+    record = {"id": "t1", "school": "甲校", "hours": 200}
+    result = policy.evaluate(record, "teacher", as_of=DAY)
+    assert [(c["amount"], c["period"]) for c in result.credits] == [(2, "上学期"), (2, "下学期")]
+    assert result.credit_total == 4
+    plain = loads(tmp_path).evaluate(record, "teacher", as_of=DAY)  # no periods: once
+    assert [(c["amount"], c["period"]) for c in plain.credits] == [(2, None)] and plain.credit_total == 2
+
+
+def test_an_input_from_members_keeps_its_label(tmp_path):
+    policy = loads(
+        tmp_path,
+        (
+            "      id: {type: string, label: {zh: 学校, en: School}, required: true}\n    values:\n      trained:",
+            "      id: {type: string, label: {zh: 学校, en: School}, required: true}\n"
+            "      total_hours:\n"
+            "        type: number\n"
+            "        label: {zh: 总学时, en: Total hours}\n"
+            "        from_members: {rule: T-2, aggregate: sum, over: hours}\n"
+            "    values:\n      trained:",
+        ),
+    )
+    value = policy.spec.entities["school"].member_inputs["total_hours"]
+    assert (value.label.zh, value.label.en) == ("总学时", "Total hours")
+    assert value.aggregate == "sum" and value.rule == "T-2"
+
+
+def test_a_sum_over_members_is_never_empty_so_a_larger_group_may_add_it_up(tmp_path):
+    """A school's ``sum`` over its teachers is a number (0 for none), not "may be empty": a
+    district adds the schools' sums up without ``where: given(...)``."""
+    policy = loads(
+        tmp_path,
+        (
+            "      id: {type: string, label: {zh: 学校, en: School}, required: true}\n",
+            "      id: {type: string, label: {zh: 学校, en: School}, required: true}\n"
+            "      district: {type: string, required: true}\n",
+        ),
+        (
+            "      trained: {rule: T-2,",
+            "      hours_sum: {rule: T-2, aggregate: sum, over: hours}\n      trained: {rule: T-2,",
+        ),
+        (
+            "properties:\n",
+            "  district:\n"
+            "    label: {zh: 区县, en: District}\n"
+            "    members: {entity: school, by: district}\n"
+            "    inputs:\n"
+            "      id: {type: string, required: true}\n"
+            "    values:\n"
+            "      all_hours: {rule: T-2, aggregate: sum, over: hours_sum}\n"
+            "properties:\n",
+        ),
+    )
+    assert str(policy.spec.entities["district"].values["all_hours"].aggregate) == "sum"

@@ -208,3 +208,14 @@ def test_a_bound_of_within_that_does_not_match_is_located_at_the_bound():
     refused = problem("within(rs, 'h', 1, t)")
     assert refused.key == "type.mismatch/order"
     assert refused.node is not None and refused.node.col_offset == len("within(rs, 'h', 1, ")
+
+
+def test_records_that_may_be_empty_stay_so_through_an_if():
+    """A list input ``items: {type: record, default: null, ...}`` holds records that may be
+    empty; mixing two such lists keeps that."""
+    record = Type("record", fields=(("h", INTEGER),))
+    names = {**NAMES, "log": list_of(record.or_empty())}
+    assert str(infer(ast.parse("log if ok else log", mode="eval").body, names)) == (
+        "list of record {h: integer} (may be empty)"
+    )
+    assert kind("rs if ok else rs") == "list of record {h: integer}"
