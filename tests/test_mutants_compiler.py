@@ -309,3 +309,59 @@ def test_a_sum_over_members_is_never_empty_so_a_larger_group_may_add_it_up(tmp_p
         ),
     )
     assert str(policy.spec.entities["district"].values["all_hours"].aggregate) == "sum"
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        r'"note == \"a\" or nope"}',  # an escaped quote is one character
+        r'"note == \"\x41b\" or nope"}',  # \x41 is one character written in four
+        r'"note == \"\u00e9\" or nope"}',
+        r'"note == \"\t\" or nope"}',
+    ],
+)
+def test_a_problem_after_an_escape_in_a_double_quoted_expression_is_located_past_it(tmp_path, quoted):
+    old = "expr: hours >= 50}"
+    new = "expr: " + quoted
+    found = diagnostics(tmp_path, old, new)
+    line, col = where(new, "nope", old)
+    assert [(c, ln, cl) for c, ln, cl in found] == [("expr.unknown-name", line, col)], found
+
+
+def test_a_tier_row_cites_its_own_rule_or_the_values(tmp_path):
+    policy = loads(tmp_path, ('- {range: "[100, 500]", value: 2}', '- {range: "[100, 500]", value: 2, rule: T-2}'))
+    value = policy.spec.entities["teacher"].values["hours_points"]
+    assert [t.rule for t in value.tiers] == ["T-1", "T-1", "T-2"]
+    assert all(t.layer == "fixture" for t in value.tiers)
+    result = policy.evaluate({"id": "t1", "school": "甲校", "hours": 200}, "teacher", as_of=DAY, trace=True)
+    (step,) = [s for s in result.trace() if s.get("name") == "hours_points"]
+    assert (step["rule"], step["tier"]) == ("T-2", "[100, 500]")
+
+
+def test_grade_levels_keep_their_labels(tmp_path):
+    grade = loads(tmp_path).spec.entities["teacher"].grade
+    (level,) = grade.levels
+    assert (str(level.label), level.label.en) == ("合格", "Pass")
+    assert (str(grade.otherwise.label), grade.otherwise.label.en) == ("不合格", "Fail")
+
+
+def test_the_fallback_grade_may_cite_a_rule_of_its_own(tmp_path):
+    old = "otherwise: {code: fail, label: {zh: 不合格, en: Fail}}"
+    policy = loads(tmp_path, (old, "otherwise: {code: fail, rule: T-2, label: {zh: 不合格, en: Fail}}"))
+    assert policy.spec.entities["teacher"].grade.otherwise.rule == "T-2"
+    found = diagnostics(tmp_path, old, "otherwise: {code: fail, rule: T-9, label: {zh: 不合格, en: Fail}}")
+    line, col = where("otherwise: {code: fail, rule: T-9,", "T-9", old)
+    assert [(c, ln, cl) for c, ln, cl in found] == [("rule.unknown", line, col)], found
+
+
+def test_an_input_is_read_from_a_column_it_declares(tmp_path):
+    policy = loads(
+        tmp_path,
+        (
+            "label: {zh: 学时, en: Hours}, required: true}",
+            "label: {zh: 学时, en: Hours}, required: true, columns: [培训学时]}",
+        ),
+    )
+    assert policy.spec.entities["teacher"].inputs["hours"].columns == ("培训学时",)
+    result = policy.evaluate({"工号": "t1", "学校": "甲校", "培训学时": 200}, "teacher", as_of=DAY)
+    assert result.grade == "pass" and result.credit_total == 2
