@@ -219,3 +219,89 @@ def test_records_that_may_be_empty_stay_so_through_an_if():
         "list of record {h: integer} (may be empty)"
     )
     assert kind("rs if ok else rs") == "list of record {h: integer}"
+
+
+# -- a fresh sample (seed 17) -------------------------------------------------------------------
+
+MORE = {
+    **NAMES,
+    "d": DATE,
+    "maybe_n": INTEGER.or_empty(),
+    "broken": Type("any"),
+    "others": list_of(Type("record", fields=(("k", TEXT),))),
+}
+
+
+def more(text: str) -> str:
+    return str(infer(ast.parse(text, mode="eval").body, MORE))
+
+
+def refused(text: str) -> TypeProblem:
+    with pytest.raises(TypeProblem) as caught:
+        more(text)
+    return caught.value
+
+
+def test_lists_of_records_with_other_fields_do_not_mix():
+    assert refused("rs if ok else others").key == "type.mismatch/if"
+    assert refused("[1, rs]").key == "type.mismatch/list-items"
+    assert more("rs if ok else rs") == "list of record {h: integer}"
+
+
+def test_a_number_of_days_is_a_whole_number_of_places():
+    assert more("round(x, gap)") == "decimal"
+    assert refused("round(x, 1.5)").key == "type.mismatch/whole"
+
+
+def test_a_constant_without_a_type_is_named():
+    for text, shown in (("1j", "1j"), ("b'x'", "b'x'")):
+        problem_ = refused(text)
+        assert problem_.key == "type.mismatch/constant"
+        assert f"the constant {shown} has no type" in problem_.render("en")
+
+
+def test_and_or_not_and_minus_keep_may_be_empty_as_it_is():
+    assert more("ok and ok") == "yes/no" and more("ok or ok") == "yes/no"
+    assert more("ok and maybe") == "yes/no (may be empty)"
+    assert more("-maybe_n") == "integer (may be empty)" and more("-n") == "integer"
+
+
+def test_a_date_ordered_against_an_empty_or_refused_value_is_accepted():
+    assert more("d < None") == "yes/no" and more("None >= d") == "yes/no"
+    assert more("d <= broken") == "yes/no"
+
+
+def test_a_date_ordered_against_a_text_is_told_how_to_write_a_date():
+    advice = refused("d < t").advice
+    assert advice is not None and advice.key == "hint.date-as-text"
+    other = refused("d < n").advice
+    assert other is not None and other.key == "hint.date-order"
+
+
+def test_an_unknown_function_close_to_a_known_one_is_suggested():
+    advice = refused("maxx(xs)").advice
+    assert advice is not None and "did you mean 'max'?" in advice.render("en")
+
+
+def test_the_messages_name_what_they_found_and_the_function():
+    assert "min() needs numbers or dates, but this is text" in refused("min(t, 1)").render("en")
+    assert "round() needs numbers, but this is text" in refused("round(t)").render("en")
+    assert more("round(x)") == "integer" and more("round(x, 2)") == "decimal"
+    assert "with 'within'" in refused("within(rs, 'h', 1, t)").render("en")
+
+
+def test_functions_over_a_list_of_refused_values_add_no_second_problem():
+    assert more("count([broken])") == "integer"
+    assert more("all([broken])") == "yes/no" and more("any([broken])") == "yes/no"
+
+
+def test_the_names_a_condition_proves_given():
+    from engine.language.types import given_names
+
+    def proven(text: str) -> set:
+        return given_names(ast.parse(text, mode="eval"))
+
+    assert proven("given(age)") == {"age"}
+    assert proven("given(age) and given(hours) and hours > 1") == {"age", "hours"}
+    assert proven("given(age) or given(hours)") == set()
+    assert proven("given(age, hours)") == set() and proven("len(age)") == set()
