@@ -365,3 +365,221 @@ def test_an_input_is_read_from_a_column_it_declares(tmp_path):
     assert policy.spec.entities["teacher"].inputs["hours"].columns == ("培训学时",)
     result = policy.evaluate({"工号": "t1", "学校": "甲校", "培训学时": 200}, "teacher", as_of=DAY)
     assert result.grade == "pass" and result.credit_total == 2
+
+
+# -- a fresh sample (seed 17) -------------------------------------------------------------------
+
+
+def located(tmp_path, *edits: tuple[str, str]) -> list:
+    """The diagnostics (key, line, column) of BASE with ``edits`` applied."""
+    import engine
+    from engine.base.errors import KaoheError
+
+    text = BASE
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+    (tmp_path / "policy.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(KaoheError) as caught:
+        engine.load_policy(tmp_path / "policy.yaml")
+    return [(d.key, d.location.line, d.location.col) for d in caught.value.diagnostics]
+
+
+def test_a_problem_past_an_escaped_line_break_is_located_on_the_next_line(tmp_path):
+    old = "expr: hours >= 50}"
+    found = diagnostics(tmp_path, old, 'expr: "hours >= \\\n          nope"}')
+    line = BASE.splitlines().index(next(x for x in BASE.splitlines() if old in x)) + 2
+    assert found == [("expr.unknown-name", line, 11)], found
+
+
+def test_an_escaped_space_is_a_space(tmp_path):
+    old = "expr: hours >= 50}"
+    new = r'expr: "note == \"a\x20b\" or nope"}'
+    found = diagnostics(tmp_path, old, new)
+    assert found == [("expr.unknown-name", *where(new, "nope", old))], found
+
+
+def test_a_quoted_expression_on_the_last_line_of_the_file_is_located_inside_the_quotes(tmp_path):
+    levels = (
+        "      levels:\n        - {code: good, label: {zh: 好, en: Good}, when: passed >= 0.9}\n"
+        "      otherwise: {code: weak, label: {zh: 弱, en: Weak}}\n"
+    )
+    tail = BASE[BASE.index("properties:") :]
+    last = "        - {code: good, label: {zh: 好, en: Good}, when: 'passed >= nope'}"
+    text = BASE.replace(
+        levels, "      otherwise: {code: weak, label: {zh: 弱, en: Weak}}\n      levels:\n" + last + "\n"
+    )
+    text = text.replace(tail, "")
+    assert text.endswith(last + "\n")
+    found = diagnostics(tmp_path, BASE, text)
+    assert found == [("expr.unknown-name", len(text.splitlines()), last.index("nope") + 1)], found
+
+
+def test_a_syntax_error_after_leading_spaces_is_quoted_around_the_fault(tmp_path):
+    import engine
+
+    old = "expr: hours >= 50}"
+    raw = " " * 60 + "hours >= 1 + * 2" + " and hours >= 1" * 10
+    (tmp_path / "policy.yaml").write_text(BASE.replace(old, f'expr: "{raw}"}}'), encoding="utf-8")
+    with pytest.raises(engine.PolicyError) as caught:
+        engine.load_policy(tmp_path / "policy.yaml")
+    (found,) = caught.value.diagnostics
+    from engine.base.suggest import excerpt
+
+    col = raw.index("* 2") + 1  # the column in the text as written, leading spaces included
+    assert found.params["text"] == excerpt(raw, col) and found.params["text"].startswith("…")
+
+
+def test_a_rule_is_located_at_its_key(tmp_path):
+    rules = loads(tmp_path).spec.rules
+    lines = BASE.splitlines()
+    row = next(i for i, x in enumerate(lines) if x.startswith("  T-2:"))
+    assert (rules["T-2"].location.line, rules["T-2"].location.col) == (row + 1, 3)
+
+
+def test_yes_no_words_on_an_input_that_is_not_yes_no_are_located_at_them(tmp_path):
+    old = 'age: {type: integer, range: "[18, 70]",'
+    new = 'age: {type: integer, no_words: [nope], range: "[18, 70]",'
+    found = located(tmp_path, (old, new))
+    assert found == [("input.yes-no/not-boolean", *where(new, "[nope]", old))], found
+
+
+def test_a_word_both_yes_and_no_is_refused_whatever_its_case(tmp_path):
+    old = "opted: {type: boolean, default: false,"
+    found = located(tmp_path, (old, "opted: {type: boolean, default: false, yes_words: [Ok], no_words: [oK],"))
+    assert [k for k, *_ in found] == ["input.yes-no/clash"], found
+
+
+def test_a_tier_rows_rule_and_clause(tmp_path):
+    old = '- {range: "[100, 500]", value: 2}'
+    found = located(tmp_path, (old, '- {range: "[100, 500]", value: 2, rule: T-9}'))
+    assert found == [("rule.unknown", *where('- {range: "[100, 500]", value: 2, rule: T-9}', "T-9", old))], found
+    policy = loads(tmp_path, (old, '- {range: "[100, 500]", value: 2, clause: 第二款}'))
+    assert [t.clause for t in policy.spec.entities["teacher"].values["hours_points"].tiers] == [None, None, "第二款"]
+
+
+def test_a_schedule_named_by_a_policy_without_schedules_is_refused(tmp_path):
+    start, end = BASE.index("schedules:\n"), BASE.index("entities:\n")
+    found = located(tmp_path, (BASE[start:end], ""))
+    assert [k for k, *_ in found] == ["schedule.unknown"], found
+
+
+def test_a_level_with_rank_null_is_a_status(tmp_path):
+    old = "- {code: pass, label: {zh: 合格, en: Pass}, when: hours_ok}"
+    grade = loads(tmp_path, (old, old[:-1] + ", rank: null}")).spec.entities["teacher"].grade
+    assert [lv.status for lv in grade.levels] == [True]
+    assert [lv.status for lv in loads(tmp_path).spec.entities["teacher"].grade.levels] == [False]
+
+
+def test_an_unknown_rule_of_a_consequence_is_located_at_the_rule(tmp_path):
+    old = "      - id: short\n        rule: T-1\n"
+    found = located(tmp_path, (old, "      - id: short\n        rule: T-9\n"))
+    line = BASE[: BASE.index(old)].count("\n") + 2
+    assert found == [("rule.unknown", line, 15)], found
+
+
+def test_a_credit_without_a_kind_label_is_shown_by_its_kind(tmp_path):
+    old = "credit: {amount: hours_points, kind: bonus, kind_label: {zh: 加分, en: Bonus}}"
+    policy = loads(tmp_path, (old, "credit: {amount: hours_points, kind: bonus}"))
+    (bonus,) = [c for c in policy.spec.entities["teacher"].consequences if c.id == "bonus"]
+    assert str(bonus.label) == "bonus"
+
+
+def test_an_entity_may_declare_its_key_not_unique(tmp_path):
+    policy = loads(tmp_path, ("  teacher:\n    label:", "  teacher:\n    unique_key: false\n    label:"))
+    assert policy.spec.entities["teacher"].unique_key is False
+    assert loads(tmp_path).spec.entities["teacher"].unique_key is True
+
+
+def test_a_refused_value_is_not_refused_again_as_an_amount_or_a_tier_input(tmp_path):
+    found = located(
+        tmp_path,
+        ("share: {rule: T-1, expr: hours / 500}", "share: {rule: T-1, expr: note - 1}"),
+        ("credit: {amount: hours_points,", "credit: {amount: share,"),
+    )
+    assert [k for k, *_ in found] == ["type.mismatch/numbers"], found
+    found = located(
+        tmp_path,
+        ("share: {rule: T-1, expr: hours / 500}", "share: {rule: T-1, expr: note - 1}"),
+        ("        of: hours\n", "        of: share\n"),
+    )
+    assert [k for k, *_ in found] == ["type.mismatch/numbers"], found
+
+
+def school_values(tmp_path, values: str, when: str):
+    return loads(
+        tmp_path,
+        ("      trained: {rule: T-2,", values + "\n      trained: {rule: T-2,"),
+        ("when: passed >= 0.9}", f"when: {when}}}"),
+    )
+
+
+def test_all_and_list_over_members_are_a_condition_and_a_list(tmp_path):
+    assert school_values(tmp_path, "      all_ok: {rule: T-2, aggregate: all, over: hours_ok}", "all_ok")
+    assert school_values(tmp_path, "      every: {rule: T-2, aggregate: list, over: hours}", "sum(every) >= 100")
+
+
+def test_a_member_input_declared_whole_cannot_take_a_mean(tmp_path):
+    mean_age = (
+        "      id: {type: string, label: {zh: 学校, en: School}, required: true}\n"
+        "      mean_age:\n"
+        "        type: integer\n"
+        "        from_members: {rule: T-2, aggregate: mean, over: age}\n"
+    )
+    found = located(tmp_path, ("      id: {type: string, label: {zh: 学校, en: School}, required: true}\n", mean_age))
+    assert [k for k, *_ in found] == ["type.mismatch/member-input"], found
+
+
+def test_a_member_input_of_a_date_takes_the_earliest_date(tmp_path):
+    first = (
+        "      id: {type: string, label: {zh: 学校, en: School}, required: true}\n"
+        "      first_joined:\n"
+        "        type: date\n"
+        "        from_members: {rule: T-2, aggregate: min, over: joined}\n"
+    )
+    policy = loads(tmp_path, ("      id: {type: string, label: {zh: 学校, en: School}, required: true}\n", first))
+    assert "first_joined" in policy.spec.entities["school"].member_inputs
+
+
+def test_a_schedules_rules_are_located_at_them(tmp_path):
+    found = located(tmp_path, ("  rollout:\n    rule: T-2\n", "  rollout:\n    rule: T-9\n"))
+    line = BASE[: BASE.index("  rollout:\n")].count("\n") + 2
+    assert found == [("rule.unknown", line, 11)], found
+    old = "- {year: 2022, share: 1, rule: T-2}"
+    found = located(tmp_path, (old, "- {year: 2022, share: 1, rule: T-9}"))
+    assert found == [("rule.unknown", *where("- {year: 2022, share: 1, rule: T-9}", "T-9", old))], found
+
+
+def test_a_schedule_keeps_its_label_and_year_end_and_a_unit_acting_through_another(tmp_path):
+    policy = loads(
+        tmp_path,
+        ("  rollout:\n    rule: T-2\n", '  rollout:\n    rule: T-2\n    label: 推进计划\n    year_ends: "08-31"\n'),
+        ("      乙校: {}\n", "      乙校: {}\n      丙校: {through: 甲校}\n"),
+    )
+    schedule = policy.spec.schedules["rollout"]
+    assert str(schedule.label) == "推进计划" and schedule.year_ends == (8, 31)
+    assert schedule.year_of("丙校") == 2021
+    assert str(loads(tmp_path).spec.schedules["rollout"].label) == "rollout"
+
+
+def test_a_full_width_comma_is_located_at_the_first_one(tmp_path):
+    old = "values: [M, F], aliases"
+    new = "values: [M，F，X], aliases"
+    found = located(tmp_path, (old, new))
+    assert ("yaml.fullwidth-comma", *where(new, "，", old)) in found, found
+
+
+def test_the_problems_of_a_chinese_policy_are_told_in_chinese(tmp_path):
+    import engine
+
+    (tmp_path / "policy.yaml").write_text(BASE.replace("expr: hours >= 50}", "expr: hours >= nope}"), encoding="utf-8")
+    with pytest.raises(engine.PolicyError) as caught:
+        engine.load_policy(tmp_path / "policy.yaml")
+    assert caught.value.language == "zh"
+    (tmp_path / "en.yaml").write_text(
+        BASE.replace("language: zh", "language: en").replace("expr: hours >= 50}", "expr: hours >= nope}"),
+        encoding="utf-8",
+    )
+    with pytest.raises(engine.PolicyError) as caught:
+        engine.load_policy(tmp_path / "en.yaml")
+    assert caught.value.language == "en"
