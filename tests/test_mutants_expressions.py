@@ -42,3 +42,112 @@ def test_true_and_false_are_constants_known_at_load():
         expression = parse_expression(text, Location("p.yaml", 1, 1))
         assert expression.is_constant is True and expression.constant == value, text
     assert parse_expression("hours > 3", Location("p.yaml", 1, 1), {"hours": "number"}).is_constant is False
+
+
+# -- a fresh sample (seed 17) -------------------------------------------------------------------
+
+
+def run(text: str, **env):
+    names = {n: "input" for n in env}
+    return parse_expression(text, Location("p.yaml", 1, 1), names).fast(env)
+
+
+def test_whole_division_and_remainder_stay_whole():
+    from engine.language.expressions import floordiv, mod
+
+    assert floordiv(7, 2) == 3 and type(floordiv(7, 2)) is int
+    assert mod(7, 2) == 1 and mod(Fraction(7, 2), 1) == Fraction(1, 2)
+    assert run("x // 2 + x % 2", x=7) == 4
+
+
+def test_zero_to_a_negative_power_is_a_division_by_zero():
+    from engine.language.expressions import power
+
+    assert refused(power, 0, -1) == "division by zero"
+    assert power(2, -1) == Fraction(1, 2)
+
+
+def test_an_empty_value_on_the_left_of_a_fraction_cannot_be_compared():
+    from engine.language.expressions import le
+
+    assert refused(le, None, Fraction(1, 2)) == "cannot compare an empty value"
+    assert le(1, Fraction(3, 2)) is True and le(2, Fraction(3, 2)) is False
+
+
+def test_sum_of_items_that_are_not_numbers_names_sum():
+    from engine.language.expressions import exact_sum
+
+    assert refused(exact_sum, [1, None]) == "sum needs numbers, got an empty value"
+    assert refused(exact_sum, [1, "2"]).startswith("sum needs numbers, got ")
+
+
+def test_sum_and_mean_of_fractions_beyond_one_common_denominator_are_exact():
+    from engine.language.expressions import exact_sum, f_mean
+
+    a, b = Fraction(1, 2**300), Fraction(1, 3**200)  # the common denominator passes 512 bits
+    assert exact_sum([a, b]) == a + b
+    assert exact_sum([1, 2, 3]) == 6 and exact_sum([]) == 0
+    big = 2**512 - 1  # the largest whole number allowed; the total of two is past it
+    assert f_mean([big, big]) == big
+
+
+def test_the_refusals_of_min_max_all_floor_and_capped_sum_name_them():
+    from engine.language.expressions import f_all, f_capped_sum, f_floor, f_max, f_min
+
+    assert refused(f_min, [1, None]) == "min() of an empty value"
+    assert refused(f_max, []) == "max() of an empty list"
+    assert refused(f_all, 5).startswith("all() needs a list, got ")
+    assert refused(f_floor, "x").startswith("floor needs numbers, got ")
+    assert refused(f_capped_sum, "x", 1).startswith("capped_sum() needs a list, got ")
+
+
+def test_capped_sum_caps_each_item_on_the_general_path():
+    from engine.language.expressions import f_capped_sum
+
+    assert f_capped_sum([300, 10, 100], 100) == 210  # counts above 255: no byte table
+    assert f_capped_sum([Fraction(1, 2), 3], 2) == Fraction(5, 2)
+    assert f_capped_sum([5, 0, 7], 0) == 0 and f_capped_sum([5, 1, 7], 3) == 7
+
+
+def test_round_takes_up_to_12_places():
+    from engine.language.expressions import f_round
+
+    assert f_round(Fraction(1, 3), 12) == Fraction(333333333333, 10**12)
+    assert refused(f_round, Fraction(1, 3), 13) == "round() takes 0 to 12 decimal places"
+    assert f_round(Fraction(5, 2)) == 3 and f_round(Fraction(1234, 1000), 2) == Fraction(123, 100)
+
+
+def test_the_calendar_functions_name_themselves_when_they_refuse():
+    from engine.language.expressions import f_add_days, f_add_years, f_date
+
+    assert refused(f_date, 5).startswith("date() needs text such as '2021-06-30', got ")
+    assert refused(f_add_days, dt.date(9999, 12, 31), 1) == "add_days() went past the calendar (years 1 to 9999)"
+    assert refused(f_add_years, dt.date(2021, 6, 30), Fraction(1, 2)) == "add_years() needs a whole number"
+
+
+def test_a_number_too_large_is_located_at_its_column():
+    from engine.language.expressions import ExpressionProblem
+
+    with pytest.raises(ExpressionProblem) as caught:
+        parse_expression("1 + " + "9" * 200, Location("p.yaml", 1, 1))
+    assert caught.value.key == "expr.limit/number" and caught.value.col == 5
+
+
+def test_an_expression_refused_at_load_keeps_its_hint_across_processes():
+    """Problems travel between worker processes by pickling: the hint goes with them."""
+    import pickle
+
+    from engine.language.expressions import ExpressionProblem
+
+    with pytest.raises(ExpressionProblem) as caught:
+        parse_expression("hours >= 50%", Location("p.yaml", 1, 1), {"hours": "input"})
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert caught.value.advice is not None
+    assert (again.key, again.col, again.advice) == (caught.value.key, caught.value.col, caught.value.advice)
+
+
+def test_a_chain_of_comparisons_computes_its_middle_operand_for_each_pair():
+    assert run("0 < len([x, 1]) < 5", x=3) is True
+    assert run("0 < max(x, 1) <= 10", x=5) is True
+    assert run("0 < (x if ok else 2) < 10", x=3, ok=True) is True
+    assert run("1 < x + 0.5 * 2 < 10", x=3) is True
