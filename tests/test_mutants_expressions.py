@@ -151,3 +151,84 @@ def test_a_chain_of_comparisons_computes_its_middle_operand_for_each_pair():
     assert run("0 < max(x, 1) <= 10", x=5) is True
     assert run("0 < (x if ok else 2) < 10", x=3, ok=True) is True
     assert run("1 < x + 0.5 * 2 < 10", x=3) is True
+
+
+# -- a fresh sample (seed 18) -------------------------------------------------------------------
+
+
+def test_a_negative_power_is_an_exact_fraction_never_a_binary_float():
+    from engine.language.expressions import power
+
+    assert type(power(2, -1)) is Fraction and power(2, -2) == Fraction(1, 4)
+    assert power(Fraction(1, 3), -2) == 9
+
+
+def test_comparisons_of_fractions_and_empty_values():
+    from engine.language.expressions import le, lt
+
+    assert lt(Fraction(5, 2), Fraction(3, 2)) is False and lt(Fraction(3, 2), Fraction(5, 2)) is True
+    assert refused(le, 1, None) == "cannot compare an empty value"
+    assert le(2, 3) is True and le(3, 2) is False
+
+
+def test_the_arithmetic_refusals_name_the_operator():
+    from engine.language.expressions import div, mod, sub
+
+    assert refused(div, "x", 2).startswith("/ needs numbers, got ")
+    assert refused(sub, "x", 2).startswith("- needs numbers, got ")
+    assert refused(mod, 1, 0) == "division by zero"
+
+
+def test_a_failure_of_an_unknown_kind_is_named_by_its_kind():
+    from engine.language.expressions import failure_problem
+
+    assert failure_problem(KeyError("x")).render("en") == "the computation failed (KeyError)"
+
+
+def test_min_of_numbers_and_its_refusals():
+    from engine.language.expressions import f_min
+
+    assert f_min(3, 1, 2) == 1 and f_min([3, Fraction(1, 2)]) == Fraction(1, 2)
+    assert refused(f_min, []) == "min() of an empty list"
+
+
+def test_the_list_and_date_functions_name_themselves_and_what_they_got():
+    from engine.language.expressions import f_cap, f_date, f_day, f_where
+
+    assert refused(f_cap, 5, 1).startswith("cap() needs a list, got ")
+    assert refused(f_date, 5) == refused(f_date, 7)  # the same words for any number
+    assert refused(f_date, 5) != refused(f_date, None)  # ... but not those of an empty value
+    assert refused(f_day, "x").startswith("day() needs a date, got ")
+    assert refused(f_where, [], 5) == "where() needs a field name"
+
+
+def test_where_without_a_value_keeps_the_records_whose_field_is_true():
+    from engine.language.expressions import f_where
+
+    log = [{"f": True, "h": 1}, {"f": False, "h": 2}]
+    assert f_where(log, "f") == [{"f": True, "h": 1}]
+    assert f_where(log, "h", 2) == [{"f": False, "h": 2}]
+
+
+def test_a_problem_on_the_second_line_of_an_expression_is_located_there():
+    from engine.language.expressions import ExpressionProblem
+
+    with pytest.raises(ExpressionProblem) as caught:
+        parse_expression("(hours >= 1 and\nnope)", Location("p.yaml", 1, 1), {"hours": "input"})
+    assert caught.value.key == "expr.unknown-name" and caught.value.col == len("(hours >= 1 and\n") + 1
+
+
+def test_an_expression_of_400_parts_is_accepted_and_of_401_refused():
+    import ast
+
+    from engine.language.expressions import ExpressionProblem
+
+    def parts(text: str) -> int:
+        return sum(1 for _ in ast.walk(ast.parse(text, mode="eval")))
+
+    accepted = "[" + ", ".join(["1"] * 397) + "]"
+    assert parts(accepted) == 400
+    assert parse_expression(accepted, Location("p.yaml", 1, 1)).is_constant
+    with pytest.raises(ExpressionProblem) as caught:
+        parse_expression("[" + ", ".join(["1"] * 398) + "]", Location("p.yaml", 1, 1))
+    assert caught.value.key == "expr.limit/parts"
