@@ -305,3 +305,54 @@ def test_the_names_a_condition_proves_given():
     assert proven("given(age) and given(hours) and hours > 1") == {"age", "hours"}
     assert proven("given(age) or given(hours)") == set()
     assert proven("given(age, hours)") == set() and proven("len(age)") == set()
+
+
+# -- a fresh sample (seed 18) -------------------------------------------------------------------
+
+LOG = Type("record", fields=(("h", INTEGER), ("ok", BOOLEAN), ("k", TEXT)))
+EVEN_MORE = {
+    **MORE,
+    "log": list_of(LOG),
+    "maybe_xs": list_of(INTEGER).or_empty(),
+    "lv": code_type(["junior", "senior"]),
+    "days": list_of(DATE),
+}
+
+
+def typed(text: str) -> str:
+    return str(infer(ast.parse(text, mode="eval").body, EVEN_MORE))
+
+
+def refusal(text: str) -> TypeProblem:
+    with pytest.raises(TypeProblem) as caught:
+        typed(text)
+    return caught.value
+
+
+def test_a_record_type_is_shown_with_each_field():
+    assert typed("log") == "list of record {h: integer, ok: yes/no, k: text}"
+
+
+def test_two_codes_mix_into_all_their_values():
+    assert typed("g if ok else lv") == "code (F, M, junior, senior)"
+
+
+def test_lists_and_quotients_that_may_be_empty_stay_so():
+    assert typed("xs if ok else maybe_xs") == "list of integer (may be empty)"
+    assert typed("maybe_n / 2") == "ratio (may be empty)" and typed("n / 2") == "ratio"
+
+
+def test_a_value_in_a_refused_value_adds_no_second_problem():
+    assert typed("n in broken") == "yes/no"
+
+
+def test_min_and_max_of_a_list_keep_the_kind_of_its_items():
+    assert typed("max([x])") == "decimal" and typed("min(days)") == "date" and typed("max(xs)") == "integer"
+
+
+def test_count_date_and_where_accept_their_arguments_and_name_themselves():
+    assert "count() needs a list" in refusal("count(5)").render("en")
+    assert typed("date(d)") == "date" and typed("date('2021-06-30')") == "date"
+    assert typed("where(log, 'ok')") == "list of record {h: integer, ok: yes/no, k: text}"
+    assert refusal("where(log, 'h')").key == "type.mismatch/where"
+    assert "'where'" in refusal("where(log, 'h', t)").render("en")
