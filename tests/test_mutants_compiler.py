@@ -583,3 +583,138 @@ def test_the_problems_of_a_chinese_policy_are_told_in_chinese(tmp_path):
     with pytest.raises(engine.PolicyError) as caught:
         engine.load_policy(tmp_path / "en.yaml")
     assert caught.value.language == "en"
+
+
+# -- a fresh sample (seed 18) -------------------------------------------------------------------
+
+SCHOOL_ID = "      id: {type: string, label: {zh: 学校, en: School}, required: true}\n"
+
+
+def test_a_type_problem_far_into_a_long_expression_is_quoted_around_it(tmp_path):
+    import engine
+
+    long = " and ".join(["hours >= 1"] * 15) + " and note > 1"
+    (tmp_path / "policy.yaml").write_text(BASE.replace("expr: hours >= 50}", f'expr: "{long}"}}'), encoding="utf-8")
+    with pytest.raises(engine.PolicyError) as caught:
+        engine.load_policy(tmp_path / "policy.yaml")
+    (found,) = caught.value.diagnostics
+    assert found.key == "type.mismatch/order"
+    assert found.params["text"].startswith("…") and "note > 1" in found.params["text"]
+
+
+def test_an_open_ended_policy_has_no_end_day(tmp_path):
+    from engine.service.catalog import PolicyEntry, summary
+
+    policy = loads(tmp_path, ("effective: {from: 2021-01-01, to: 2025-12-31}", "effective: {from: 2021-01-01}"))
+    assert policy.spec.effective_to is None
+    assert summary(PolicyEntry(policy, tmp_path / "policy.yaml"))["effective"] == {"from": "2021-01-01", "to": None}
+
+
+def test_a_no_word_that_reads_as_yes_is_refused_whatever_its_case(tmp_path):
+    old = "opted: {type: boolean, default: false,"
+    found = located(tmp_path, (old, "opted: {type: boolean, default: false, no_words: [Yes],"))
+    assert [k for k, *_ in found] == ["input.yes-no/clash"], found
+
+
+def test_a_tier_domain_that_does_not_read_cites_the_values_rule(tmp_path):
+    import engine
+
+    (tmp_path / "policy.yaml").write_text(BASE.replace('domain: "[0, 500]"', 'domain: "[0, 5OO]"'), encoding="utf-8")
+    with pytest.raises(engine.PolicyError) as caught:
+        engine.load_policy(tmp_path / "policy.yaml")
+    assert [d.rule for d in caught.value.diagnostics] == ["T-1"], caught.value.diagnostics
+
+
+def test_a_member_inputs_unknown_rule_is_located_at_it(tmp_path):
+    new = (
+        SCHOOL_ID
+        + "      total:\n        type: number\n        from_members: {rule: T-9, aggregate: sum, over: hours}\n"
+    )
+    found = located(tmp_path, (SCHOOL_ID, new))
+    line = BASE.index(SCHOOL_ID)
+    line = BASE[:line].count("\n") + 4
+    assert found == [("rule.unknown", line, new.splitlines()[3].index("T-9") + 1)], found
+
+
+def test_an_input_read_only_by_a_member_input_is_not_reported_unread(tmp_path):
+    from engine.tools.lint import lint
+
+    new = (
+        SCHOOL_ID
+        + "      mean_age:\n        type: number\n        from_members: {rule: T-2, aggregate: mean, over: age}\n"
+    )
+    policy = loads(tmp_path, (SCHOOL_ID, new))
+    unread = {d.params["name"] for d in lint(policy.spec) if d.code == "lint.unread-input"}
+    assert "age" not in unread and "note" in unread
+
+
+def test_a_grade_code_given_twice_is_located_at_the_second(tmp_path):
+    old = "        - {code: pass, label: {zh: 合格, en: Pass}, when: hours_ok}\n"
+    found = located(tmp_path, (old, old + "        - {code: pass, label: {zh: 又, en: Again}, when: hours_ok}\n"))
+    line = BASE[: BASE.index(old)].count("\n") + 2
+    assert found == [("grade.duplicate", line, old.index("pass") + 1)], found
+
+
+def test_a_levels_rank_is_kept(tmp_path):
+    old = "- {code: pass, label: {zh: 合格, en: Pass}, when: hours_ok}"
+    grade = loads(tmp_path, (old, old[:-1] + ", rank: 2}")).spec.entities["teacher"].grade
+    assert [lv.rank for lv in grade.levels] == [2]
+
+
+def test_a_group_declared_before_its_members_is_typed_after_them(tmp_path):
+    start, end = BASE.index("  teacher:\n"), BASE.index("  school:\n")
+    teacher = BASE[start:end]
+    text = BASE.replace(teacher, "")
+    text = text.replace("properties:\n", teacher + "properties:\n")
+    policy = loads(tmp_path, (BASE, text))
+    assert list(policy.spec.entities) == ["school", "teacher"]
+    assert str(policy.spec.entities["school"].values["passed"].type) == "ratio"
+
+
+def test_any_and_all_over_members_are_yes_no(tmp_path):
+    policy = school_values(
+        tmp_path,
+        "      some_ok: {rule: T-2, aggregate: any, over: hours_ok}\n"
+        "      all_ok: {rule: T-2, aggregate: all, over: hours_ok}",
+        "some_ok and all_ok",
+    )
+    values = policy.spec.entities["school"].values
+    assert str(values["some_ok"].type) == "yes/no" and str(values["all_ok"].type) == "yes/no"
+
+
+def test_an_aggregate_without_over_or_over_a_refused_expression_is_refused_once(tmp_path):
+    found = located(
+        tmp_path,
+        (
+            "      trained: {rule: T-2,",
+            "      broken: {rule: T-2, aggregate: sum, over: note - 1}\n      trained: {rule: T-2,",
+        ),
+        ("when: passed >= 0.9}", "when: broken > 1}"),
+    )
+    assert [k for k, *_ in found] == ["type.mismatch/numbers"], found
+
+
+def test_min_over_members_needs_numbers_or_dates(tmp_path):
+    found = located(
+        tmp_path,
+        (
+            "      trained: {rule: T-2,",
+            "      first: {rule: T-2, aggregate: min, over: note}\n      trained: {rule: T-2,",
+        ),
+    )
+    assert [k for k, *_ in found] == ["type.mismatch/aggregate"], found
+
+
+def test_consequences_keep_their_labels_and_the_policy_its_properties(tmp_path):
+    spec = loads(tmp_path).spec
+    short, bonus = spec.entities["teacher"].consequences
+    assert (str(short.label), short.label.en) == ("学时不足", "Hours short")
+    assert (str(bonus.label), bonus.label.en) == ("加分", "Bonus")
+    assert [(p["entity"], p["kind"], p["input"]) for p in spec.properties] == [("teacher", "monotonic", "hours")]
+
+
+def test_the_fallback_grade_is_located_at_its_otherwise(tmp_path):
+    otherwise = loads(tmp_path).spec.entities["teacher"].grade.otherwise
+    old = "      otherwise: {code: fail, label: {zh: 不合格, en: Fail}}"
+    line = BASE.splitlines().index(old) + 1
+    assert (otherwise.location.line, otherwise.location.col) == (line, old.index("{") + 1)
