@@ -232,3 +232,66 @@ def test_an_expression_of_400_parts_is_accepted_and_of_401_refused():
     with pytest.raises(ExpressionProblem) as caught:
         parse_expression("[" + ", ".join(["1"] * 398) + "]", Location("p.yaml", 1, 1))
     assert caught.value.key == "expr.limit/parts"
+
+
+# -- a fresh sample (seed 19) -------------------------------------------------------------------
+
+
+def test_each_division_by_zero_is_named_so():
+    from engine.language.expressions import floordiv
+
+    assert refused(div, 1, 0) == "division by zero" and refused(floordiv, 1, 0) == "division by zero"
+    assert refused(div, Fraction(1, 2), 0) == "division by zero"  # the general path, not the whole-number one
+
+
+def test_the_remainder_and_any_name_themselves_when_refused():
+    from engine.language.expressions import f_any, mod
+
+    assert refused(mod, "x", 2).startswith("% needs numbers, got ")
+    assert refused(f_any, 5).startswith("any() needs a list, got ")
+
+
+def test_a_whole_fraction_is_at_most_the_same_whole_number():
+    from engine.language.expressions import le, power
+
+    nine = power(Fraction(1, 3), -2)  # a Fraction whose denominator is 1
+    assert le(nine, 9) is True and le(Fraction(5, 2), 2) is False and le(Fraction(3, 2), 2) is True
+
+
+def test_add_days_takes_at_most_a_million_days():
+    from engine.language.expressions import f_add_days
+
+    assert f_add_days(dt.date(1, 1, 1), 1_000_000) == dt.date(1, 1, 1) + dt.timedelta(days=1_000_000)
+    assert refused(f_add_days, dt.date(1, 1, 1), 1_000_001) == refused(f_add_days, dt.date(1, 1, 1), 10**9)
+
+
+def test_add_months_names_what_it_got_and_stops_at_the_calendars_end():
+    assert refused(f_add_months, "2021-06-30", 1) == "add_months() needs a date, got text '2021-06-30'"
+    assert refused(f_add_months, dt.date(9999, 12, 1), 1) == "add_months() went past the calendar (years 1 to 9999)"
+    assert f_add_months(dt.date(9999, 11, 30), 1) == dt.date(9999, 12, 30)
+
+
+def test_a_number_of_512_bits_is_allowed_in_an_expression():
+    from engine.language.expressions import ExpressionProblem
+
+    assert parse_expression(str(2**512 - 1), Location("p.yaml", 1, 1)).constant == 2**512 - 1
+    with pytest.raises(ExpressionProblem) as caught:
+        parse_expression(str(2**512), Location("p.yaml", 1, 1))
+    assert caught.value.key == "expr.limit/number"
+
+
+def test_a_syntax_error_on_a_second_line_is_located_there():
+    from engine.language.expressions import ExpressionProblem
+
+    with pytest.raises(ExpressionProblem) as caught:
+        parse_expression("(hours >=\n>= 1)", Location("p.yaml", 1, 1), {"hours": "input"})
+    assert caught.value.key == "expr.syntax" and caught.value.col == len("(hours >=\n") + 1
+
+
+def test_a_construct_the_language_does_not_have_is_named():
+    from engine.language.expressions import ExpressionProblem
+
+    with pytest.raises(ExpressionProblem) as caught:
+        parse_expression("{1, 2}", Location("p.yaml", 1, 1))
+    assert caught.value.key == "expr.forbidden"
+    assert caught.value.render("en").startswith("{what}: Set is not allowed in an expression")

@@ -316,6 +316,7 @@ EVEN_MORE = {
     "maybe_xs": list_of(INTEGER).or_empty(),
     "lv": code_type(["junior", "senior"]),
     "days": list_of(DATE),
+    "maybe_g": GENDER.or_empty(),
 }
 
 
@@ -356,3 +357,25 @@ def test_count_date_and_where_accept_their_arguments_and_name_themselves():
     assert typed("where(log, 'ok')") == "list of record {h: integer, ok: yes/no, k: text}"
     assert refusal("where(log, 'h')").key == "type.mismatch/where"
     assert "'where'" in refusal("where(log, 'h', t)").render("en")
+
+
+# -- a fresh sample (seed 19) -------------------------------------------------------------------
+
+
+def test_mixed_numbers_and_texts_that_may_be_empty_stay_so():
+    assert typed("x if ok else maybe_n") == "decimal (may be empty)"
+    assert typed("t if ok else maybe_g") == "text (may be empty)"
+    assert typed("maybe_g + t") == "text (may be empty)" and typed("g + t") == "text"
+
+
+def test_arithmetic_with_an_empty_or_refused_operand_keeps_the_other_kind():
+    assert typed("None + 1") == "integer (may be empty)" and typed("None * x") == "decimal (may be empty)"
+    assert typed("broken + 1") == "integer" and typed("broken * x") == "decimal"
+    assert typed("broken ** 2") == "integer" and typed("None ** 2") == "integer (may be empty)"
+
+
+def test_count_capped_sum_distinct_and_within_refuse_and_accept_as_they_say():
+    assert refusal("count(xs, t)").node is not None  # located in the expression
+    assert ": capped_sum() needs numbers" in refusal("capped_sum(xs, t)").render("en")
+    assert ": distinct() needs a list" in refusal("distinct(5)").render("en")
+    assert typed("within(log, 'h', None, 10)") == "list of record {h: integer, ok: yes/no, k: text}"
