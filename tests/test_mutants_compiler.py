@@ -718,3 +718,42 @@ def test_the_fallback_grade_is_located_at_its_otherwise(tmp_path):
     old = "      otherwise: {code: fail, label: {zh: 不合格, en: Fail}}"
     line = BASE.splitlines().index(old) + 1
     assert (otherwise.location.line, otherwise.location.col) == (line, old.index("{") + 1)
+
+
+# -- a fresh sample (seed 19) -------------------------------------------------------------------
+
+
+def test_members_without_grades_can_be_aggregated(tmp_path):
+    start = BASE.index("    grade:\n      rule: T-1\n")
+    end = BASE.index("    consequences:\n", start)
+    policy = loads(
+        tmp_path,
+        (BASE[start:end], ""),
+        ("aggregate: share, over: grade == 'pass'}", "aggregate: share, over: hours_ok}"),
+    )
+    assert policy.spec.entities["teacher"].grade is None
+    assert str(policy.spec.entities["school"].values["passed"].type) == "ratio"
+
+
+def test_a_type_problem_inside_a_tier_input_cites_the_values_rule(tmp_path):
+    import engine
+
+    (tmp_path / "policy.yaml").write_text(
+        BASE.replace("        of: hours\n", "        of: note - 1\n"), encoding="utf-8"
+    )
+    with pytest.raises(engine.PolicyError) as caught:
+        engine.load_policy(tmp_path / "policy.yaml")
+    assert [(d.key, d.rule) for d in caught.value.diagnostics] == [("type.mismatch/numbers", "T-1")]
+
+
+def test_a_problem_in_a_base_file_is_located_in_it(tmp_path):
+    import engine
+
+    old = "expr: hours >= 50}"
+    (tmp_path / "base.yaml").write_text(BASE.replace(old, "expr: 'hours >= nope'}"), encoding="utf-8")
+    (tmp_path / "child.yaml").write_text(CHILD, encoding="utf-8")
+    with pytest.raises(engine.PolicyError) as caught:
+        engine.load_policy(tmp_path / "child.yaml")
+    line, col = where("expr: 'hours >= nope'}", "nope", old)
+    found = [(d.key, Path(d.location.file).name, d.location.line, d.location.col) for d in caught.value.diagnostics]
+    assert found == [("expr.unknown-name", "base.yaml", line, col)], found
