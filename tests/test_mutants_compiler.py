@@ -757,3 +757,47 @@ def test_a_problem_in_a_base_file_is_located_in_it(tmp_path):
     line, col = where("expr: 'hours >= nope'}", "nope", old)
     found = [(d.key, Path(d.location.file).name, d.location.line, d.location.col) for d in caught.value.diagnostics]
     assert found == [("expr.unknown-name", "base.yaml", line, col)], found
+
+
+def test_every_tier_range_that_does_not_read_is_reported(tmp_path):
+    found = located(
+        tmp_path,
+        ('{range: "[0, 50)", value: 0}', '{range: "[0, 5O)", value: 0}'),
+        ('{range: "[50, 100)", value: 1}', '{range: "[5O, 100)", value: 1}'),
+    )
+    assert len(found) == 2 and found[0][1] + 1 == found[1][1], found
+
+
+def test_a_one_point_tier_is_looked_up_before_the_open_tier_after_it(tmp_path):
+    policy = loads(
+        tmp_path,
+        (
+            '- {range: "[50, 100)", value: 1}',
+            '- {range: "[50, 50]", value: 1}\n          - {range: "(50, 100)", value: 5}',
+        ),
+    )
+    tiers = policy.spec.entities["teacher"].values["hours_points"].tiers
+    assert [str(t.interval) for t in tiers] == ["[0, 50)", "[50, 50]", "(50, 100)", "[100, 500]"]
+    for hours, points in ((50, 1), (60, 5), (49, 0), (100, 2)):
+        record = {"id": "t", "school": "甲校", "hours": hours}
+        result = policy.evaluate(record, "teacher", as_of=DAY, trace=True)
+        (step,) = [s for s in result.trace() if s.get("name") == "hours_points"]
+        assert step["value"] == points, (hours, step)
+
+
+def test_values_levels_and_the_policy_keep_what_they_declare(tmp_path):
+    old = "- {code: pass, label: {zh: 合格, en: Pass}, when: hours_ok}"
+    policy = loads(
+        tmp_path,
+        ("share: {rule: T-1, expr: hours / 500}", "share: {rule: T-1, expr: hours / 500, clause: 第四条}"),
+        ("otherwise: {code: fail,", "otherwise: {rank: null, code: fail,"),
+    )
+    spec = policy.spec
+    assert spec.entities["teacher"].values["share"].clause == "第四条"
+    assert spec.entities["teacher"].grade.otherwise.status is True
+    assert spec.source == {"title": "测试文件", "number": "测〔2021〕1号", "date": "2021-06-30"}
+    (level,) = spec.entities["teacher"].grade.levels
+    line = BASE.splitlines().index("        " + old) + 1
+    assert (level.location.line, level.location.col) == (line, 11)
+    found = located(tmp_path, (old, old[:-1] + ", rule: T-9}"))
+    assert found == [("rule.unknown", line, len("        " + old[:-1] + ", rule: ") + 1)], found
