@@ -379,3 +379,17 @@ def test_count_capped_sum_distinct_and_within_refuse_and_accept_as_they_say():
     assert ": capped_sum() needs numbers" in refusal("capped_sum(xs, t)").render("en")
     assert ": distinct() needs a list" in refusal("distinct(5)").render("en")
     assert typed("within(log, 'h', None, 10)") == "list of record {h: integer, ok: yes/no, k: text}"
+
+
+# -- a fresh sample (seed 20), read after its figure was taken ------------------------------------
+
+
+def test_negation_of_none_capped_sums_yes_no_counts_and_their_refusals():
+    assert typed("-None") == "integer (may be empty)"
+    assert typed("capped_sum(xs, x)") == "decimal" and typed("capped_sum(xs, 2)") == "integer"
+    assert typed("count([ok, ok])") == "integer"
+    unknown = refusal("nope + 1")
+    assert unknown.key == "type.unknown-name" and unknown.node is not None and unknown.node.col_offset == 0
+    assert ": cap() needs a list of numbers, but this is list of text" in refusal("cap([t], 1)").render("en")
+    within = refusal("within(log, 'k', 1, 2)")
+    assert within.key == "type.mismatch/field" and "within() cannot use field 'k'" in within.render("en")
