@@ -295,3 +295,28 @@ def test_a_construct_the_language_does_not_have_is_named():
         parse_expression("{1, 2}", Location("p.yaml", 1, 1))
     assert caught.value.key == "expr.forbidden"
     assert caught.value.render("en").startswith("{what}: Set is not allowed in an expression")
+
+
+# -- a fresh sample (seed 20), read after its figure was taken ------------------------------------
+
+
+def test_the_operators_and_functions_refusals_name_them_and_what_they_got():
+    from engine.language.expressions import f_abs, f_ceil, f_days_between, f_year, mul, neg
+
+    assert refused(div, 1, "x") == "/ needs numbers, got text 'x'"
+    assert refused(mul, 1, "x") == "* needs numbers, got text 'x'"
+    assert refused(neg, "x") == "- needs numbers, got text 'x'"
+    assert refused(f_ceil, "x") == "ceil needs numbers, got text 'x'"
+    assert refused(f_abs, "x") == "abs needs numbers, got text 'x'"
+    assert refused(f_year, 5) == "year() needs a date, got a number"
+    assert refused(f_days_between, dt.date(2021, 1, 1), "x") == "days_between() needs two dates"
+    assert refused(add, 1, object()) == "+ needs numbers, got object"
+
+
+def test_a_typed_character_at_the_very_start_gets_its_hint():
+    from engine.language.expressions import ExpressionProblem
+
+    with pytest.raises(ExpressionProblem) as caught:
+        parse_expression("（hours >= 50)", Location("p.yaml", 1, 1), {"hours": "input"})
+    assert caught.value.col == 1 and caught.value.advice is not None
+    assert caught.value.advice.key == "hint.fullwidth-operator/char"
