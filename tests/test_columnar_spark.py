@@ -281,6 +281,7 @@ def test_decimal_columns_on_spark_are_the_row_engines_table(spark, tmp_path):
 def test_a_spark_job_that_runs_out_of_memory_is_the_officers_message_not_a_bug(spark, files, monkeypatch):
     """At 4,000,000 teachers Spark's default 1 GiB heap ran out and the JVM died: the next
     call found its connection refused, which kaohe reported as an internal error."""
+
     def refused(self):
         raise ConnectionRefusedError(111, "Connection refused")
 
