@@ -78,9 +78,20 @@ def thread_connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
+#: DuckDB scans an Arrow table one record batch per task: a table of one large batch runs on
+#: one core. Rows per batch at most, for the scan to spread over the cores.
+SCAN_BATCH = 16_384
+
+
 def with_rows(table: pa.Table) -> pa.Table:
-    """``table`` with the ``__row`` column (0, 1, ...) the plan orders by."""
-    return table.append_column("__row", positions(table.num_rows))
+    """``table`` with the ``__row`` column (0, 1, ...) the plan orders by, in batches of at
+    most SCAN_BATCH rows (slices of the same buffers: nothing is copied)."""
+    import pyarrow as pa
+
+    numbered = table.append_column("__row", positions(table.num_rows))
+    if numbered.num_rows <= SCAN_BATCH:
+        return numbered
+    return pa.Table.from_batches(numbered.to_batches(max_chunksize=SCAN_BATCH), schema=numbered.schema)
 
 
 def positions(n: int, start: int = 0) -> pa.Array:
