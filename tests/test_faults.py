@@ -83,6 +83,12 @@ def no_traceback(stderr):
 # --- 1. signals -------------------------------------------------------------------------------
 
 
+def _hangup_deliverable() -> None:
+    """In the child before kaohe starts: SIGHUP as a terminal delivers it, whatever the test
+    run inherited (under nohup it is ignored, and kaohe rightly keeps it ignored)."""
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def start(tmp_path, out, *extra, n=200_000, group=False):
     src = tmp_path / "big.jsonl"
     if not src.exists():
@@ -94,6 +100,7 @@ def start(tmp_path, out, *extra, n=200_000, group=False):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=group,
+        preexec_fn=_hangup_deliverable,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # until the run writes its output

@@ -221,12 +221,11 @@ def spark_runner(spark: Any) -> Callable[[Plan, pa.Table], pa.Table]:
     """``run_plan`` on Spark: the plan's output over an Arrow table, ordered by record."""
 
     def run(plan: Plan, table: pa.Table) -> pa.Table:
-        records = with_rows(table)
-        frame = spark.createDataFrame(records)
         view = plan.query.find(exp.Table)
         assert view is not None
-        frame.createOrReplaceTempView(view.name)
-        with spark_errors():
+        with spark_errors():  # the table handed over, the query run: either may find Spark gone
+            frame = spark.createDataFrame(with_rows(table))
+            frame.createOrReplaceTempView(view.name)
             return spark.sql(spark_sql(plan)).toArrow()
 
     return run
