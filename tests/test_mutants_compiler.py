@@ -4,26 +4,23 @@ figures in bench/MUTATION.md)."""
 
 from __future__ import annotations
 
-import ast
 import datetime
+import functools
 import re
 from pathlib import Path
 
 import pytest
 
-from engine.language.types import BOOLEAN, DATE, INTEGER, TEXT, TypeProblem, code_type, infer, list_of
+from engine.language.types import BOOLEAN, DATE, INTEGER, TEXT, code_type, list_of
+
+from .test_mutants_types import kind as types_kind
+from .test_mutants_types import problem as types_problem
 
 NAMES = {"d": DATE, "t": TEXT, "n": INTEGER, "bs": list_of(BOOLEAN), "xs": list_of(INTEGER), "g": code_type(["M", "F"])}
 
 
-def kind(text: str) -> str:
-    return str(infer(ast.parse(text, mode="eval").body, NAMES))
-
-
-def problem(text: str) -> TypeProblem:
-    with pytest.raises(TypeProblem) as caught:
-        kind(text)
-    return caught.value
+kind = functools.partial(types_kind, names=NAMES)
+problem = functools.partial(types_problem, names=NAMES)
 
 
 def test_types_the_checker_gives():

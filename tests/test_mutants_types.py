@@ -6,6 +6,7 @@ side is checked like one on the left."""
 from __future__ import annotations
 
 import ast
+import functools
 
 import pytest
 
@@ -39,13 +40,15 @@ NAMES = {
 }
 
 
-def kind(text: str) -> str:
-    return str(infer(ast.parse(text, mode="eval").body, NAMES))
+def kind(text: str, names: dict = NAMES) -> str:
+    """The type the checker gives ``text`` over ``names``, as the messages show it."""
+    return str(infer(ast.parse(text, mode="eval").body, names))
 
 
-def problem(text: str) -> TypeProblem:
+def problem(text: str, names: dict = NAMES) -> TypeProblem:
+    """The problem the checker refuses ``text`` with, over ``names``."""
     with pytest.raises(TypeProblem) as caught:
-        kind(text)
+        kind(text, names)
     return caught.value
 
 
@@ -232,14 +235,8 @@ MORE = {
 }
 
 
-def more(text: str) -> str:
-    return str(infer(ast.parse(text, mode="eval").body, MORE))
-
-
-def refused(text: str) -> TypeProblem:
-    with pytest.raises(TypeProblem) as caught:
-        more(text)
-    return caught.value
+more = functools.partial(kind, names=MORE)
+refused = functools.partial(problem, names=MORE)
 
 
 def test_lists_of_records_with_other_fields_do_not_mix():

@@ -140,8 +140,7 @@ def session(master: str | None = None) -> Any:
         try:
             spark = builder.getOrCreate()
         except Exception as exc:  # the JVM did not start: its first line says why
-            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise KaoheError(Diagnostic.of("columnar.spark-start", reason=reason)) from None
+            raise KaoheError(Diagnostic.of("columnar.spark-start", reason=_first_line(exc))) from None
         spark.sparkContext.setLogLevel("ERROR")
     for key, value in SQL_CONF.items():
         spark.conf.set(key, value)
