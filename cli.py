@@ -496,12 +496,15 @@ def evaluate(
             _evaluate_table(
                 loaded, entity, input_path, fmt, output, day, lang, sheet, engine_name, details, strict, master, carried
             )
-    elif engine_name not in ("row", "auto"):
+    elif engine_name not in ("row", "auto") and (trace or not members_path):
         click.echo(cli_text("engine-row-only", _lang(), engine=engine_name), err=True)
+        engine_name = "row"
     if fmt == "parquet":
         raise click.UsageError(cli_text("parquet-needs-files", _lang()))
     if members_path:
-        _evaluate_levels(loaded, entity, members_path, fmt, output, day, trace, lang, sheet, strict, given)
+        _evaluate_levels(
+            loaded, entity, members_path, fmt, output, day, trace, lang, sheet, strict, given, engine_name, master
+        )
     assert input_path is not None  # one of --input and --members, checked above
     rt = loaded.runtime(entity)
     total = rejected = 0
@@ -734,12 +737,28 @@ def _notes_summary(input_path, notes: dict) -> None:
         )
 
 
-def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, lang, sheet, strict=False, given=()):
+def _evaluate_levels(
+    loaded,
+    entities,
+    members_path,
+    fmt,
+    output,
+    day,
+    trace,
+    lang,
+    sheet,
+    strict=False,
+    given=(),
+    engine_name="row",
+    master=None,
+):
     """--members: evaluate one or more levels (``teacher,group,school``) from one file of
     member records; the member entity itself is evaluated record by record, the others from
     their members. Outputs come level by level, in the order given. Each level carries its
     entity's pass-through columns (and --pass-through's): the member level from each record,
-    a group level where all its members' records agree."""
+    a group level where all its members' records agree. With --engine duckdb or spark (or
+    auto on a large file) every level is one columnar plan over the member records."""
+    from engine.io.tables import AUTO_THRESHOLD, level_outcomes, records_to_table
     from engine.io.text import group_columns
 
     if fmt == "xlsx":
@@ -762,12 +781,30 @@ def _evaluate_levels(loaded, entities, members_path, fmt, output, day, trace, la
     carry = carry if carry.columns else None
     member_carry = None
     total = rejected = 0
+    if engine_name == "auto":
+        engine_name = "duckdb" if len(records) >= AUTO_THRESHOLD else "row"
+    parts = None
+    if engine_name in ("duckdb", "spark"):
+        member_level = next((rt for rt in runtimes if rt.entity.members is None), None)
+        if member_level is not None:  # its pass-through values are taken as the table is made
+            level_carry = Carried(None, levels[member_level.entity.name])
+            records = list(level_carry.over(records))
+            member_carry = level_carry
+        parts = records_to_table(records, member)
+    plan_notes: list = []
     with atomic_output(output, newline="" if fmt == "csv" else None) as out:
         writer = make_writer(fmt, out, lang, trace, columns, carry=carry)
         for rt in runtimes:
             name = rt.entity.name
             shared: dict = {}
-            if rt.entity.members is None:
+            if parts is not None:
+                if rt.entity.members is not None:
+                    shared = group_columns(records, rt.entity, member)
+                outcomes = level_outcomes(loaded, name, parts, day, engine_name, plan_notes, master)
+                for note in plan_notes:
+                    click.echo(note.render(_lang()), err=True)
+                plan_notes.clear()
+            elif rt.entity.members is None:
                 level_carry = Carried(None, levels[name])
                 outcomes = loaded.evaluate_many(
                     level_carry.over(records), name, as_of=day, trace=trace, allow_outside=True

@@ -33,7 +33,17 @@ from ..language.kinds import FALSE_WORDS, TRUE_WORDS
 from ..language.model import Entity, PolicySpec
 from .facts import ItemFacts
 
-__all__ = ["SCALE", "Plan", "Unsupported", "build_plan", "column_kind", "decimal_kind", "declared_kinds"]
+__all__ = [
+    "SCALE",
+    "Plan",
+    "Provided",
+    "Unsupported",
+    "build_plan",
+    "column_kind",
+    "compile_plan",
+    "decimal_kind",
+    "declared_kinds",
+]
 
 #: Decimals the plan reads exactly: at most 6 places, below 10**9 in size.
 SCALE = 10**6
@@ -44,8 +54,8 @@ LIST_LENGTH = 100_000
 BIG = 10**36  # every numerator and denominator stays below this (DECIMAL(38, 0) holds 10**38)
 SMALL = 2**62  # below this a BIGINT is enough
 
-_BIG_T = exp.DataType.build("DECIMAL(38, 0)")
-_INT_T = exp.DataType.build("BIGINT")
+HUGE_T = exp.DataType.build("DECIMAL(38, 0)")
+BIGINT = exp.DataType.build("BIGINT")
 _DBL_T = exp.DataType.build("DOUBLE")
 
 
@@ -94,7 +104,9 @@ def paren(e: exp.Expression) -> exp.Expression:
 
 
 def and_(*es: exp.Expression | None) -> exp.Expression:
-    kept = [e for e in es if e is not None]
+    """Every one of ``es`` (None: left out); an OR among them is kept whole (sqlglot prints
+    the tree as built, and AND binds tighter)."""
+    kept = [paren(e) if isinstance(e, exp.Or) else e for e in es if e is not None]
     out = kept[0]
     for e in kept[1:]:
         out = exp.And(this=out, expression=e)
@@ -109,9 +121,9 @@ def wide(e: exp.Expression, bound: int) -> exp.Expression:
     """Integers are computed as BIGINT, or as DECIMAL(38, 0) once their bound passes a
     BIGINT's (a literal's own type may be narrower: 10**6 * 10**6 overflows an INT)."""
     if bound >= SMALL:
-        return exp.Cast(this=e, to=_BIG_T)
+        return exp.Cast(this=e, to=HUGE_T)
     if bound >= 2**31:
-        return exp.Cast(this=e, to=_INT_T)
+        return exp.Cast(this=e, to=BIGINT)
     return e
 
 
@@ -161,7 +173,8 @@ class NumList:
     nonnegative: bool = False  # every item is at least 0 (its declared range says so)
 
 
-def _check(*bounds):
+def check_bounds(*bounds: int) -> None:
+    """Refuse a plan whose numbers could reach BIG (the entity stays on the row engine)."""
     for b in bounds:
         if b >= BIG:
             raise Unsupported("columnar.bound")
@@ -174,7 +187,7 @@ def num_const(v: Any) -> Num:
 
 def _mul(a: exp.Expression, ab: int, b: exp.Expression, bb: int) -> exp.Expression:
     bound = ab * bb
-    _check(bound)
+    check_bounds(bound)
     return paren(exp.Mul(this=wide(a, bound), expression=wide(b, bound)))
 
 
@@ -182,12 +195,12 @@ def add(a: Num, b: Num, sign: int = 1) -> Num:
     op = exp.Add if sign > 0 else exp.Sub
     if a.dc is not None and a.dc == b.dc:
         nb = a.nb + b.nb
-        _check(nb)
+        check_bounds(nb)
         return Num(paren(op(this=wide(a.n, nb), expression=wide(b.n, nb))), a.d, nb, a.db, a.dc)
     left = _mul(a.n, a.nb, b.d, b.db)
     right = _mul(b.n, b.nb, a.d, a.db)
     nb = a.nb * b.db + b.nb * a.db
-    _check(nb)
+    check_bounds(nb)
     dc = a.dc * b.dc if a.dc is not None and b.dc is not None else None
     d = lit(dc) if dc is not None else _mul(a.d, a.db, b.d, b.db)
     return Num(paren(op(this=left, expression=right)), d, nb, a.db * b.db, dc)
@@ -243,20 +256,20 @@ def strict_if(cond: exp.Expression, then: exp.Expression, other: exp.Expression)
 def _scaled_decimal(raw, raw_type: str):
     """(scaled numerator, ok) for a decimal field read exactly, over SCALE."""
     if raw_type == "int":
-        n = exp.Cast(this=raw, to=_INT_T)
+        n = exp.Cast(this=raw, to=BIGINT)
         return paren(exp.Mul(this=n, expression=lit(SCALE))), exp.LT(this=exp.Abs(this=n), expression=lit(NUMBER_LIMIT))
     if raw_type.startswith("decimal:"):
         # an exact decimal of at most 6 places: times 10**6 it is a whole number, computed
         # only when small (a DECIMAL(38, s) product could overflow the query)
         small = exp.LT(this=exp.Abs(this=raw), expression=lit(NUMBER_LIMIT))
-        scaled = exp.Cast(this=paren(exp.Mul(this=raw, expression=lit(SCALE))), to=_INT_T)
+        scaled = exp.Cast(this=paren(exp.Mul(this=raw, expression=lit(SCALE))), to=BIGINT)
         return case((small, scaled)), small.copy()
     if raw_type == "float":
         # a double is read by its shortest decimal text; when it has at most 6 places and is
         # below 10**9 that text is the one decimal within half a unit of the double, so
         # rounding to 6 places and back gives the same double exactly
         scaled = exp.Cast(
-            this=exp.Round(this=exp.Mul(this=raw, expression=exp.Literal.number("1000000.0")), decimals=None), to=_INT_T
+            this=exp.Round(this=exp.Mul(this=raw, expression=exp.Literal.number("1000000.0")), decimals=None), to=BIGINT
         )
         back = exp.Div(this=exp.Cast(this=scaled, to=_DBL_T), expression=exp.Literal.number("1000000.0"))
         ok = and_(
@@ -274,8 +287,8 @@ def _scaled_decimal(raw, raw_type: str):
             this=exp.DPipe(this=frac, expression=exp.Literal.string("000000")), start=lit(1), length=lit(6)
         )
         magnitude = exp.Add(
-            this=exp.Mul(this=exp.Abs(this=exp.TryCast(this=whole, to=_INT_T)), expression=lit(SCALE)),
-            expression=exp.TryCast(this=padded, to=_INT_T),
+            this=exp.Mul(this=exp.Abs(this=exp.TryCast(this=whole, to=BIGINT)), expression=lit(SCALE)),
+            expression=exp.TryCast(this=padded, to=BIGINT),
         )
         negative = exp.EQ(this=exp.Substring(this=raw, start=lit(1), length=lit(1)), expression=exp.Literal.string("-"))
         value = case((negative, exp.Neg(this=paren(magnitude))), default=magnitude)
@@ -332,6 +345,15 @@ def _items_proven(facts: ItemFacts, bound: int, dc: int, interval: Any) -> bool:
     return Fraction(facts.lo, dc) in interval and Fraction(facts.hi, dc) in interval
 
 
+def _plain_word(word: str) -> bool:
+    """A yes/no word the row engine reads unchanged: trimmed, lower case, no full-width form."""
+    return (
+        word == word.strip()
+        and word == word.lower()
+        and not any("\uff01" <= c <= "\uff5e" or c == "\u3000" for c in word)
+    )
+
+
 def read_input(inp: Any, raw: exp.Expression, kind: str, facts: ItemFacts | None = None) -> tuple:
     """(typed plan value, ok condition, missing condition) for one input column; ``facts``
     (a list column's items, known before the plan runs) may prove every item readable."""
@@ -365,8 +387,10 @@ def read_input(inp: Any, raw: exp.Expression, kind: str, facts: ItemFacts | None
             ok: exp.Expression = exp.In(this=raw, expressions=[lit(0), lit(1)])
             return Bool(exp.EQ(this=raw, expression=lit(1))), ok, missing
         if kind == "str":
-            trues = sorted(w for w in TRUE_WORDS if w.isascii())
-            falses = sorted(w for w in FALSE_WORDS if w.isascii())
+            # the words the row engine reads as they stand (是/否, the input's own words);
+            # other spellings (TRUE, 'yes ', full-width) go to the row engine
+            trues = sorted(w for w in TRUE_WORDS | {w.lower() for w in inp.yes_words} if _plain_word(w))
+            falses = sorted(w for w in FALSE_WORDS | {w.lower() for w in inp.no_words} if _plain_word(w))
             is_true = exp.In(this=raw, expressions=[lit(w) for w in trues])
             is_false = exp.In(this=raw, expressions=[lit(w) for w in falses])
             return (
@@ -387,13 +411,13 @@ def read_input(inp: Any, raw: exp.Expression, kind: str, facts: ItemFacts | None
         raise Unsupported("columnar.column", name=inp.name, type="date", kind=kind)
     if t in ("integer", "number"):
         if kind == "int":
-            value = Num(exp.Cast(this=raw, to=_INT_T), lit(1), INTEGER_LIMIT, 1, 1)
+            value = Num(exp.Cast(this=raw, to=BIGINT), lit(1), INTEGER_LIMIT, 1, 1)
             ok = exp.LT(this=exp.Abs(this=raw), expression=lit(INTEGER_LIMIT))
         elif t == "integer" and kind == "str":
             ok = regex(raw, r"^-?[0-9]{1,15}$")
-            value = Num(exp.TryCast(this=raw, to=_INT_T), lit(1), INTEGER_LIMIT, 1, 1)
+            value = Num(exp.TryCast(this=raw, to=BIGINT), lit(1), INTEGER_LIMIT, 1, 1)
         elif t == "number" and kind == "scaled":
-            value = Num(exp.Cast(this=raw, to=_INT_T), lit(SCALE), NUMBER_LIMIT * SCALE, SCALE, SCALE)
+            value = Num(exp.Cast(this=raw, to=BIGINT), lit(SCALE), NUMBER_LIMIT * SCALE, SCALE, SCALE)
             ok = exp.LT(this=exp.Abs(this=raw), expression=lit(NUMBER_LIMIT * SCALE))
         elif t == "number" and (kind in ("float", "str") or kind.startswith("decimal:")):
             scaled, ok = _scaled_decimal(raw, kind)
@@ -453,7 +477,7 @@ def read_input(inp: Any, raw: exp.Expression, kind: str, facts: ItemFacts | None
             item = r"[0-9]{1,12}" if item_t == "integer" else r"[0-9]{1,9}(\.[0-9]{1,6})?"
             ok_text = regex(raw, rf"^{item}(;{item})*$")
             if item_t == "integer":
-                read, dc, bound = exp.Cast(this=exp.column("x"), to=_INT_T), 1, LIST_ITEM_LIMIT
+                read, dc, bound = exp.Cast(this=exp.column("x"), to=BIGINT), 1, LIST_ITEM_LIMIT
             else:
                 read, _ = _scaled_decimal(exp.column("x"), "str")
                 dc, bound = SCALE, NUMBER_LIMIT * SCALE
@@ -531,6 +555,8 @@ class Compiler:
 
     def boolean(self, node: Any) -> exp.Expression:
         value = self(node)
+        if isinstance(value, Absent):  # read where no record gives it: the row engine stops
+            return exp.cast(null(), "BOOLEAN")
         if not isinstance(value, Bool):
             raise Unsupported("columnar.condition")
         return value.e
@@ -657,7 +683,7 @@ class Compiler:
                 )
                 bound = min(bound, abs(scaled)) if scaled >= 0 and xs.nonnegative else bound
             total_bound = bound * xs.length
-            _check(total_bound)
+            check_bounds(total_bound)
             total: exp.Expression = exp.ArraySum(this=items)
             total = case((exp.EQ(this=size, expression=lit(0)), lit(0)), default=total)
             if name in ("sum", "capped_sum"):
@@ -682,7 +708,36 @@ class Compiler:
         if name == "abs" and len(args) == 1 and isinstance(args[0], Num):
             a = args[0]
             return Num(exp.Abs(this=a.n), a.d, a.nb, a.db, a.dc)
+        if name in ("ceil", "floor") and len(args) == 1 and isinstance(args[0], Num):
+            return rounded(args[0], up=name == "ceil")
         raise Unsupported("columnar.function", name=name)
+
+
+def rounded(a: Num, up: bool) -> Num:
+    """ceil(n / d) or floor(n / d), d > 0, as a whole number: SQL's integer division is
+    used only on operands of one sign (dialects differ on how a negative one rounds)."""
+    bound = a.nb + a.db
+    check_bounds(bound)
+    n, d = wide(a.n, bound), wide(a.d, bound)
+    if up:  # ceil(n/d) = (n + d - 1) // d for n >= 0, -(-n // d) below
+        plus = exp.IntDiv(
+            this=paren(exp.Sub(this=exp.Add(this=n, expression=d), expression=lit(1))), expression=d.copy()
+        )
+        minus = exp.Neg(this=paren(exp.IntDiv(this=paren(exp.Neg(this=n.copy())), expression=d.copy())))
+    else:  # floor(n/d) = n // d for n >= 0, -((-n + d - 1) // d) below
+        plus = exp.IntDiv(this=n, expression=d)
+        minus = exp.Neg(
+            this=paren(
+                exp.IntDiv(
+                    this=paren(
+                        exp.Sub(this=exp.Add(this=exp.Neg(this=n.copy()), expression=d.copy()), expression=lit(1))
+                    ),
+                    expression=d.copy(),
+                )
+            )
+        )
+    out = case((exp.GTE(this=a.n.copy(), expression=lit(0)), paren(plus)), default=paren(minus))
+    return Num(out, lit(1), a.nb + 1, 1, 1)
 
 
 def _constant_of(node):
@@ -704,12 +759,28 @@ class Output:
 
 
 @dataclass
+class Provided:
+    """What a table of groups gives ready-typed (engine.columnar.members): each input of
+    ``inputs`` and value of ``values`` is a typed value over the table's ``columns``, never
+    NULL where ``ok`` holds; ``carry`` are columns kept in the plan's result."""
+
+    inputs: dict
+    values: dict
+    columns: tuple
+    ok: exp.Expression
+    carry: tuple = ()
+
+
+@dataclass
 class Plan:
     entity: Entity
     query: exp.Select
     values: list  # Output per reported value
     consequences: list  # (Consequence, fired column, amount Output or None)
     grade: bool
+    #: further expressions of the entity's names asked for by the caller (a group's aggregates
+    #: read its members' ``where`` and ``over``): name -> typed value over the result's columns
+    extras: dict = field(default_factory=dict)
     #: texts already printed from the query (printing a plan takes longer than running it on
     #: a small table): (dialect, pretty) -> SQL, and what runners derive from the plan
     cache: dict = field(default_factory=dict, repr=False, compare=False)
@@ -755,15 +826,32 @@ def build_plan(
     as_of: dt.date,
     table: str = "records",
     facts: dict[str, ItemFacts] | None = None,
+    extras: tuple = (),
 ) -> Plan:
     """The plan of ``entity`` over ``table`` whose columns have the given kinds
     (name -> int | float | str | bool | date | decimal:S | list:int | list:float | list:decimal:S |
     null; absent: no column; S: the places of a DECIMAL column).
     ``facts`` (engine.columnar.facts) are what the table's list columns are known to hold:
-    a plan built with them is for that table only. Raises Unsupported when the plan cannot
-    express the entity."""
+    a plan built with them is for that table only. ``extras`` are (name, text, parsed tree)
+    expressions computed for each record after everything else (``Plan.extras``). Raises Unsupported when
+    the plan cannot express the entity."""
     facts = {k: v for k, v in (facts or {}).items() if k in entity.inputs}
-    key = (id(spec), id(entity), tuple(sorted(kinds.items())), as_of, table, tuple(sorted(facts.items())))
+    key = (
+        id(spec),
+        id(entity),
+        tuple(sorted(kinds.items())),
+        as_of,
+        table,
+        tuple(sorted(facts.items())),
+        tuple((n, text) for n, text, _tree in extras),
+    )
+    return remembered(key, spec, entity, lambda: compile_plan(spec, entity, kinds, as_of, table, facts, extras))
+
+
+def remembered(key: tuple, spec: PolicySpec, entity: Entity, build: Any) -> Any:
+    """``build()`` (a plan, or the Unsupported it raises, raised again), kept for later calls
+    with the same ``key`` (which starts with the ids of ``spec`` and ``entity``; the objects
+    themselves are kept too, so an id reused by a new policy never finds an old plan)."""
     with _LOCK:
         hit = _BUILT.get(key)
     if hit is not None and hit[0] is spec and hit[1] is entity:
@@ -771,30 +859,41 @@ def build_plan(
             raise hit[2]
         return hit[2]
     try:
-        plan: Plan | Unsupported = _build_plan(spec, entity, kinds, as_of, table, facts)
+        built = build()
     except Unsupported as exc:
-        plan = exc
+        built = exc
     with _LOCK:
-        _BUILT[key] = (spec, entity, plan)
+        _BUILT[key] = (spec, entity, built)
         while len(_BUILT) > _KEEP:
             _BUILT.popitem(last=False)
-    if isinstance(plan, Unsupported):
-        raise plan
-    return plan
+    if isinstance(built, Unsupported):
+        raise built
+    return built
 
 
-def _build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, table: str, facts: dict) -> Plan:
-    if entity.members is not None or entity.member_inputs:
+def compile_plan(
+    spec: PolicySpec,
+    entity: Entity,
+    kinds: dict,
+    as_of: dt.date,
+    table: str,
+    facts: dict,
+    extras: tuple = (),
+    provided: Provided | None = None,
+) -> Plan:
+    """The plan over ``table``; with ``provided``, a group entity's plan over its table of
+    grouped aggregates (engine.columnar.members)."""
+    if provided is None and (entity.members is not None or entity.member_inputs):
         raise Unsupported("columnar.members")
-    if entity.schedule is not None:
-        raise Unsupported("columnar.schedule")
     day = exp.Cast(this=lit(as_of.isoformat()), to=exp.DataType.build("DATE"))
-    steps = []  # (select list) per step
+    steps: list = []  # (select list) per step, or a Join
     # the inputs are read in three steps: the columns and each list's items as the plan reads
     # them; whether each input is read (``__k_``); the values, NULL where not read (nothing
     # computed from a value the plan does not read can overflow)
     read = {"__row": col("__row"), "__id": col(entity.key) if entity.key in kinds else null()}
     read.update({name: col(name) for name in entity.inputs if kinds.get(name, "null") != "null"})
+    if provided is not None:
+        read.update({c: col(c) for c in provided.columns + provided.carry})
     readable: dict = {}
     first: dict = {}
     oks: list[exp.Expression] = []
@@ -802,7 +901,10 @@ def _build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, t
     for name, inp in entity.inputs.items():
         kind = kinds.get(name, "null")
         raw = col(name)
-        value, ok, missing = read_input(inp, raw, kind, facts.get(name))
+        if provided is not None and name in provided.inputs:
+            value, ok, missing = _provided_input(inp, provided.inputs[name])
+        else:
+            value, ok, missing = read_input(inp, raw, kind, facts.get(name))
         if isinstance(value, NumList) and not isinstance(value.e, exp.Column):
             items, ref = value.e, "__x_" + name
             read[ref] = items
@@ -862,18 +964,25 @@ def _build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, t
                 value = replace(value, e=case((missing, null()), default=value.e))
         names[name] = value
         first.update(_columns_of("v_" + name, value))
+    if provided is not None:
+        oks.append(provided.ok)
     first["__inputs_ok"] = and_(*oks) if oks else exp.true()
     steps.append(read)
     if readable:
         steps.append(readable)
     steps.append(first)
     typed = {n: (_reference("v_" + n, v) if v is not None else None) for n, v in names.items()}
+    if entity.schedule is not None:
+        steps.append(_schedule_join(spec.schedules[entity.schedule], "v_" + entity.key, typed.get(entity.key)))
+        typed.update(_schedule_typed())
     compiler = Compiler(typed, day)
     value_cols = []
     for name, value in entity.values.items():
         if value.kind == "aggregate":
-            raise Unsupported("columnar.members")
-        if value.kind == "expr":
+            if provided is None or name not in provided.values:
+                raise Unsupported("columnar.members")
+            result = provided.values[name]
+        elif value.kind == "expr":
             result = compiler(value.expr.tree)
         else:
             x = compiler(value.expr.tree)
@@ -931,6 +1040,19 @@ def _build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, t
         consequences.append((cons, cname, amount))
     if cons_cols:
         steps.append(cons_cols)
+    extra_cols: dict = {}
+    extra_typed: dict = {}
+    for i, (name, _text, tree) in enumerate(extras):
+        value = compiler(tree)
+        if isinstance(value, Absent):  # no record gives it: reading it stops the row engine
+            value = Bool(exp.cast(null(), "BOOLEAN"))
+        if isinstance(value, NumList):
+            raise Unsupported("columnar.members")
+        cols = _columns_of(f"__e{i}", value)
+        extra_cols.update(cols)
+        extra_typed[name] = _reference(f"__e{i}", value)
+    if extra_cols:
+        steps.append(extra_cols)
     outputs = []
     for name, _result in value_cols:
         if not entity.values[name].report:
@@ -944,9 +1066,17 @@ def _build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, t
             outputs.append(Output(name, type(ref).__name__.lower(), ("v_" + name,)))
     final["__ok"] = and_(*checks)
     steps.append(final)
-    # one nested SELECT per step: each adds its columns to everything before it
+    # one nested SELECT per step: each adds its columns to everything before it (a join adds
+    # the columns of the table it joins)
     query = exp.select(*[e.as_(n, quoted=True) for n, e in steps[0].items()]).from_(exp.to_table(table))
     for step in steps[1:]:
+        if isinstance(step, Join):
+            query = (
+                exp.select(exp.Star(), *[e.as_(n, quoted=True) for n, e in step.columns.items()])
+                .from_(query.subquery("s", copy=False))
+                .join(step.table, on=step.on, join_type="left")
+            )
+            continue
         query = exp.select(exp.Star(), *[e.as_(n, quoted=True) for n, e in step.items()]).from_(
             query.subquery("s", copy=False)
         )
@@ -958,16 +1088,19 @@ def _build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, t
             for c in o.columns:
                 if isinstance(c, str):
                     narrow.append(c)
-                    fits.append(not_null(exp.TryCast(this=col(c), to=_INT_T)))
+                    fits.append(not_null(exp.TryCast(this=col(c), to=BIGINT)))
     for _cons, cname, amount in consequences:
         if amount is not None:
             for c in amount.columns:
                 if isinstance(c, str):
                     narrow.append(c)
-                    fits.append(case((col(cname), not_null(exp.TryCast(this=col(c), to=_INT_T))), default=exp.true()))
+                    fits.append(case((col(cname), not_null(exp.TryCast(this=col(c), to=BIGINT))), default=exp.true()))
     keep = ["__row", "__id", "__ok"]
     if grade:
         keep.append("__grade")
+    keep += list(extra_cols)
+    if provided is not None:
+        keep += list(provided.carry)
     for o in outputs:
         keep += [c for c in o.columns if isinstance(c, str)]
     for _cons, cname, amount in consequences:
@@ -979,11 +1112,88 @@ def _build_plan(spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, t
         if k == "__ok" and fits:
             return and_(col("__ok"), *fits).as_("__ok", quoted=True)
         if k in narrow:
-            return exp.TryCast(this=col(k), to=_INT_T).as_(k, quoted=True)
+            return exp.TryCast(this=col(k), to=BIGINT).as_(k, quoted=True)
         return col(k)
 
     query = exp.select(*[pick(k) for k in keep]).from_(query.subquery("s", copy=False)).order_by(col("__row"))
-    return Plan(entity, query, outputs, consequences, grade)
+    return Plan(entity, query, outputs, consequences, grade, extras=extra_typed)
+
+
+def _provided_input(inp: Any, value: Any) -> tuple:
+    """(typed value, ok, missing) of an input a group's aggregate gives: checked against the
+    input's type and range as the row engine reads it."""
+    if inp.type == "boolean" and isinstance(value, Bool):
+        return value, exp.true(), exp.false()
+    if inp.type in ("integer", "number") and isinstance(value, Num):
+        if inp.type == "integer" and value.dc != 1:
+            raise Unsupported("columnar.members")
+        ok = inside(value, inp.range) if inp.range is not None else None
+        return value, ok if ok is not None else exp.true(), exp.false()
+    raise Unsupported("columnar.members")
+
+
+@dataclass
+class Join:
+    """A step that joins a constant table (a rollout schedule) on the records."""
+
+    table: exp.Expression
+    on: exp.Expression
+    columns: dict
+
+
+#: the names an entity with a schedule reads, as the join gives them (model.Schedule.place)
+_SCHEDULE_COLUMNS = {
+    "in_schedule": ("__s_in", lambda c: exp.Coalesce(this=c, expressions=[exp.false()])),
+    "batch_year": ("__s_year", lambda c: exp.Cast(this=c, to=BIGINT)),
+    "batch_deadline": ("__s_deadline", lambda c: exp.Cast(this=c, to=exp.DataType.build("DATE"))),
+    "demonstration": ("__s_demo", lambda c: exp.Coalesce(this=c, expressions=[exp.false()])),
+    "acting_unit": ("__s_acting", lambda c: c),
+}
+
+
+def _schedule_typed() -> dict:
+    return {
+        "in_schedule": Bool(col("v_in_schedule")),
+        "batch_year": Num(col("v_batch_year"), lit(1), 10**4, 1, 1),
+        "batch_deadline": Date(col("v_batch_deadline")),
+        "demonstration": Bool(col("v_demonstration")),
+        "acting_unit": Str(col("v_acting_unit")),
+    }
+
+
+def _schedule_join(schedule: Any, key_column: str, key: Any) -> Join:
+    """The schedule as a constant table joined on the record's key: each unit's place (its
+    batch year and deadline, whether it is a demonstration unit, the unit it acts through).
+    A record whose key is not read, or names no unit, is not in the schedule."""
+    if not isinstance(key, Str) or not schedule.units:
+        raise Unsupported("columnar.schedule")
+    rows = []
+    for unit in schedule.units:
+        place = schedule.place(unit)
+        year = place["batch_year"]
+        if year is not None and not (0 < year < 10**4):
+            raise Unsupported("columnar.schedule")
+        deadline = place["batch_deadline"]
+        rows.append(
+            (
+                unit,
+                True,
+                year,
+                deadline.isoformat() if deadline is not None else None,
+                bool(place["demonstration"]),
+                place["acting_unit"],
+            )
+        )
+    names = ["__s_unit"] + [c for c, _ in _SCHEDULE_COLUMNS.values()]
+    table = exp.values(rows, alias="__sch", columns=names)
+    on = exp.EQ(
+        this=exp.column(key_column, table="s", quoted=True),
+        expression=exp.column("__s_unit", table="__sch", quoted=True),
+    )
+    columns = {
+        "v_" + name: make(exp.column(c, table="__sch", quoted=True)) for name, (c, make) in _SCHEDULE_COLUMNS.items()
+    }
+    return Join(table, on, columns)
 
 
 def _gcd(a, b):

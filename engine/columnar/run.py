@@ -26,10 +26,11 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
-    from ..language.model import Entity
+    from ..language.model import Entity, PolicySpec
 
 __all__ = [
     "Unsupported",
+    "decoder",
     "outcomes_from_table",
     "plan_for",
     "positions",
@@ -149,13 +150,13 @@ def _replaced(outcomes: Iterable, failures: dict | None) -> Iterator:
         yield failures.get(i, outcome)
 
 
-def _outcomes(policy, entity, plan, out, table, as_of, forced, originals, start):
-    spec, ent = policy.spec, plan.entity
+def decoder(spec: PolicySpec, plan: Plan, out: pa.Table) -> Callable[[int], Result]:
+    """The Result of row ``i`` of the plan's output ``out`` (a row the plan decided)."""
+    ent = plan.entity
     levels = {}
     if ent.grade is not None:
         levels = {lv.code: lv for lv in ent.grade.all_levels}
     cols = {name: out.column(name).to_pylist() for name in out.column_names}
-    ok = cols["__ok"]
     ids = cols["__id"]
     grades = cols.get("__grade")
     values = []
@@ -177,21 +178,8 @@ def _outcomes(policy, entity, plan, out, table, as_of, forced, originals, start)
                 amount.columns[1],
             )
         cons.append((c, cols[cname], fixed, a))
-    bad = [i for i in range(len(ok)) if not ok[i] or i in forced]
-    fallback = {}
-    if bad:
-        if originals is not None:
-            raws = [originals[i] for i in bad]
-        else:
-            raws = table.take(bad).to_pylist()
-        for i, outcome in zip(bad, policy.evaluate_many(raws, entity, as_of=as_of, allow_outside=True)):
-            if not outcome.ok and not isinstance(originals[i] if originals is not None else None, Failure):
-                outcome.index = i + start
-            fallback[i] = outcome
-    for i in range(len(ok)):
-        if i in fallback:
-            yield fallback[i]
-            continue
+
+    def result(i: int) -> Result:
         scores = {}
         for name, kind, n, d, dc in values:
             if kind == "num":
@@ -208,7 +196,27 @@ def _outcomes(policy, entity, plan, out, table, as_of, forced, originals, start)
                 else:
                     fired.append((c, _number(a[0][i], a[1][i] if a[1] is not None else a[2])))
         level = levels[grades[i]] if grades is not None else None
-        yield Result(spec, ent, ids[i], level, fired, scores, None)
+        return Result(spec, ent, ids[i], level, fired, scores, None)
+
+    return result
+
+
+def _outcomes(policy, entity, plan, out, table, as_of, forced, originals, start):
+    ok = out.column("__ok").to_pylist()
+    decided = decoder(policy.spec, plan, out)
+    bad = [i for i in range(len(ok)) if not ok[i] or i in forced]
+    fallback = {}
+    if bad:
+        if originals is not None:
+            raws = [originals[i] for i in bad]
+        else:
+            raws = table.take(bad).to_pylist()
+        for i, outcome in zip(bad, policy.evaluate_many(raws, entity, as_of=as_of, allow_outside=True)):
+            if not outcome.ok and not isinstance(originals[i] if originals is not None else None, Failure):
+                outcome.index = i + start
+            fallback[i] = outcome
+    for i in range(len(ok)):
+        yield fallback[i] if i in fallback else decided(i)
 
 
 # -- records as read (dicts) to a table --------------------------------------------------------------

@@ -37,6 +37,7 @@ from sqlglot import exp
 from ..base.errors import Diagnostic, InputError, KaoheError, Location, Problem
 from ..runtime.policy import Policy
 from .facts import parquet_facts
+from .members import GroupPlan
 from .plan import Plan, Unsupported, build_plan, decimal_kind
 from .run import outcomes_from_table, with_rows
 from .table import plan_table
@@ -228,6 +229,37 @@ def spark_runner(spark: Any) -> Callable[[Plan, pa.Table], pa.Table]:
             return spark.sql(spark_sql(plan)).toArrow()
 
     return run
+
+
+def spark_group_runner(spark: Any) -> Callable[[GroupPlan, pa.Table], tuple]:
+    """``run_group_plan`` on Spark: the members plan over the member records, then the
+    grouped aggregates and the group plan over its result, both as Spark SQL."""
+
+    def run(plan: GroupPlan, table: pa.Table) -> tuple:
+        inner = plan.members.query.copy()
+        inner.set("order", None)
+        view = f"kaohe_members_{os.getpid()}_{next(_views)}"
+        members_sql = inner.transform(_for_spark).sql(dialect="spark", pretty=False)
+        query = plan.groups.query.copy().with_("__groups", as_=plan.grouped.copy())
+        groups = query.transform(lambda node: exp.to_table(view) if _is_members(node) else _for_spark(node))
+        with spark_errors():
+            spark.createDataFrame(with_rows(table)).createOrReplaceTempView("records")
+            members = spark.sql(members_sql).cache()
+            try:
+                members.createOrReplaceTempView(view)
+                out = spark.sql(groups.sql(dialect="spark", pretty=False)).toArrow()
+                mem = members.select("__row", "__ok", *plan.keys).toArrow()
+            finally:
+                members.unpersist()
+                spark.catalog.dropTempView(view)
+                spark.catalog.dropTempView("records")
+        return mem, out
+
+    return run
+
+
+def _is_members(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Table) and node.name == "__members"
 
 
 def spark_outcomes(

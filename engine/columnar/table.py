@@ -226,6 +226,8 @@ def plan_table(
             else:
                 dc = o.columns[1]
                 rows[o.name] = num if dc == 1 else [None if a is None else _json_number(a, dc) for a in num]
+        elif o.kind == "date":
+            rows[o.name] = [None if x is None else x.isoformat() for x in cols[o.columns[0]]]
         else:
             rows[o.name] = cols[o.columns[0]]
     # credits, sanctions and awards from the fired flags; credit totals as whole numbers
@@ -389,6 +391,8 @@ def result_query(plan: Plan, integers: frozenset) -> Any:
             value = number(name, col(o.columns[0]), d)
             if value is None:
                 return None
+        elif o.kind == "date":  # as the row path prints a date: ISO text
+            value = exp.Cast(this=col(o.columns[0]), to=text)
         else:
             value = col(o.columns[0])
         final.append(value.as_(name, quoted=True))
@@ -444,7 +448,7 @@ def _schema(plan: Plan, integers: frozenset) -> pa.Schema:
     import pyarrow as pa
 
     kinds = {o.name: o.kind for o in plan.values}
-    types = {"num": pa.float64(), "str": pa.string(), "bool": pa.bool_(), "date": pa.date32()}
+    types = {"num": pa.float64(), "str": pa.string(), "bool": pa.bool_(), "date": pa.string()}
     fields = [("record", pa.int64()), ("id", pa.string()), ("entity", pa.string()), ("grade", pa.string())]
     for name in plan.entity.reported:
         fields.append((name, pa.int64() if name in integers else types[kinds[name]]))

@@ -34,6 +34,7 @@ __all__ = [
     "carry_into_parquet",
     "declared_kinds",
     "evaluate_source",
+    "level_outcomes",
     "parquet_columns",
     "parquet_records",
     "plan_sql",
@@ -260,6 +261,45 @@ def _dict_batches(policy, entity, records, as_of, engine, notes):
             part = records_to_table(batch, ent)
 
     return run()
+
+
+def level_outcomes(
+    policy: Policy,
+    entity: str,
+    parts: tuple,
+    as_of: dt.date,
+    engine: str,
+    notes: list,
+    master: str | None = None,
+) -> Iterator[Result | Failure]:
+    """One level of a ``--members`` run on the columnar engine (``engine``: duckdb or
+    spark): the member entity one outcome per record, a group entity one per group, from
+    the member records as one table (``parts``: what :func:`records_to_table` gives). A
+    level the plan cannot express is the row engine's, and ``notes`` says why."""
+    from ..columnar.members import build_group_plan, group_outcomes
+
+    table, originals, forced, kinds = parts
+    ent = policy.runtime(entity).entity
+    try:
+        if ent.members is None:
+            plan_for(policy, entity, table, as_of, kinds)
+        else:
+            build_group_plan(policy.spec, ent, kinds, as_of)
+    except Unsupported as exc:
+        notes.append(Problem("columnar.row-engine", entity=entity, reason=exc))
+    runner = group_runner = None
+    if engine == "spark":
+        from ..columnar.spark import session, spark_group_runner, spark_runner
+
+        spark = session(master)
+        runner, group_runner = spark_runner(spark), spark_group_runner(spark)
+    if ent.members is None:
+        return outcomes_from_table(
+            policy, entity, table, as_of, forced=forced, originals=originals, kinds=kinds, runner=runner
+        )
+    return group_outcomes(
+        policy, entity, table, as_of, originals=originals, forced=forced, kinds=kinds, runner=group_runner
+    )
 
 
 def _choose(policy, entity, table, as_of, engine, notes, kinds=None, rows=None) -> str:

@@ -178,90 +178,107 @@ class Policy:
         members_decl = rt.entity.members
         if members_decl is None:
             raise KaoheError(Diagnostic.of("usage.members", rt.entity.location, entity=entity))
-        mrt = self.runtime(members_decl.entity)
-        by = members_decl.by
         groups: dict = {}
         for index, record in enumerate(records, 1):
-            if isinstance(record, Failure):
-                groups.setdefault(None, []).append(record)
-                continue
-            key: tuple | None
-            try:
-                # a member's values are what its group's aggregates read
-                evaluated = (
-                    mrt.evaluate(record, day, None, SimpleTracer())
-                    if mode != REFERENCE
-                    else _run(mrt, record, mode, day, None, True)
-                )
-                assert evaluated.env is not None  # evaluated with a tracer
-                key = tuple(evaluated.env.get(b) for b in by)
-                result: Result | Failure = evaluated
-            except RecordError as exc:
-                result = Failure(mrt.entity.name, record.get(mrt.key) if isinstance(record, dict) else None, exc, index)
-                key = _raw_key(record, by, mrt.entity.inputs)
-            if any(part is None or (isinstance(part, str) and not part.strip()) for part in key):
-                key = None
+            key, result = self.member_outcome(entity, record, index, day, mode)
             groups.setdefault(key, []).append(result)
-        group: Result | Failure
         for key, results in groups.items():
-            if key is None:
-                yield (
-                    Failure(
-                        entity,
-                        None,
-                        RecordError(Diagnostic.of("record.group", rt.entity.location, by=by, entity=entity)),
-                        None,
-                    ),
-                    results,
-                )
-                continue
-            group_id = key[0] if len(key) == 1 else " / ".join(str(part) for part in key)
-            good = [r for r in results if r.ok]
-            bad = [r for r in results if not r.ok]
-            account: dict[str, Any] = {
-                "used": len(good),
-                "rejected": len(bad),
-                "rejected_ids": [_member_name(r) for r in bad],
-                "rejected_rule": members_decl.rejected,
-            }
-            if bad and members_decl.rejected == "refuse":
-                names = ", ".join(account["rejected_ids"])
-                group = Failure(
-                    entity,
-                    group_id,
-                    RecordError(
-                        Diagnostic.of(
-                            "record.members-rejected",
-                            members_decl.location,
-                            entity=entity,
-                            label=rt.entity.label.get("zh") or entity,
-                            group=group_id,
-                            count=len(bad),
-                            total=len(results),
-                            names=names,
-                        )
-                    ),
-                )
-                group.members = account
-                yield group, results
-                continue
-            envs = MemberEnvs()
-            envs.failing = len(bad) if members_decl.rejected == "fail" else 0
-            for r in good:
-                env = r.env
-                if r.grade is not None:
-                    env["grade"] = r.grade
-                envs.append(env)
-            record = {rt.key: group_id}
-            for name, part in zip(by, key, strict=True):
-                if name != rt.key and name in rt.entity.inputs:
-                    record[name] = part
-            try:
-                group = _run(rt, record, mode, day, envs, trace)
-            except RecordError as exc:
-                group = Failure(entity, group_id, exc)
+            yield self.group_outcome(entity, key, results, day, mode=mode, trace=trace), results
+
+    def member_outcome(
+        self, entity: str, record: Any, index: int, day: dt.date, mode: str = FAST
+    ) -> tuple[tuple | None, Result | Failure]:
+        """One member record of ``entity``'s groups, judged: (its group's key, or None when it
+        names no group; its Result or Failure). A record that cannot be judged is put in the
+        group its own grouping fields name, so its group counts it."""
+        members_decl = self.runtime(entity).entity.members
+        assert members_decl is not None  # checked by the caller
+        mrt = self.runtime(members_decl.entity)
+        by = members_decl.by
+        if isinstance(record, Failure):
+            return None, record
+        key: tuple | None
+        try:
+            # a member's values are what its group's aggregates read
+            evaluated = (
+                mrt.evaluate(record, day, None, SimpleTracer())
+                if mode != REFERENCE
+                else _run(mrt, record, mode, day, None, True)
+            )
+            assert evaluated.env is not None  # evaluated with a tracer
+            key = tuple(evaluated.env.get(b) for b in by)
+            result: Result | Failure = evaluated
+        except RecordError as exc:
+            result = Failure(mrt.entity.name, record.get(mrt.key) if isinstance(record, dict) else None, exc, index)
+            key = _raw_key(record, by, mrt.entity.inputs)
+        if any(part is None or (isinstance(part, str) and not part.strip()) for part in key):
+            key = None
+        return key, result
+
+    def group_outcome(
+        self, entity: str, key: tuple | None, results: list, day: dt.date, *, mode: str = FAST, trace: bool = False
+    ) -> Result | Failure:
+        """The result of the group ``key`` of ``entity`` from its members' outcomes (as
+        :meth:`member_outcome` gives them, in record order); key None: the failure that
+        says these member records name no group."""
+        rt = self.runtime(entity)
+        members_decl = rt.entity.members
+        assert members_decl is not None  # checked by the caller
+        by = members_decl.by
+        if key is None:
+            return Failure(
+                entity,
+                None,
+                RecordError(Diagnostic.of("record.group", rt.entity.location, by=by, entity=entity)),
+                None,
+            )
+        group: Result | Failure
+        group_id = key[0] if len(key) == 1 else " / ".join(str(part) for part in key)
+        good = [r for r in results if r.ok]
+        bad = [r for r in results if not r.ok]
+        account: dict[str, Any] = {
+            "used": len(good),
+            "rejected": len(bad),
+            "rejected_ids": [_member_name(r) for r in bad],
+            "rejected_rule": members_decl.rejected,
+        }
+        if bad and members_decl.rejected == "refuse":
+            names = ", ".join(account["rejected_ids"])
+            group = Failure(
+                entity,
+                group_id,
+                RecordError(
+                    Diagnostic.of(
+                        "record.members-rejected",
+                        members_decl.location,
+                        entity=entity,
+                        label=rt.entity.label.get("zh") or entity,
+                        group=group_id,
+                        count=len(bad),
+                        total=len(results),
+                        names=names,
+                    )
+                ),
+            )
             group.members = account
-            yield group, results
+            return group
+        envs = MemberEnvs()
+        envs.failing = len(bad) if members_decl.rejected == "fail" else 0
+        for r in good:
+            env = r.env
+            if r.grade is not None:
+                env["grade"] = r.grade
+            envs.append(env)
+        record = {rt.key: group_id}
+        for name, part in zip(by, key, strict=True):
+            if name != rt.key and name in rt.entity.inputs:
+                record[name] = part
+        try:
+            group = _run(rt, record, mode, day, envs, trace)
+        except RecordError as exc:
+            group = Failure(entity, group_id, exc)
+        group.members = account
+        return group
 
 
 class MemberEnvs(list):
