@@ -26,16 +26,27 @@ __version__ = "0.1.0"
 
 # policy.evaluate_table(table, entity): the columnar stage sits above runtime, so the method
 # is attached here, on every Policy however it was made (load_policy, parse_policy, workers).
-def _evaluate_table(policy, table, entity, *, as_of=None, allow_outside=False):
+def _evaluate_table(policy, table, entity, *, as_of=None, allow_outside=False, members=False):
     """Evaluate every row of ``table`` (an Arrow table or a DataFrame) and return the result
     table (see engine.columnar.table). Rows are checked as the file readers check records:
     one over the shared limits, or repeating an earlier row's key, is refused with the
-    readers' code and text."""
+    readers' code and text. ``members=True``: the rows are the member records of group
+    ``entity`` (teachers for a school), and the result has a row per group, in order of each
+    group's first member, as ``evaluate_members`` gives them."""
     from .columnar.table import as_arrow
     from .io.tables import table_failures
 
     table = as_arrow(table)
-    failures = table_failures(table, policy.runtime(entity).entity, "<table>")
+    ent = policy.runtime(entity).entity
+    if members:
+        from .columnar.members import members_table
+
+        if ent.members is None:
+            raise KaoheError(Diagnostic.of("usage.members", ent.location, entity=entity))
+        member = policy.spec.entities[ent.members.entity]
+        failures = table_failures(table, member, "<table>")
+        return members_table(policy, table, entity, as_of=as_of, allow_outside=allow_outside, failures=failures)
+    failures = table_failures(table, ent, "<table>")
     return evaluate_table(policy, table, entity, as_of=as_of, allow_outside=allow_outside, failures=failures)
 
 

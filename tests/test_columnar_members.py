@@ -191,3 +191,72 @@ def test_a_planted_wrong_aggregate_is_caught(monkeypatch):
             assert_same(policy, "city", records, dt.date(2021, 8, 1))
     finally:
         plan_module._BUILT.clear()
+
+
+def test_the_printed_group_sql_run_in_duckdb_decides_the_groups_alike():
+    """``kaohe sql POLICY -e city`` is one query over the member records: run in DuckDB on
+    the trainees, each group's grade-free row (its id, counts and rates as fractions) is
+    what the row engine reports."""
+    import subprocess
+    import sys
+
+    policy = POLICIES["henan"]
+    day = "2021-08-01"
+    text = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "cli.py"),
+            "sql",
+            str(ROOT / "policies" / "henan.yaml"),
+            "-e",
+            "city",
+            "--as-of",
+            day,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    assert text.lstrip().upper().startswith("WITH")
+    records = [
+        {
+            "id": f"t{i}",
+            "status": ["completed", "no_show", "dismissed"][i % 3],
+            "special_reason": i % 5 == 0,
+            "city": c,
+            "contractor": "甲",
+        }
+        for i, c in enumerate(["郑州", "开封", "郑州", "洛阳", "郑州", "开封", "郑州"])
+    ]
+    con = duckdb.connect()
+    rows = pa.Table.from_pylist([{**r, "__row": i} for i, r in enumerate(records)])
+    con.register("records", rows)
+    out = con.sql(text).to_arrow_table().to_pylist()
+    want = row_groups(policy, "city", records, dt.date(2021, 8, 1))
+    assert [r["__id"] for r in out] == [g["id"] for g in want] == ["郑州", "开封", "洛阳"]
+    assert all(r["__ok"] for r in out)
+    for r, g in zip(out, want):
+        assert r["v_selected"] == g["scores"]["selected"]
+        assert r["v_completed"] == g["scores"]["completed"]
+        assert r["v_completion_rate"] * 1.0 / r["v_completion_rate__d"] == g["scores"]["completion_rate"]
+
+
+def test_evaluate_table_with_members_gives_a_row_per_group():
+    from engine.columnar.table import outcomes_table
+
+    policy = POLICIES["jiangsu"]
+    records = [
+        {"id": "T1", "full_time": True, "online_hours": 30, "offline_hours": 20, "school": "一中", "group": "语文组"},
+        {"id": "T2", "full_time": True, "online_hours": 10, "offline_hours": 20, "school": "一中", "group": "数学组"},
+        {"id": "T3", "full_time": True, "online_hours": 30, "offline_hours": 20, "school": "一中", "group": "语文组"},
+        {"id": "T1", "full_time": True, "online_hours": 30, "offline_hours": 20, "school": "二中", "group": "语文组"},
+    ]
+    got = policy.evaluate_table(pa.Table.from_pylist(records), "group", as_of="2022-06-30", members=True)
+    assert got.column("id").to_pylist() == ["一中 / 语文组", "一中 / 数学组", None]
+    # the repeated key T1 is refused as the readers refuse it, and its group with it
+    assert got.column("error_code").to_pylist()[2] == "record.group"
+    ent = policy.runtime("group").entity
+    with pytest.raises(engine.KaoheError):
+        policy.evaluate_table(pa.Table.from_pylist(records), "teacher", members=True)
+    assert outcomes_table([], ent).num_rows == 0

@@ -27,10 +27,15 @@ import cli  # noqa: E402
 from engine import load_policy  # noqa: E402
 from engine.base.errors import KaoheError  # noqa: E402
 from engine.columnar import spark as spark_module  # noqa: E402
+from engine.columnar.members import group_outcomes  # noqa: E402
 from engine.columnar.run import outcomes_from_table, plan_for, records_to_table, run_plan  # noqa: E402
 from engine.tools import testing  # noqa: E402
 
 from .test_columnar import CASES, PLANNED, POLICIES, ROOT, batch, bounded, columnar_dicts, row_dicts  # noqa: E402
+from .test_columnar_members import PLANNED as GROUP_PLANNED  # noqa: E402
+from .test_columnar_members import POLICIES as GROUP_POLICIES  # noqa: E402
+from .test_columnar_members import members as group_members  # noqa: E402
+from .test_columnar_members import row_groups as group_row  # noqa: E402
 
 if shutil.which("java") is None:
     pytest.skip("Spark needs Java (.ci/run installs openjdk-17-jre-headless)", allow_module_level=True)
@@ -306,3 +311,28 @@ def test_spark_failures_are_told_apart():
         failed.code == "columnar.spark-failed"
         and failed.params["reason"] == "[PATH_ALREADY_EXISTS] Path file:/x already exists."
     )
+
+
+@pytest.mark.parametrize(("policy_name", "entity"), GROUP_PLANNED)
+@bounded(1)
+@given(data=st.data())
+def test_groups_on_spark_are_the_row_engines(spark, policy_name, entity, data):
+    """A group entity as one Spark query over its member records (about 120 members in a
+    few groups, damaged ones among them) gives the row engine's groups, in order."""
+    policy = GROUP_POLICIES[policy_name]
+    records = [r for _ in range(4) for r in data.draw(group_members(policy, entity))]
+    day = data.draw(testing.as_of_dates(policy))
+    ent = policy.runtime(entity).entity
+    member = policy.spec.entities[ent.members.entity]
+    table, originals, forced, kinds = records_to_table(records, member)
+    seen: list = []
+    run = spark_module.spark_group_runner(spark)
+
+    def runner(plan, t):
+        seen.append(run(plan, t))
+        return seen[-1]
+
+    outs = group_outcomes(policy, entity, table, day, originals=originals, forced=forced, kinds=kinds, runner=runner)
+    got = [o.to_dict() for o in outs]
+    assert seen, "Spark ran no query: the test would be vacuous"
+    assert got == group_row(policy, entity, records, day)

@@ -52,7 +52,7 @@ from .plan import (
 )
 from .run import decoder, thread_connection, with_rows
 
-__all__ = ["GroupPlan", "build_group_plan", "group_outcomes", "run_group_plan"]
+__all__ = ["GroupPlan", "build_group_plan", "group_outcomes", "members_table", "run_group_plan"]
 
 #: a group of this many members or more is left to the row engine (the bounds of its sums)
 MEMBER_LIMIT = 10**7
@@ -93,19 +93,32 @@ class _Aggregate:
 
 
 def build_group_plan(
-    spec: PolicySpec, entity: Entity, kinds: dict, as_of: dt.date, facts: dict[str, ItemFacts] | None = None
+    spec: PolicySpec,
+    entity: Entity,
+    kinds: dict,
+    as_of: dt.date,
+    facts: dict[str, ItemFacts] | None = None,
+    table: str = "records",
 ) -> GroupPlan:
-    """The plan of group ``entity`` over its member records, whose columns have ``kinds``
-    (as :func:`engine.columnar.plan.build_plan` takes them); Unsupported when the plan
-    cannot express the members, the aggregates or the group."""
+    """The plan of group ``entity`` over its member records (the table ``table``), whose
+    columns have ``kinds`` (as :func:`engine.columnar.plan.build_plan` takes them);
+    Unsupported when the plan cannot express the members, the aggregates or the group."""
     decl = entity.members
     if decl is None:
         raise Unsupported("columnar.members")
-    key = (id(spec), id(entity), "members", tuple(sorted(kinds.items())), as_of, tuple(sorted((facts or {}).items())))
-    return remembered(key, spec, entity, lambda: _build(spec, entity, kinds, as_of, facts))
+    key = (
+        id(spec),
+        id(entity),
+        "members",
+        tuple(sorted(kinds.items())),
+        as_of,
+        tuple(sorted((facts or {}).items())),
+        table,
+    )
+    return remembered(key, spec, entity, lambda: _build(spec, entity, kinds, as_of, facts, table))
 
 
-def _build(spec, entity, kinds, as_of, facts) -> GroupPlan:
+def _build(spec, entity, kinds, as_of, facts, table) -> GroupPlan:
     decl = entity.members
     member = spec.entities[decl.entity]
     aggregates = [(name, value) for name, value in entity.member_inputs.items()]
@@ -123,7 +136,7 @@ def _build(spec, entity, kinds, as_of, facts) -> GroupPlan:
             over = f"__o{i}"
             extras.append((over, value.over.text, value.over.tree))
         planned.append(_Aggregate(name, value, where, over))
-    mplan = build_plan(spec, member, kinds, as_of, facts=facts, extras=tuple(extras))
+    mplan = build_plan(spec, member, kinds, as_of, table=table, facts=facts, extras=tuple(extras))
     keys = []
     for j in range(len(decl.by)):
         part = mplan.extras[f"__b{j}"]
@@ -266,6 +279,24 @@ def paren_mul(e: exp.Expression, k: int) -> exp.Expression:
     return exp.Paren(this=exp.Mul(this=e.copy(), expression=lit(k)))
 
 
+def members_table(
+    policy: Policy,
+    table: Any,
+    entity: str,
+    *,
+    as_of: dt.date | None = None,
+    allow_outside: bool = False,
+    failures: dict | None = None,
+) -> Any:
+    """The result table of group ``entity`` from the member records in ``table`` (Arrow):
+    a row per group (``policy.evaluate_table(table, entity, members=True)``)."""
+    from .table import outcomes_table
+
+    day = policy.check_period(as_of, allow_outside)
+    outs = group_outcomes(policy, entity, table, day, failures=failures)
+    return outcomes_table(outs, policy.runtime(entity).entity, policy.spec)
+
+
 # -- running it on DuckDB --------------------------------------------------------------------------
 
 
@@ -360,11 +391,14 @@ def _merge(policy, entity, plan, mem, out, record: Callable[[int], Any], forced:
     # the members the query did not decide: judged by the row engine, each in the group its
     # own record names (which may differ from the one the query read)
     members: dict = {}
-    for row in sorted(pc.filter(mem.column("__row"), pc.invert(decided_member)).to_pylist()):
+    undecided = mem.select(["__row", *plan.keys]).filter(pc.invert(decided_member)).sort_by("__row")
+    counted = set()  # the query's groups that counted an undecided member: not the query's to decide
+    for row, *read in zip(*(c.to_pylist() for c in undecided.columns), strict=True):
+        counted.add(tuple(read))
         key, outcome = policy.member_outcome(entity, record(row), row + start, day)
         members.setdefault(key, []).append((row, outcome))
         first[key] = min(row, first.get(key, row))
-    tainted = set(first)
+    tainted = set(first) | counted
     decided = decoder(policy.spec, plan.groups, out)
     gok = out.column("__ok").to_pylist()
     gfirst = out.column("__row").to_pylist()

@@ -529,10 +529,16 @@ def write_parquet(
 
 def plan_sql(policy: Policy, entity: str, dialect: str, as_of: dt.date, table: str = "records") -> str:
     """The plan of ``entity`` as SQL for ``dialect``, over a table whose columns have the
-    natural types of the inputs (numbers as DOUBLE, lists as arrays) and a ``__row`` number."""
+    natural types of the inputs (numbers as DOUBLE, lists as arrays) and a ``__row`` number;
+    for a group entity, over the table of its member records (one row per group, each
+    with the row number of its first member)."""
+    from ..columnar.members import build_group_plan
     from ..columnar.plan import build_plan
 
     ent = policy.runtime(entity).entity
+    if ent.members is not None:
+        member = policy.spec.entities[ent.members.entity]
+        return build_group_plan(policy.spec, ent, declared_kinds(member), as_of, table=table).sql(dialect)
     plan = build_plan(policy.spec, ent, declared_kinds(ent), as_of, table=table)
     return plan.sql(dialect)
 
