@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -56,6 +57,7 @@ SMALL = 2**62  # below this a BIGINT is enough
 
 HUGE_T = exp.DataType.build("DECIMAL(38, 0)")
 BIGINT = exp.DataType.build("BIGINT")
+_INT32_T = exp.DataType.build("INT")
 _DBL_T = exp.DataType.build("DOUBLE")
 
 
@@ -163,6 +165,15 @@ class Absent:
 
 
 @dataclass
+class TextList:
+    """A list of texts or enum codes, as its number of items (``e``): the plan reads only its
+    length."""
+
+    e: exp.Expression
+    length: int
+
+
+@dataclass
 class NumList:
     """A list of whole numbers over one constant denominator ``dc``."""
 
@@ -213,7 +224,13 @@ def mul(a: Num, b: Num) -> Num:
 
 
 def div(a: Num, b: Num) -> Num:
-    """a / b, NULL (the row engine's division by zero) when b is 0; the sign moves up."""
+    """a / b, NULL (the row engine's division by zero) when b is 0; the sign moves up. By a
+    constant p/q the result keeps a constant denominator: a * q / (|p| * a's)."""
+    if b.dc is not None and a.dc is not None and isinstance(b.n, exp.Literal) and b.n.is_int:
+        p = int(b.n.this)
+        if p != 0:
+            n = _mul(a.n, a.nb, lit(b.dc if p > 0 else -b.dc), b.dc)
+            return Num(n, lit(a.dc * abs(p)), a.nb * b.dc, a.dc * abs(p), a.dc * abs(p))
     n = _mul(a.n, a.nb, b.d, b.db)
     sign = exp.Sign(this=b.n)
     n = paren(exp.Mul(this=n, expression=sign))
@@ -430,6 +447,8 @@ def read_input(inp: Any, raw: exp.Expression, kind: str, facts: ItemFacts | None
                 ok = and_(ok, within)
             value = replace(value, nb=min(value.nb, _bound_of(inp.range, value.dc) or value.nb))
         return value, ok, missing
+    if t == "list" and inp.items is not None and inp.items.type in ("enum", "string"):
+        return _text_list(inp, raw, kind, missing)
     if t == "list" and inp.items is not None and inp.items.type in ("integer", "number"):
         item_t = inp.items.type
         length = min(inp.max_items if inp.max_items is not None else LIST_LENGTH, LIST_LENGTH)
@@ -505,6 +524,65 @@ def read_input(inp: Any, raw: exp.Expression, kind: str, facts: ItemFacts | None
         lo = inp.items.range.lo if inp.items.range is not None else None
         return NumList(items_e, dc, bound, length, lo is not None and lo >= 0), ok, missing
     raise Unsupported("columnar.input-type", name=inp.name, type=t)
+
+
+#: what separates the items of a list of texts in one cell, of the separators the row engine
+#: splits on (``;；,，、|`` and white space) those SQL's and Python's regexes agree on
+_TEXT_SEPARATORS = "[;；,，、| ]+"
+_PLAIN_ITEM = r"[0-9A-Za-z_\p{Han}-]+"
+
+
+def _text_list(inp: Any, raw: exp.Expression, kind: str, missing: exp.Expression) -> tuple:
+    """A list of texts or enum values, for its length: an Arrow list whose every item is an
+    exact spelling (for an enum), or a cell of plain items between plain separators. A list
+    the row engine would read another way (JSON text, an item with spaces or other marks,
+    a separator at an end) goes to the row engine."""
+    items = inp.items
+    length = min(inp.max_items if inp.max_items is not None else LIST_LENGTH, LIST_LENGTH)
+    if items.type == "enum":
+        spellings = sorted(set(items.values) | set(items.aliases))
+        if not all(_plain_spelling(w) for w in spellings):
+            raise Unsupported("columnar.column", name=inp.name, type="list of enum", kind=kind)
+        item_pattern = "(" + "|".join(spellings) + ")"
+    else:
+        spellings = []
+        item_pattern = _PLAIN_ITEM
+    if kind == "list:str":
+        x = exp.column("x")
+        bad = (
+            exp.Or(
+                this=is_null(x), expression=exp.Not(this=exp.In(this=x.copy(), expressions=[lit(w) for w in spellings]))
+            )
+            if spellings
+            else exp.Or(this=is_null(x), expression=exp.Not(this=regex(x.copy(), f"^{_PLAIN_ITEM}$")))
+        )
+        size: exp.Expression = exp.ArraySize(this=raw)
+        ok = and_(
+            exp.LTE(this=size, expression=lit(length)),
+            exp.EQ(
+                this=exp.ArraySize(
+                    this=exp.ArrayFilter(
+                        this=raw, expression=exp.Lambda(this=bad, expressions=[exp.to_identifier("x")])
+                    )
+                ),
+                expression=lit(0),
+            ),
+        )
+        return TextList(size.copy(), length), ok, missing
+    if kind == "str":
+        ok_text = regex(raw, f"^{item_pattern}({_TEXT_SEPARATORS}{item_pattern})*$")
+        size = exp.ArraySize(this=exp.RegexpSplit(this=raw, expression=exp.Literal.string(_TEXT_SEPARATORS)))
+        return (
+            TextList(case((ok_text, size)), length),
+            and_(ok_text.copy(), exp.LTE(this=size.copy(), expression=lit(length))),
+            missing,
+        )
+    raise Unsupported("columnar.column", name=inp.name, type=f"list of {items.type}", kind=kind)
+
+
+def _plain_spelling(word: str) -> bool:
+    """A spelling the item pattern takes as it stands (no mark a regex reads specially)."""
+    return re.fullmatch(r"[0-9A-Za-z_\u4e00-\u9fff]+", word) is not None
 
 
 # -- expressions -----------------------------------------------------------------------------------
@@ -656,6 +734,14 @@ class Compiler:
             day = dt.date.fromisoformat(arg.value)
             return Date(exp.Cast(this=lit(day.isoformat()), to=exp.DataType.build("DATE")))
         args = [self(a) for a in node.args]
+        if name == "len" and len(args) == 1 and isinstance(args[0], TextList):
+            return Num(args[0].e, lit(1), args[0].length, 1, 1)
+        if name == "add_days" and len(args) == 2 and isinstance(args[0], Date) and isinstance(args[1], Num):
+            return add_days(args[0], args[1])
+        if name == "days_between" and len(args) == 2 and all(isinstance(a, Date) for a in args):
+            # whole days from the first to the second: the difference of their day numbers
+            diff = exp.DateDiff(this=args[1].e, expression=args[0].e, unit=exp.var("DAY"))
+            return Num(exp.Cast(this=diff, to=BIGINT), lit(1), 4_000_000, 1, 1)
         if name in ("len", "sum", "mean", "capped_sum"):
             xs = args[0]
             if not isinstance(xs, NumList):
@@ -711,6 +797,29 @@ class Compiler:
         if name in ("ceil", "floor") and len(args) == 1 and isinstance(args[0], Num):
             return rounded(args[0], up=name == "ceil")
         raise Unsupported("columnar.function", name=name)
+
+
+#: the dates add_days computes on: far from either end of the calendar (the row engine
+#: refuses a date past year 9999; a query would stop on it), any other goes to the row engine
+_FIRST_DAY, _LAST_DAY = "1000-01-01", "8999-12-31"
+
+
+def add_days(day: Date, n: Num) -> Date:
+    """The date n days after ``day``, for n of at most 300,000 days (821 years) and a day
+    between the years 1000 and 8999, so the result is inside the calendar both engines share;
+    NULL (the row engine decides) otherwise."""
+    if n.dc != 1:
+        raise Unsupported("columnar.function", name="add_days")
+    whole = exp.LTE(this=exp.Abs(this=n.n.copy()), expression=lit(300_000))
+    inside_days = and_(
+        exp.GTE(this=day.e.copy(), expression=exp.Cast(this=lit(_FIRST_DAY), to=exp.DataType.build("DATE"))),
+        exp.LTE(this=day.e.copy(), expression=exp.Cast(this=lit(_LAST_DAY), to=exp.DataType.build("DATE"))),
+    )
+    moved = exp.Cast(
+        this=exp.DateAdd(this=day.e.copy(), expression=exp.Cast(this=n.n.copy(), to=_INT32_T), unit=exp.var("DAY")),
+        to=exp.DataType.build("DATE"),
+    )  # a date plus days is a timestamp in some dialects
+    return Date(case((and_(whole, inside_days), moved)))
 
 
 def rounded(a: Num, up: bool) -> Num:
@@ -798,7 +907,7 @@ def _columns_of(prefix: str, value) -> dict:
         if value.dc is not None:
             return {prefix: value.n}
         return {prefix: value.n, prefix + "__d": value.d}
-    if isinstance(value, (Bool, Str, Date, NumList)):
+    if isinstance(value, (Bool, Str, Date, NumList, TextList)):
         return {prefix: value.e}
     raise Unsupported("columnar.unknown-kind")
 
@@ -809,6 +918,8 @@ def _reference(prefix: str, value):
         return Num(col(prefix), d, value.nb, value.db, value.dc)
     if isinstance(value, NumList):
         return NumList(col(prefix), value.dc, value.item_bound, value.length, value.nonnegative)
+    if isinstance(value, TextList):
+        return TextList(col(prefix), value.length)
     return type(value)(col(prefix))
 
 
@@ -927,6 +1038,8 @@ def compile_plan(
                 fill = num_const(default)
             elif isinstance(default, str):
                 fill = Str(lit(default))
+            elif default == [] and inp.type == "list" and inp.items.type in ("enum", "string"):
+                fill = TextList(lit(0), 0)
             else:
                 raise Unsupported("columnar.default", name=name)
             miss_ok = exp.true()
@@ -1208,7 +1321,8 @@ def declared_kinds(entity: Any) -> dict:
     for name, inp in entity.inputs.items():
         t = inp.type
         if t == "list":
-            kinds[name] = "list:int" if inp.items is not None and inp.items.type == "integer" else "list:float"
+            item = inp.items.type if inp.items is not None else None
+            kinds[name] = {"integer": "list:int", "number": "list:float"}.get(item or "", "list:str")
         else:
             kinds[name] = {"integer": "int", "number": "float", "boolean": "bool", "date": "date"}.get(t, "str")
     return kinds

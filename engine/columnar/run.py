@@ -253,6 +253,8 @@ def _cell_kind(v):
             return "list:float"
         if kinds <= {int, Decimal, Fraction}:
             return "list:scaled"
+        if kinds <= {str}:
+            return "list:str"
         return None
     return None
 
@@ -298,7 +300,8 @@ def records_to_table(records: Iterable, entity: Entity) -> tuple:
             cells.append((v, k))
             if k is not None:
                 kinds[k] += 1
-        if not kinds:
+        if not kinds:  # no cell of a kind a column takes: the rows that give one are the row engine's
+            forced.update(i for i, (v, _) in enumerate(cells) if v is not None)
             continue
         main = kinds.most_common(1)[0][0]
         for wider in ("list:float", "list:scaled"):
@@ -306,12 +309,18 @@ def records_to_table(records: Iterable, entity: Entity) -> tuple:
                 main = wider
         if main == "int" and kinds.get("scaled"):
             main = "scaled"
+        inp = entity.inputs.get(name)
+        if main == "list:int" and inp is not None and inp.items is not None and inp.items.type in ("enum", "string"):
+            main = "list:str"  # a list of texts that is empty in every record that gives it
         values: list = []
         for i, (v, k) in enumerate(cells):
             if v is None:
                 values.append(None)
                 continue
-            if k == main or (main.startswith("list:") and k == "list:int") or (main == "scaled" and k == "int"):
+            numbers_as_texts = main == "list:str" and k == "list:int" and v  # the row engine's to read
+            if not numbers_as_texts and (
+                k == main or (main.startswith("list:") and k == "list:int") or (main == "scaled" and k == "int")
+            ):
                 v = _convert(v, main)
                 values.append(v)
                 if v is not None:
@@ -329,6 +338,7 @@ def records_to_table(records: Iterable, entity: Entity) -> tuple:
             "list:float": pa.list_(pa.float64()),
             "scaled": pa.int64(),
             "list:scaled": pa.list_(pa.int64()),
+            "list:str": pa.list_(pa.string()),
         }[main]
         column_kinds[name] = main
         try:
