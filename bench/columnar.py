@@ -1,6 +1,7 @@
 """Columnar (DuckDB) evaluation against the same run's baselines: ratios, never timed tests.
 
-    python bench/columnar.py [--records 100000] [--file-records 200000] [--skip a|b|t]
+    python bench/columnar.py [--records 100000] [--file-records 200000] [--group-records 200000]
+                             [--skip a|b|t|g]
 
 (a) The peer workload, in process: the Jiangxi teacher rules on pre-aggregated usage (the
     capped yearly uses given as a number, as the peer benchmark of issue 15 gives them; the
@@ -15,6 +16,12 @@
     JSON Lines outputs are checked byte for byte, the Parquet output's grades against them.
     Target at 1,000,000: under 10 s from Parquet, under 25 s from JSON Lines or CSV, 8x the
     row engine with --jobs 2.
+(g) Groups from their members, in process: N Jiangsu teachers (50 schools of 8 teaching-
+    research groups, plain values) in an Arrow table; each 教研组 (by school and group) and
+    each school judged by ``policy.evaluate_members`` (the row engine: every teacher, then
+    every group) and by ``policy.evaluate_table(table, entity, members=True)`` (one query:
+    the teachers' plan, the grouped aggregates, the groups' plan). Both must give the same
+    groups in the same order.
 (t) Where DuckDB starts to gain (``--engine auto``): the CLI, Parquet -> Parquet, both
     engines, on the first n records, n from 500 to 20,000; process start-up included, as an
     officer's run has it.
@@ -278,6 +285,51 @@ def files(n: int, out: Path) -> dict:
 # -- (t) the auto threshold ----------------------------------------------------------------------
 
 
+def group_members(n: int) -> list[dict]:
+    import random
+
+    rng = random.Random(2022)
+    schools = [f"学校{i:02d}" for i in range(50)]
+    groups = ["语文组", "数学组", "英语组", "科学组", "艺术组", "体育组", "综合组", "信息组"]
+    records = []
+    for i in range(n):
+        records.append(
+            {
+                "id": f"T{i:07d}",
+                "full_time": rng.random() < 0.9,
+                "online_hours": rng.randint(0, 60),
+                "offline_hours": rng.randint(0, 60),
+                "outcome_submitted": rng.random() < 0.9,
+                "peer_review_done": rng.random() < 0.9,
+                "materials_ok": rng.random() < 0.9,
+                "excellent_video": rng.random() < 0.3,
+                "school": rng.choice(schools),
+                "group": rng.choice(groups),
+                "subject": rng.choice(groups)[:2],
+            }
+        )
+    return records
+
+
+def grouped(n: int) -> None:
+    policy = engine.load_policy(ROOT / "policies" / "jiangsu.yaml")
+    records = group_members(n)
+    table = pa.Table.from_pylist(records)
+    day = dt.date(2022, 6, 30)
+    print(f"(g) groups from {n:,} Jiangsu teachers, in process")
+    print(f"    {'entity':>8} {'groups':>7} {'row s':>8} {'duckdb s':>9} {'row / duckdb':>13}")
+    for entity in ("group", "school"):
+        t0 = time.perf_counter()
+        row = [g.to_dict() for g, _ in policy.evaluate_members(records, entity, as_of=day)]
+        t_row = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        out = policy.evaluate_table(table, entity, as_of=day, members=True)
+        t_duck = time.perf_counter() - t0
+        assert out.column("id").to_pylist() == [g["id"] for g in row], "groups differ"
+        assert out.column("grade").to_pylist() == [(g.get("grade") or {}).get("code") for g in row], "grades differ"
+        print(f"    {entity:>8} {len(row):>7,} {t_row:8.2f} {t_duck:9.2f} {t_row / t_duck:13.1f}")
+
+
 def threshold(out: Path) -> None:
     _, _, parquet = data(100_000, out)
     table = pq.read_table(parquet)
@@ -298,12 +350,15 @@ def main() -> None:
     ap.add_argument("--file-records", type=int, default=200_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--out", type=Path, default=ROOT / "bench/out/columnar")
-    ap.add_argument("--skip", choices=["a", "b", "t"], action="append", default=[])
+    ap.add_argument("--group-records", type=int, default=200_000)
+    ap.add_argument("--skip", choices=["a", "b", "t", "g"], action="append", default=[])
     a = ap.parse_args()
     load = os.getloadavg()[0]
     print(json.dumps({"machine_cores": os.cpu_count(), "load_average": round(load, 1), "duckdb": duckdb.__version__}))
     if "a" not in a.skip:
         inprocess(a.records, a.out, a.repeat)
+    if "g" not in a.skip:
+        grouped(a.group_records)
     if "t" not in a.skip:
         threshold(a.out)
     if "b" not in a.skip:

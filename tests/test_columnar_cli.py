@@ -107,24 +107,24 @@ def test_gbk_csv_and_xlsx_output(tmp_path):
 
 def test_an_entity_the_plan_cannot_express_says_so_and_runs_on_the_row_engine(tmp_path):
     src = tmp_path / "s.jsonl"
-    src.write_text(json.dumps({"id": "S", "school": "X"}) + "\n", encoding="utf-8")
-    policy = str(ROOT / "policies" / "jiangsu.yaml")
-    res = CliRunner().invoke(cli.main, ["evaluate", policy, "-e", "group", "-i", str(src), "--engine", "duckdb"])
+    src.write_text(json.dumps({"id": "郑州"}) + "\n", encoding="utf-8")
+    policy = str(ROOT / "policies" / "henan.yaml")  # a city's counts come from its trainees
+    res = CliRunner().invoke(cli.main, ["evaluate", policy, "-e", "city", "-i", str(src), "--engine", "duckdb"])
     assert "row engine" in res.output
 
 
 @pytest.mark.parametrize(
     "lang, expected",
     [
-        ("en", "kaohe: entity group runs on the row engine because the columnar plan cannot express aggregates over"),
-        ("zh", "kaohe：评价对象 group 改用逐条引擎，因为列式计划无法表达：对成员的汇总"),
+        ("en", "kaohe: entity city runs on the row engine because the columnar plan cannot express aggregates over"),
+        ("zh", "kaohe：评价对象 city 改用逐条引擎，因为列式计划无法表达：对成员的汇总"),
     ],
 )
 def test_the_row_engine_notice_is_in_the_officers_language(tmp_path, lang, expected):
     src = tmp_path / "s.jsonl"
-    src.write_text(json.dumps({"id": "S", "school": "X"}) + "\n", encoding="utf-8")
-    policy = str(ROOT / "policies" / "jiangsu.yaml")
-    args = ["evaluate", policy, "-e", "group", "-i", str(src), "--engine", "duckdb", "--lang", lang]
+    src.write_text(json.dumps({"id": "郑州"}) + "\n", encoding="utf-8")
+    policy = str(ROOT / "policies" / "henan.yaml")
+    args = ["evaluate", policy, "-e", "city", "-i", str(src), "--engine", "duckdb", "--lang", lang]
     assert expected in CliRunner().invoke(cli.main, args).output
 
 

@@ -994,7 +994,8 @@ def compile_plan(
 ) -> Plan:
     """The plan over ``table``; with ``provided``, a group entity's plan over its table of
     grouped aggregates (engine.columnar.members)."""
-    if provided is None and (entity.members is not None or entity.member_inputs):
+    if provided is None and any(v.kind == "aggregate" for v in entity.values.values()):
+        # judged from its own records, a value over members is the row engine's "no members"
         raise Unsupported("columnar.members")
     day = exp.Cast(this=lit(as_of.isoformat()), to=exp.DataType.build("DATE"))
     steps: list = []  # (select list) per step, or a Join
