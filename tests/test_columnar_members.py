@@ -53,13 +53,17 @@ PLANNED = [(p, e) for p, e in GROUPS if planned(POLICIES[p], e)]
 def test_the_plan_covers_the_shipped_groups():
     """Henan's cities and contractors, Jiangsu's groups and schools and Guangxi's county are
     one query each."""
-    assert set(PLANNED) == set(GROUPS) == {
-        ("henan", "city"),
-        ("henan", "contractor_rates"),
-        ("jiangsu", "group"),
-        ("jiangsu", "school"),
-        ("guangxi", "county"),
-    }
+    assert (
+        set(PLANNED)
+        == set(GROUPS)
+        == {
+            ("henan", "city"),
+            ("henan", "contractor_rates"),
+            ("jiangsu", "group"),
+            ("jiangsu", "school"),
+            ("guangxi", "county"),
+        }
+    )
 
 
 def row_groups(policy, entity, records, day):
