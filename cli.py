@@ -490,7 +490,18 @@ def evaluate(
     lang = lang or loaded.spec.language
     day = loaded.check_period(as_of, allow_outside_period)
     given = [c.strip() for text in pass_through for c in text.replace("，", ",").split(",") if c.strip()]
-    if input_path and not members_path and not trace and input_path != "-":
+    parallel_duckdb = (
+        engine_name == "duckdb"
+        and jobs > 1
+        and not trace
+        and not details
+        and fmt not in ("parquet", "xlsx")
+        and input_path is not None
+        and input_path.lower().endswith((".jsonl", ".ndjson", ".csv"))
+    )
+    if parallel_duckdb:  # --jobs workers each run the plan on their chunks
+        _plan_notice(loaded, entity)
+    elif input_path and not members_path and not trace and input_path != "-":
         if engine_name != "row" or details or fmt == "parquet" or input_path.lower().endswith((".parquet", ".pq")):
             carried = _carried(loaded.runtime(entity).entity, given, fmt, input_path, sheet)
             _evaluate_table(
@@ -548,9 +559,19 @@ def evaluate(
                 lines=jsonl_lines(input_path),
                 source_name=input_path,
                 as_text=fmt == "jsonl",
+                engine="duckdb" if parallel_duckdb else "row",
             )
         else:
-            outcomes = evaluate_parallel(policy, records, entity, as_of=day, trace=trace, jobs=jobs, lang=lang)
+            outcomes = evaluate_parallel(
+                policy,
+                records,
+                entity,
+                as_of=day,
+                trace=trace,
+                jobs=jobs,
+                lang=lang,
+                engine="duckdb" if parallel_duckdb else "row",
+            )
     else:
         outcomes = loaded.evaluate_many(records, entity, as_of=day, trace=trace, allow_outside=True)
     if jobs > 1:  # the workers read ahead; the bar counts results as they are written
@@ -704,6 +725,19 @@ def sql(policy: str, entity: str, dialect: str, table: str, as_of: dt.date | Non
         sys.exit(2)
     except ValueError:  # an unknown dialect
         raise click.UsageError(cli_text("sql-dialect", _lang(), dialect=dialect)) from None
+
+
+def _plan_notice(loaded, entity) -> None:
+    """Say so when the entity has no columnar plan for its inputs' natural column types
+    (the --jobs workers then evaluate it on the row engine)."""
+    from engine.columnar.plan import build_plan
+    from engine.io.tables import Unsupported, declared_kinds
+
+    ent = loaded.runtime(entity).entity
+    try:
+        build_plan(loaded.spec, ent, declared_kinds(ent), loaded.check_period(None, True))
+    except Unsupported as exc:
+        click.echo(Problem("columnar.row-engine", entity=entity, reason=exc).render(_lang()), err=True)
 
 
 def _progress(items, path, task, name=None, total=None):

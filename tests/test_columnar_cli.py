@@ -304,3 +304,33 @@ def test_members_on_duckdb_decide_the_groups_in_the_query(tmp_path, monkeypatch)
     groups = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert groups and all("grade" in g for g in groups)
     assert calls == []
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "csv"])
+def test_jobs_workers_on_duckdb_give_the_row_engines_output(tmp_path, suffix, monkeypatch):
+    """--engine duckdb --jobs 2: each worker runs the plan on its chunks; the output is the
+    row engine's byte for byte, refused lines, repeated ids and odd values included."""
+    from engine.io import parallel
+
+    rows = [dict(t, id=f"{t['id']}{i}") for i in range(40) for t in TEACHERS]
+    rows[7]["age"] = "abc"  # refused by the row engine, with its message
+    rows[9]["id"] = rows[3]["id"]  # a repeated id, across the workers' chunks
+    src = tmp_path / f"t.{suffix}"
+    if suffix == "jsonl":
+        lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+        lines.insert(20, "{not json")
+        src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    else:
+        head = list(TEACHERS[0])
+        cells = [
+            ",".join(";".join(map(str, r[h])) if isinstance(r[h], list) else str(r[h]) for h in head) for r in rows
+        ]
+        src.write_text(",".join(head) + "\n" + "\n".join(cells) + "\n", encoding="utf-8")
+    monkeypatch.setattr(parallel, "DUCK_CHUNK", 50)  # several chunks per worker
+    outputs = {}
+    for engine in ("row", "duckdb"):
+        out = tmp_path / f"{engine}.jsonl"
+        run(JIANGXI, "-e", "teacher", "-i", str(src), "--as-of", DAY, "--engine", engine, "--jobs", "2", "-o", str(out))
+        outputs[engine] = out.read_bytes()
+    assert outputs["row"] == outputs["duckdb"]
+    assert b"input.duplicate-id" in outputs["row"] and b'"grade"' in outputs["row"]

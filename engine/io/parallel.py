@@ -33,6 +33,8 @@ CHUNK = 2000  # lines at most per chunk
 CHUNK_BYTES = 1024 * 1024  # a chunk is closed once it holds this many bytes
 AHEAD = 3  # chunks in flight per worker, at most
 IN_FLIGHT = 32 * 1024 * 1024  # bytes of input in flight at most (always at least one chunk)
+DUCK_CHUNK = 16_384  # records per chunk on the columnar plan
+DUCK_CHUNK_BYTES = 8 * 1024 * 1024
 _STATE: dict = {}
 
 
@@ -60,7 +62,7 @@ def _watch_parent(parent: int) -> None:
             os._exit(0)
 
 
-def _init(path, entity, as_of, trace, lang, as_text, source_name):
+def _init(path, entity, as_of, trace, lang, as_text, source_name, engine="row"):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
         signal.signal(signum, signal.SIG_DFL)
@@ -77,6 +79,7 @@ def _init(path, entity, as_of, trace, lang, as_text, source_name):
         as_text=as_text,
         source_name=source_name,
         spec_entity=policy.spec.entities[entity],
+        engine=engine,
     )
 
 
@@ -111,9 +114,26 @@ def _evaluate_chunk(kind, start, items):
         parsed = [(line, item) for line, item in parsed if item is not None]
         keys = [(line, seen.key_of(item)) for line, item in parsed] if seen.active else None
         items = [item for _, item in parsed]
-    outcomes = state["policy"].evaluate_many(
-        items, state["entity"], as_of=state["as_of"], trace=state["trace"], allow_outside=True, start=start
-    )
+    if state["engine"] == "duckdb" and not state["trace"]:
+        # the chunk as one table on the columnar plan (each worker its own DuckDB); rows the
+        # plan does not decide, and the readers' failures, are the row engine's as ever
+        from ..columnar.run import outcomes_from_table, records_to_table
+
+        table, originals, forced, kinds = records_to_table(items, state["spec_entity"])
+        outcomes = outcomes_from_table(
+            state["policy"],
+            state["entity"],
+            table,
+            state["as_of"],
+            forced=forced,
+            originals=originals,
+            kinds=kinds,
+            start=start,
+        )
+    else:
+        outcomes = state["policy"].evaluate_many(
+            items, state["entity"], as_of=state["as_of"], trace=state["trace"], allow_outside=True, start=start
+        )
     lang, trace = state["lang"], state["trace"]
     if state["as_text"]:
         rendered = [(o.ok, None, _line(o, lang, trace)) for o in outcomes]
@@ -137,8 +157,9 @@ def _size(item) -> int:
     return 16
 
 
-def _chunks(kind, items: Iterable):
-    """(kind, first record number, items, bytes): at most CHUNK items, closed once CHUNK_BYTES is reached."""
+def _chunks(kind, items: Iterable, most: int = CHUNK, most_bytes: int = CHUNK_BYTES):
+    """(kind, first record number, items, bytes): at most ``most`` items, closed once
+    ``most_bytes`` is reached."""
     items = iter(items)
     start = 1
     while True:
@@ -146,7 +167,7 @@ def _chunks(kind, items: Iterable):
         for item in items:
             chunk.append(item)
             size += _size(item) if item is not None else 64
-            if len(chunk) >= CHUNK or size >= CHUNK_BYTES:
+            if len(chunk) >= most or size >= most_bytes:
                 break
         if not chunk:
             return
@@ -166,15 +187,21 @@ def evaluate_parallel(
     lines: Iterable | None = None,
     source_name: str = "-",
     as_text: bool = False,
+    engine: str = "row",
 ) -> Iterator:
     """Like ``Policy.evaluate_many`` over ``jobs`` processes; yields Rendered outcomes in order.
 
     Give ``lines`` (raw JSON Lines) instead of ``records`` to let the workers parse them;
     ``as_text`` makes the workers serialise each outcome as a JSON line. At most IN_FLIGHT
     bytes of input (or one chunk, if larger) are handed out and not yet taken back.
+    ``engine="duckdb"``: each worker evaluates its chunks on the columnar plan (chunks of
+    DUCK_CHUNK records, so a query's fixed cost is spread over many).
     """
+    most, most_bytes = (DUCK_CHUNK, DUCK_CHUNK_BYTES) if engine == "duckdb" else (CHUNK, CHUNK_BYTES)
     jobs_iter = (
-        _chunks("lines", lines) if lines is not None else _chunks("records", records if records is not None else ())
+        _chunks("lines", lines, most, most_bytes)
+        if lines is not None
+        else _chunks("records", records if records is not None else (), most, most_bytes)
     )
     seen = None
     if lines is not None:  # the workers parse the lines: the keys are checked here, across chunks
@@ -182,9 +209,9 @@ def evaluate_parallel(
 
         seen = SeenKeys(compile_file(str(path)).entities[entity], source_name)
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    budget = max(IN_FLIGHT, jobs * 2 * CHUNK_BYTES)
+    budget = max(IN_FLIGHT, jobs * 2 * most_bytes)
     with context.Pool(
-        jobs, initializer=_init, initargs=(str(path), entity, as_of, trace, lang, as_text, source_name)
+        jobs, initializer=_init, initargs=(str(path), entity, as_of, trace, lang, as_text, source_name, engine)
     ) as pool:
         pending: collections.deque = collections.deque()  # (async result, bytes)
         in_flight = 0
