@@ -730,14 +730,11 @@ def sql(policy: str, entity: str, dialect: str, table: str, as_of: dt.date | Non
 def _plan_notice(loaded, entity) -> None:
     """Say so when the entity has no columnar plan for its inputs' natural column types
     (the --jobs workers then evaluate it on the row engine)."""
-    from engine.columnar.plan import build_plan
-    from engine.io.tables import Unsupported, declared_kinds
+    from engine.io.tables import row_engine_notice
 
-    ent = loaded.runtime(entity).entity
-    try:
-        build_plan(loaded.spec, ent, declared_kinds(ent), loaded.check_period(None, True))
-    except Unsupported as exc:
-        click.echo(Problem("columnar.row-engine", entity=entity, reason=exc).render(_lang()), err=True)
+    notice = row_engine_notice(loaded, entity)
+    if notice is not None:
+        click.echo(notice.render(_lang()), err=True)
 
 
 def _progress(items, path, task, name=None, total=None):

@@ -12,8 +12,9 @@
     over dicts). All must agree on every grade. Target: 3,000,000 records/s, 9x hand-written.
 (b) File to file with the CLI, N Jiangxi teachers (~190 daily counts each): the row engine
     with --jobs 2 (JSON Lines, the baseline), DuckDB Parquet -> Parquet, DuckDB JSON Lines ->
-    JSON Lines and CSV -> JSON Lines; wall time and peak memory (``/usr/bin/time``). The
-    JSON Lines outputs are checked byte for byte, the Parquet output's grades against them.
+    JSON Lines and CSV -> JSON Lines, in one process and with --jobs 2; wall time and peak
+    memory (``/usr/bin/time``). The JSON Lines outputs are checked byte for byte, the
+    Parquet output's grades against them.
     Target at 1,000,000: under 10 s from Parquet, under 25 s from JSON Lines or CSV, 8x the
     row engine with --jobs 2.
 (g) Groups from their members, in process: N Jiangsu teachers (50 schools of 8 teaching-
@@ -263,9 +264,20 @@ def files(n: int, out: Path) -> dict:
         ),
         ("duckdb, JSONL -> JSONL", [*common, "-i", str(jsonl), "-o", str(out / "duck.jsonl"), "--engine", "duckdb"]),
         ("duckdb, CSV -> JSONL", [*common, "-i", str(csv), "-o", str(out / "duck-csv.jsonl"), "--engine", "duckdb"]),
+        (
+            "duckdb --jobs 2, JSONL -> JSONL",
+            [*common, "-i", str(jsonl), "-o", str(out / "duck-jobs.jsonl"), "--engine", "duckdb", "--jobs", "2"],
+        ),
+        (
+            "duckdb --jobs 2, CSV -> JSONL",
+            [*common, "-i", str(csv), "-o", str(out / "duck-csv-jobs.jsonl"), "--engine", "duckdb", "--jobs", "2"],
+        ),
     ]
     results = [(name, *cli(args)) for name, args in runs]
-    same_jsonl = (out / "row.jsonl").read_bytes() == (out / "duck.jsonl").read_bytes()
+    same_jsonl = all(
+        (out / "row.jsonl").read_bytes() == (out / name).read_bytes() for name in ("duck.jsonl", "duck-jobs.jsonl")
+    )
+    same_jsonl = same_jsonl and (out / "duck-csv.jsonl").read_bytes() == (out / "duck-csv-jobs.jsonl").read_bytes()
     row_grades = [(json.loads(line).get("grade") or {}).get("code") for line in open(out / "row.jsonl", "rb")]
     csv_grades = [(json.loads(line).get("grade") or {}).get("code") for line in open(out / "duck-csv.jsonl", "rb")]
     parquet_grades = pq.read_table(out / "duck.parquet", columns=["grade"]).column("grade").to_pylist()

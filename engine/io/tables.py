@@ -40,6 +40,7 @@ __all__ = [
     "plan_sql",
     "read_detail",
     "reader_failures",
+    "row_engine_notice",
     "table_failures",
     "with_carried",
     "write_parquet",
@@ -261,6 +262,19 @@ def _dict_batches(policy, entity, records, as_of, engine, notes):
             part = records_to_table(batch, ent)
 
     return run()
+
+
+def row_engine_notice(policy: Policy, entity: str) -> Problem | None:
+    """The notice that ``entity`` runs on the row engine, and why, when it has no columnar
+    plan for its inputs' natural column types; None when it has one."""
+    from ..columnar.plan import build_plan
+
+    ent = policy.runtime(entity).entity
+    try:
+        build_plan(policy.spec, ent, declared_kinds(ent), policy.check_period(None, True))
+    except Unsupported as exc:
+        return Problem("columnar.row-engine", entity=entity, reason=exc)
+    return None
 
 
 def level_outcomes(
