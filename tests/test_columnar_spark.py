@@ -336,3 +336,20 @@ def test_groups_on_spark_are_the_row_engines(spark, policy_name, entity, data):
     got = [o.to_dict() for o in outs]
     assert seen, "Spark ran no query: the test would be vacuous"
     assert got == group_row(policy, entity, records, day)
+
+
+def test_members_levels_on_spark_from_the_command_line(spark, tmp_path):
+    """``--members … --engine spark``: every Henan level (trainees, cities, contractors) is
+    the row engine's output, byte for byte."""
+    outputs = {}
+    for engine in ("row", "spark"):
+        out = tmp_path / f"{engine}.jsonl"
+        args = [str(ROOT / "policies" / "henan.yaml"), "-e", "trainee,city,contractor_rates"]
+        args += ["--members", str(ROOT / "examples/henan/trainees.csv"), "--as-of", "2021-08-01"]
+        result = CliRunner().invoke(
+            cli.main, ["evaluate", *args, "--engine", engine, "--master", "local[2]", "-o", str(out)]
+        )
+        assert result.exit_code in (0, 1), result.output
+        outputs[engine] = out.read_bytes()
+    assert outputs["row"] == outputs["spark"]
+    assert outputs["row"].count(b"\n") > 10
