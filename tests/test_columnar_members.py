@@ -403,3 +403,29 @@ def test_every_aggregate_decided_by_the_query():
     assert one["done_mean"] == 30.375 and one["least_hours"] == 3 and one["best"] == 95
     assert one["all_done"] is False and one["any_high"] is True and one["kinds"] == 2
     assert got[0]["grade"]["code"] == "pass" and got[1]["grade"]["code"] == "fail"
+
+
+def member_cases():
+    from engine.tools.cases import load_cases
+
+    found = []
+    for path in sorted((ROOT / "policies").glob("*.tests.yaml")):
+        policy, cases = load_cases(path)
+        for case in cases:
+            if case.members is not None:
+                found.append((f"{path.name}:{case.name}", policy, case))
+    return found
+
+
+MEMBER_CASES = member_cases()
+
+
+def test_the_case_files_have_member_cases():
+    assert len(MEMBER_CASES) >= 3
+
+
+@pytest.mark.parametrize("key, policy, case", MEMBER_CASES, ids=[c[0] for c in MEMBER_CASES])
+def test_member_cases_give_the_same_groups(key, policy, case):
+    """Every case file's group evaluated from its members: the query gives the row engine's
+    groups (results, errors and member accounts)."""
+    assert_same(policy, case.entity, case.members, case.as_of or policy.spec.effective_from)
