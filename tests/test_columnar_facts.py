@@ -96,3 +96,37 @@ def test_a_parquet_file_is_judged_alike_with_and_without_statistics(jiangxi, tmp
         outs[stats] = pq.read_table(dst).to_pylist()
     assert outs[True] == outs[False]
     assert [r["error_code"] is None for r in outs[True]] == [True, False, True, True]
+
+
+def with_scores(scores: list) -> pa.Table:
+    table = teachers([[2] * 120] * len(scores))
+    return table.set_column(
+        table.column_names.index("lesson_scores"), "lesson_scores", pa.array(scores, pa.list_(pa.float64()))
+    )
+
+
+def test_lists_of_doubles_that_are_all_exact_decimals_are_read_as_millionths_by_arrow(jiangxi):
+    from engine.columnar.run import exact_lists
+
+    ent = jiangxi.runtime("teacher").entity
+    exact, kinds = exact_lists(with_scores([[60.5, 49.0, 0.000001], None, [], [99.999999]]), ent)
+    assert kinds == {"lesson_scores": "list:scaled"}
+    assert exact.column("lesson_scores").to_pylist() == [[60_500_000, 49_000_000, 1], None, [], [99_999_999]]
+    sql = plan_for(jiangxi, "teacher", exact, DAY, kinds).sql("duckdb")
+    assert "LIST_TRANSFORM(\n" not in sql and "ROUND(x" not in sql  # no item read back from a double
+    for odd in (0.1 + 0.2, 1e9, float("nan"), float("inf"), 60.0000005):
+        table, kinds = exact_lists(with_scores([[60.5] * 6, [odd] + [60.5] * 5]), ent)
+        assert kinds == {} and table.column("lesson_scores").type == pa.list_(pa.float64())
+
+
+@pytest.mark.parametrize("odd", [0.1 + 0.2, 1e9, float("nan"), 48.9999999, None])
+def test_a_list_of_doubles_is_judged_as_the_row_engine_judges_it(jiangxi, odd):
+    """With an odd item the column stays doubles and the plan checks each item; without, it is
+    millionths; either way evaluate_table gives the row engine's table (the row engine reads
+    the doubles as given)."""
+    for scores in ([[49.0] * 6, [50.5] * 6, [48.5, 49.5] * 3], [[49.0] * 6, [odd] + [49.0] * 5, [48.5, 49.5] * 3]):
+        table = with_scores(scores)
+        got = jiangxi.evaluate_table(table, "teacher", as_of=DAY).to_pylist()
+        outcomes = jiangxi.evaluate_many(table.to_pylist(), "teacher", as_of=DAY)
+        want = outcomes_table(outcomes, jiangxi.runtime("teacher").entity, jiangxi.spec).to_pylist()
+        assert got == want

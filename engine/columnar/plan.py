@@ -196,9 +196,17 @@ def num_const(v: Any) -> Num:
     return Num(lit(f.numerator), lit(f.denominator), abs(f.numerator), f.denominator, f.denominator)
 
 
+def _is_one(e: exp.Expression) -> bool:
+    return isinstance(e, exp.Literal) and e.is_int and int(e.this) == 1
+
+
 def _mul(a: exp.Expression, ab: int, b: exp.Expression, bb: int) -> exp.Expression:
     bound = ab * bb
     check_bounds(bound)
+    if _is_one(b):  # a denominator of 1: nothing to multiply
+        return wide(a, bound)
+    if _is_one(a):
+        return wide(b, bound)
     return paren(exp.Mul(this=wide(a, bound), expression=wide(b, bound)))
 
 
@@ -255,12 +263,14 @@ def inside(x: Num, interval: Any) -> exp.Expression | None:
 
 
 def strict_and(a: exp.Expression, b: exp.Expression) -> exp.Expression:
-    """Python's ``a and b`` on yes/no values: NULL (an error) in ``a`` stays an error."""
-    return case((a, b), (exp.Not(this=a), exp.false()))
+    """Python's ``a and b`` on yes/no values: NULL (an error) in ``a`` stays an error, and
+    ``b`` counts only when ``a`` holds (false or NULL, ``a`` is the answer)."""
+    return case((a, b), default=a.copy())
 
 
 def strict_or(a: exp.Expression, b: exp.Expression) -> exp.Expression:
-    return case((a, exp.true()), (exp.Not(this=a), b))
+    """Python's ``a or b``: ``b`` counts only when ``a`` is false (true or NULL, ``a`` is the answer)."""
+    return case((exp.Not(this=paren(a)), b), default=a.copy())
 
 
 def strict_if(cond: exp.Expression, then: exp.Expression, other: exp.Expression) -> exp.Expression:
@@ -1128,9 +1138,12 @@ def compile_plan(
         checks.append(not_null(ref.n if isinstance(ref, Num) else ref.e))
     grade = entity.grade is not None
     if grade:
+        # each level's condition a column of its own, so the chain reads each once
+        levels = entity.grade.levels  # type: ignore[union-attr]
+        steps.append({f"__l{i}": compiler.boolean(level.when.tree) for i, level in enumerate(levels)})
         out = lit(entity.grade.otherwise.code)  # type: ignore[union-attr]
-        for level in reversed(entity.grade.levels):  # type: ignore[union-attr]
-            out = strict_if(compiler.boolean(level.when.tree), lit(level.code), out)
+        for i, level in reversed(list(enumerate(levels))):
+            out = strict_if(col(f"__l{i}"), lit(level.code), out)
         steps.append({"__grade": out})
         compiler.names["grade"] = Str(col("__grade"))
         checks.append(not_null(col("__grade")))

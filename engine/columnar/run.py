@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Unsupported",
     "decoder",
+    "exact_lists",
     "outcomes_from_table",
     "plan_for",
     "positions",
@@ -40,6 +41,41 @@ __all__ = [
     "thread_connection",
     "with_rows",
 ]
+
+
+def exact_lists(table: pa.Table, entity: Entity) -> tuple[pa.Table, dict]:
+    """``table`` with each list-of-doubles column of a number-list input given as whole
+    millionths (``list<int64>``) when every item of it is a decimal of at most 6 places below
+    10**9, read as the plan reads one (rounded to millionths and back to the same double, so
+    its shortest text is that decimal), in one vectorised pass by Arrow; and those columns'
+    kinds (``list:scaled``). A column with any other item is left as it is: the plan checks
+    it item by item. The caller keeps ``table`` for the rows the row engine evaluates."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kinds: dict = {}
+    for name in table.column_names:
+        inp = entity.inputs.get(name)
+        typ = table.schema.field(name).type
+        if inp is None or inp.items is None or inp.items.type != "number" or column_kind(typ) != "list:float":
+            continue
+        lists = table.column(name).combine_chunks()
+        items = pc.list_flatten(lists)
+        if items.null_count or not pa.types.is_float64(items.type):
+            continue
+        scaled = pc.round(pc.multiply(items, 1_000_000.0))
+        exact = pc.and_(
+            pc.less(pc.abs(items), 1e9),  # NaN and infinities fail this too
+            pc.equal(pc.divide(scaled, 1_000_000.0), items),
+        )
+        if not pc.all(exact).as_py() and len(items):
+            continue
+        lengths = pc.fill_null(pc.list_value_length(lists), 0)
+        offsets = pa.concat_arrays([pa.array([0], pa.int32()), pc.cumulative_sum(lengths).cast(pa.int32())])
+        column = pa.ListArray.from_arrays(offsets, scaled.cast(pa.int64()), mask=pc.is_null(lists))
+        table = table.set_column(table.column_names.index(name), name, column)
+        kinds[name] = "list:scaled"
+    return table, kinds
 
 
 def plan_for(policy: Policy, entity: str, table: pa.Table, as_of: dt.date, kinds: dict | None = None) -> Plan:
@@ -126,6 +162,9 @@ def outcomes_from_table(
     go to the row engine whatever the plan says; ``failures`` (index from 0 -> Failure) are
     rows a reader refused, given out in their place. ``runner`` runs the plan (default
     :func:`run_plan`, DuckDB; engine.columnar.spark gives Spark's)."""
+    given = table  # the rows as given, for the row engine
+    if kinds is None:  # an Arrow table's lists of doubles as exact millionths, when they all are
+        table, kinds = exact_lists(table, policy.runtime(entity).entity)
     try:
         plan = plan_for(policy, entity, table, as_of, kinds)
     except Unsupported:  # e.g. a column whose kind the plan does not read: all on the row engine
@@ -133,11 +172,11 @@ def outcomes_from_table(
             outs = policy.evaluate_many(originals, entity, as_of=as_of, allow_outside=True, start=start)
             yield from _replaced(outs, failures)
         else:
-            yield from row_outcomes(policy, entity, table, as_of, start=start, failures=failures)
+            yield from row_outcomes(policy, entity, given, as_of, start=start, failures=failures)
         return
     out = (runner or run_plan)(plan, table)
     forced = set(forced or ()) | set(failures or ())
-    outs = _outcomes(policy, entity, plan, out, table, as_of, forced, originals, start)
+    outs = _outcomes(policy, entity, plan, out, given, as_of, forced, originals, start)
     yield from _replaced(outs, failures)
 
 

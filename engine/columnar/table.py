@@ -175,17 +175,18 @@ def evaluate_table(
     -> Failure) are rows a reader refused (``policy.evaluate_table`` finds them as the file
     readers do: records over the shared limits, and repeated keys)."""
     from .plan import Unsupported
-    from .run import plan_for, row_outcomes, thread_connection, with_rows
+    from .run import exact_lists, plan_for, row_outcomes, thread_connection, with_rows
 
     day = policy.check_period(as_of, allow_outside)
     table = as_arrow(table)
     ent = policy.runtime(entity).entity
+    exact, kinds = exact_lists(table, ent)  # the rows as given stay for the row engine
     try:
-        plan = plan_for(policy, entity, table, day)
+        plan = plan_for(policy, entity, exact, day, kinds)
     except Unsupported:
         return outcomes_table(row_outcomes(policy, entity, table, day, failures=failures), ent, policy.spec)
     con = thread_connection()
-    con.register("records", with_rows(table))
+    con.register("records", with_rows(exact))
     try:
         return decided_table(policy, entity, plan, con, table.take, day, failures)
     finally:
