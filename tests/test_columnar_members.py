@@ -429,3 +429,20 @@ def test_member_cases_give_the_same_groups(key, policy, case):
     """Every case file's group evaluated from its members: the query gives the row engine's
     groups (results, errors and member accounts)."""
     assert_same(policy, case.entity, case.members, case.as_of or policy.spec.effective_from)
+
+
+def test_members_grouped_by_a_number_are_the_row_engines_and_say_why():
+    """A group by a whole-number input has no plan: the notice names it, in both languages,
+    and the groups are the row engine's."""
+    text = EVERY.replace("REJECTED", "refuse").replace(
+        "team: {type: string, label: {zh: 组, en: Team}, default: null}",
+        "team: {type: integer, label: {zh: 组, en: Team}, default: null}",
+    )
+    policy = engine.parse_policy(text, name="by-number.yaml")
+    ent = policy.runtime("team").entity
+    with pytest.raises(Unsupported) as info:
+        build_group_plan(policy.spec, ent, declared_kinds(policy.spec.entities["member"]), dt.date(2024, 6, 1))
+    assert info.value.render("en") == "members grouped by team, which is not text"
+    assert info.value.render("zh") == "按非文本的 team 对成员分组"
+    records = [{"id": f"m{i}", "team": i % 2, "score": 50, "hours": 6, "done": True, "kind": "a"} for i in range(6)]
+    assert_same(policy, "team", records, dt.date(2024, 6, 1))
