@@ -44,13 +44,13 @@ from .plan import (
     case,
     check_bounds,
     col,
-    column_kind,
     compile_plan,
     lit,
     not_null,
+    paren,
     remembered,
 )
-from .run import decoder, thread_connection, with_rows
+from .run import decoder, table_kinds, thread_connection, with_rows
 
 __all__ = ["GroupPlan", "build_group_plan", "group_outcomes", "members_table", "run_group_plan"]
 
@@ -193,17 +193,7 @@ def _build(spec, entity, kinds, as_of, facts, table) -> GroupPlan:
         inputs, values, names, col("__agg_ok"), carry=tuple(f"__g{j}" for j in range(len(keys))) + ("__n",)
     )
     gplan = compile_plan(spec, entity, group_kinds, as_of, "__groups", {}, (), provided)
-    return GroupPlan(
-        entity, mplan, gplan, grouped, tuple(f"__e{_extra_index(extras, f'__b{j}')}" for j in range(len(keys)))
-    )
-
-
-def _extra_index(extras, name) -> int:
-    return [n for n, _t, _e in extras].index(name)
-
-
-def _sum(e: exp.Expression) -> exp.Expression:
-    return exp.Sum(this=e)
+    return GroupPlan(entity, mplan, gplan, grouped, tuple(k.name for k in keys))  # the members plan's columns
 
 
 def _aggregate(agg: _Aggregate, prefix: str, w: exp.Expression, over: Any) -> tuple:
@@ -211,7 +201,7 @@ def _aggregate(agg: _Aggregate, prefix: str, w: exp.Expression, over: Any) -> tu
     group needs for the value to be defined) for one aggregate, as the row engine's
     EntityRuntime.aggregate computes it over the members ``where`` keeps."""
     fn = agg.value.aggregate
-    one = lambda cond: _sum(case((cond, lit(1)), default=lit(0)))  # noqa: E731
+    one = lambda cond: exp.Sum(this=case((cond, lit(1)), default=lit(0)))  # noqa: E731
     picked = one(w.copy())
     if fn == "count" and over is None:
         return Num(col(prefix), lit(1), MEMBER_LIMIT, 1, 1), {prefix: picked}, []
@@ -224,7 +214,7 @@ def _aggregate(agg: _Aggregate, prefix: str, w: exp.Expression, over: Any) -> tu
         if fn == "count":
             return Num(col(prefix), lit(1), MEMBER_LIMIT, 1, 1), {prefix: yes}, []
         if fn == "share":  # among the members where keeps; none: the row engine's error
-            cols = {prefix: yes, prefix + "__d": picked}
+            cols: dict = {prefix: yes, prefix + "__d": picked}
             den = col(prefix + "__d")
             value = Num(
                 col(prefix),
@@ -254,12 +244,15 @@ def _aggregate(agg: _Aggregate, prefix: str, w: exp.Expression, over: Any) -> tu
     bound = over.nb * MEMBER_LIMIT
     check_bounds(bound, dc * MEMBER_LIMIT)
     big = HUGE_T if bound >= SMALL else BIGINT
-    total = exp.Cast(this=_sum(case((w.copy(), over.n.copy()), default=lit(0))), to=big)
+    total = exp.Cast(this=exp.Sum(this=case((w.copy(), over.n.copy()), default=lit(0))), to=big)
     if fn == "sum":
         return Num(col(prefix), lit(dc), bound, dc, dc), {prefix: total}, []
     nonempty = exp.GT(this=picked.copy(), expression=lit(0))  # of nothing: missing, the row engine's
     if fn == "mean":
-        cols = {prefix: total, prefix + "__d": exp.Cast(this=paren_mul(picked, dc), to=BIGINT)}
+        cols = {
+            prefix: total,
+            prefix + "__d": exp.Cast(this=paren(exp.Mul(this=picked.copy(), expression=lit(dc))), to=BIGINT),
+        }
         den = col(prefix + "__d")
         value = Num(
             col(prefix),
@@ -273,10 +266,6 @@ def _aggregate(agg: _Aggregate, prefix: str, w: exp.Expression, over: Any) -> tu
         agg_e = exp.Min(this=pick) if fn == "min" else exp.Max(this=pick)
         return Num(col(prefix), lit(dc), over.nb, dc, dc), {prefix: agg_e}, [nonempty]
     raise Unsupported("columnar.members")
-
-
-def paren_mul(e: exp.Expression, k: int) -> exp.Expression:
-    return exp.Paren(this=exp.Mul(this=e.copy(), expression=lit(k)))
 
 
 def members_table(
@@ -322,11 +311,7 @@ def group_outcomes(
     ent = policy.runtime(entity).entity
     if ent.members is None:
         raise Unsupported("columnar.members")
-    member = policy.spec.entities[ent.members.entity]
-    kinds = dict(kinds or {})
-    for name in table.column_names:
-        if name in member.inputs and name not in kinds:
-            kinds[name] = column_kind(table.schema.field(name).type)
+    kinds = table_kinds(table, policy.spec.entities[ent.members.entity], kinds)
 
     def record(i: int) -> Any:
         if failures and i in failures:

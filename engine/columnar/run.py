@@ -38,6 +38,7 @@ __all__ = [
     "records_to_table",
     "row_outcomes",
     "run_plan",
+    "table_kinds",
     "thread_connection",
     "with_rows",
 ]
@@ -78,14 +79,21 @@ def exact_lists(table: pa.Table, entity: Entity) -> tuple[pa.Table, dict]:
     return table, kinds
 
 
+def table_kinds(table: pa.Table, entity: Entity, kinds: dict | None = None) -> dict:
+    """``kinds`` (given by a reader) completed with the kind of each other column of
+    ``table`` that is one of ``entity``'s inputs."""
+    kinds = dict(kinds or {})
+    for name in table.column_names:
+        if name in entity.inputs and name not in kinds:
+            kinds[name] = column_kind(table.schema.field(name).type)
+    return kinds
+
+
 def plan_for(policy: Policy, entity: str, table: pa.Table, as_of: dt.date, kinds: dict | None = None) -> Plan:
     """The plan of ``entity`` over ``table``'s columns (Unsupported if it cannot be built),
     for this table: what its list columns hold is known (engine.columnar.facts)."""
     ent = policy.runtime(entity).entity
-    kinds = dict(kinds or {})
-    for name in table.column_names:
-        if name in ent.inputs and name not in kinds:
-            kinds[name] = column_kind(table.schema.field(name).type)
+    kinds = table_kinds(table, ent, kinds)
     listed = [n for n in table.column_names if n in ent.inputs and kinds.get(n) in ("list:int", "list:scaled")]
     facts = table_facts(table.select(listed)) if listed else None
     return build_plan(policy.spec, ent, kinds, as_of, facts=facts)
